@@ -1,0 +1,326 @@
+"""The case domain: organisation, people on licence, sentence, releases, recalls, licence,
+allocation and risk. Invariants that a row can check alone are database constraints; those that
+span rows (release order, recall inside its release window) are checked in services.
+
+Every domain model is tracked by django-pghistory: each insert and update writes an event row
+(append-only, enforced by a trigger) with the acting user in its context.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pghistory
+from dateutil.relativedelta import relativedelta
+from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import F, Q
+
+from . import vocab
+
+
+def choices_array(choices: type[models.Choices], **kwargs: object) -> ArrayField:
+    """An array of values from one vocabulary (behaviour tags, reasons, criteria…)."""
+    return ArrayField(
+        models.CharField(max_length=40, choices=choices.choices),
+        default=list,
+        blank=True,
+        **kwargs,
+    )
+
+
+@pghistory.track()
+class Region(models.Model):
+    code = models.SlugField(max_length=20, unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@pghistory.track()
+class Pdu(models.Model):
+    """Probation delivery unit."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="pdus")
+    code = models.SlugField(max_length=20, unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "PDU"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@pghistory.track()
+class Team(models.Model):
+    pdu = models.ForeignKey(Pdu, on_delete=models.PROTECT, related_name="teams")
+    code = models.SlugField(max_length=20, unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@pghistory.track(exclude=["password", "last_login"])
+class User(AbstractUser):
+    """A member of staff. PPCS caseworkers and administrators may have no team."""
+
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
+    )
+    roles = ArrayField(models.CharField(max_length=20, choices=vocab.Role.choices), default=list)
+
+    def has_role(self, *roles: str) -> bool:
+        return any(role in self.roles for role in roles)
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+@pghistory.track()
+class Person(models.Model):
+    """A person on licence (or recalled) under an indeterminate or other sentence."""
+
+    crn = models.CharField("CRN", max_length=7, unique=True)
+    nomis_number = models.CharField("NOMIS number", max_length=7, blank=True)
+    pnc = models.CharField("PNC", max_length=20, blank=True)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    gender = models.CharField(max_length=10, choices=vocab.Gender.choices)
+    ethnicity = models.CharField(max_length=30, choices=vocab.Ethnicity.choices)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="people")
+
+    mappa_category = models.PositiveSmallIntegerField(
+        choices=vocab.MappaCategory.choices, null=True, blank=True
+    )
+    mappa_level = models.PositiveSmallIntegerField(
+        choices=vocab.MappaLevel.choices, null=True, blank=True
+    )
+    rosh_level = models.CharField(
+        "RoSH level", max_length=10, choices=vocab.RoshLevel.choices, blank=True
+    )
+    accommodation = models.CharField(
+        max_length=20, choices=vocab.Accommodation.choices, default=vocab.Accommodation.UNKNOWN
+    )
+    needs = choices_array(vocab.Need)
+    vulnerabilities = models.TextField(blank=True)
+    opd_screening = models.CharField(
+        "OPD screening",
+        max_length=20,
+        choices=vocab.OpdScreening.choices,
+        default=vocab.OpdScreening.NOT_SCREENED,
+    )
+
+    class Meta:
+        ordering = ["last_name", "first_name", "crn"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.CheckConstraint(condition=Q(crn__regex=r"^[A-Z][0-9]{6}$"), name="person_crn_format"),
+            models.CheckConstraint(
+                condition=Q(mappa_level__isnull=True) | Q(mappa_category__isnull=False),
+                name="person_mappa_level_needs_category",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["team", "last_name", "first_name"], name="person_team_name_idx"),
+            models.Index(models.functions.Upper("last_name"), name="person_upper_last_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} ({self.crn})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+def tariff_expiry(sentence_date: dt.date, years: int, months: int, days: int) -> dt.date:
+    """The tariff expires when the minimum term, counted from the sentence date, has elapsed.
+
+    Time on remand is not modelled: the sentencing court sets the tariff net of it.
+    """
+    return sentence_date + relativedelta(years=years, months=months, days=days)
+
+
+@pghistory.track()
+class Sentence(models.Model):
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="sentence")
+    sentence_type = models.CharField(max_length=4, choices=vocab.SentenceType.choices)
+    sentence_date = models.DateField()
+    tariff_years = models.PositiveSmallIntegerField(default=0)
+    tariff_months = models.PositiveSmallIntegerField(default=0)
+    tariff_days = models.PositiveSmallIntegerField(default=0)
+    # Derived from the four fields above in save(); stored so that reports can filter on it.
+    tariff_expiry_date = models.DateField(editable=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(tariff_months__lt=12), name="sentence_tariff_months_lt_12"),
+            models.CheckConstraint(condition=Q(tariff_days__lt=366), name="sentence_tariff_days_lt_366"),
+            models.CheckConstraint(
+                condition=Q(tariff_expiry_date__gte=F("sentence_date")),
+                name="sentence_tariff_expiry_after_sentence",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_sentence_type_display()} sentenced {self.sentence_date:%d %b %Y}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.tariff_expiry_date = tariff_expiry(
+            self.sentence_date, self.tariff_years, self.tariff_months, self.tariff_days
+        )
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def tariff_display(self) -> str:
+        parts = []
+        for value, unit in (
+            (self.tariff_years, "year"),
+            (self.tariff_months, "month"),
+            (self.tariff_days, "day"),
+        ):
+            if value:
+                parts.append(f"{value} {unit}{'s' if value != 1 else ''}")
+        return ", ".join(parts) or "0 days"
+
+    @property
+    def tariff_in_years(self) -> float:
+        return self.tariff_years + self.tariff_months / 12 + self.tariff_days / 365.25
+
+
+@pghistory.track()
+class IndexOffence(models.Model):
+    sentence = models.ForeignKey(Sentence, on_delete=models.CASCADE, related_name="offences")
+    category = models.CharField(max_length=30, choices=vocab.OffenceCategory.choices)
+    description = models.TextField(blank=True)
+    behaviours = choices_array(vocab.Behaviour)
+    is_principal = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-is_principal", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sentence"], condition=Q(is_principal=True), name="one_principal_offence"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_category_display()
+
+
+@pghistory.track()
+class Release(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="releases")
+    date = models.DateField()
+    prison = models.CharField(max_length=100)
+    approved_premises = models.BooleanField("Released to approved premises", default=False)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "date"], name="release_person_date_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Released {self.date:%d %b %Y} from {self.prison}"
+
+
+@pghistory.track()
+class Recall(models.Model):
+    """A recall to custody ending a period on licence that began with ``release``."""
+
+    release = models.OneToOneField(Release, on_delete=models.CASCADE, related_name="recall")
+    recall_date = models.DateField()
+    returned_to_custody = models.DateField("Return to custody date", null=True, blank=True)
+    reasons = choices_array(vocab.RecallReason)
+    criteria = choices_array(vocab.RecallCriterion)
+
+    class Meta:
+        ordering = ["recall_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(returned_to_custody__isnull=True)
+                | Q(returned_to_custody__gte=F("recall_date")),
+                name="recall_rtc_on_or_after_recall",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Recalled {self.recall_date:%d %b %Y}"
+
+
+@pghistory.track()
+class LicenceCondition(models.Model):
+    """A licence condition in force from ``start_date`` until ``end_date`` (a variation ends one
+    condition and starts another, so the history of the licence stays visible)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="licence_conditions")
+    kind = models.CharField(max_length=10, choices=vocab.ConditionKind.choices)
+    standard_code = models.CharField(
+        max_length=40, choices=vocab.StandardCondition.choices, blank=True
+    )
+    text = models.TextField(blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "start_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="condition_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="standard") & ~Q(standard_code=""))
+                | (~Q(kind="standard") & Q(standard_code="") & ~Q(text="")),
+                name="condition_standard_has_code_others_have_text",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_standard_code_display() if self.standard_code else self.text
+
+    @property
+    def wording(self) -> str:
+        return str(self)
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+@pghistory.track()
+class Allocation(models.Model):
+    """Which community offender manager (COM) held the case, from when to when."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="allocations")
+    practitioner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="allocations")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["start_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(end_date__isnull=True), name="one_current_allocation"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="allocation_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.practitioner.display_name} from {self.start_date:%d %b %Y}"

@@ -1,0 +1,94 @@
+"""Who may see and do what: the one place where access is decided.
+
+Object checks are ``rules`` predicates (``user.has_perm("ippcase.view_person", person)``);
+list pages use :func:`visible_people`, which applies the same scoping as a queryset filter.
+Keep the two side by side so they cannot drift apart; docs/permissions.md describes them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from .vocab import Role
+
+
+def _roles(user: Any) -> list[str]:
+    return list(getattr(user, "roles", None) or []) if user.is_authenticated else []
+
+
+@rules.predicate
+def is_practitioner(user: Any) -> bool:
+    return Role.PRACTITIONER in _roles(user)
+
+
+@rules.predicate
+def is_manager(user: Any) -> bool:
+    return Role.MANAGER in _roles(user)
+
+
+@rules.predicate
+def is_senior_manager(user: Any) -> bool:
+    return Role.SENIOR_MANAGER in _roles(user)
+
+
+@rules.predicate
+def is_ppcs(user: Any) -> bool:
+    return Role.PPCS in _roles(user)
+
+
+@rules.predicate
+def is_admin(user: Any) -> bool:
+    return Role.ADMIN in _roles(user)
+
+
+has_any_role = is_practitioner | is_manager | is_senior_manager | is_ppcs | is_admin
+
+
+@rules.predicate
+def person_in_own_team(user: Any, person: Any) -> bool:
+    return user.team_id is not None and person.team_id == user.team_id
+
+
+@rules.predicate
+def person_in_own_pdu(user: Any, person: Any) -> bool:
+    return user.team_id is not None and person.team.pdu_id == user.team.pdu_id
+
+
+@rules.predicate
+def person_has_submitted_recall(user: Any, person: Any) -> bool:
+    # PPCS work starts when a recall recommendation is submitted (the recall decision issue);
+    # until that workflow exists, a person whose history holds a recall counts as PPCS work.
+    return person.releases.filter(recall__isnull=False).exists()
+
+
+can_view_person = (
+    is_admin
+    | (is_practitioner & person_in_own_team)
+    | ((is_manager | is_senior_manager) & person_in_own_pdu)
+    | (is_ppcs & person_has_submitted_recall)
+)
+
+rules.add_perm("ippcase.use_app", has_any_role)
+rules.add_perm("ippcase.view_person", can_view_person)
+rules.add_perm("ippcase.view_case_history", can_view_person)
+
+
+def visible_people(user: Any, qs: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    """The people ``user`` may see: the queryset twin of :data:`can_view_person`."""
+    from .models import Person, Release
+
+    qs = Person.objects.all() if qs is None else qs
+    roles = _roles(user)
+    if Role.ADMIN in roles:
+        return qs
+    scope = Q(pk__in=[])
+    if Role.PRACTITIONER in roles and user.team_id is not None:
+        scope |= Q(team_id=user.team_id)
+    if (Role.MANAGER in roles or Role.SENIOR_MANAGER in roles) and user.team_id is not None:
+        scope |= Q(team__pdu_id=user.team.pdu_id)
+    if Role.PPCS in roles:
+        scope |= Q(Exists(Release.objects.filter(person=OuterRef("pk"), recall__isnull=False)))
+    return qs.filter(scope)

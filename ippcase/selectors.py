@@ -1,0 +1,323 @@
+"""Reads for the case pages. Every selector issues a fixed number of queries, whatever the size
+of the caseload or of a person's history (tests/test_query_counts.py holds them to it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import pghistory.models
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat
+from django.http import Http404
+from django.utils import timezone
+
+from .models import Allocation, IndexOffence, Person, Recall, Release, Team, User
+from .permissions import visible_people
+
+
+class CaseStatus:
+    """The person's position on the "merry-go-round", derived from releases and recalls."""
+
+    ON_LICENCE = "on_licence"
+    RECALLED_AT_LARGE = "recalled_at_large"
+    IN_CUSTODY_ON_RECALL = "in_custody_on_recall"
+    NOT_YET_RELEASED = "not_yet_released"
+
+    LABELS = {
+        ON_LICENCE: ("On licence", "govuk-tag--green"),
+        RECALLED_AT_LARGE: ("Recalled, not yet in custody", "govuk-tag--red"),
+        IN_CUSTODY_ON_RECALL: ("In custody on recall", "govuk-tag--orange"),
+        NOT_YET_RELEASED: ("Not yet released", "govuk-tag--grey"),
+    }
+
+
+def _latest_release() -> QuerySet[Release]:
+    return Release.objects.filter(person=OuterRef("pk")).order_by("-date")
+
+
+def _status_expression() -> Case:
+    latest = _latest_release()
+    return Case(
+        When(latest_release_date__isnull=True, then=Value(CaseStatus.NOT_YET_RELEASED)),
+        When(
+            Exists(latest.filter(recall__isnull=False, recall__returned_to_custody__isnull=True)[:1]),
+            then=Value(CaseStatus.RECALLED_AT_LARGE),
+        ),
+        When(
+            Exists(latest.filter(recall__returned_to_custody__isnull=False)[:1]),
+            then=Value(CaseStatus.IN_CUSTODY_ON_RECALL),
+        ),
+        default=Value(CaseStatus.ON_LICENCE),
+        output_field=CharField(),
+    )
+
+
+def caseload(
+    user: User, *, query: str = "", team_code: str = "", page_number: int | str = 1, per_page: int = 25
+) -> Page:
+    """A page of the people ``user`` may see, filtered by name/CRN and team, with the current COM,
+    status and recall count annotated in the same query."""
+    current_com = Allocation.objects.filter(person=OuterRef("pk"), end_date__isnull=True).annotate(
+        name=Concat(F("practitioner__first_name"), Value(" "), F("practitioner__last_name"))
+    )
+    latest = _latest_release()
+    qs = (
+        visible_people(user)
+        .select_related("team", "sentence")
+        .annotate(
+            latest_release_date=Subquery(latest.values("date")[:1]),
+            recall_count=Count("releases__recall", distinct=True),
+            com_name=Subquery(current_com.values("name")[:1]),
+        )
+        .annotate(status=_status_expression())
+    )
+    query = query.strip()
+    if query:
+        terms = query.split()
+        if len(terms) == 1 and terms[0].upper()[:1].isalpha() and terms[0][1:].isdigit():
+            qs = qs.filter(crn__iexact=terms[0])
+        else:
+            for term in terms:
+                qs = qs.filter(Q(first_name__icontains=term) | Q(last_name__icontains=term) | Q(crn__iexact=term))
+    if team_code:
+        qs = qs.filter(team__code=team_code)
+    paginator = Paginator(qs.order_by("last_name", "first_name", "crn"), per_page)
+    return paginator.get_page(page_number)
+
+
+def teams_for_filter(user: User) -> QuerySet[Team]:
+    """The teams whose people ``user`` can see, for the caseload filter."""
+    return Team.objects.filter(pk__in=visible_people(user).values("team_id")).order_by("name")
+
+
+def person_for_user(user: User, crn: str) -> Person:
+    """The person with ``crn`` if ``user`` may see them; otherwise 404 (existence is not leaked)."""
+    person = (
+        Person.objects.select_related("team__pdu__region", "sentence").filter(crn=crn.upper()).first()
+    )
+    if person is None or not user.has_perm("ippcase.view_person", person):
+        raise Http404("No case with that CRN is available to you.")
+    return person
+
+
+def person_with_history(person: Person) -> Person:
+    """Load everything the case pages show about ``person`` in a fixed number of queries."""
+    return (
+        Person.objects.select_related("team__pdu__region", "sentence")
+        .prefetch_related(
+            Prefetch("releases", queryset=Release.objects.select_related("recall").order_by("date")),
+            Prefetch(
+                "allocations",
+                queryset=Allocation.objects.select_related("practitioner").order_by("start_date"),
+            ),
+            "licence_conditions",
+            Prefetch("sentence__offences", queryset=IndexOffence.objects.all()),
+        )
+        .get(pk=person.pk)
+    )
+
+
+def current_allocation(person: Person) -> Allocation | None:
+    return next((a for a in person.allocations.all() if a.end_date is None), None)
+
+
+def case_status(person: Person) -> str:
+    releases = list(person.releases.all())
+    if not releases:
+        return CaseStatus.NOT_YET_RELEASED
+    recall = getattr(releases[-1], "recall", None)
+    if recall is None:
+        return CaseStatus.ON_LICENCE
+    return CaseStatus.IN_CUSTODY_ON_RECALL if recall.returned_to_custody else CaseStatus.RECALLED_AT_LARGE
+
+
+# ---------------------------------------------------------------------------------------------
+# Timeline
+
+
+@dataclass(frozen=True)
+class Period:
+    """A stretch of the sentence: in custody or in the community on licence."""
+
+    kind: str  # "custody" | "community" | "at_large"
+    start: dt.date
+    end: dt.date | None  # None: continuing today
+    label: str
+
+    def days(self, today: dt.date) -> int:
+        return ((self.end or today) - self.start).days
+
+
+@dataclass(frozen=True)
+class Event:
+    date: dt.date
+    kind: str  # sentence | tariff_expiry | release | recall | return_to_custody
+    label: str
+
+
+@dataclass
+class Timeline:
+    periods: list[Period] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    start: dt.date | None = None
+    end: dt.date | None = None
+    svg: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def days_in_custody(self) -> int:
+        return sum(p.days(self.end or timezone.localdate()) for p in self.periods if p.kind == "custody")
+
+    @property
+    def days_in_community(self) -> int:
+        return sum(
+            p.days(self.end or timezone.localdate()) for p in self.periods if p.kind != "custody"
+        )
+
+
+def _ddmmyyyy(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def build_timeline(person: Person, today: dt.date | None = None) -> Timeline:
+    """The person's sentence as alternating periods in custody and in the community, from a
+    person loaded by :func:`person_with_history` (no further queries)."""
+    today = today or timezone.localdate()
+    timeline = Timeline(end=today)
+    sentence = getattr(person, "sentence", None)
+    releases = list(person.releases.all())
+    if sentence is None:
+        return timeline
+    timeline.start = sentence.sentence_date
+    timeline.events.append(Event(sentence.sentence_date, "sentence", f"Sentenced ({sentence.sentence_type})"))
+    timeline.events.append(Event(sentence.tariff_expiry_date, "tariff_expiry", "Tariff expired"))
+    custody_from = sentence.sentence_date
+    for number, release in enumerate(releases, start=1):
+        timeline.periods.append(Period("custody", custody_from, release.date, "In custody"))
+        where = f" to approved premises" if release.approved_premises else ""
+        timeline.events.append(
+            Event(release.date, "release", f"Release {number} from {release.prison}{where}")
+        )
+        recall = getattr(release, "recall", None)
+        if recall is None:
+            timeline.periods.append(Period("community", release.date, None, "On licence"))
+            break
+        timeline.periods.append(Period("community", release.date, recall.recall_date, "On licence"))
+        timeline.events.append(Event(recall.recall_date, "recall", f"Recall {number}"))
+        if recall.returned_to_custody is None:
+            timeline.periods.append(Period("at_large", recall.recall_date, None, "Recalled, at large"))
+            break
+        if recall.returned_to_custody > recall.recall_date:
+            timeline.periods.append(
+                Period("at_large", recall.recall_date, recall.returned_to_custody, "Recalled, at large")
+            )
+        timeline.events.append(Event(recall.returned_to_custody, "return_to_custody", "Returned to custody"))
+        custody_from = recall.returned_to_custody
+    else:
+        timeline.periods.append(Period("custody", custody_from, None, "In custody"))
+    timeline.events.sort(key=lambda e: (e.date, e.kind != "sentence"))
+    timeline.svg = _timeline_svg_geometry(timeline, today)
+    return timeline
+
+
+SVG_WIDTH = 960
+SVG_MARGIN = 40
+
+
+def _timeline_svg_geometry(timeline: Timeline, today: dt.date) -> dict[str, Any]:
+    """Positions (in SVG user units) for the bars, event markers and year ticks."""
+    assert timeline.start is not None
+    span_days = max((today - timeline.start).days, 1)
+    inner = SVG_WIDTH - 2 * SVG_MARGIN
+
+    def x(day: dt.date) -> float:
+        return round(SVG_MARGIN + inner * min(max((day - timeline.start).days, 0), span_days) / span_days, 1)  # type: ignore[operator]
+
+    bars = [
+        {
+            "x": x(p.start),
+            "width": max(round(x(p.end or today) - x(p.start), 1), 1.0),
+            "kind": p.kind,
+            "title": f"{p.label}: {_ddmmyyyy(p.start)} to {_ddmmyyyy(p.end) if p.end else 'now'}",
+        }
+        for p in timeline.periods
+    ]
+    markers = [
+        {"x": x(e.date), "kind": e.kind, "title": f"{e.label}: {_ddmmyyyy(e.date)}"}
+        for e in timeline.events
+        if e.date <= today
+    ]
+    step = 1 if span_days < 365 * 8 else 2 if span_days < 365 * 16 else 5
+    years = range(timeline.start.year + 1, today.year + 1, step)
+    ticks = [{"x": x(dt.date(year, 1, 1)), "label": str(year)} for year in years]
+    return {"width": SVG_WIDTH, "height": 120, "bars": bars, "markers": markers, "ticks": ticks}
+
+
+# ---------------------------------------------------------------------------------------------
+# Case history (audit)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: dt.datetime
+    who: str
+    what: str
+    label: str
+    changes: dict[str, Any]
+
+
+def case_history(person: Person, *, limit: int = 500) -> list[HistoryEntry]:
+    """Who changed what and when on this person's case, newest first, from the audit events of the
+    person and of every row that hangs off them. Four queries whatever the history length."""
+    events = pghistory.models.Events.objects
+    sentence_ids = list(
+        person.__class__.objects.filter(pk=person.pk, sentence__isnull=False).values_list("sentence__id", flat=True)
+    )
+    queries = [events.references(person)]
+    releases = Release.objects.filter(person=person)
+    queries.append(events.references(releases))
+    if sentence_ids:
+        from .models import Sentence
+
+        queries.append(events.references(Sentence.objects.filter(pk__in=sentence_ids)))
+    rows: dict[tuple[str, int], Any] = {}
+    for qs in queries:
+        for event in qs.order_by("-pgh_created_at")[:limit]:
+            rows[(event.pgh_model, event.pgh_id)] = event
+    ordered = sorted(rows.values(), key=lambda e: e.pgh_created_at, reverse=True)[:limit]
+    user_ids = {
+        int(e.pgh_context["user"]) for e in ordered if e.pgh_context and e.pgh_context.get("user")
+    }
+    names = {u.pk: u.display_name for u in User.objects.filter(pk__in=user_ids)}
+    entries = []
+    for event in ordered:
+        context = event.pgh_context or {}
+        user_id = context.get("user")
+        who = names.get(int(user_id), "Unknown user") if user_id else context.get("actor", "System")
+        model = event.pgh_model.split(".")[-1].replace("Event", "")
+        changes = event.pgh_diff or {k: [None, v] for k, v in (event.pgh_data or {}).items()}
+        entries.append(
+            HistoryEntry(
+                when=event.pgh_created_at,
+                who=who,
+                what=model,
+                label=event.pgh_label,
+                changes={k: v for k, v in changes.items() if not k.startswith("pgh_") and k != "id"},
+            )
+        )
+    return entries

@@ -1,0 +1,19 @@
+"""Test settings: the same real PostgreSQL and Redis as development (embedded unless set)."""
+
+from __future__ import annotations
+
+from ippcase.embedded import ensure_services
+
+ensure_services()
+
+from .base import *  # noqa: E402,F403
+
+SECRET_KEY = "test-only-not-secret"  # noqa: S105
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,111 @@
+"""Case pages. Views are thin: check access, call a selector, render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from . import selectors
+
+View = Callable[..., HttpResponse]
+
+
+def role_required(perm: str = "ippcase.use_app") -> Callable[[View], View]:
+    """Sign-in AND a role: a signed-in account with no role sees nothing."""
+
+    def decorator(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.has_perm(perm):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+@role_required()
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("caseload")
+
+
+@require_GET
+@role_required()
+def caseload(request: HttpRequest) -> HttpResponse:
+    page = selectors.caseload(
+        request.user,  # type: ignore[arg-type]
+        query=request.GET.get("q", ""),
+        team_code=request.GET.get("team", ""),
+        page_number=request.GET.get("page", 1),
+        per_page=settings.CASELOAD_PAGE_SIZE,
+    )
+    context = {
+        "page": page,
+        "query": request.GET.get("q", ""),
+        "team_code": request.GET.get("team", ""),
+        "teams": selectors.teams_for_filter(request.user),  # type: ignore[arg-type]
+        "status_labels": selectors.CaseStatus.LABELS,
+    }
+    template = "ippcase/caseload.html#results" if request.htmx else "ippcase/caseload.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def _person_context(request: HttpRequest, crn: str, tab: str) -> dict[str, Any]:
+    person = selectors.person_with_history(selectors.person_for_user(request.user, crn))  # type: ignore[arg-type]
+    status = selectors.case_status(person)
+    return {
+        "person": person,
+        "tab": tab,
+        "status": selectors.CaseStatus.LABELS[status],
+        "com": selectors.current_allocation(person),
+    }
+
+
+@require_GET
+@role_required()
+def person_overview(request: HttpRequest, crn: str) -> HttpResponse:
+    return render(request, "ippcase/person_overview.html", _person_context(request, crn, "overview"))
+
+
+@require_GET
+@role_required()
+def person_sentence(request: HttpRequest, crn: str) -> HttpResponse:
+    return render(request, "ippcase/person_sentence.html", _person_context(request, crn, "sentence"))
+
+
+@require_GET
+@role_required()
+def person_timeline(request: HttpRequest, crn: str) -> HttpResponse:
+    context = _person_context(request, crn, "timeline")
+    context["timeline"] = selectors.build_timeline(context["person"])
+    return render(request, "ippcase/person_timeline.html", context)
+
+
+@require_GET
+@role_required()
+def person_history(request: HttpRequest, crn: str) -> HttpResponse:
+    context = _person_context(request, crn, "history")
+    context["entries"] = selectors.case_history(context["person"])
+    return render(request, "ippcase/person_history.html", context)
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers and docker-compose: the database answers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return JsonResponse({"database": "ok"})
+    except Exception:  # noqa: BLE001 - any failure means unhealthy
+        return JsonResponse({"database": "error"}, status=503)

@@ -1,0 +1,157 @@
+"""Controlled vocabularies shared by the whole product.
+
+``Behaviour`` is THE behaviour vocabulary: index-offence behaviours use it now, and concerns
+about current behaviour use the same values, so that the causal-link check compares like with
+like. Add a value here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Behaviour(models.TextChoices):
+    ALCOHOL = "alcohol", "Alcohol"
+    DRUGS = "drugs", "Drugs"
+    VIOLENCE = "violence", "Violence"
+    WEAPONS = "weapons", "Weapons"
+    SEXUAL = "sexual", "Sexual behaviour"
+    ONLINE_SEXUAL = "online_sexual", "Online sexual behaviour"
+    DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse"
+    HARASSMENT_STALKING = "harassment_stalking", "Harassment or stalking"
+    THREATS = "threats", "Threats"
+    ACQUISITIVE = "acquisitive", "Acquisitive offending"
+    ARSON = "arson", "Arson or fire setting"
+    CRIMINAL_ASSOCIATES = "criminal_associates", "Criminal associates"
+    GRIEVANCE_RUMINATION = "grievance_rumination", "Grievance or rumination"
+    MENTAL_HEALTH_DETERIORATION = "mental_health_deterioration", "Mental health deterioration"
+    NON_DISCLOSURE = "non_disclosure", "Non-disclosure"
+    NON_COMPLIANCE = "non_compliance", "Non-compliance"
+    OUT_OF_CONTACT = "out_of_contact", "Out of contact"
+
+
+class Role(models.TextChoices):
+    PRACTITIONER = "practitioner", "Probation practitioner (COM)"
+    MANAGER = "manager", "Manager (SPO)"
+    SENIOR_MANAGER = "senior_manager", "Senior manager (ACO / head of PDU)"
+    PPCS = "ppcs", "PPCS caseworker"
+    ADMIN = "admin", "Administrator"
+
+
+class Gender(models.TextChoices):
+    MALE = "male", "Male"
+    FEMALE = "female", "Female"
+    OTHER = "other", "Other"
+
+
+class Ethnicity(models.TextChoices):
+    WHITE = "white", "White"
+    ASIAN = "asian_or_asian_british", "Asian or Asian British"
+    BLACK = "black_or_black_british", "Black or Black British"
+    MIXED = "mixed", "Mixed"
+    OTHER = "other", "Other ethnic group"
+    NOT_STATED = "not_stated", "Not stated"
+
+
+class SentenceType(models.TextChoices):
+    IPP = "IPP", "Imprisonment for public protection (IPP)"
+    DPP = "DPP", "Detention for public protection (DPP)"
+    LIFE = "LIFE", "Life sentence"
+    EDS = "EDS", "Extended determinate sentence (EDS)"
+    SDS = "SDS", "Standard determinate sentence (SDS)"
+
+
+class OffenceCategory(models.TextChoices):
+    VIOLENCE = "violence_against_the_person", "Violence against the person"
+    SEXUAL_CONTACT = "sexual_contact", "Sexual offence (contact)"
+    SEXUAL_NON_CONTACT = "sexual_non_contact", "Sexual offence (non-contact)"
+    ROBBERY = "robbery", "Robbery"
+    BURGLARY = "burglary", "Burglary"
+    ARSON = "arson", "Arson"
+    THEFT = "theft_and_handling", "Theft and handling"
+    OTHER_INDICTABLE = "other_indictable", "Other indictable offence"
+    OTHER_SUMMARY = "other_summary", "Other summary offence"
+
+
+class RecallReason(models.TextChoices):
+    FURTHER_CHARGE = "further_charge", "Further charge"
+    NON_COMPLIANCE = "non_compliance", "Non-compliance"
+    FAILED_TO_RESIDE = "failed_to_reside", "Failed to reside"
+    POOR_BEHAVIOUR = "poor_behaviour", "Poor behaviour"
+    DRUGS_ALCOHOL = "drugs_alcohol", "Drugs or alcohol"
+    FAILED_TO_KEEP_IN_TOUCH = "failed_to_keep_in_touch", "Failed to keep in touch"
+    OTHER = "other", "Other"
+
+
+class RecallCriterion(models.TextChoices):
+    I = "i", "(i) Behaviour similar to that surrounding the index offence"  # noqa: E741
+    II = "ii", "(ii) Behaviour likely to give rise to a sexual or violent offence"
+    III = "iii", "(iii) Behaviour associated with a sexual or violent offence"
+    IV = "iv", "(iv) Out of touch, and (i)-(iii) may arise"
+
+
+class ConditionKind(models.TextChoices):
+    STANDARD = "standard", "Standard"
+    ADDITIONAL = "additional", "Additional"
+    BESPOKE = "bespoke", "Bespoke"
+
+
+class StandardCondition(models.TextChoices):
+    GOOD_BEHAVIOUR = "good_behaviour", "Be of good behaviour and not behave in a way that undermines the licence"
+    NO_OFFENCE = "no_offence", "Not commit any offence"
+    KEEP_IN_TOUCH = "keep_in_touch", "Keep in touch with the supervising officer as instructed"
+    SUPERVISING_OFFICER_VISIT = "supervising_officer_visit", "Receive visits from the supervising officer"
+    ADDRESS_APPROVED = "address_approved", "Reside permanently at an address approved by the supervising officer"
+    NO_WORK_WITHOUT_APPROVAL = "no_work_without_approval", "Undertake work only as approved by the supervising officer"
+    NO_TRAVEL_OUTSIDE_UK = "no_travel_outside_uk", "Not travel outside the United Kingdom without permission"
+    NAME_CHANGE = "name_change", "Tell the supervising officer of any change of name"
+    CONTACT_DETAILS = "contact_details", "Tell the supervising officer of any change of contact details"
+
+
+class MappaCategory(models.IntegerChoices):
+    ONE = 1, "Category 1"
+    TWO = 2, "Category 2"
+    THREE = 3, "Category 3"
+
+
+class MappaLevel(models.IntegerChoices):
+    ONE = 1, "Level 1"
+    TWO = 2, "Level 2"
+    THREE = 3, "Level 3"
+
+
+class RoshLevel(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    VERY_HIGH = "very_high", "Very high"
+
+
+class Accommodation(models.TextChoices):
+    SETTLED = "settled", "Settled accommodation"
+    APPROVED_PREMISES = "approved_premises", "Approved premises"
+    CAS3 = "cas3", "Temporary accommodation (CAS3)"
+    TEMPORARY = "temporary", "Other temporary accommodation"
+    NO_FIXED_ABODE = "no_fixed_abode", "No fixed abode"
+    UNKNOWN = "unknown", "Not known"
+
+
+class Need(models.TextChoices):
+    """OASys criminogenic need areas."""
+
+    ACCOMMODATION = "accommodation", "Accommodation"
+    EDUCATION_TRAINING_EMPLOYMENT = "ete", "Education, training and employment"
+    FINANCE = "finance", "Finance"
+    RELATIONSHIPS = "relationships", "Relationships"
+    LIFESTYLE = "lifestyle", "Lifestyle and associates"
+    DRUG_MISUSE = "drug_misuse", "Drug misuse"
+    ALCOHOL_MISUSE = "alcohol_misuse", "Alcohol misuse"
+    EMOTIONAL_WELLBEING = "emotional_wellbeing", "Emotional wellbeing"
+    THINKING_BEHAVIOUR = "thinking_behaviour", "Thinking and behaviour"
+    ATTITUDES = "attitudes", "Attitudes"
+
+
+class OpdScreening(models.TextChoices):
+    NOT_SCREENED = "not_screened", "Not screened"
+    SCREENED_IN = "screened_in", "Screened in"
+    SCREENED_OUT = "screened_out", "Screened out"

@@ -1,0 +1,142 @@
+"""factory_boy factories for the case domain. Defaults make a valid IPP case in one call."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from factory.django import DjangoModelFactory
+
+from ippcase import models, vocab
+
+
+class RegionFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Region
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"region-{n}")
+    name = factory.Sequence(lambda n: f"Region {n}")
+
+
+class PduFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Pdu
+        django_get_or_create = ("code",)
+
+    region = factory.SubFactory(RegionFactory)
+    code = factory.Sequence(lambda n: f"pdu-{n}")
+    name = factory.Sequence(lambda n: f"PDU {n}")
+
+
+class TeamFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Team
+        django_get_or_create = ("code",)
+
+    pdu = factory.SubFactory(PduFactory)
+    code = factory.Sequence(lambda n: f"team-{n}")
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = models.User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name", locale="en_GB")
+    last_name = factory.Faker("last_name", locale="en_GB")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.justice.gov.uk")
+    team = factory.SubFactory(TeamFactory)
+    roles = factory.LazyFunction(lambda: [vocab.Role.PRACTITIONER])
+    password = factory.django.Password("correct-horse-battery-staple")
+
+
+class PersonFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Person
+
+    crn = factory.Sequence(lambda n: f"X{n:06d}")
+    nomis_number = factory.Sequence(lambda n: f"A{n:04d}BC")
+    first_name = factory.Faker("first_name_male", locale="en_GB")
+    last_name = factory.Faker("last_name", locale="en_GB")
+    date_of_birth = dt.date(1980, 6, 15)
+    gender = vocab.Gender.MALE
+    ethnicity = vocab.Ethnicity.WHITE
+    team = factory.SubFactory(TeamFactory)
+    rosh_level = vocab.RoshLevel.HIGH
+
+
+class SentenceFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Sentence
+
+    person = factory.SubFactory(PersonFactory)
+    sentence_type = vocab.SentenceType.IPP
+    sentence_date = dt.date(2008, 3, 14)
+    tariff_years = 2
+
+
+class IndexOffenceFactory(DjangoModelFactory):
+    class Meta:
+        model = models.IndexOffence
+
+    sentence = factory.SubFactory(SentenceFactory)
+    category = vocab.OffenceCategory.VIOLENCE
+    description = "Wounding with intent"
+    behaviours = factory.LazyFunction(lambda: [vocab.Behaviour.ALCOHOL, vocab.Behaviour.VIOLENCE])
+
+
+class ReleaseFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Release
+
+    person = factory.SubFactory(PersonFactory)
+    date = dt.date(2014, 5, 1)
+    prison = "HMP Leeds"
+    approved_premises = True
+
+
+class RecallFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Recall
+
+    release = factory.SubFactory(ReleaseFactory)
+    recall_date = factory.LazyAttribute(lambda r: r.release.date + dt.timedelta(days=200))
+    returned_to_custody = factory.LazyAttribute(lambda r: r.recall_date + dt.timedelta(days=1))
+    reasons = factory.LazyFunction(lambda: [vocab.RecallReason.NON_COMPLIANCE])
+    criteria = factory.LazyFunction(lambda: [vocab.RecallCriterion.I])
+
+
+class LicenceConditionFactory(DjangoModelFactory):
+    class Meta:
+        model = models.LicenceCondition
+
+    person = factory.SubFactory(PersonFactory)
+    kind = vocab.ConditionKind.STANDARD
+    standard_code = vocab.StandardCondition.KEEP_IN_TOUCH
+    start_date = dt.date(2014, 5, 1)
+
+
+class AllocationFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Allocation
+
+    person = factory.SubFactory(PersonFactory)
+    practitioner = factory.SubFactory(UserFactory)
+    start_date = dt.date(2014, 5, 1)
+
+
+def make_case(team: models.Team, *, recalled: bool = True, **person_kwargs: object) -> models.Person:
+    """A complete IPP case in ``team``: sentence, index offence, release (and recall), conditions."""
+    person = PersonFactory(team=team, **person_kwargs)
+    sentence = SentenceFactory(person=person)
+    IndexOffenceFactory(sentence=sentence)
+    release = ReleaseFactory(person=person)
+    LicenceConditionFactory(person=person, start_date=release.date)
+    if recalled:
+        RecallFactory(release=release)
+        ReleaseFactory(person=person, date=dt.date(2019, 2, 1), prison="HMP Wakefield")
+    return person
