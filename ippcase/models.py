@@ -9,6 +9,7 @@ Every domain model is tracked by django-pghistory: each insert and update writes
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pghistory
 from dateutil.relativedelta import relativedelta
@@ -18,6 +19,20 @@ from django.db import models
 from django.db.models import F, Q
 
 from . import vocab
+
+
+def audited(**kwargs: Any) -> Any:
+    """Track a model with django-pghistory: inserts, updates AND deletes (the default leaves
+    deletes out). Tracker instances are bound to one model, so each call makes new ones."""
+    return pghistory.track(
+        pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), **kwargs
+    )
+
+
+def labels(choices: type[models.Choices], values: list[str]) -> list[str]:
+    """Human labels for stored vocabulary values, in stored order (unknown values shown as-is)."""
+    lookup = dict(choices.choices)
+    return [str(lookup.get(value, value)) for value in values]
 
 
 def choices_array(choices: type[models.Choices], **kwargs: object) -> ArrayField:
@@ -30,7 +45,7 @@ def choices_array(choices: type[models.Choices], **kwargs: object) -> ArrayField
     )
 
 
-@pghistory.track()
+@audited()
 class Region(models.Model):
     code = models.SlugField(max_length=20, unique=True)
     name = models.CharField(max_length=100)
@@ -42,7 +57,7 @@ class Region(models.Model):
         return self.name
 
 
-@pghistory.track()
+@audited()
 class Pdu(models.Model):
     """Probation delivery unit."""
 
@@ -58,7 +73,7 @@ class Pdu(models.Model):
         return self.name
 
 
-@pghistory.track()
+@audited()
 class Team(models.Model):
     pdu = models.ForeignKey(Pdu, on_delete=models.PROTECT, related_name="teams")
     code = models.SlugField(max_length=20, unique=True)
@@ -71,7 +86,7 @@ class Team(models.Model):
         return self.name
 
 
-@pghistory.track(exclude=["password", "last_login"])
+@audited(exclude=["password", "last_login"])
 class User(AbstractUser):
     """A member of staff. PPCS caseworkers and administrators may have no team."""
 
@@ -88,7 +103,7 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
-@pghistory.track()
+@audited()
 class Person(models.Model):
     """A person on licence (or recalled) under an indeterminate or other sentence."""
 
@@ -127,7 +142,9 @@ class Person(models.Model):
         ordering = ["last_name", "first_name", "crn"]
         verbose_name_plural = "people"
         constraints = [
-            models.CheckConstraint(condition=Q(crn__regex=r"^[A-Z][0-9]{6}$"), name="person_crn_format"),
+            models.CheckConstraint(
+                condition=Q(crn__regex=r"^[A-Z][0-9]{6}$"), name="person_crn_format"
+            ),
             models.CheckConstraint(
                 condition=Q(mappa_level__isnull=True) | Q(mappa_category__isnull=False),
                 name="person_mappa_level_needs_category",
@@ -154,7 +171,7 @@ def tariff_expiry(sentence_date: dt.date, years: int, months: int, days: int) ->
     return sentence_date + relativedelta(years=years, months=months, days=days)
 
 
-@pghistory.track()
+@audited()
 class Sentence(models.Model):
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="sentence")
     sentence_type = models.CharField(max_length=4, choices=vocab.SentenceType.choices)
@@ -167,8 +184,12 @@ class Sentence(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(tariff_months__lt=12), name="sentence_tariff_months_lt_12"),
-            models.CheckConstraint(condition=Q(tariff_days__lt=366), name="sentence_tariff_days_lt_366"),
+            models.CheckConstraint(
+                condition=Q(tariff_months__lt=12), name="sentence_tariff_months_lt_12"
+            ),
+            models.CheckConstraint(
+                condition=Q(tariff_days__lt=366), name="sentence_tariff_days_lt_366"
+            ),
             models.CheckConstraint(
                 condition=Q(tariff_expiry_date__gte=F("sentence_date")),
                 name="sentence_tariff_expiry_after_sentence",
@@ -201,7 +222,7 @@ class Sentence(models.Model):
         return self.tariff_years + self.tariff_months / 12 + self.tariff_days / 365.25
 
 
-@pghistory.track()
+@audited()
 class IndexOffence(models.Model):
     sentence = models.ForeignKey(Sentence, on_delete=models.CASCADE, related_name="offences")
     category = models.CharField(max_length=30, choices=vocab.OffenceCategory.choices)
@@ -220,8 +241,12 @@ class IndexOffence(models.Model):
     def __str__(self) -> str:
         return self.get_category_display()
 
+    @property
+    def behaviour_labels(self) -> list[str]:
+        return labels(vocab.Behaviour, self.behaviours)
 
-@pghistory.track()
+
+@audited()
 class Release(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="releases")
     date = models.DateField()
@@ -238,7 +263,7 @@ class Release(models.Model):
         return f"Released {self.date:%d %b %Y} from {self.prison}"
 
 
-@pghistory.track()
+@audited()
 class Recall(models.Model):
     """A recall to custody ending a period on licence that began with ``release``."""
 
@@ -261,8 +286,12 @@ class Recall(models.Model):
     def __str__(self) -> str:
         return f"Recalled {self.recall_date:%d %b %Y}"
 
+    @property
+    def reason_labels(self) -> list[str]:
+        return labels(vocab.RecallReason, self.reasons)
 
-@pghistory.track()
+
+@audited()
 class LicenceCondition(models.Model):
     """A licence condition in force from ``start_date`` until ``end_date`` (a variation ends one
     condition and starts another, so the history of the licence stays visible)."""
@@ -301,7 +330,7 @@ class LicenceCondition(models.Model):
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
 
 
-@pghistory.track()
+@audited()
 class Allocation(models.Model):
     """Which community offender manager (COM) held the case, from when to when."""
 

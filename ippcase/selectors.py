@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pghistory.models
+from django.apps import apps
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
@@ -27,7 +28,17 @@ from django.db.models.functions import Concat
 from django.http import Http404
 from django.utils import timezone
 
-from .models import Allocation, IndexOffence, Person, Recall, Release, Team, User
+from .models import (
+    Allocation,
+    IndexOffence,
+    LicenceCondition,
+    Person,
+    Recall,
+    Release,
+    Sentence,
+    Team,
+    User,
+)
 from .permissions import visible_people
 
 
@@ -52,24 +63,27 @@ def _latest_release() -> QuerySet[Release]:
 
 
 def _status_expression() -> Case:
-    latest = _latest_release()
+    """The SQL twin of :func:`case_status`; needs ``latest_release_id`` annotated first."""
+    recall_of_latest = Recall.objects.filter(release_id=OuterRef("latest_release_id"))
     return Case(
-        When(latest_release_date__isnull=True, then=Value(CaseStatus.NOT_YET_RELEASED)),
+        When(latest_release_id__isnull=True, then=Value(CaseStatus.NOT_YET_RELEASED)),
         When(
-            Exists(latest.filter(recall__isnull=False, recall__returned_to_custody__isnull=True)[:1]),
+            Exists(recall_of_latest.filter(returned_to_custody__isnull=True)),
             then=Value(CaseStatus.RECALLED_AT_LARGE),
         ),
-        When(
-            Exists(latest.filter(recall__returned_to_custody__isnull=False)[:1]),
-            then=Value(CaseStatus.IN_CUSTODY_ON_RECALL),
-        ),
+        When(Exists(recall_of_latest), then=Value(CaseStatus.IN_CUSTODY_ON_RECALL)),
         default=Value(CaseStatus.ON_LICENCE),
         output_field=CharField(),
     )
 
 
 def caseload(
-    user: User, *, query: str = "", team_code: str = "", page_number: int | str = 1, per_page: int = 25
+    user: User,
+    *,
+    query: str = "",
+    team_code: str = "",
+    page_number: int | str = 1,
+    per_page: int = 25,
 ) -> Page:
     """A page of the people ``user`` may see, filtered by name/CRN and team, with the current COM,
     status and recall count annotated in the same query."""
@@ -81,7 +95,7 @@ def caseload(
         visible_people(user)
         .select_related("team", "sentence")
         .annotate(
-            latest_release_date=Subquery(latest.values("date")[:1]),
+            latest_release_id=Subquery(latest.values("pk")[:1]),
             recall_count=Count("releases__recall", distinct=True),
             com_name=Subquery(current_com.values("name")[:1]),
         )
@@ -94,7 +108,11 @@ def caseload(
             qs = qs.filter(crn__iexact=terms[0])
         else:
             for term in terms:
-                qs = qs.filter(Q(first_name__icontains=term) | Q(last_name__icontains=term) | Q(crn__iexact=term))
+                qs = qs.filter(
+                    Q(first_name__icontains=term)
+                    | Q(last_name__icontains=term)
+                    | Q(crn__iexact=term)
+                )
     if team_code:
         qs = qs.filter(team__code=team_code)
     paginator = Paginator(qs.order_by("last_name", "first_name", "crn"), per_page)
@@ -109,7 +127,9 @@ def teams_for_filter(user: User) -> QuerySet[Team]:
 def person_for_user(user: User, crn: str) -> Person:
     """The person with ``crn`` if ``user`` may see them; otherwise 404 (existence is not leaked)."""
     person = (
-        Person.objects.select_related("team__pdu__region", "sentence").filter(crn=crn.upper()).first()
+        Person.objects.select_related("team__pdu__region", "sentence")
+        .filter(crn=crn.upper())
+        .first()
     )
     if person is None or not user.has_perm("ippcase.view_person", person):
         raise Http404("No case with that CRN is available to you.")
@@ -121,7 +141,9 @@ def person_with_history(person: Person) -> Person:
     return (
         Person.objects.select_related("team__pdu__region", "sentence")
         .prefetch_related(
-            Prefetch("releases", queryset=Release.objects.select_related("recall").order_by("date")),
+            Prefetch(
+                "releases", queryset=Release.objects.select_related("recall").order_by("date")
+            ),
             Prefetch(
                 "allocations",
                 queryset=Allocation.objects.select_related("practitioner").order_by("start_date"),
@@ -137,6 +159,37 @@ def current_allocation(person: Person) -> Allocation | None:
     return next((a for a in person.allocations.all() if a.end_date is None), None)
 
 
+def coms_since_latest_release(person: Person) -> int:
+    """How many different COMs have held the case since the latest release (continuity)."""
+    releases = list(person.releases.all())
+    since = releases[-1].date if releases else None
+    return len(
+        {
+            a.practitioner_id
+            for a in person.allocations.all()
+            if since is None or a.end_date is None or a.end_date >= since
+        }
+    )
+
+
+@dataclass(frozen=True)
+class ConditionGroup:
+    title: str
+    items: list[LicenceCondition]
+
+
+def licence_condition_groups(person: Person, today: dt.date | None = None) -> list[ConditionGroup]:
+    """Conditions in force today, then ended ones (the variations), from prefetched rows."""
+    today = today or timezone.localdate()
+    conditions = list(person.licence_conditions.all())
+    current = [c for c in conditions if c.in_force_on(today) or c.start_date > today]
+    ended = [c for c in conditions if c not in current]
+    groups = [ConditionGroup("Conditions in force", current)]
+    if ended:
+        groups.append(ConditionGroup("Conditions that have ended or been varied", ended))
+    return [g for g in groups if g.items]
+
+
 def case_status(person: Person) -> str:
     releases = list(person.releases.all())
     if not releases:
@@ -144,7 +197,11 @@ def case_status(person: Person) -> str:
     recall = getattr(releases[-1], "recall", None)
     if recall is None:
         return CaseStatus.ON_LICENCE
-    return CaseStatus.IN_CUSTODY_ON_RECALL if recall.returned_to_custody else CaseStatus.RECALLED_AT_LARGE
+    return (
+        CaseStatus.IN_CUSTODY_ON_RECALL
+        if recall.returned_to_custody
+        else CaseStatus.RECALLED_AT_LARGE
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -181,7 +238,9 @@ class Timeline:
 
     @property
     def days_in_custody(self) -> int:
-        return sum(p.days(self.end or timezone.localdate()) for p in self.periods if p.kind == "custody")
+        return sum(
+            p.days(self.end or timezone.localdate()) for p in self.periods if p.kind == "custody"
+        )
 
     @property
     def days_in_community(self) -> int:
@@ -204,12 +263,14 @@ def build_timeline(person: Person, today: dt.date | None = None) -> Timeline:
     if sentence is None:
         return timeline
     timeline.start = sentence.sentence_date
-    timeline.events.append(Event(sentence.sentence_date, "sentence", f"Sentenced ({sentence.sentence_type})"))
+    timeline.events.append(
+        Event(sentence.sentence_date, "sentence", f"Sentenced ({sentence.sentence_type})")
+    )
     timeline.events.append(Event(sentence.tariff_expiry_date, "tariff_expiry", "Tariff expired"))
     custody_from = sentence.sentence_date
     for number, release in enumerate(releases, start=1):
         timeline.periods.append(Period("custody", custody_from, release.date, "In custody"))
-        where = f" to approved premises" if release.approved_premises else ""
+        where = " to approved premises" if release.approved_premises else ""
         timeline.events.append(
             Event(release.date, "release", f"Release {number} from {release.prison}{where}")
         )
@@ -220,18 +281,24 @@ def build_timeline(person: Person, today: dt.date | None = None) -> Timeline:
         timeline.periods.append(Period("community", release.date, recall.recall_date, "On licence"))
         timeline.events.append(Event(recall.recall_date, "recall", f"Recall {number}"))
         if recall.returned_to_custody is None:
-            timeline.periods.append(Period("at_large", recall.recall_date, None, "Recalled, at large"))
+            timeline.periods.append(
+                Period("at_large", recall.recall_date, None, "Recalled, at large")
+            )
             break
         if recall.returned_to_custody > recall.recall_date:
             timeline.periods.append(
-                Period("at_large", recall.recall_date, recall.returned_to_custody, "Recalled, at large")
+                Period(
+                    "at_large", recall.recall_date, recall.returned_to_custody, "Recalled, at large"
+                )
             )
-        timeline.events.append(Event(recall.returned_to_custody, "return_to_custody", "Returned to custody"))
+        timeline.events.append(
+            Event(recall.returned_to_custody, "return_to_custody", "Returned to custody")
+        )
         custody_from = recall.returned_to_custody
     else:
         timeline.periods.append(Period("custody", custody_from, None, "In custody"))
     timeline.events.sort(key=lambda e: (e.date, e.kind != "sentence"))
-    timeline.svg = _timeline_svg_geometry(timeline, today)
+    timeline.svg = _timeline_svg_geometry(sentence.sentence_date, timeline, today)
     return timeline
 
 
@@ -239,14 +306,14 @@ SVG_WIDTH = 960
 SVG_MARGIN = 40
 
 
-def _timeline_svg_geometry(timeline: Timeline, today: dt.date) -> dict[str, Any]:
+def _timeline_svg_geometry(start: dt.date, timeline: Timeline, today: dt.date) -> dict[str, Any]:
     """Positions (in SVG user units) for the bars, event markers and year ticks."""
-    assert timeline.start is not None
-    span_days = max((today - timeline.start).days, 1)
+    span_days = max((today - start).days, 1)
     inner = SVG_WIDTH - 2 * SVG_MARGIN
 
     def x(day: dt.date) -> float:
-        return round(SVG_MARGIN + inner * min(max((day - timeline.start).days, 0), span_days) / span_days, 1)  # type: ignore[operator]
+        offset = min(max((day - start).days, 0), span_days)
+        return round(SVG_MARGIN + inner * offset / span_days, 1)
 
     bars = [
         {
@@ -263,7 +330,7 @@ def _timeline_svg_geometry(timeline: Timeline, today: dt.date) -> dict[str, Any]
         if e.date <= today
     ]
     step = 1 if span_days < 365 * 8 else 2 if span_days < 365 * 16 else 5
-    years = range(timeline.start.year + 1, today.year + 1, step)
+    years = range(start.year + 1, today.year + 1, step)
     ticks = [{"x": x(dt.date(year, 1, 1)), "label": str(year)} for year in years]
     return {"width": SVG_WIDTH, "height": 120, "bars": bars, "markers": markers, "ticks": ticks}
 
@@ -277,31 +344,60 @@ class HistoryEntry:
     when: dt.datetime
     who: str
     what: str
-    label: str
+    label: str  # insert | update | delete
     changes: dict[str, Any]
+
+    @property
+    def action(self) -> str:
+        return {"insert": "added", "update": "changed", "delete": "removed"}.get(
+            self.label, self.label
+        )
+
+
+# Keys that only link rows together; the page names the row instead.
+_LINK_FIELDS = {"id", "person", "sentence", "release"}
+
+
+def _readable_changes(model: Any, changes: dict[str, Any]) -> dict[str, Any]:
+    """Field names as their labels, link columns dropped, in the model's field order."""
+    readable = {}
+    for f in model._meta.concrete_fields:
+        if f.name in _LINK_FIELDS:
+            continue
+        key = f.attname if f.attname in changes else f.name
+        if key in changes:
+            readable[str(f.verbose_name)] = changes[key]
+    return readable
 
 
 def case_history(person: Person, *, limit: int = 500) -> list[HistoryEntry]:
     """Who changed what and when on this person's case, newest first, from the audit events of the
-    person and of every row that hangs off them. Four queries whatever the history length."""
+    person and of every row that hangs off them. At most four queries whatever its length."""
     events = pghistory.models.Events.objects
-    sentence_ids = list(
-        person.__class__.objects.filter(pk=person.pk, sentence__isnull=False).values_list("sentence__id", flat=True)
-    )
-    queries = [events.references(person)]
-    releases = Release.objects.filter(person=person)
-    queries.append(events.references(releases))
-    if sentence_ids:
-        from .models import Sentence
-
-        queries.append(events.references(Sentence.objects.filter(pk__in=sentence_ids)))
     rows: dict[tuple[str, int], Any] = {}
-    for qs in queries:
+
+    def collect(qs: Any) -> None:
         for event in qs.order_by("-pgh_created_at")[:limit]:
             rows[(event.pgh_model, event.pgh_id)] = event
+
+    collect(events.references(person))
+    # Offences hang off the sentence and recalls off a release; their ids come from the events
+    # just read, so rows deleted since (a release removed by a re-import) keep their history.
+    for model in (Sentence, Release):
+        ids = {
+            e.pgh_data["id"]
+            for e in rows.values()
+            if e.pgh_model == model.pgh_event_model._meta.label and e.pgh_data
+        }
+        if ids:
+            collect(events.references([model(pk=pk) for pk in sorted(ids)]))
     ordered = sorted(rows.values(), key=lambda e: e.pgh_created_at, reverse=True)[:limit]
     user_ids = {
         int(e.pgh_context["user"]) for e in ordered if e.pgh_context and e.pgh_context.get("user")
+    } | {
+        int(e.pgh_data["practitioner_id"])
+        for e in ordered
+        if (e.pgh_data or {}).get("practitioner_id")
     }
     names = {u.pk: u.display_name for u in User.objects.filter(pk__in=user_ids)}
     entries = []
@@ -309,15 +405,22 @@ def case_history(person: Person, *, limit: int = 500) -> list[HistoryEntry]:
         context = event.pgh_context or {}
         user_id = context.get("user")
         who = names.get(int(user_id), "Unknown user") if user_id else context.get("actor", "System")
-        model = event.pgh_model.split(".")[-1].replace("Event", "")
-        changes = event.pgh_diff or {k: [None, v] for k, v in (event.pgh_data or {}).items()}
+        tracked = apps.get_model(event.pgh_model).pgh_tracked_model
+        if event.pgh_diff is not None:
+            changes = event.pgh_diff
+        else:  # an insert or delete: show the values that were set, not every blank column
+            changes = {
+                k: [None, v] for k, v in (event.pgh_data or {}).items() if v not in (None, "", [])
+            }
+        if "practitioner_id" in changes:
+            changes["practitioner_id"] = [names.get(v, v) for v in changes["practitioner_id"]]
         entries.append(
             HistoryEntry(
                 when=event.pgh_created_at,
                 who=who,
-                what=model,
+                what=str(tracked._meta.verbose_name),
                 label=event.pgh_label,
-                changes={k: v for k, v in changes.items() if not k.startswith("pgh_") and k != "id"},
+                changes=_readable_changes(tracked, changes),
             )
         )
     return entries

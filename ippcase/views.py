@@ -12,9 +12,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from . import selectors
+from .models import labels
+from .vocab import Need
 
 View = Callable[..., HttpResponse]
 
@@ -75,20 +78,37 @@ def _person_context(request: HttpRequest, crn: str, tab: str) -> dict[str, Any]:
 @require_GET
 @role_required()
 def person_overview(request: HttpRequest, crn: str) -> HttpResponse:
-    return render(request, "ippcase/person_overview.html", _person_context(request, crn, "overview"))
+    context = _person_context(request, crn, "overview")
+    person = context["person"]
+    context["needs"] = labels(Need, person.needs)
+    context["continuity"] = {"coms_since_release": selectors.coms_since_latest_release(person)}
+    return render(request, "ippcase/person_overview.html", context)
 
 
 @require_GET
 @role_required()
 def person_sentence(request: HttpRequest, crn: str) -> HttpResponse:
-    return render(request, "ippcase/person_sentence.html", _person_context(request, crn, "sentence"))
+    context = _person_context(request, crn, "sentence")
+    person = context["person"]
+    sentence = getattr(person, "sentence", None)
+    today = timezone.localdate()
+    if sentence is not None and sentence.tariff_expiry_date <= today:
+        context["years_over_tariff"] = (today - sentence.tariff_expiry_date).days // 365
+    context["conditions"] = selectors.licence_condition_groups(person, today)
+    return render(request, "ippcase/person_sentence.html", context)
 
 
 @require_GET
 @role_required()
 def person_timeline(request: HttpRequest, crn: str) -> HttpResponse:
     context = _person_context(request, crn, "timeline")
-    context["timeline"] = selectors.build_timeline(context["person"])
+    timeline = selectors.build_timeline(context["person"])
+    context["timeline"] = timeline
+    context["periods"] = [
+        {"label": p.label, "start": p.start, "end": p.end, "days": p.days(timeline.end)}
+        for p in timeline.periods
+    ]
+    context["recall_count"] = sum(1 for e in timeline.events if e.kind == "recall")
     return render(request, "ippcase/person_timeline.html", context)
 
 
@@ -107,5 +127,5 @@ def healthz(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         return JsonResponse({"database": "ok"})
-    except Exception:  # noqa: BLE001 - any failure means unhealthy
+    except Exception:
         return JsonResponse({"database": "error"}, status=503)

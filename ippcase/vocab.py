@@ -97,15 +97,33 @@ class ConditionKind(models.TextChoices):
 
 
 class StandardCondition(models.TextChoices):
-    GOOD_BEHAVIOUR = "good_behaviour", "Be of good behaviour and not behave in a way that undermines the licence"
+    GOOD_BEHAVIOUR = (
+        "good_behaviour",
+        "Be of good behaviour and not behave in a way that undermines the licence",
+    )
     NO_OFFENCE = "no_offence", "Not commit any offence"
     KEEP_IN_TOUCH = "keep_in_touch", "Keep in touch with the supervising officer as instructed"
-    SUPERVISING_OFFICER_VISIT = "supervising_officer_visit", "Receive visits from the supervising officer"
-    ADDRESS_APPROVED = "address_approved", "Reside permanently at an address approved by the supervising officer"
-    NO_WORK_WITHOUT_APPROVAL = "no_work_without_approval", "Undertake work only as approved by the supervising officer"
-    NO_TRAVEL_OUTSIDE_UK = "no_travel_outside_uk", "Not travel outside the United Kingdom without permission"
+    SUPERVISING_OFFICER_VISIT = (
+        "supervising_officer_visit",
+        "Receive visits from the supervising officer",
+    )
+    ADDRESS_APPROVED = (
+        "address_approved",
+        "Reside permanently at an address approved by the supervising officer",
+    )
+    NO_WORK_WITHOUT_APPROVAL = (
+        "no_work_without_approval",
+        "Undertake work only as approved by the supervising officer",
+    )
+    NO_TRAVEL_OUTSIDE_UK = (
+        "no_travel_outside_uk",
+        "Not travel outside the United Kingdom without permission",
+    )
     NAME_CHANGE = "name_change", "Tell the supervising officer of any change of name"
-    CONTACT_DETAILS = "contact_details", "Tell the supervising officer of any change of contact details"
+    CONTACT_DETAILS = (
+        "contact_details",
+        "Tell the supervising officer of any change of contact details",
+    )
 
 
 class MappaCategory(models.IntegerChoices):

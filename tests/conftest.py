@@ -11,7 +11,9 @@ from tests import factories
 
 @pytest.fixture
 def team(db):
-    return factories.TeamFactory(code="leeds-a", name="Leeds A", pdu__code="leeds", pdu__name="Leeds")
+    return factories.TeamFactory(
+        code="leeds-a", name="Leeds A", pdu__code="leeds", pdu__name="Leeds"
+    )
 
 
 @pytest.fixture
@@ -21,7 +23,9 @@ def other_team_same_pdu(team):
 
 @pytest.fixture
 def other_pdu_team(db):
-    return factories.TeamFactory(code="wakefield-a", name="Wakefield A", pdu__code="wakefield", pdu__name="Wakefield")
+    return factories.TeamFactory(
+        code="wakefield-a", name="Wakefield A", pdu__code="wakefield", pdu__name="Wakefield"
+    )
 
 
 def _persona(username: str, roles: list[str], team) -> object:

@@ -129,8 +129,10 @@ class AllocationFactory(DjangoModelFactory):
     start_date = dt.date(2014, 5, 1)
 
 
-def make_case(team: models.Team, *, recalled: bool = True, **person_kwargs: object) -> models.Person:
-    """A complete IPP case in ``team``: sentence, index offence, release (and recall), conditions."""
+def make_case(
+    team: models.Team, *, recalled: bool = True, **person_kwargs: object
+) -> models.Person:
+    """A complete IPP case in ``team``: sentence, offence, release (and recall), conditions."""
     person = PersonFactory(team=team, **person_kwargs)
     sentence = SentenceFactory(person=person)
     IndexOffenceFactory(sentence=sentence)

@@ -26,14 +26,19 @@ def test_a_change_records_the_acting_user_and_the_diff(person, practitioner):
     assert event.pgh_context["user"] == practitioner.pk
 
 
-@pytest.mark.parametrize("statement", ["UPDATE {table} SET first_name = 'X'", "DELETE FROM {table}"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE {table} SET first_name = 'X'", "DELETE FROM {table}"]
+)
 def test_the_history_table_refuses_update_and_delete(person, statement):
     table = Person.pgh_event_model._meta.db_table
     before = list(_person_events(person).values_list("pgh_id", "first_name"))
     assert before, "creating the person must have written an insert event"
-    with pytest.raises(ProgrammingError, match="Cannot update or delete rows"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(statement.format(table=table))
+    with (
+        pytest.raises(ProgrammingError, match="Cannot update or delete rows"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement.format(table=table))
     assert list(_person_events(person).values_list("pgh_id", "first_name")) == before
 
 

@@ -11,5 +11,9 @@ ensure_services()
 from .base import *  # noqa: E402,F403
 
 DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "dev-only-not-secret"  # noqa: S105
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "dev-only-not-secret"
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+
+# Static files come from the finders (runserver, live_server); WhiteNoise serves the collected
+# files in production only.
+MIDDLEWARE = [m for m in MIDDLEWARE if "whitenoise" not in m]  # noqa: F405
