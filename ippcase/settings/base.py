@@ -142,7 +142,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "worker-heartbeat": {"task": "ippcase.heartbeat", "schedule": 60.0},
+}
 
 # Audit: every event table refuses UPDATE and DELETE (a database trigger, not a convention).
 PGHISTORY_APPEND_ONLY = True

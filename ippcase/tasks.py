@@ -1,0 +1,18 @@
+"""Celery tasks of the case domain. Tasks are thin: they take ids and call a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.core.cache import cache
+from django.utils import timezone
+
+HEARTBEAT_KEY = "ippcase:worker-heartbeat"
+
+
+@shared_task(name="ippcase.heartbeat", ignore_result=False)
+def heartbeat() -> str:
+    """Record that a worker is alive and consuming (beat schedules it every minute; /healthz
+    reports its age, so a stopped worker or beat shows up without anyone looking at logs)."""
+    stamp = timezone.now().isoformat()
+    cache.set(HEARTBEAT_KEY, stamp, timeout=None)
+    return stamp
