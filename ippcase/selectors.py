@@ -324,11 +324,21 @@ def _timeline_svg_geometry(start: dt.date, timeline: Timeline, today: dt.date) -
         }
         for p in timeline.periods
     ]
-    markers = [
-        {"x": x(e.date), "kind": e.kind, "title": f"{e.label}: {_ddmmyyyy(e.date)}"}
-        for e in timeline.events
-        if e.date <= today
-    ]
+    markers = []
+    recalls = 0
+    for e in timeline.events:
+        if e.date > today:
+            continue
+        recalls += e.kind == "recall"
+        short = f"R{recalls}" if e.kind == "recall" else ""  # recalls are labelled R1, R2…
+        markers.append(
+            {
+                "x": x(e.date),
+                "kind": e.kind,
+                "short": short,
+                "title": f"{e.label}: {_ddmmyyyy(e.date)}",
+            }
+        )
     step = 1 if span_days < 365 * 8 else 2 if span_days < 365 * 16 else 5
     years = range(start.year + 1, today.year + 1, step)
     ticks = [{"x": x(dt.date(year, 1, 1)), "label": str(year)} for year in years]
