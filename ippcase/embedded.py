@@ -15,7 +15,7 @@ import socket
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("IPPCASE_DATA_DIR", BASE_DIR / ".data"))
@@ -43,8 +43,10 @@ def start_postgres() -> str:
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")  # noqa: S608
     if "1 row" not in exists:
         server.psql(f"CREATE DATABASE {DB_NAME};")
-    # The server listens on a Unix socket inside pgdata; percent-encode it as the host.
-    return f"postgresql://postgres@{quote(str(pgdata), safe='')}/{DB_NAME}"
+    # The server listens on a Unix socket; pgserver picks its folder (pgdata, or a shorter path
+    # when pgdata is too long for a socket name) and reports it as the URI's host parameter.
+    socket_dir = parse_qs(urlsplit(server.get_uri()).query)["host"][0]
+    return f"postgresql://postgres@{quote(socket_dir, safe='')}/{DB_NAME}"
 
 
 def start_redis() -> str:

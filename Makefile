@@ -1,0 +1,87 @@
+# Developer and CI entry points. Needs only Python 3.11+ (and, for the browser tests, Debian's
+# chromium, which `make browser` installs when run as root).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+# uv only installs the lock quickly; its version does not change what gets installed.
+UV_VERSION ?= 0.13.9
+STAMP := $(VENV)/.installed-requirements.lock
+DATA_DIR := $(or $(IPPCASE_DATA_DIR),.data)
+CHROMIUM := /usr/bin/chromium
+MYPY_TARGETS ?= ippcase recall parole
+
+.PHONY: help install run test e2e browser lint format bench vendor lock clean-data
+
+help: ## list the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+# --- virtualenv -------------------------------------------------------------------------------
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed; found " + sys.version.split()[0] + " (set PYTHON=/path/to/python3.11)")'
+	$(PYTHON) -m venv $(VENV)
+
+$(UV): | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+# Re-runs only when requirements.lock changes (or the venv is new). `install` rather than `sync`:
+# sync would also remove uv itself from the venv.
+$(STAMP): requirements.lock | $(UV)
+	$(UV) pip install --quiet --python $(PY) -r requirements.lock
+	@touch $@
+
+install: $(STAMP) ## create .venv and install the locked dependencies
+
+# --- running ----------------------------------------------------------------------------------
+
+run: install ## run the app with embedded PostgreSQL/Redis, a Celery worker and beat
+	$(PY) -m ippcase.devrun
+
+# --- tests ------------------------------------------------------------------------------------
+
+browser: ## make sure Debian's chromium is at /usr/bin/chromium (installs it as root)
+	@bash scripts/ensure-chromium.sh $(CHROMIUM)
+
+test: install browser ## the whole suite, browser tests included
+	$(PY) -m pytest
+
+e2e: install browser ## only the real-browser tests
+	$(PY) -m pytest -m e2e tests/e2e
+
+lint: install ## ruff check, ruff format --check, mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy $(MYPY_TARGETS)
+
+format: install ## apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install ## run every bench/bench_*.py
+	@shopt -s nullglob; benches=(bench/bench_*.py); \
+	if [ $${#benches[@]} -eq 0 ]; then echo "no bench/bench_*.py yet"; exit 0; fi; \
+	for b in "$${benches[@]}"; do echo "== $$b"; PYTHONPATH=$(CURDIR) $(PY) "$$b"; done
+
+# --- maintenance ------------------------------------------------------------------------------
+
+vendor: ## re-fetch GOV.UK Frontend, MoJ Frontend and htmx into static/ (needs npm)
+	$(PYTHON) scripts/vendor.py
+
+lock: $(UV) ## re-resolve requirements.lock and requirements-prod.lock from pyproject.toml
+	$(UV) pip compile --quiet pyproject.toml --extra embedded --extra dev -o requirements.lock
+	$(UV) pip compile --quiet pyproject.toml -c requirements.lock -o requirements-prod.lock
+
+clean-data: ## delete the embedded database, Redis data and beat schedule (.data/)
+	@if [ -f "$(DATA_DIR)/postgres/postmaster.pid" ] && \
+	    kill -0 "$$(head -1 "$(DATA_DIR)/postgres/postmaster.pid")" 2>/dev/null; then \
+	  echo "The embedded PostgreSQL in $(DATA_DIR) is running: stop 'make run' (or the tests) first." >&2; \
+	  exit 1; \
+	fi
+	rm -rf "$(DATA_DIR)"
