@@ -82,6 +82,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Every pghistory audit trigger first asks django-pgtrigger whether it is ignored; while the
+# ``pgtrigger.ignore`` setting is undefined, that check raises and catches an error per row, which
+# made a 10,000-person import 2.5 times slower. An empty list means what "undefined" means (ignore
+# nothing) without the error; ``pgtrigger.ignore()`` still overrides it where used.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c pgtrigger.ignore={}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "ippcase.User"
 

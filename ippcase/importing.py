@@ -1,0 +1,992 @@
+"""Parsing and validation of the case import format ``ippcase-import/1`` (docs/import-format.md).
+
+Pure Python over the decoded JSON: nothing here touches the database. The service
+(:func:`ippcase.services.cases_import`) looks up the teams, users and stored people that a file
+refers to (:func:`referenced_names` says which), passes them in as :class:`References`, and writes
+only when :func:`parse_document` returns no problems. Every problem in the file is collected,
+never just the first, so that one run tells the sender everything that needs fixing.
+
+The parsed rows use the model field names, so that the service can compare them with stored rows
+attribute by attribute.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, TypeVar
+
+from django.db import models
+
+from . import vocab
+
+FORMAT: Final = "ippcase-import/1"
+CRN_PATTERN: Final = re.compile(r"^[A-Z][0-9]{6}$")
+NOMIS_PATTERN: Final = re.compile(r"^[A-Z][0-9]{4}[A-Z]{2}$")
+# fromisoformat() also accepts "20210203" and week dates; the format allows only YYYY-MM-DD.
+_DATE_PATTERN: Final = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+FILE_LABEL: Final = "-"  # shown in place of a CRN for a problem with the file as a whole
+
+# Field lengths of the models, checked here so that the database never rejects a valid file.
+_NAME_MAX = 100
+_PNC_MAX = 20
+_PRISON_MAX = 100
+_TEAM_CODE_MAX = 20
+_TARIFF_YEARS_MAX = 99
+
+T = TypeVar("T")
+
+
+class Unset(enum.Enum):
+    """The type of :data:`UNSET` (an enum, so that ``x is not UNSET`` narrows for mypy)."""
+
+    UNSET = "UNSET"
+
+
+# An optional field the record leaves out: an existing person keeps what is stored.
+UNSET: Final = Unset.UNSET
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One thing wrong with an import file.
+
+    ``crn`` is the record's CRN as written in the file, ``people[N]`` for a record without a
+    usable CRN, or ``-`` for the file as a whole. ``field`` is a dotted path inside the record
+    (``releases[1].recall.date``; list positions count from 0), empty for the record itself.
+    """
+
+    crn: str
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        if self.field:
+            return f"{self.crn} {self.field}: {self.reason}"
+        return f"{self.crn}: {self.reason}"
+
+
+class ImportValidationError(Exception):
+    """The file is invalid; nothing was written. ``errors`` lists every problem in file order."""
+
+    def __init__(self, errors: list[ImportProblem]) -> None:
+        self.errors = errors
+        count = len(errors)
+        super().__init__(
+            f"{count} problem{'' if count == 1 else 's'} in the import; nothing written"
+        )
+
+
+@dataclass(frozen=True)
+class References:
+    """What a file may refer to, looked up by the caller before parsing.
+
+    Only the names the file mentions need to be present (see :func:`referenced_names`).
+    """
+
+    team_ids: Mapping[str, int]  # Team.code -> id
+    user_ids: Mapping[str, int]  # User.username -> id
+    stored_crns: frozenset[str]  # people already stored: an absent "team" keeps theirs
+    default_team_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Names:
+    """The CRNs, team codes and usernames a file mentions (malformed values are skipped)."""
+
+    crns: frozenset[str]
+    team_codes: frozenset[str]
+    usernames: frozenset[str]
+
+
+@dataclass(frozen=True)
+class OffenceRow:
+    category: str
+    description: str
+    behaviours: list[str]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Natural key of a non-principal offence: a re-import updates the matching row."""
+        return (self.category, self.description)
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "category": self.category,
+            "description": self.description,
+            "behaviours": self.behaviours,
+        }
+
+
+@dataclass(frozen=True)
+class RecallRow:
+    recall_date: dt.date
+    returned_to_custody: dt.date | None
+    reasons: list[str]
+    criteria: list[str]
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "recall_date": self.recall_date,
+            "returned_to_custody": self.returned_to_custody,
+            "reasons": self.reasons,
+            "criteria": self.criteria,
+        }
+
+
+@dataclass(frozen=True)
+class ReleaseRow:
+    date: dt.date  # the natural key: a person is released at most once a day
+    prison: str
+    approved_premises: bool
+    recall: RecallRow | None
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "date": self.date,
+            "prison": self.prison,
+            "approved_premises": self.approved_premises,
+        }
+
+
+@dataclass(frozen=True)
+class SentenceRow:
+    sentence_type: str
+    sentence_date: dt.date
+    tariff_years: int
+    tariff_months: int
+    tariff_days: int
+    index_offence: OffenceRow
+    other_offences: list[OffenceRow] | Unset
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "sentence_type": self.sentence_type,
+            "sentence_date": self.sentence_date,
+            "tariff_years": self.tariff_years,
+            "tariff_months": self.tariff_months,
+            "tariff_days": self.tariff_days,
+        }
+
+
+@dataclass(frozen=True)
+class ConditionRow:
+    kind: str
+    standard_code: str
+    text: str
+    start_date: dt.date
+    end_date: dt.date | None
+
+    @property
+    def key(self) -> tuple[str, str, str, dt.date]:
+        """Natural key: the same wording in force from the same day is the same condition."""
+        return (self.kind, self.standard_code, self.text, self.start_date)
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "standard_code": self.standard_code,
+            "text": self.text,
+            "start_date": self.start_date,
+            "end_date": self.end_date,
+        }
+
+
+@dataclass(frozen=True)
+class AllocationRow:
+    practitioner_id: int
+    start_date: dt.date
+    end_date: dt.date | None
+
+    @property
+    def key(self) -> tuple[int, dt.date]:
+        return (self.practitioner_id, self.start_date)
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "practitioner_id": self.practitioner_id,
+            "start_date": self.start_date,
+            "end_date": self.end_date,
+        }
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """A valid person record. ``fields`` holds Person attributes present in the file (team as
+    ``team_id``); optional collections are :data:`UNSET` when the file leaves them out."""
+
+    crn: str
+    fields: dict[str, Any]
+    sentence: SentenceRow
+    releases: list[ReleaseRow]
+    licence_conditions: list[ConditionRow] | Unset
+    allocations: list[AllocationRow] | Unset
+
+
+_PERSON_REQUIRED = (
+    "crn",
+    "nomis_number",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "gender",
+    "ethnicity",
+    "sentence",
+    "releases",
+)
+_PERSON_OPTIONAL = (
+    "team",
+    "pnc",
+    "mappa",
+    "rosh_level",
+    "accommodation",
+    "needs",
+    "vulnerabilities",
+    "opd_screening",
+    "licence_conditions",
+    "allocations",
+)
+
+
+def _join(prefix: str, key: str) -> str:
+    return f"{prefix}.{key}" if prefix else key
+
+
+def _json_type(value: object) -> str:
+    """How a sender would name the JSON type of ``value``."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+@functools.cache
+def _vocabulary(choices: type[models.Choices]) -> tuple[frozenset[Any], str]:
+    """The allowed values of ``choices`` and how to list them in a message. Cached: Django
+    rebuilds ``Choices.values`` on every access, which dominates parsing a large file."""
+    values = choices.values
+    return frozenset(values), ", ".join(str(value) for value in values)
+
+
+@dataclass
+class _Reader:
+    """Reads one person record, collecting its problems under its label (CRN or ``people[N]``).
+
+    Each reader method returns the parsed value, or None after recording a problem; callers
+    build rows only when the record ends with no problems.
+    """
+
+    label: str
+    today: dt.date
+    problems: list[ImportProblem] = field(default_factory=list)
+
+    def problem(self, path: str, reason: str) -> None:
+        self.problems.append(ImportProblem(self.label, path, reason))
+
+    # --- structure -----------------------------------------------------------------------
+
+    def obj(self, value: object, path: str) -> dict[str, Any] | None:
+        if isinstance(value, dict):
+            return value
+        self.problem(path, f"expected an object, got {_json_type(value)}")
+        return None
+
+    def keys(
+        self,
+        obj: Mapping[str, Any],
+        path: str,
+        required: Iterable[str],
+        optional: Iterable[str] = (),
+    ) -> None:
+        """Report missing required fields, and unknown ones: a typo must not be dropped silently."""
+        required = tuple(required)
+        allowed = (*required, *optional)
+        for key in required:
+            if key not in obj:
+                self.problem(_join(path, key), "required field is missing")
+        for key in obj:
+            if key not in allowed:
+                self.problem(
+                    _join(path, key), f"unknown field; allowed fields: {', '.join(allowed)}"
+                )
+
+    def get(
+        self,
+        obj: Mapping[str, Any],
+        key: str,
+        prefix: str,
+        parse: Callable[[Any, str], T | None],
+        *,
+        nullable: bool = False,
+    ) -> T | Unset | None:
+        """``parse(obj[key])``; UNSET when absent (missing-required is reported by keys()),
+        None when null and ``nullable``, or when invalid."""
+        path = _join(prefix, key)
+        if key not in obj:
+            return UNSET
+        value = obj[key]
+        if value is None:
+            if not nullable:
+                self.problem(path, "must not be null")
+            return None
+        return parse(value, path)
+
+    # --- scalar types --------------------------------------------------------------------
+
+    def array(self, value: object, path: str) -> list[Any] | None:
+        if isinstance(value, list):
+            return value
+        self.problem(path, f"expected a list, got {_json_type(value)}")
+        return None
+
+    def text(
+        self, value: object, path: str, *, max_length: int | None = None, blank: bool = True
+    ) -> str | None:
+        if not isinstance(value, str):
+            self.problem(path, f"expected a string, got {_json_type(value)}")
+            return None
+        if not blank and not value.strip():
+            self.problem(path, "must not be blank")
+            return None
+        if max_length is not None and len(value) > max_length:
+            self.problem(path, f"is {len(value)} characters long; at most {max_length} allowed")
+            return None
+        return value
+
+    def name(self, value: object, path: str) -> str | None:
+        return self.text(value, path, max_length=_NAME_MAX, blank=False)
+
+    def boolean(self, value: object, path: str) -> bool | None:
+        if isinstance(value, bool):
+            return value
+        self.problem(path, f"expected true or false, got {_json_type(value)}")
+        return None
+
+    def integer(self, value: object, path: str, *, low: int, high: int) -> int | None:
+        # bool is an int subclass in Python, but true is not a number in the file.
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.problem(path, f"expected a whole number, got {_json_type(value)}")
+            return None
+        if not low <= value <= high:
+            self.problem(path, f"{value} is out of range; expected {low} to {high}")
+            return None
+        return value
+
+    def date(self, value: object, path: str, *, future: bool = False) -> dt.date | None:
+        if not isinstance(value, str):
+            self.problem(path, f"expected a date as a YYYY-MM-DD string, got {_json_type(value)}")
+            return None
+        if not _DATE_PATTERN.match(value):
+            self.problem(path, f'"{value}" is not a date in the form YYYY-MM-DD')
+            return None
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError as exc:
+            self.problem(path, f'"{value}" is not a real date ({exc})')
+            return None
+        if not future and day > self.today:
+            self.problem(path, f"{value} is in the future")
+            return None
+        return day
+
+    def future_date(self, value: object, path: str) -> dt.date | None:
+        return self.date(value, path, future=True)
+
+    def choice(self, choices: type[models.Choices]) -> Callable[[object, str], Any]:
+        """A reader for one value of ``choices`` (strings or, for MAPPA, whole numbers)."""
+
+        def read(value: object, path: str) -> Any:
+            if issubclass(choices, models.IntegerChoices):
+                if not isinstance(value, int) or isinstance(value, bool):
+                    self.problem(path, f"expected a whole number, got {_json_type(value)}")
+                    return None
+            elif not isinstance(value, str):
+                self.problem(path, f"expected a string, got {_json_type(value)}")
+                return None
+            allowed, listed = _vocabulary(choices)
+            if value not in allowed:
+                shown = f'"{value}"' if isinstance(value, str) else str(value)
+                self.problem(path, f"{shown} is not allowed; expected one of: {listed}")
+                return None
+            return value
+
+        return read
+
+    def choice_list(
+        self, choices: type[models.Choices]
+    ) -> Callable[[object, str], list[str] | None]:
+        """A reader for a list of distinct values of ``choices``, kept in file order."""
+        read_one = self.choice(choices)
+
+        def read(value: object, path: str) -> list[str] | None:
+            items = self.array(value, path)
+            if items is None:
+                return None
+            result: list[str] = []
+            ok = True
+            for i, item in enumerate(items):
+                parsed = read_one(item, f"{path}[{i}]")
+                if parsed is None:
+                    ok = False
+                elif parsed in result:
+                    self.problem(f"{path}[{i}]", f'"{parsed}" is listed twice')
+                    ok = False
+                else:
+                    result.append(parsed)
+            return result if ok else None
+
+        return read
+
+
+# --- the document ----------------------------------------------------------------------------
+
+
+def _crn_label(raw: object, index: int) -> str:
+    crn = raw.get("crn") if isinstance(raw, dict) else None
+    return crn if isinstance(crn, str) and crn.strip() else f"people[{index}]"
+
+
+def referenced_names(data: object) -> Names:
+    """The CRNs, team codes and usernames that ``data`` mentions, for the caller to look up
+    before :func:`parse_document`. Never raises on malformed input: parsing reports that."""
+    crns: set[str] = set()
+    teams: set[str] = set()
+    users: set[str] = set()
+    people = data.get("people") if isinstance(data, dict) else None
+    for raw in people if isinstance(people, list) else ():
+        if not isinstance(raw, dict):
+            continue
+        if isinstance(raw.get("crn"), str) and CRN_PATTERN.match(raw["crn"]):
+            crns.add(raw["crn"])
+        if isinstance(raw.get("team"), str):
+            teams.add(raw["team"])
+        allocations = raw.get("allocations")
+        for allocation in allocations if isinstance(allocations, list) else ():
+            if isinstance(allocation, dict) and isinstance(allocation.get("practitioner"), str):
+                users.add(allocation["practitioner"])
+    return Names(frozenset(crns), frozenset(teams), frozenset(users))
+
+
+def parse_document(
+    data: object, *, refs: References, today: dt.date
+) -> tuple[list[PersonRow], list[ImportProblem]]:
+    """Validate a decoded import file.
+
+    Returns the person rows and every problem found, in file order. The rows are complete and
+    safe to write only when the problem list is empty. ``today`` (Europe/London) bounds the dates.
+    """
+    problems: list[ImportProblem] = []
+
+    def file_problem(path: str, reason: str) -> None:
+        problems.append(ImportProblem(FILE_LABEL, path, reason))
+
+    if not isinstance(data, dict):
+        file_problem("", f'expected an object with "format" and "people", got {_json_type(data)}')
+        return [], problems
+    if "format" not in data:
+        file_problem("format", f'required field is missing; expected "{FORMAT}"')
+        return [], problems
+    if data["format"] != FORMAT:
+        # Another format (or version) means the rest cannot be interpreted: stop here.
+        file_problem("format", f'unknown format {data["format"]!r}; expected "{FORMAT}"')
+        return [], problems
+    for key in data:
+        if key not in ("format", "people"):
+            file_problem(key, "unknown field; allowed fields: format, people")
+    people = data.get("people")
+    if not isinstance(people, list):
+        reason = "required field is missing" if "people" not in data else "expected a list"
+        file_problem("people", reason)
+        return [], problems
+
+    default_team_id: int | None = None
+    if refs.default_team_code is not None:
+        default_team_id = refs.team_ids.get(refs.default_team_code)
+        if default_team_id is None:
+            file_problem("default_team", f'no team with code "{refs.default_team_code}"')
+
+    rows: list[PersonRow] = []
+    first_index: dict[str, int] = {}
+    for index, raw in enumerate(people):
+        label = _crn_label(raw, index)
+        reader = _Reader(label=label, today=today)
+        # Checked on the raw CRN so that a duplicate is reported even if either record is invalid.
+        if CRN_PATTERN.match(label):
+            seen = first_index.setdefault(label, index)
+            if seen != index:
+                reader.problem("crn", f"duplicate CRN: people[{seen}] has the same CRN")
+        row = _parse_person(reader, raw, refs, default_team_id)
+        problems.extend(reader.problems)
+        if row is not None and not reader.problems:
+            rows.append(row)
+    return rows, problems
+
+
+def _parse_person(
+    r: _Reader, raw: object, refs: References, default_team_id: int | None
+) -> PersonRow | None:
+    """Read one person record into ``r``; the row, or None when the record has problems."""
+    obj = r.obj(raw, "")
+    if obj is None:
+        return None
+    r.keys(obj, "", _PERSON_REQUIRED, _PERSON_OPTIONAL)
+    crn = r.get(obj, "crn", "", r.text)
+    if isinstance(crn, str) and not CRN_PATTERN.match(crn):
+        r.problem(
+            "crn", f'"{crn}" is not a CRN: expected a capital letter and six digits, e.g. A123456'
+        )
+        crn = None
+
+    fields: dict[str, Any] = {}
+    readers: dict[str, Callable[[Any, str], Any]] = {
+        "nomis_number": _nomis_reader(r),
+        "first_name": r.name,
+        "last_name": r.name,
+        "date_of_birth": r.date,
+        "gender": r.choice(vocab.Gender),
+        "ethnicity": r.choice(vocab.Ethnicity),
+        "pnc": lambda v, p: r.text(v, p, max_length=_PNC_MAX),
+        "accommodation": r.choice(vocab.Accommodation),
+        "needs": r.choice_list(vocab.Need),
+        "vulnerabilities": r.text,
+        "opd_screening": r.choice(vocab.OpdScreening),
+    }
+    for key, read in readers.items():
+        value = r.get(obj, key, "", read)
+        if value is not UNSET:
+            fields[key] = value
+
+    # null means "not assessed" (stored blank), as the export writes it.
+    rosh = r.get(obj, "rosh_level", "", r.choice(vocab.RoshLevel), nullable=True)
+    if rosh is not UNSET:
+        fields["rosh_level"] = rosh or ""
+
+    if "mappa" in obj:
+        category, level = _parse_mappa(r, obj["mappa"])
+        fields["mappa_category"] = category
+        fields["mappa_level"] = level
+
+    team = r.get(obj, "team", "", lambda v, p: r.text(v, p, max_length=_TEAM_CODE_MAX, blank=False))
+    if isinstance(team, str):
+        if team in refs.team_ids:
+            fields["team_id"] = refs.team_ids[team]
+        else:
+            r.problem("team", f'no team with code "{team}"')
+    elif team is UNSET and isinstance(crn, str) and crn not in refs.stored_crns:
+        if default_team_id is not None:
+            fields["team_id"] = default_team_id
+        elif refs.default_team_code is None:
+            r.problem("team", "required for a person not already stored (or give a default team)")
+
+    sentence = None
+    if "sentence" in obj:
+        sentence = _parse_sentence(r, obj["sentence"], fields.get("date_of_birth"))
+    releases: list[_PartialRelease] | None = None
+    if "releases" in obj:
+        releases = _parse_releases(r, obj["releases"])
+    if sentence is not None and releases:
+        _check_sentence_before_release(r, sentence, releases)
+
+    conditions: list[ConditionRow] | Unset | None = UNSET
+    if "licence_conditions" in obj:
+        conditions = _parse_conditions(r, obj["licence_conditions"])
+    allocations: list[AllocationRow] | Unset | None = UNSET
+    if "allocations" in obj:
+        allocations = _parse_allocations(r, obj["allocations"], refs)
+
+    if r.problems or not isinstance(crn, str) or sentence is None or releases is None:
+        return None
+    # No problems means that every collection present was read in full.
+    assert conditions is not None and allocations is not None  # noqa: S101
+    return PersonRow(
+        crn=crn,
+        fields=fields,
+        sentence=sentence.row(),
+        releases=[release.row() for release in releases],
+        licence_conditions=conditions,
+        allocations=allocations,
+    )
+
+
+def _nomis_reader(r: _Reader) -> Callable[[Any, str], str | None]:
+    def read(value: object, path: str) -> str | None:
+        text = r.text(value, path)
+        # Blank is allowed: a person released before NOMIS numbers were recorded may have none.
+        if text and not NOMIS_PATTERN.match(text):
+            r.problem(path, f'"{text}" is not a NOMIS number: expected e.g. A1234BC')
+            return None
+        return text
+
+    return read
+
+
+def _parse_mappa(r: _Reader, value: object) -> tuple[int | None, int | None]:
+    if value is None:
+        return None, None
+    obj = r.obj(value, "mappa")
+    if obj is None:
+        return None, None
+    r.keys(obj, "mappa", ("category",), ("level",))
+    category = r.get(obj, "category", "mappa", r.choice(vocab.MappaCategory))
+    # A category may be set before the level is decided; the level alone means nothing.
+    level = r.get(obj, "level", "mappa", r.choice(vocab.MappaLevel), nullable=True)
+    return (
+        category if isinstance(category, int) else None,
+        level if isinstance(level, int) else None,
+    )
+
+
+def _parse_offence(r: _Reader, value: object, path: str) -> OffenceRow | None:
+    obj = r.obj(value, path)
+    if obj is None:
+        return None
+    r.keys(obj, path, ("category", "description", "behaviours"))
+    category = r.get(obj, "category", path, r.choice(vocab.OffenceCategory))
+    description = r.get(obj, "description", path, r.text)
+    behaviours = r.get(obj, "behaviours", path, r.choice_list(vocab.Behaviour))
+    if isinstance(category, str) and isinstance(description, str) and isinstance(behaviours, list):
+        return OffenceRow(category, description, behaviours)
+    return None
+
+
+@dataclass
+class _PartialSentence:
+    """A sentence read so far; fields are None where invalid (cross-checks skip those)."""
+
+    sentence_type: Any
+    sentence_date: dt.date | None
+    tariff: tuple[int, int, int] | None
+    index_offence: OffenceRow | None
+    other_offences: list[OffenceRow] | Unset | None
+
+    def row(self) -> SentenceRow:
+        assert self.tariff is not None and self.index_offence is not None  # noqa: S101
+        assert self.sentence_date is not None and self.other_offences is not None  # noqa: S101
+        years, months, days = self.tariff
+        return SentenceRow(
+            sentence_type=self.sentence_type,
+            sentence_date=self.sentence_date,
+            tariff_years=years,
+            tariff_months=months,
+            tariff_days=days,
+            index_offence=self.index_offence,
+            other_offences=self.other_offences,
+        )
+
+
+def _parse_sentence(
+    r: _Reader, value: object, date_of_birth: dt.date | Unset | None
+) -> _PartialSentence | None:
+    obj = r.obj(value, "sentence")
+    if obj is None:
+        return None
+    r.keys(
+        obj, "sentence", ("type", "sentence_date", "tariff", "index_offence"), ("other_offences",)
+    )
+    sentence_type = r.get(obj, "type", "sentence", r.choice(vocab.SentenceType))
+    sentence_date = r.get(obj, "sentence_date", "sentence", r.date)
+    if (
+        isinstance(sentence_date, dt.date)
+        and isinstance(date_of_birth, dt.date)
+        and date_of_birth >= sentence_date
+    ):
+        r.problem(
+            "date_of_birth", f"{date_of_birth} is not before the sentence date ({sentence_date})"
+        )
+
+    tariff: tuple[int, int, int] | None = None
+    tariff_obj = r.get(obj, "tariff", "sentence", r.obj)
+    if isinstance(tariff_obj, dict):
+        r.keys(tariff_obj, "sentence.tariff", ("years", "months", "days"))
+        # Months and days are bounded as in the database; a longer tariff is written in years.
+        years = r.get(
+            tariff_obj,
+            "years",
+            "sentence.tariff",
+            lambda v, p: r.integer(v, p, low=0, high=_TARIFF_YEARS_MAX),
+        )
+        months = r.get(
+            tariff_obj, "months", "sentence.tariff", lambda v, p: r.integer(v, p, low=0, high=11)
+        )
+        days = r.get(
+            tariff_obj, "days", "sentence.tariff", lambda v, p: r.integer(v, p, low=0, high=365)
+        )
+        if isinstance(years, int) and isinstance(months, int) and isinstance(days, int):
+            tariff = (years, months, days)
+
+    index_offence = None
+    if "index_offence" in obj:
+        index_offence = _parse_offence(r, obj["index_offence"], "sentence.index_offence")
+
+    others: list[OffenceRow] | Unset | None = UNSET
+    items = r.get(obj, "other_offences", "sentence", r.array)
+    if isinstance(items, list):
+        others = []
+        seen: dict[tuple[str, str], int] = {}
+        for i, item in enumerate(items):
+            path = f"sentence.other_offences[{i}]"
+            offence = _parse_offence(r, item, path)
+            if offence is None:
+                others = None
+                continue
+            first = seen.setdefault(offence.key, i)
+            if first != i:
+                r.problem(
+                    path, f"same category and description as sentence.other_offences[{first}]"
+                )
+            if others is not None:
+                others.append(offence)
+    elif items is None:
+        others = None
+    return _PartialSentence(
+        sentence_type,
+        sentence_date if isinstance(sentence_date, dt.date) else None,
+        tariff,
+        index_offence,
+        others,
+    )
+
+
+@dataclass
+class _PartialRelease:
+    date: dt.date | None
+    prison: Any
+    approved_premises: Any
+    recall: _PartialRecall | None  # None: no recall (absent or null)
+
+    def row(self) -> ReleaseRow:
+        assert self.date is not None  # noqa: S101 - only called when the record has no problems
+        return ReleaseRow(
+            self.date,
+            self.prison,
+            self.approved_premises,
+            self.recall.row() if self.recall else None,
+        )
+
+
+@dataclass
+class _PartialRecall:
+    recall_date: dt.date | None
+    returned_to_custody: dt.date | None
+    reasons: Any
+    criteria: Any
+
+    def row(self) -> RecallRow:
+        assert self.recall_date is not None  # noqa: S101
+        return RecallRow(self.recall_date, self.returned_to_custody, self.reasons, self.criteria)
+
+
+def _parse_releases(r: _Reader, value: object) -> list[_PartialRelease] | None:
+    items = r.array(value, "releases")
+    if items is None:
+        return None
+    releases: list[_PartialRelease] = []
+    for i, item in enumerate(items):
+        path = f"releases[{i}]"
+        obj = r.obj(item, path)
+        if obj is None:
+            releases.append(
+                _PartialRelease(None, None, None, _PartialRecall(None, None, None, None))
+            )
+            continue
+        r.keys(obj, path, ("date", "prison", "approved_premises"), ("recall",))
+        date = r.get(obj, "date", path, r.date)
+        prison = r.get(
+            obj, "prison", path, lambda v, p: r.text(v, p, max_length=_PRISON_MAX, blank=False)
+        )
+        approved = r.get(obj, "approved_premises", path, r.boolean)
+        recall = None
+        if obj.get("recall") is not None:
+            recall = _parse_recall(r, obj["recall"], f"{path}.recall")
+        releases.append(
+            _PartialRelease(date if isinstance(date, dt.date) else None, prison, approved, recall)
+        )
+    _check_release_order(r, releases)
+    return releases
+
+
+def _parse_recall(r: _Reader, value: object, path: str) -> _PartialRecall:
+    obj = r.obj(value, path)
+    if obj is None:
+        # Still "a recall" for the order checks, so that it is not also reported as missing.
+        return _PartialRecall(None, None, None, None)
+    r.keys(obj, path, ("date", "reasons", "criteria"), ("returned_to_custody",))
+    date = r.get(obj, "date", path, r.date)
+    rtc = r.get(obj, "returned_to_custody", path, r.date, nullable=True)
+    reasons = r.get(obj, "reasons", path, r.choice_list(vocab.RecallReason))
+    criteria = r.get(obj, "criteria", path, r.choice_list(vocab.RecallCriterion))
+    return _PartialRecall(
+        date if isinstance(date, dt.date) else None,
+        rtc if isinstance(rtc, dt.date) else None,
+        reasons,
+        criteria,
+    )
+
+
+def _check_release_order(r: _Reader, releases: list[_PartialRelease]) -> None:
+    """Releases in date order; each recall inside its own period on licence; only the last
+    period may still be open. Dates already reported as invalid are skipped."""
+    previous: dt.date | None = None
+    for i, release in enumerate(releases):
+        path = f"releases[{i}]"
+        following = releases[i + 1] if i + 1 < len(releases) else None
+        next_date = following.date if following else None
+        if release.date is not None:
+            if previous is not None and release.date <= previous:
+                r.problem(
+                    f"{path}.date",
+                    f"{release.date} is not after the previous release ({previous}); "
+                    "releases must be listed in date order, one per day",
+                )
+            previous = release.date if previous is None else max(previous, release.date)
+        recall = release.recall
+        if recall is None:
+            if following is not None:
+                r.problem(f"{path}.recall", "required: only the last release may have no recall")
+            continue
+        if recall.recall_date is not None:
+            if release.date is not None and recall.recall_date < release.date:
+                r.problem(
+                    f"{path}.recall.date",
+                    f"{recall.recall_date} is before the release it ends ({release.date})",
+                )
+            if next_date is not None and recall.recall_date >= next_date:
+                r.problem(
+                    f"{path}.recall.date",
+                    f"{recall.recall_date} is not before the next release ({next_date})",
+                )
+        rtc = recall.returned_to_custody
+        if rtc is not None:
+            if recall.recall_date is not None and rtc < recall.recall_date:
+                r.problem(
+                    f"{path}.recall.returned_to_custody",
+                    f"{rtc} is before the recall date ({recall.recall_date})",
+                )
+            # A person is re-released only from custody, so the return comes first.
+            if next_date is not None and rtc >= next_date:
+                r.problem(
+                    f"{path}.recall.returned_to_custody",
+                    f"{rtc} is not before the next release ({next_date})",
+                )
+
+
+def _check_sentence_before_release(
+    r: _Reader, sentence: _PartialSentence, releases: list[_PartialRelease]
+) -> None:
+    dates = [release.date for release in releases if release.date is not None]
+    if sentence.sentence_date is not None and dates and sentence.sentence_date > min(dates):
+        r.problem(
+            "sentence.sentence_date",
+            f"{sentence.sentence_date} is after the first release ({min(dates)})",
+        )
+
+
+def _parse_conditions(r: _Reader, value: object) -> list[ConditionRow] | None:
+    items = r.array(value, "licence_conditions")
+    if items is None:
+        return None
+    rows: list[ConditionRow] | None = []
+    seen: dict[tuple[str, str, str, dt.date], int] = {}
+    for i, item in enumerate(items):
+        path = f"licence_conditions[{i}]"
+        row = _parse_condition(r, item, path)
+        if row is None:
+            rows = None
+            continue
+        first = seen.setdefault(row.key, i)
+        if first != i:
+            r.problem(path, f"same condition and start date as licence_conditions[{first}]")
+        if rows is not None:
+            rows.append(row)
+    return rows
+
+
+def _parse_condition(r: _Reader, value: object, path: str) -> ConditionRow | None:
+    obj = r.obj(value, path)
+    if obj is None:
+        return None
+    r.keys(obj, path, ("kind", "start"), ("code", "text", "end"))
+    before = len(r.problems)
+    kind = r.get(obj, "kind", path, r.choice(vocab.ConditionKind))
+    code: Any = ""
+    text: Any = ""
+    if kind == vocab.ConditionKind.STANDARD:
+        if "code" not in obj:
+            r.problem(f"{path}.code", "required for a standard condition")
+        code = r.get(obj, "code", path, r.choice(vocab.StandardCondition))
+        # A standard condition's wording comes from its code; extra text is optional.
+        text = r.get(obj, "text", path, r.text)
+        text = "" if text is UNSET else text
+    elif isinstance(kind, str):
+        if "code" in obj:
+            r.problem(f"{path}.code", f"only a standard condition has a code, not an {kind} one")
+        if "text" not in obj:
+            r.problem(f"{path}.text", f"required for an {kind} condition")
+        text = r.get(obj, "text", path, lambda v, p: r.text(v, p, blank=False))
+    start = r.get(obj, "start", path, r.date)
+    # A condition may be set to lapse on a known future day.
+    end = r.get(obj, "end", path, r.future_date, nullable=True)
+    end = None if end is UNSET else end
+    if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+        r.problem(f"{path}.end", f"{end} is before the start ({start})")
+    if len(r.problems) != before:
+        return None
+    return ConditionRow(kind, code, text, start, end)  # type: ignore[arg-type]
+
+
+def _parse_allocations(r: _Reader, value: object, refs: References) -> list[AllocationRow] | None:
+    items = r.array(value, "allocations")
+    if items is None:
+        return None
+    rows: list[AllocationRow] | None = []
+    seen: dict[tuple[str, dt.date], int] = {}
+    open_index: int | None = None
+    for i, item in enumerate(items):
+        path = f"allocations[{i}]"
+        obj = r.obj(item, path)
+        if obj is None:
+            rows = None
+            continue
+        before = len(r.problems)
+        r.keys(obj, path, ("practitioner", "start"), ("end",))
+        username = r.get(obj, "practitioner", path, lambda v, p: r.text(v, p, blank=False))
+        user_id = None
+        if isinstance(username, str):
+            user_id = refs.user_ids.get(username)
+            if user_id is None:
+                r.problem(f"{path}.practitioner", f'no user with username "{username}"')
+        start = r.get(obj, "start", path, r.date)
+        end = r.get(obj, "end", path, r.date, nullable=True)
+        end = None if end is UNSET else end
+        if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+            r.problem(f"{path}.end", f"{end} is before the start ({start})")
+        if obj.get("end") is None:  # absent or null: the current allocation
+            if open_index is not None:
+                r.problem(
+                    f"{path}.end",
+                    f"only one allocation may be open (no end); allocations[{open_index}] is too",
+                )
+            else:
+                open_index = i
+        if isinstance(username, str) and isinstance(start, dt.date):
+            first = seen.setdefault((username, start), i)
+            if first != i:
+                r.problem(path, f"same practitioner and start date as allocations[{first}]")
+        if len(r.problems) != before or user_id is None or not isinstance(start, dt.date):
+            rows = None
+        elif rows is not None:
+            rows.append(AllocationRow(user_id, start, end))  # type: ignore[arg-type]
+    return rows

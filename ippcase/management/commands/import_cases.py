@@ -1,0 +1,83 @@
+"""``manage.py import_cases FILE.json``: load people from an ``ippcase-import/1`` file.
+
+All or nothing: an invalid file prints every problem to stderr as ``CRN field: reason``, exits
+non-zero and writes nothing. The format is described in docs/import-format.md.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from ippcase.services import ImportValidationError, cases_import
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json keeps the last of two equal keys silently; in an import that hides a mistake.
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f'duplicate key "{key}" in an object')
+        result[key] = value
+    return result
+
+
+def load_import_file(path: str) -> Any:
+    """Decode the JSON at ``path`` (``-`` for stdin), or raise a one-line CommandError."""
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise CommandError(f"{path} is not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+    except json.JSONDecodeError as exc:
+        raise CommandError(
+            f"{path} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from exc
+    except ValueError as exc:
+        raise CommandError(f"{path} is not valid JSON: {exc}") from exc
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or update people on licence from an ippcase-import/1 JSON file. "
+        "All or nothing: any invalid record prints its problems and nothing is written."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="the JSON file to import, or - for standard input")
+        parser.add_argument(
+            "--default-team",
+            metavar="CODE",
+            help="team code for new people whose record gives no team",
+        )
+        parser.add_argument(
+            "--actor",
+            default="import",
+            help='who the audit trail says made the changes (default: "import")',
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: str = options["file"]
+        data = load_import_file(path)
+        try:
+            result = cases_import(
+                data=data, default_team_code=options["default_team"], actor=options["actor"]
+            )
+        except ImportValidationError as exc:
+            for problem in exc.errors:
+                self.stderr.write(str(problem))
+            count = len(exc.errors)
+            raise CommandError(
+                f"{count} problem{'' if count == 1 else 's'} in {path}; nothing was imported"
+            ) from exc
+        self.stdout.write(
+            f"Imported {path}: {result.created} created, {result.updated} updated, "
+            f"{result.unchanged} unchanged"
+        )
