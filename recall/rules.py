@@ -1,0 +1,1129 @@
+"""The recall rules: the legal test for recalling an indeterminate sentence and the proportionality
+prompts from the HM Inspectorate of Probation IPP recall thematic (December 2023).
+
+PURE PYTHON. Nothing here (or anything it imports) may import Django: the same function runs in
+the web app, in the CLI and in tests without a database.
+
+Contract:
+
+* ``Facts.from_dict(mapping)`` parses and validates the facts (the JSON schema in
+  ``docs/rules.md``) and raises ``FactsError`` naming the field on anything invalid.
+* ``evaluate(facts)`` returns the findings (``Finding``: code, severity, message, reference), one
+  per rule that fires, in the order of ``RULES``. It never reads the clock or any other state.
+* ``python -m recall.rules FACTS.json`` (``-`` for stdin) prints
+  ``{"findings": [{"code", "severity", "message", "reference"}, ...]}`` and exits 0; invalid
+  facts, unreadable files and malformed JSON print an error on stderr and exit 2.
+
+To change a rule, edit its entry in ``RULES`` (and its row in ``docs/rules.md``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Final, Literal, TypeVar, get_args
+
+# ---------------------------------------------------------------------------------------------
+# Vocabularies. Plain strings so that Django code can import them (never the other way round).
+
+Severity = Literal["block", "warn"]
+Stage = Literal["draft", "submit"]
+SentenceType = Literal["IPP", "DPP", "LIFE", "EDS", "SDS"]
+RecallType = Literal["standard", "fixed_term", "none"]
+Criterion = Literal["i", "ii", "iii", "iv"]
+AlternativeStatus = Literal["tried", "not_suitable", "not_applicable"]
+AllegationStatus = Literal["none", "allegation_only", "under_investigation", "charged", "convicted"]
+Residence = Literal[
+    "approved_premises", "cas3", "independent", "family_friends", "no_fixed_abode", "other"
+]
+Rosh = Literal["low", "medium", "high", "very_high"]
+
+SEVERITIES: Final[tuple[Severity, ...]] = get_args(Severity)
+STAGES: Final[tuple[Stage, ...]] = get_args(Stage)
+SENTENCE_TYPES: Final[tuple[SentenceType, ...]] = get_args(SentenceType)
+RECALL_TYPES: Final[tuple[RecallType, ...]] = get_args(RecallType)
+CRITERIA: Final[tuple[Criterion, ...]] = get_args(Criterion)
+ALTERNATIVE_STATUSES: Final[tuple[AlternativeStatus, ...]] = get_args(AlternativeStatus)
+ALLEGATION_STATUSES: Final[tuple[AllegationStatus, ...]] = get_args(AllegationStatus)
+RESIDENCES: Final[tuple[Residence, ...]] = get_args(Residence)
+ROSH_LEVELS: Final[tuple[Rosh, ...]] = get_args(Rosh)
+
+INDETERMINATE: Final[frozenset[SentenceType]] = frozenset({"IPP", "DPP", "LIFE"})
+
+# Must equal ippcase.vocab.Behaviour.values (a test holds them equal).
+BEHAVIOURS: Final[tuple[str, ...]] = (
+    "alcohol",
+    "drugs",
+    "violence",
+    "weapons",
+    "sexual",
+    "online_sexual",
+    "domestic_abuse",
+    "harassment_stalking",
+    "threats",
+    "acquisitive",
+    "arson",
+    "criminal_associates",
+    "grievance_rumination",
+    "mental_health_deterioration",
+    "non_disclosure",
+    "non_compliance",
+    "out_of_contact",
+)
+
+# The alternatives to recall every recommendation must account for (HMPPS guidance quoted in the
+# inspection, chapter 5: increased reporting, varying licence conditions, other agencies, MAPPA,
+# approved premises; plus the licence compliance (warning) letter from section 5.1).
+CORE_ALTERNATIVES: Final[tuple[str, ...]] = (
+    "warning_letter",
+    "increased_contact",
+    "licence_variation",
+    "referral_partner_agency",
+    "mappa_referral",
+    "approved_premises",
+)
+# Further actions short of recall seen in the inspection (section 5.1); optional to record.
+OTHER_ALTERNATIVES: Final[tuple[str, ...]] = (
+    "drug_testing",
+    "curfew",
+    "electronic_monitoring",
+    "polygraph",
+    "home_visits",
+    "iom_referral",
+    "programme_referral",
+    "behaviour_management_plan",
+    "progression_panel",
+    "other",
+)
+ALTERNATIVES: Final[tuple[str, ...]] = CORE_ALTERNATIVES + OTHER_ALTERNATIVES
+
+# Licence condition tags: the standard conditions (ippcase.vocab.StandardCondition values) and
+# the additional conditions the rules or the inspection refer to.
+LICENCE_CONDITIONS: Final[tuple[str, ...]] = (
+    "good_behaviour",
+    "no_offence",
+    "keep_in_touch",
+    "supervising_officer_visit",
+    "address_approved",
+    "no_work_without_approval",
+    "no_travel_outside_uk",
+    "name_change",
+    "contact_details",
+    "drug_testing",
+    "alcohol_monitoring",
+    "curfew",
+    "electronic_monitoring",
+    "polygraph",
+    "exclusion_zone",
+    "non_contact",
+    "residence_requirement",
+    "disclose_relationships",
+    "internet_monitoring",
+    "programme_attendance",
+    "psychology_appointments",
+    "other",
+)
+
+REFERRALS: Final[tuple[str, ...]] = (
+    "mental_health",
+    "opd",
+    "substance_misuse",
+    "housing",
+    "ete",
+    "psychology",
+    "thinking_skills",
+    "iom",
+    "domestic_abuse_programme",
+    "social_care",
+    "other",
+)
+
+MAPPA_LEVELS: Final[tuple[int, ...]] = (0, 1, 2, 3)
+
+# ---------------------------------------------------------------------------------------------
+# Errors and facts
+
+
+class FactsError(ValueError):
+    """The facts are invalid. ``field`` is the dotted path of the offending field ("" for the
+    whole document); the message starts with it."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}" if field else problem)
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """What was done about one alternative to recall. ``status`` None means not yet recorded."""
+
+    status: AlternativeStatus | None = None
+    details: str = ""
+
+
+@dataclass(frozen=True)
+class Allegation:
+    status: AllegationStatus = "none"
+    incident_date: dt.date | None = None
+    further_complaints: bool = False
+
+
+def _empty_map() -> Mapping[str, str]:
+    return MappingProxyType({})
+
+
+def _empty_alternatives() -> Mapping[str, Alternative]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything the rules look at. Build it with ``Facts.from_dict``, which validates."""
+
+    sentence_type: SentenceType
+    stage: Stage = "draft"
+    decision_date: dt.date | None = None
+    recall_type: RecallType = "standard"
+    emergency: bool = False
+    criteria: Mapping[str, str] = field(default_factory=_empty_map)
+    index_offence_behaviours: frozenset[str] = frozenset()
+    current_behaviours: frozenset[str] = frozenset()
+    causal_link: str = ""
+    increased_risk_of_harm: str = ""
+    alternatives: Mapping[str, Alternative] = field(default_factory=_empty_alternatives)
+    last_contact_date: dt.date | None = None
+    alternative_addresses_known: bool = False
+    alternative_addresses_checked: bool = False
+    other_agencies_consulted: bool = False
+    allegation: Allegation | None = None
+    residence: Residence | None = None
+    release_date: dt.date | None = None
+    mappa_level: int | None = None
+    rosh: Rosh | None = None
+    progression_panel_held: bool = False
+    licence_conditions: frozenset[str] = frozenset()
+    referrals: frozenset[str] = frozenset()
+    com_changes: int = 0
+    recommended_by: str = ""
+    countersigned_by_spo: str = ""
+    countersigned_by_aco: str = ""
+
+    # -- derived terms used by the rules ------------------------------------------------------
+
+    @property
+    def is_indeterminate(self) -> bool:
+        return self.sentence_type in INDETERMINATE
+
+    @property
+    def is_indeterminate_or_eds(self) -> bool:
+        return self.is_indeterminate or self.sentence_type == "EDS"
+
+    @property
+    def is_recall(self) -> bool:
+        return self.recall_type != "none"
+
+    def alternative_status(self, name: str) -> AlternativeStatus | None:
+        alternative = self.alternatives.get(name)
+        return alternative.status if alternative is not None else None
+
+    # -- parsing ------------------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, data: object) -> Facts:
+        """Parse and validate facts given as a JSON-like mapping (ISO dates as "YYYY-MM-DD"
+        strings, or ``datetime.date`` objects from Python). Raises ``FactsError``."""
+        if not isinstance(data, Mapping):
+            raise FactsError("", f"facts must be a JSON object, not {_kind(data)}")
+        _check_keys(data, _FACT_KEYS, "")
+        if data.get("sentence_type") is None:
+            raise FactsError("sentence_type", "is required")
+        stage = _choice(data, "stage", STAGES, "")
+        recall_type = _choice(data, "recall_type", RECALL_TYPES, "")
+        return cls(
+            sentence_type=_required_choice(data, "sentence_type", SENTENCE_TYPES),
+            stage=stage if stage is not None else "draft",
+            decision_date=_date(data, "decision_date", ""),
+            recall_type=recall_type if recall_type is not None else "standard",
+            emergency=_bool(data, "emergency", ""),
+            criteria=_criteria(data.get("criteria")),
+            index_offence_behaviours=_tags(data, "index_offence_behaviours", BEHAVIOURS),
+            current_behaviours=_tags(data, "current_behaviours", BEHAVIOURS),
+            causal_link=_text(data, "causal_link", ""),
+            increased_risk_of_harm=_text(data, "increased_risk_of_harm", ""),
+            alternatives=_alternatives(data.get("alternatives")),
+            last_contact_date=_date(data, "last_contact_date", ""),
+            alternative_addresses_known=_bool(data, "alternative_addresses_known", ""),
+            alternative_addresses_checked=_bool(data, "alternative_addresses_checked", ""),
+            other_agencies_consulted=_bool(data, "other_agencies_consulted", ""),
+            allegation=_allegation(data.get("allegation")),
+            residence=_choice(data, "residence", RESIDENCES, ""),
+            release_date=_date(data, "release_date", ""),
+            mappa_level=_mappa_level(data.get("mappa_level")),
+            rosh=_choice(data, "rosh", ROSH_LEVELS, ""),
+            progression_panel_held=_bool(data, "progression_panel_held", ""),
+            licence_conditions=_tags(data, "licence_conditions", LICENCE_CONDITIONS),
+            referrals=_tags(data, "referrals", REFERRALS),
+            com_changes=_count(data.get("com_changes")),
+            recommended_by=_person(data, "recommended_by"),
+            countersigned_by_spo=_person(data, "countersigned_by_spo"),
+            countersigned_by_aco=_person(data, "countersigned_by_aco"),
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        """The facts as JSON-ready data; ``Facts.from_dict(f.to_dict()) == f``. Store it with a
+        recommendation to record exactly what the rules saw."""
+        return {
+            "sentence_type": self.sentence_type,
+            "stage": self.stage,
+            "decision_date": _iso(self.decision_date),
+            "recall_type": self.recall_type,
+            "emergency": self.emergency,
+            "criteria": dict(self.criteria),
+            "index_offence_behaviours": sorted(self.index_offence_behaviours),
+            "current_behaviours": sorted(self.current_behaviours),
+            "causal_link": self.causal_link,
+            "increased_risk_of_harm": self.increased_risk_of_harm,
+            "alternatives": {
+                name: {"status": alt.status, "details": alt.details}
+                for name, alt in self.alternatives.items()
+            },
+            "last_contact_date": _iso(self.last_contact_date),
+            "alternative_addresses_known": self.alternative_addresses_known,
+            "alternative_addresses_checked": self.alternative_addresses_checked,
+            "other_agencies_consulted": self.other_agencies_consulted,
+            "allegation": None
+            if self.allegation is None
+            else {
+                "status": self.allegation.status,
+                "incident_date": _iso(self.allegation.incident_date),
+                "further_complaints": self.allegation.further_complaints,
+            },
+            "residence": self.residence,
+            "release_date": _iso(self.release_date),
+            "mappa_level": self.mappa_level,
+            "rosh": self.rosh,
+            "progression_panel_held": self.progression_panel_held,
+            "licence_conditions": sorted(self.licence_conditions),
+            "referrals": sorted(self.referrals),
+            "com_changes": self.com_changes,
+            "recommended_by": self.recommended_by,
+            "countersigned_by_spo": self.countersigned_by_spo,
+            "countersigned_by_aco": self.countersigned_by_aco,
+        }
+
+
+FACT_KEYS: Final[tuple[str, ...]] = tuple(Facts.__dataclass_fields__)
+_FACT_KEYS: Final[frozenset[str]] = frozenset(FACT_KEYS)
+_ALTERNATIVE_KEYS: Final[frozenset[str]] = frozenset({"status", "details"})
+_ALLEGATION_KEYS: Final[frozenset[str]] = frozenset(
+    {"status", "incident_date", "further_complaints"}
+)
+_ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+_C = TypeVar("_C", bound=str)
+
+
+def _kind(value: object) -> str:
+    """The JSON name of a value's type, for error messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return type(value).__name__
+
+
+def _path(parent: str, key: str) -> str:
+    return f"{parent}.{key}" if parent else key
+
+
+def _check_keys(data: Mapping[object, object], allowed: frozenset[str], parent: str) -> None:
+    for key in data:
+        if not isinstance(key, str):
+            raise FactsError(parent, f"keys must be strings, not {_kind(key)} {key!r}")
+        if key not in allowed:
+            where = f"in {parent}" if parent else "in the facts"
+            raise FactsError(_path(parent, key), f"unknown key {where}")
+
+
+def _one_of(allowed: Iterable[object]) -> str:
+    return ", ".join(str(a) for a in allowed)
+
+
+def _choice(
+    data: Mapping[object, object], key: str, allowed: tuple[_C, ...], parent: str
+) -> _C | None:
+    """An optional choice: null, absent or "" means not known."""
+    value = data.get(key)
+    name = _path(parent, key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise FactsError(name, f"must be a string, one of {_one_of(allowed)}; got {_kind(value)}")
+    for choice in allowed:
+        if value == choice:
+            return choice
+    raise FactsError(name, f"unknown value {value!r}; expected one of {_one_of(allowed)}")
+
+
+def _required_choice(data: Mapping[object, object], key: str, allowed: tuple[_C, ...]) -> _C:
+    value = _choice(data, key, allowed, "")
+    if value is None:
+        raise FactsError(key, f"is required: one of {_one_of(allowed)}")
+    return value
+
+
+def _bool(data: Mapping[object, object], key: str, parent: str) -> bool:
+    value = data.get(key)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise FactsError(_path(parent, key), f"must be true or false, not {_kind(value)}")
+    return value
+
+
+def _text(data: Mapping[object, object], key: str, parent: str) -> str:
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise FactsError(_path(parent, key), f"must be a string, not {_kind(value)}")
+    return value
+
+
+def _parse_date(value: object, name: str) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        raise FactsError(name, "must be a date, not a date and time")
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        raise FactsError(name, f"must be a date as a YYYY-MM-DD string, not {_kind(value)}")
+    if _ISO_DATE.fullmatch(value) is None:
+        raise FactsError(name, f"must be a date as YYYY-MM-DD, got {value!r}")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise FactsError(name, f"is not a real calendar date: {value!r}") from None
+
+
+def _date(data: Mapping[object, object], key: str, parent: str) -> dt.date | None:
+    return _parse_date(data.get(key), _path(parent, key))
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _tags(data: Mapping[object, object], key: str, allowed: tuple[str, ...]) -> frozenset[str]:
+    value = data.get(key)
+    if value is None:
+        return frozenset()
+    if isinstance(value, str) or not isinstance(value, list | tuple | set | frozenset):
+        raise FactsError(key, f"must be a list of tags, not {_kind(value)}")
+    tags: set[str] = set()
+    for item in value:
+        if not isinstance(item, str):
+            raise FactsError(key, f"tags must be strings, not {_kind(item)}")
+        if item not in allowed:
+            raise FactsError(key, f"unknown tag {item!r}; expected some of {_one_of(allowed)}")
+        tags.add(item)
+    return frozenset(tags)
+
+
+def _mapping(value: object, name: str) -> Mapping[object, object] | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise FactsError(name, f"must be an object, not {_kind(value)}")
+    return value
+
+
+def _criteria(value: object) -> Mapping[str, str]:
+    data = _mapping(value, "criteria")
+    if data is None:
+        return _empty_map()
+    _check_keys(data, frozenset(CRITERIA), "criteria")
+    # A criterion present with null evidence is selected without evidence.
+    parsed = {str(key): _text(data, str(key), "criteria") for key in data}
+    # Stored in (i)..(iv) order so that messages and to_dict() are stable.
+    return MappingProxyType({c: parsed[c] for c in CRITERIA if c in parsed})
+
+
+def _alternatives(value: object) -> Mapping[str, Alternative]:
+    data = _mapping(value, "alternatives")
+    if data is None:
+        return _empty_alternatives()
+    _check_keys(data, frozenset(ALTERNATIVES), "alternatives")
+    parsed: dict[str, Alternative] = {}
+    for key in ALTERNATIVES:
+        if key not in data:
+            continue
+        name = f"alternatives.{key}"
+        entry = _mapping(data[key], name)
+        if entry is None:
+            parsed[key] = Alternative()
+            continue
+        _check_keys(entry, _ALTERNATIVE_KEYS, name)
+        parsed[key] = Alternative(
+            status=_choice(entry, "status", ALTERNATIVE_STATUSES, name),
+            details=_text(entry, "details", name),
+        )
+    return MappingProxyType(parsed)
+
+
+def _allegation(value: object) -> Allegation | None:
+    data = _mapping(value, "allegation")
+    if data is None:
+        return None
+    _check_keys(data, _ALLEGATION_KEYS, "allegation")
+    status = _choice(data, "status", ALLEGATION_STATUSES, "allegation")
+    return Allegation(
+        status=status if status is not None else "none",
+        incident_date=_date(data, "incident_date", "allegation"),
+        further_complaints=_bool(data, "further_complaints", "allegation"),
+    )
+
+
+def _mappa_level(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FactsError("mappa_level", f"must be a whole number 0-3, not {_kind(value)}")
+    if value not in MAPPA_LEVELS:
+        raise FactsError("mappa_level", f"must be 0, 1, 2 or 3, got {value}")
+    return value
+
+
+def _count(value: object) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FactsError("com_changes", f"must be a whole number, not {_kind(value)}")
+    if value < 0:
+        raise FactsError("com_changes", f"must not be negative, got {value}")
+    return value
+
+
+def _person(data: Mapping[object, object], key: str) -> str:
+    """Who recommended or countersigned: any identifier (username or user id)."""
+    value = data.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise FactsError(key, f"must be a string or a whole number, not {_kind(value)}")
+    return str(value).strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# Calendar arithmetic
+
+
+def _days_in_month(year: int, month: int) -> int:
+    if month == 2:
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        return 29 if leap else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
+def months_after(start: dt.date, months: int) -> tuple[int, int, int]:
+    """(year, month, day) ``months`` calendar months after ``start``: the same day of the month,
+    or the last day of the target month when it is shorter (31 Jan + 1 = 28/29 Feb; 30 Nov + 3 =
+    28/29 Feb; 29 Feb 2020 + 60 = 28 Feb 2025). A tuple, not a date, so that it never overflows
+    past 9999-12-31; compare it with ``_ymd(date)``."""
+    index = start.year * 12 + (start.month - 1) + months
+    year, month0 = divmod(index, 12)
+    month = month0 + 1
+    return year, month, min(start.day, _days_in_month(year, month))
+
+
+def _ymd(day: dt.date) -> tuple[int, int, int]:
+    return day.year, day.month, day.day
+
+
+# ---------------------------------------------------------------------------------------------
+# Findings and the rule table
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: Severity
+    message: str
+    reference: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "reference": self.reference,
+        }
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule. ``applies`` decides whether it fires; ``detail`` (optional) adds a sentence
+    naming specifics; ``emergency_severity`` (optional) replaces ``severity`` when the recall is
+    an emergency."""
+
+    code: str
+    severity: Severity
+    message: str
+    reference: str
+    applies: Callable[[Facts], bool]
+    detail: Callable[[Facts], str] | None = None
+    emergency_severity: Severity | None = None
+
+    def finding(self, facts: Facts) -> Finding:
+        severity = self.severity
+        if facts.emergency and self.emergency_severity is not None:
+            severity = self.emergency_severity
+        message = self.message
+        if self.detail is not None:
+            extra = self.detail(facts)
+            if extra:
+                message = f"{message} {extra}"
+        return Finding(self.code, severity, message, self.reference)
+
+
+HMIP: Final = "HMIP IPP recall thematic (Dec 2023)"
+POLICY: Final = (
+    "Recall, Review and Re-release of Recalled Prisoners Policy Framework "
+    "(MoJ/HMPPS, 2019, reissued 2023)"
+)
+LEGAL_TEST: Final = (
+    f"{POLICY}: recall of indeterminate and extended sentences (causal link, increased risk of "
+    f"harm, criteria (i) to (iv)); {HMIP}, sections 1.2 and 5.2"
+)
+
+
+def _blank(text: str) -> bool:
+    return not text.strip()
+
+
+def _label(name: str) -> str:
+    return {
+        "mappa_referral": "MAPPA referral",
+        "approved_premises": "approved premises",
+        "referral_partner_agency": "referral to a partner agency",
+        "iom_referral": "IOM referral",
+        "opd": "OPD",
+    }.get(name, name.replace("_", " "))
+
+
+def _listed(names: Sequence[str]) -> str:
+    labels = [_label(n) for n in names]
+    if len(labels) <= 1:
+        return "".join(labels)
+    return ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _criteria_without_evidence(f: Facts) -> list[str]:
+    return [c for c, evidence in f.criteria.items() if _blank(evidence)]
+
+
+def _alternatives_unrecorded(f: Facts) -> list[str]:
+    return [a for a in CORE_ALTERNATIVES if f.alternative_status(a) is None]
+
+
+def _alternatives_without_details(f: Facts) -> list[str]:
+    return [
+        name
+        for name, alt in f.alternatives.items()
+        if alt.status in ("tried", "not_suitable") and _blank(alt.details)
+    ]
+
+
+def _alternatives_detail(f: Facts) -> str:
+    parts = []
+    if unrecorded := _alternatives_unrecorded(f):
+        parts.append(f"Not yet recorded: {_listed(unrecorded)}.")
+    if no_details := _alternatives_without_details(f):
+        parts.append(f"Details missing for: {_listed(no_details)}.")
+    if f.emergency:
+        parts.append(
+            "As this is an emergency recall this does not stop submission, but complete the "
+            "record as soon as you can."
+        )
+    return " ".join(parts)
+
+
+def _criterion_iv(f: Facts) -> bool:
+    return "iv" in f.criteria
+
+
+def _out_of_touch_unchecked(f: Facts) -> bool:
+    addresses_unchecked = f.alternative_addresses_known and not f.alternative_addresses_checked
+    return addresses_unchecked or not f.other_agencies_consulted
+
+
+def _out_of_touch_detail(f: Facts) -> str:
+    todo = []
+    if f.alternative_addresses_known and not f.alternative_addresses_checked:
+        todo.append("check the alternative addresses you know of")
+    if not f.other_agencies_consulted:
+        todo.append("ask other agencies (police, health, housing, MAPPA partners)")
+    return f"Still to do: {' and '.join(todo)}." if todo else ""
+
+
+def _missing_countersignatures(f: Facts) -> list[str]:
+    missing = []
+    if not f.countersigned_by_spo:
+        missing.append("senior probation officer (SPO)")
+    if not f.countersigned_by_aco:
+        missing.append("ACO or head of PDU")
+    return missing
+
+
+def _countersigned_by_recommender(f: Facts) -> bool:
+    if not f.recommended_by:
+        return False
+    return f.recommended_by in (f.countersigned_by_spo, f.countersigned_by_aco)
+
+
+def _no_behaviour_matches_index_offence(f: Facts) -> bool:
+    return not (f.current_behaviours & f.index_offence_behaviours)
+
+
+def _ap_early_recall(f: Facts) -> bool:
+    if f.residence != "approved_premises" or f.decision_date is None or f.release_date is None:
+        return False
+    return _ymd(f.decision_date) < months_after(f.release_date, 3)
+
+
+def _allegation_age_days(f: Facts) -> int | None:
+    if f.allegation is None or f.allegation.incident_date is None or f.decision_date is None:
+        return None
+    return (f.decision_date - f.allegation.incident_date).days
+
+
+def _allegation_stale(f: Facts) -> bool:
+    allegation = f.allegation
+    if allegation is None or allegation.further_complaints:
+        return False
+    if allegation.status not in ("allegation_only", "under_investigation", "charged"):
+        return False
+    age = _allegation_age_days(f)
+    return age is not None and age >= 90
+
+
+def _long_time_in_community(f: Facts) -> bool:
+    if f.decision_date is None or f.release_date is None:
+        return False
+    return _ymd(f.decision_date) >= months_after(f.release_date, 5 * 12)
+
+
+RULES: Final[tuple[Rule, ...]] = (
+    # --- the legal test (blocks) --------------------------------------------------------------
+    Rule(
+        code="CRITERIA_NONE",
+        severity="block",
+        message=(
+            "Recall of an indeterminate sentence needs at least one of the recall criteria "
+            "(i) to (iv). Select each criterion that applies and give the evidence for it."
+        ),
+        reference=LEGAL_TEST,
+        applies=lambda f: f.is_indeterminate and f.is_recall and not f.criteria,
+    ),
+    Rule(
+        code="CRITERIA_EVIDENCE_MISSING",
+        severity="block",
+        message="Every recall criterion you select needs evidence.",
+        reference=LEGAL_TEST,
+        applies=lambda f: bool(_criteria_without_evidence(f)),
+        detail=lambda f: (
+            "Add the evidence for criterion "
+            + _listed([f"({c})" for c in _criteria_without_evidence(f)])
+            + "."
+        ),
+    ),
+    Rule(
+        code="CAUSAL_LINK_MISSING",
+        severity="block",
+        message=(
+            "Explain the causal link between the person's current behaviour and the behaviour "
+            "around the index offence. Recall of an indeterminate or extended sentence requires it."
+        ),
+        reference=LEGAL_TEST,
+        applies=lambda f: f.is_indeterminate_or_eds and f.is_recall and _blank(f.causal_link),
+    ),
+    Rule(
+        code="RISK_OF_HARM_EVIDENCE_MISSING",
+        severity="block",
+        message=(
+            "Set out the evidence that the person's risk of harm to the public has increased. "
+            "Recall of an indeterminate or extended sentence requires it."
+        ),
+        reference=LEGAL_TEST,
+        applies=lambda f: (
+            f.is_indeterminate_or_eds and f.is_recall and _blank(f.increased_risk_of_harm)
+        ),
+    ),
+    Rule(
+        code="FIXED_TERM_NOT_AVAILABLE",
+        severity="block",
+        message=(
+            "A fixed-term recall is not available for an indeterminate or extended sentence. "
+            "Choose a standard recall, or decide not to recall."
+        ),
+        reference=(
+            f"{POLICY}: fixed-term recall eligibility; {HMIP}, chapter 8 'After the recall' "
+            "(fixed-term recall for IPP would need legislative change)"
+        ),
+        applies=lambda f: f.is_indeterminate_or_eds and f.recall_type == "fixed_term",
+    ),
+    Rule(
+        code="ALTERNATIVES_INCOMPLETE",
+        severity="block",
+        emergency_severity="warn",
+        message=(
+            "Record what was done about each alternative to recall (tried, not suitable or not "
+            "applicable), with details for any that were tried or were not suitable."
+        ),
+        reference=(
+            f"{HMIP}, chapter 5 introduction and section 5.1 'Responding to concerns' "
+            "(HMPPS guidance: alternative actions should be considered); section 1.2 "
+            "(management oversight of alternatives to recall)"
+        ),
+        applies=lambda f: (
+            f.is_recall and bool(_alternatives_unrecorded(f) or _alternatives_without_details(f))
+        ),
+        detail=_alternatives_detail,
+    ),
+    Rule(
+        code="OUT_OF_TOUCH_NO_LAST_CONTACT",
+        severity="block",
+        message=(
+            "Criterion (iv), out of touch, needs the date of the last contact with the person. "
+            "Add the last contact date."
+        ),
+        reference=f"{POLICY}: criterion (iv); {HMIP}, section 5.2, table 10",
+        applies=lambda f: _criterion_iv(f) and f.last_contact_date is None,
+    ),
+    Rule(
+        code="COUNTERSIGN_MISSING",
+        severity="block",
+        message=(
+            "A recall recommendation must be countersigned by a senior probation officer (SPO) "
+            "and by an assistant chief officer (ACO) or head of PDU before it is submitted."
+        ),
+        reference=(
+            f"{POLICY}: management oversight of recall decisions; {HMIP}, section 1.2 "
+            "(HMPPS action plan: quality assurance of decisions to recall) and section 5.1"
+        ),
+        applies=lambda f: (
+            f.stage == "submit" and f.is_recall and bool(_missing_countersignatures(f))
+        ),
+        detail=lambda f: f"Missing: {_listed(_missing_countersignatures(f))}.",
+    ),
+    Rule(
+        code="COUNTERSIGN_BY_RECOMMENDER",
+        severity="block",
+        message=(
+            "The person who made the recommendation cannot also countersign it. Ask a different "
+            "manager to countersign."
+        ),
+        reference=(
+            f"{POLICY}: management oversight of recall decisions; {HMIP}, section 5.1 "
+            "(management oversight and collaborative decision-making)"
+        ),
+        applies=_countersigned_by_recommender,
+    ),
+    # --- proportionality prompts (warnings) ---------------------------------------------------
+    Rule(
+        code="CAUSAL_LINK_UNSTRUCTURED",
+        severity="warn",
+        message=(
+            "None of the current behaviours recorded matches a behaviour recorded for the index "
+            "offence. Check that the causal link is clearly explained, or record the behaviours "
+            "that match."
+        ),
+        reference=(
+            f"{POLICY}: the causal link; {HMIP}, section 1.2 (NOMS 2014 instruction: critical "
+            "risk factors count regardless of the index offence) and section 5.2"
+        ),
+        applies=lambda f: (
+            f.is_indeterminate_or_eds
+            and f.is_recall
+            and any(c in f.criteria for c in ("i", "ii", "iii"))
+            and _no_behaviour_matches_index_offence(f)
+        ),
+    ),
+    Rule(
+        code="OUT_OF_TOUCH_UNCHECKED",
+        severity="warn",
+        message=(
+            "The person is out of touch, but not every way of finding them has been tried. "
+            "An inspected recall that relied on this was judged avoidable."
+        ),
+        reference=(
+            f"{HMIP}, section 5.2 'Reasons for recall' (first of three avoidable recalls: "
+            "alternative addresses not considered, other agencies not asked)"
+        ),
+        applies=lambda f: _criterion_iv(f) and _out_of_touch_unchecked(f),
+        detail=_out_of_touch_detail,
+    ),
+    Rule(
+        code="NO_MULTI_AGENCY_INPUT",
+        severity="warn",
+        message=(
+            "Other agencies have not been consulted. Police, health, housing or MAPPA partners "
+            "may hold information that gives a fuller picture, or offer support that could avoid "
+            "recall."
+        ),
+        reference=(
+            f"{HMIP}, section 5.1 'Responding to concerns' (concerns discussed with other MAPPA "
+            "agencies in only five cases), chapter 8 and recommendation 3"
+        ),
+        applies=lambda f: f.is_recall and not f.other_agencies_consulted,
+    ),
+    Rule(
+        code="NO_PROGRESSION_PANEL",
+        severity="warn",
+        message=(
+            "No IPP progression panel has been held. People on an IPP or DPP licence should be "
+            "discussed at a progression panel when recall is being considered. Hold one, or "
+            "record why it was not possible."
+        ),
+        reference=(
+            f"{HMIP}, section 5.1 (panel when there is a risk of recall: HMPPS/NPS IPP "
+            "Progression Panels vs.3, 2021) and chapter 7 'Progression panels'"
+        ),
+        applies=lambda f: (
+            f.sentence_type in ("IPP", "DPP")
+            and f.is_recall
+            and not f.emergency
+            and not f.progression_panel_held
+        ),
+    ),
+    Rule(
+        code="AP_EARLY_RECALL",
+        severity="warn",
+        message=(
+            "This recall comes within three months of release and the person lives in approved "
+            "premises. Consider whether the concern could be managed short of recall, for "
+            "example by a behaviour management plan or another placement, before the bed is "
+            "withdrawn."
+        ),
+        reference=(
+            f"{HMIP}, section 5.1 (all four recalls within three months were from approved "
+            "premises), chapter 8 and recommendation 11"
+        ),
+        applies=lambda f: f.is_recall and _ap_early_recall(f),
+    ),
+    Rule(
+        code="ALLEGATION_STALE",
+        severity="warn",
+        message=(
+            "The recall rests on an allegation about an incident 90 days or more ago, with no "
+            "further complaints since. You need not wait for a charge or conviction, but "
+            "explain what additional risk the allegation shows now."
+        ),
+        reference=(
+            f"{HMIP}, section 5.2 'Reasons for recall' (second of three avoidable recalls: "
+            "allegation some months earlier, no further complaints, recall on charge; and the "
+            "recall guidance quoted there on alleged offending)"
+        ),
+        applies=lambda f: f.is_recall and _allegation_stale(f),
+        detail=lambda f: f"The incident was {_allegation_age_days(f)} days before the decision.",
+    ),
+    Rule(
+        code="NON_DISCLOSURE_ONLY",
+        severity="warn",
+        message=(
+            "The only current behaviour recorded is non-disclosure. A recall for lack of "
+            "transparency alone may be disproportionate: set out the evidence of increased risk "
+            "of harm rather than what might happen."
+        ),
+        reference=(
+            f"{HMIP}, section 5.2 'Reasons for recall' (third of three avoidable recalls: "
+            "non-disclosure seen as 'lack of transparency', risk speculative) and section 4.1"
+        ),
+        applies=lambda f: f.is_recall and f.current_behaviours == {"non_disclosure"},
+    ),
+    Rule(
+        code="MAPPA_LEVEL_1_HIGH_ROSH",
+        severity="warn",
+        message=(
+            "The person is managed at MAPPA level 1 but is assessed as high or very high risk "
+            "of serious harm, and a referral for active multi-agency management (level 2 or 3) "
+            "has not been tried. Consider a MAPPA referral."
+        ),
+        reference=(
+            f"{HMIP}, section 4.2 'MAPPA' (all cases at level 1, little added value), "
+            "chapter 8 and recommendation 3"
+        ),
+        applies=lambda f: (
+            f.is_recall
+            and f.mappa_level == 1
+            and f.rosh in ("high", "very_high")
+            and f.alternative_status("mappa_referral") != "tried"
+        ),
+    ),
+    Rule(
+        code="SUBSTANCE_NO_TESTING",
+        severity="warn",
+        message=(
+            "Alcohol or drug use is a current concern, but there is no drug testing licence "
+            "condition and drug testing has not been tried. Consider testing rather than "
+            "relying on self-report."
+        ),
+        reference=(
+            f"{HMIP}, section 4.1 'Substance misuse' (reliance on self-reporting not "
+            "corroborated by drug testing) and section 5.2"
+        ),
+        applies=lambda f: (
+            bool(f.current_behaviours & {"alcohol", "drugs"})
+            and "drug_testing" not in f.licence_conditions
+            and f.alternative_status("drug_testing") != "tried"
+        ),
+    ),
+    Rule(
+        code="MENTAL_HEALTH_NO_REFERRAL",
+        severity="warn",
+        message=(
+            "Deterioration in mental health is a current concern, but there is no referral to "
+            "mental health services or the offender personality disorder (OPD) pathway. "
+            "Consider a referral."
+        ),
+        reference=(
+            f"{HMIP}, sections 4.1 'Mental health' and 4.2 'Risk management' (inadequate "
+            "reaction to decline in mental health), chapter 8 and recommendation 7"
+        ),
+        applies=lambda f: (
+            "mental_health_deterioration" in f.current_behaviours
+            and not (f.referrals & {"mental_health", "opd"})
+        ),
+    ),
+    Rule(
+        code="COM_DISCONTINUITY",
+        severity="warn",
+        message=(
+            "The person has had three or more community offender managers since release. "
+            "Frequent changes damage trust: make sure the decision draws on people who know the "
+            "person, and consider continuity (the same COM, or a back-up officer)."
+        ),
+        reference=(
+            f"{HMIP}, section 4.1 'Supporting compliance and engagement on licence', "
+            "chapter 8 and recommendation 9"
+        ),
+        applies=lambda f: f.com_changes >= 3,
+        detail=lambda f: f"Recorded since release: {f.com_changes}.",
+    ),
+    Rule(
+        code="LONG_TIME_IN_COMMUNITY",
+        severity="warn",
+        message=(
+            "The person has been in the community for five years or more since release. "
+            "Consider whether suspension of supervision or termination of the licence should be "
+            "pursued, for example through a progression panel."
+        ),
+        reference=(
+            f"{HMIP}, section 4.3 'Terminating the supervision or the licence' and section 5.1 "
+            "(recalls after five years in the community); IPP stakeholder group minutes "
+            "(Mar 2025), item 5 (licence termination referrals)"
+        ),
+        applies=_long_time_in_community,
+    ),
+)
+
+RULE_CODES: Final[tuple[str, ...]] = tuple(rule.code for rule in RULES)
+
+
+def evaluate(facts: Facts, rules: Sequence[Rule] = RULES) -> list[Finding]:
+    """The findings of every rule that fires, in table order. Pure: same facts, same answer."""
+    return [rule.finding(facts) for rule in rules if rule.applies(facts)]
+
+
+def evaluate_dict(data: object) -> list[Finding]:
+    """``evaluate(Facts.from_dict(data))``; raises ``FactsError`` on invalid facts."""
+    return evaluate(Facts.from_dict(data))
+
+
+# ---------------------------------------------------------------------------------------------
+# CLI
+
+
+class _JsonError(Exception):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    result: dict[str, object] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _JsonError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _no_constant(name: str) -> object:
+    raise _JsonError(f"{name} is not valid JSON")
+
+
+def load_json(text: str) -> object:
+    """Strict JSON: no duplicate keys, no NaN/Infinity. Raises ``FactsError``."""
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise FactsError("", f"not valid JSON: {exc}") from None
+    except _JsonError as exc:
+        raise FactsError("", f"not valid JSON: {exc}") from None
+    except RecursionError:
+        raise FactsError("", "not valid JSON: nested too deeply") from None
+
+
+def _read(source: str) -> bytes:
+    if source == "-":
+        return sys.stdin.buffer.read()
+    with open(source, "rb") as handle:
+        return handle.read()
+
+
+USAGE: Final = "usage: python -m recall.rules FACTS.json   (use - to read standard input)"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Evaluate one facts file; print the findings as JSON. Returns the exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args in (["-h"], ["--help"]):
+        print(USAGE)
+        return 0
+    if len(args) != 1:
+        print(USAGE, file=sys.stderr)
+        return 2
+    source = args[0]
+    try:
+        text = _read(source).decode("utf-8-sig")
+        findings = evaluate_dict(load_json(text))
+    except OSError as exc:
+        print(f"error: cannot read {source}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError:
+        print(f"error: {source} is not UTF-8 text", file=sys.stderr)
+        return 2
+    except FactsError as exc:
+        print(f"error: {source}: {exc}", file=sys.stderr)
+        return 2
+    json.dump({"findings": [f.to_dict() for f in findings]}, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
