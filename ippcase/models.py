@@ -353,3 +353,28 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.practitioner.display_name} from {self.start_date:%d %b %Y}"
+
+
+@audited()
+class Notification(models.Model):
+    """An email waiting to be sent (an outbox). Written in the same transaction as the change it
+    reports, so a broker outage delays it but never loses it; ``sent_at`` marks it done."""
+
+    recipient = models.ForeignKey(User, on_delete=models.PROTECT, related_name="notifications")
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(sent_at__isnull=True),
+                name="notification_unsent_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

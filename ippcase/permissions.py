@@ -92,3 +92,55 @@ def visible_people(user: Any, qs: QuerySet[Any] | None = None) -> QuerySet[Any]:
     if Role.PPCS in roles:
         scope |= Q(Exists(Release.objects.filter(person=OuterRef("pk"), recall__isnull=False)))
     return qs.filter(scope)
+
+
+# ---------------------------------------------------------------------------------------------
+# Recall decision (objects: a Person for concerns and actions; a RecallRecommendation otherwise)
+
+can_work_on_case = (is_practitioner & person_in_own_team) | (
+    (is_manager | is_senior_manager) & person_in_own_pdu
+)
+
+
+@rules.predicate
+def _rec_person_in_own_team(user: Any, rec: Any) -> bool:
+    return bool(person_in_own_team(user, rec.person))
+
+
+@rules.predicate
+def _rec_person_in_own_pdu(user: Any, rec: Any) -> bool:
+    return bool(person_in_own_pdu(user, rec.person))
+
+
+@rules.predicate
+def _rec_out_of_hours(user: Any, rec: Any) -> bool:
+    # Out of hours a duty manager from anywhere may act; the signature records it as such.
+    return bool(rec.out_of_hours)
+
+
+@rules.predicate
+def is_recommender(user: Any, rec: Any) -> bool:
+    return bool(rec.created_by_id == user.pk)
+
+
+@rules.predicate
+def signed_this_version(user: Any, rec: Any) -> bool:
+    return any(
+        o.signed_by_id == user.pk and o.recommendation_version == rec.version
+        for o in rec.oversights.all()
+    )
+
+
+rules.add_perm("recall.record_on_case", can_work_on_case)
+rules.add_perm("recall.edit_recommendation", is_practitioner & _rec_person_in_own_team)
+rules.add_perm(
+    "recall.countersign_spo",
+    is_manager & (_rec_person_in_own_pdu | _rec_out_of_hours) & ~is_recommender,
+)
+rules.add_perm(
+    "recall.countersign_aco",
+    is_senior_manager
+    & (_rec_person_in_own_pdu | _rec_out_of_hours)
+    & ~is_recommender
+    & ~signed_this_version,
+)

@@ -16,3 +16,10 @@ def heartbeat() -> str:
     stamp = timezone.now().isoformat()
     cache.set(HEARTBEAT_KEY, stamp, timeout=None)
     return stamp
+
+
+@shared_task(name="ippcase.send_notifications")
+def send_notifications() -> int:
+    from .notifications import send_pending
+
+    return send_pending()

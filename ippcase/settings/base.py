@@ -149,6 +149,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "worker-heartbeat": {"task": "ippcase.heartbeat", "schedule": 60.0},
+    # Catch-up sweep of the notification outbox (normally sent as soon as a change commits).
+    "send-notifications": {"task": "ippcase.send_notifications", "schedule": 60.0},
 }
 
 # Audit: every event table refuses UPDATE and DELETE (a database trigger, not a convention).

@@ -1,0 +1,212 @@
+"""Concerns, actions short of recall, and the recall recommendation with its management
+oversight. Workflow state changes go through recall.services (one guarded, locked function per
+transition); the database enforces what one row can check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from ippcase import vocab as case_vocab
+from ippcase.models import LicenceCondition, Person, audited, choices_array, labels
+
+from . import vocab
+
+ACTION_KIND_CHOICES = [
+    (code, label)
+    for code, label in vocab.ALTERNATIVE_CHOICES
+    if code
+    in {
+        "warning_letter",
+        "increased_contact",
+        "licence_variation",
+        "drug_testing",
+        "referral_partner_agency",
+        "mappa_referral",
+        "approved_premises",
+        "progression_panel",
+        "other",
+    }
+]
+
+
+@audited()
+class Concern(models.Model):
+    """Something that happened which worries the practitioner, tagged with the same behaviour
+    vocabulary as the index offence so that the causal link can be compared."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="concerns")
+    occurred_on = models.DateField("Date")
+    description = models.TextField("What happened")
+    source = models.CharField(max_length=30, choices=vocab.ConcernSource.choices)
+    behaviours = choices_array(case_vocab.Behaviour)
+    conditions = models.ManyToManyField(
+        LicenceCondition, blank=True, related_name="concerns", verbose_name="Licence conditions"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        indexes = [models.Index(fields=["person", "-occurred_on"], name="concern_person_date_idx")]
+
+    def __str__(self) -> str:
+        return f"Concern on {self.occurred_on:%d %b %Y}"
+
+    @property
+    def behaviour_labels(self) -> list[str]:
+        return labels(case_vocab.Behaviour, self.behaviours)
+
+
+@audited()
+class ActionShortOfRecall(models.Model):
+    """An action taken instead of recall. ``kind`` uses the rules module's alternative codes,
+    so recorded actions prefill the alternatives of a recommendation."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="actions")
+    kind = models.CharField(max_length=40, choices=ACTION_KIND_CHOICES)
+    referral = models.CharField(
+        "Referred to", max_length=40, choices=vocab.REFERRAL_CHOICES, blank=True
+    )
+    taken_on = models.DateField("Date")
+    details = models.TextField()
+    outcome = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-taken_on", "-id"]
+        verbose_name = "action short of recall"
+        verbose_name_plural = "actions short of recall"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(referral="") | Q(kind="referral_partner_agency"),
+                name="action_referral_only_for_referrals",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.taken_on:%d %b %Y}"
+
+
+@audited()
+class RecallRecommendation(models.Model):
+    """A practitioner's recommendation to recall, or not to recall, with its evidence.
+
+    ``version`` increases with every save through the services: a form carries the version it
+    was rendered from, and a save against another version is refused as stale.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="recommendations")
+    status = models.CharField(
+        max_length=20,
+        choices=vocab.RecommendationStatus.choices,
+        default=vocab.RecommendationStatus.DRAFT,
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    why_considered = models.TextField("Why recall is being considered", blank=True)
+    recall_type = models.CharField(
+        max_length=20, choices=vocab.RecallType.choices, default=vocab.RecallType.STANDARD
+    )
+    emergency = models.BooleanField(default=False)
+    out_of_hours = models.BooleanField(default=False)
+    # Evidence for each criterion given: {"i": "...", "iv": "..."}; a key present = criterion given.
+    criteria = models.JSONField(default=dict, blank=True)
+    current_behaviours = choices_array(case_vocab.Behaviour)
+    causal_link = models.TextField(blank=True)
+    increased_risk_of_harm = models.TextField("Evidence of increased risk of harm", blank=True)
+    # {"warning_letter": {"status": "tried", "details": "..."}, ...}
+    alternatives = models.JSONField(default=dict, blank=True)
+    other_agencies_consulted = models.BooleanField(default=False)
+    multi_agency_input = models.TextField(blank=True)
+    last_contact_date = models.DateField(null=True, blank=True)
+    alternative_addresses_known = models.BooleanField(default=False)
+    alternative_addresses_checked = models.BooleanField(default=False)
+    out_of_contact_details = models.TextField(blank=True)
+    allegation_status = models.CharField(
+        max_length=30, choices=vocab.AllegationStatus.choices, default=vocab.AllegationStatus.NONE
+    )
+    allegation_incident_date = models.DateField(null=True, blank=True)
+    further_complaints = models.BooleanField(default=False)
+    progression_panel_held = models.BooleanField(default=False)
+    # Written justifications of acknowledged warn findings: {"NO_PROGRESSION_PANEL": "..."}
+    acknowledgements = models.JSONField(default=dict, blank=True)
+    withdrawn_reason = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status__in=vocab.OPEN_STATUSES),
+                name="one_open_recommendation_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Recommendation {self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in vocab.OPEN_STATUSES
+
+    @property
+    def is_recall(self) -> bool:
+        return self.recall_type != vocab.RecallType.NONE
+
+
+@audited()
+class Oversight(models.Model):
+    """A manager's rationale and countersignature on a recommendation (SPO, then ACO).
+
+    ``duty_manager`` marks a manager acting out of hours outside their own line of management.
+    """
+
+    recommendation = models.ForeignKey(
+        RecallRecommendation, on_delete=models.PROTECT, related_name="oversights"
+    )
+    level = models.CharField(max_length=3, choices=vocab.SignatureLevel.choices)
+    decision = models.CharField(max_length=20, choices=vocab.OversightDecision.choices)
+    rationale = models.TextField()
+    alternatives_explored = models.BooleanField(default=False)
+    recall_type_correct = models.BooleanField(default=False)
+    report_quality = models.BooleanField(default=False)
+    not_manageable_in_community = models.BooleanField(default=False)
+    duty_manager = models.BooleanField(default=False)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(auto_now_add=True)
+    # The version of the recommendation that was read and signed.
+    recommendation_version = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()}: {self.get_decision_display()}"
+
+    def confirmations(self) -> dict[str, Any]:
+        return {
+            "alternatives_explored": self.alternatives_explored,
+            "recall_type_correct": self.recall_type_correct,
+            "report_quality": self.report_quality,
+            "not_manageable_in_community": self.not_manageable_in_community,
+        }

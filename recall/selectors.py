@@ -1,0 +1,151 @@
+"""Reads of the recall decision: the facts the rules module sees, built from the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from ippcase import selectors as case_selectors
+from ippcase.models import Person
+
+from . import rules, vocab
+from .models import ActionShortOfRecall, Concern, Oversight, RecallRecommendation
+
+# ippcase.vocab.Accommodation -> the rules module's residence values.
+RESIDENCE_FOR_ACCOMMODATION = {
+    "settled": "independent",
+    "approved_premises": "approved_premises",
+    "cas3": "cas3",
+    "temporary": "other",
+    "no_fixed_abode": "no_fixed_abode",
+    "unknown": None,
+}
+
+
+def open_recommendation(person: Person) -> RecallRecommendation | None:
+    return (
+        RecallRecommendation.objects.filter(person=person, status__in=vocab.OPEN_STATUSES)
+        .select_related("created_by")
+        .first()
+    )
+
+
+def concerns_for(person: Person) -> QuerySet[Concern]:
+    return (
+        Concern.objects.filter(person=person)
+        .select_related("recorded_by")
+        .prefetch_related("conditions")
+    )
+
+
+def actions_for(person: Person) -> QuerySet[ActionShortOfRecall]:
+    return ActionShortOfRecall.objects.filter(person=person).select_related("recorded_by")
+
+
+def recommendation_with_context(rec_id: int) -> RecallRecommendation:
+    """A recommendation with all its page and facts need, in a fixed number of queries."""
+    rec = (
+        RecallRecommendation.objects.select_related("created_by", "submitted_by")
+        .prefetch_related(
+            Prefetch("oversights", queryset=Oversight.objects.select_related("signed_by")),
+        )
+        .get(pk=rec_id)
+    )
+    rec.person = case_selectors.person_with_history(rec.person)
+    rec.person_actions = list(actions_for(rec.person))  # type: ignore[attr-defined]
+    return rec
+
+
+def current_signatures(rec: RecallRecommendation) -> dict[str, Oversight]:
+    """The SPO and ACO oversight given on the recommendation's current version, by level."""
+    return {
+        o.level: o
+        for o in rec.oversights.all()
+        if o.recommendation_version == rec.version and o.decision == vocab.OversightDecision.RECALL
+    }
+
+
+def facts_for(
+    rec: RecallRecommendation, *, stage: str = "draft", today: dt.date | None = None
+) -> rules.Facts:
+    """The rules module's facts for ``rec``, from a recommendation loaded by
+    :func:`recommendation_with_context`. The decision date is today until it is submitted."""
+    person = rec.person
+    sentence = getattr(person, "sentence", None)
+    releases = list(person.releases.all())
+    offences = list(sentence.offences.all()) if sentence else []
+    actions: list[ActionShortOfRecall] = getattr(rec, "person_actions", None) or list(
+        actions_for(person)
+    )
+    signatures = current_signatures(rec)
+    decision_date = rec.submitted_at.date() if rec.submitted_at else (today or timezone.localdate())
+    data: dict[str, Any] = {
+        "stage": stage,
+        "decision_date": decision_date.isoformat(),
+        "sentence_type": sentence.sentence_type if sentence else "SDS",
+        "recall_type": rec.recall_type,
+        "emergency": rec.emergency,
+        "criteria": dict(rec.criteria),
+        "index_offence_behaviours": sorted({b for o in offences for b in o.behaviours}),
+        "current_behaviours": sorted(rec.current_behaviours),
+        "causal_link": rec.causal_link,
+        "increased_risk_of_harm": rec.increased_risk_of_harm,
+        "alternatives": {
+            k: {"status": v.get("status") or None, "details": v.get("details", "")}
+            for k, v in rec.alternatives.items()
+        },
+        "last_contact_date": rec.last_contact_date.isoformat() if rec.last_contact_date else None,
+        "alternative_addresses_known": rec.alternative_addresses_known,
+        "alternative_addresses_checked": rec.alternative_addresses_checked,
+        "other_agencies_consulted": rec.other_agencies_consulted,
+        "allegation": {
+            "status": rec.allegation_status,
+            "incident_date": (
+                rec.allegation_incident_date.isoformat() if rec.allegation_incident_date else None
+            ),
+            "further_complaints": rec.further_complaints,
+        },
+        "residence": RESIDENCE_FOR_ACCOMMODATION.get(person.accommodation),
+        "release_date": releases[-1].date.isoformat() if releases else None,
+        "mappa_level": person.mappa_level or 0,
+        "rosh": person.rosh_level or None,
+        "progression_panel_held": rec.progression_panel_held,
+        "licence_conditions": sorted(
+            {
+                c.standard_code
+                for c in person.licence_conditions.all()
+                if c.standard_code and c.in_force_on(decision_date)
+            }
+        ),
+        "referrals": sorted({a.referral for a in actions if a.referral}),
+        "com_changes": case_selectors.coms_since_latest_release(person),
+        "recommended_by": str(rec.created_by_id),
+        "countersigned_by_spo": str(signatures["spo"].signed_by_id) if "spo" in signatures else "",
+        "countersigned_by_aco": str(signatures["aco"].signed_by_id) if "aco" in signatures else "",
+    }
+    return rules.Facts.from_dict(data)
+
+
+def findings_for(
+    rec: RecallRecommendation, *, stage: str = "draft", today: dt.date | None = None
+) -> list[rules.Finding]:
+    return rules.evaluate(facts_for(rec, stage=stage, today=today))
+
+
+def prefilled_alternatives(actions: list[ActionShortOfRecall]) -> dict[str, dict[str, str]]:
+    """Alternatives marked "tried" from the actions short of recall already recorded, with
+    their dates and outcomes as the details; every core alternative present (maybe unset)."""
+    alternatives: dict[str, dict[str, str]] = {
+        k: {"status": "", "details": ""} for k in vocab.CORE_ALTERNATIVES
+    }
+    for action in sorted(actions, key=lambda a: a.taken_on):
+        entry = alternatives.setdefault(action.kind, {"status": "", "details": ""})
+        line = f"{action.taken_on:%d %b %Y}: {action.details}"
+        if action.outcome:
+            line += f" Outcome: {action.outcome}"
+        entry["status"] = "tried"
+        entry["details"] = f"{entry['details']}\n{line}".strip()
+    return alternatives

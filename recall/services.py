@@ -1,0 +1,392 @@
+"""Writes of the recall decision. One function per action or workflow transition: keyword-only
+arguments, one transaction, the row locked (select_for_update), the actor in the audit context,
+and a typed error for anything refused — the caller shows its message and nothing changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import pghistory
+from django.db import transaction
+from django.utils import timezone
+
+from ippcase.models import LicenceCondition, Person, User
+from ippcase.notifications import notify
+
+from . import rules, selectors, vocab
+from .models import ActionShortOfRecall, Concern, Oversight, RecallRecommendation
+
+Status = vocab.RecommendationStatus
+
+
+class RecallError(Exception):
+    """A refused action. ``str(error)`` is a message for the person who tried it."""
+
+
+class NotAllowed(RecallError):
+    pass
+
+
+class IllegalTransition(RecallError):
+    pass
+
+
+class StaleRecommendation(RecallError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Someone else changed this recommendation while you were working on it. "
+            "Your changes were not saved: reload the page to see the latest version."
+        )
+
+
+class RulesRefused(RecallError):
+    """Block findings, or warn findings without a written justification."""
+
+    def __init__(self, message: str, findings: list[rules.Finding]) -> None:
+        self.findings = findings
+        super().__init__(message)
+
+
+def _require(actor: User, perm: str, obj: Any, message: str) -> None:
+    if not actor.has_perm(perm, obj):
+        raise NotAllowed(message)
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+# ---------------------------------------------------------------------------------------------
+# Concerns and actions short of recall
+
+
+@transaction.atomic
+def concern_add(
+    *,
+    person: Person,
+    actor: User,
+    occurred_on: dt.date,
+    description: str,
+    source: str,
+    behaviours: Iterable[str],
+    conditions: Iterable[LicenceCondition] = (),
+) -> Concern:
+    _require(actor, "recall.record_on_case", person, "You cannot record concerns on this case.")
+    if occurred_on > _today():
+        raise RecallError("The date of a concern cannot be in the future.")
+    conditions = list(conditions)
+    if any(c.person_id != person.pk for c in conditions):
+        raise RecallError("Choose licence conditions of this person only.")
+    with pghistory.context(user=actor.pk):
+        concern = Concern.objects.create(
+            person=person,
+            occurred_on=occurred_on,
+            description=description.strip(),
+            source=source,
+            behaviours=sorted(set(behaviours)),
+            recorded_by=actor,
+        )
+        concern.conditions.set(conditions)
+    return concern
+
+
+@transaction.atomic
+def action_add(
+    *,
+    person: Person,
+    actor: User,
+    kind: str,
+    taken_on: dt.date,
+    details: str,
+    outcome: str = "",
+    referral: str = "",
+) -> ActionShortOfRecall:
+    _require(actor, "recall.record_on_case", person, "You cannot record actions on this case.")
+    if taken_on > _today():
+        raise RecallError("The date of an action cannot be in the future.")
+    if referral and kind != "referral_partner_agency":
+        raise RecallError("Only a referral to a partner agency names who it was referred to.")
+    with pghistory.context(user=actor.pk):
+        return ActionShortOfRecall.objects.create(
+            person=person,
+            kind=kind,
+            taken_on=taken_on,
+            details=details.strip(),
+            outcome=outcome.strip(),
+            referral=referral,
+            recorded_by=actor,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# The recommendation
+
+
+def _locked(rec_id: int, expected_version: int | None) -> RecallRecommendation:
+    rec = (
+        RecallRecommendation.objects.select_for_update()
+        .select_related("person__team")
+        .get(pk=rec_id)
+    )
+    if expected_version is not None and rec.version != expected_version:
+        raise StaleRecommendation
+    return rec
+
+
+def _guard_status(rec: RecallRecommendation, *allowed: str, doing: str) -> None:
+    if rec.status not in allowed:
+        raise IllegalTransition(
+            f"You cannot {doing}: the recommendation is {rec.get_status_display().lower()}."
+        )
+
+
+def _save(rec: RecallRecommendation, actor: User, **changes: Any) -> RecallRecommendation:
+    for name, value in changes.items():
+        setattr(rec, name, value)
+    rec.version += 1
+    with pghistory.context(user=actor.pk):
+        rec.save()
+    return rec
+
+
+@transaction.atomic
+def recommendation_start(*, person: Person, actor: User) -> RecallRecommendation:
+    """Open a recommendation for ``person``, its alternatives prefilled from the actions already
+    recorded. One open recommendation per person (a database constraint backs this check)."""
+    _require(
+        actor, "recall.record_on_case", person, "You cannot start a recommendation on this case."
+    )
+    if not actor.has_role("practitioner"):
+        raise NotAllowed("Only a probation practitioner can start a recall recommendation.")
+    Person.objects.select_for_update().get(pk=person.pk)  # serialise starts for one person
+    if selectors.open_recommendation(person) is not None:
+        raise IllegalTransition("This person already has an open recall recommendation.")
+    actions = list(selectors.actions_for(person))
+    with pghistory.context(user=actor.pk):
+        return RecallRecommendation.objects.create(
+            person=person,
+            created_by=actor,
+            alternatives=selectors.prefilled_alternatives(actions),
+            current_behaviours=sorted(
+                {b for c in selectors.concerns_for(person)[:20] for b in c.behaviours}
+            ),
+        )
+
+
+EDITABLE_FIELDS = frozenset(
+    {
+        "why_considered",
+        "recall_type",
+        "emergency",
+        "out_of_hours",
+        "criteria",
+        "current_behaviours",
+        "causal_link",
+        "increased_risk_of_harm",
+        "alternatives",
+        "other_agencies_consulted",
+        "multi_agency_input",
+        "last_contact_date",
+        "alternative_addresses_known",
+        "alternative_addresses_checked",
+        "out_of_contact_details",
+        "allegation_status",
+        "allegation_incident_date",
+        "further_complaints",
+        "progression_panel_held",
+        "acknowledgements",
+    }
+)
+
+
+@transaction.atomic
+def recommendation_update(
+    *, rec_id: int, actor: User, expected_version: int, changes: dict[str, Any]
+) -> RecallRecommendation:
+    """Save answers to the recommendation's questions (draft only)."""
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise RecallError(f"These answers cannot be changed here: {', '.join(sorted(unknown))}.")
+    rec = _locked(rec_id, expected_version)
+    _require(actor, "recall.edit_recommendation", rec, "You cannot change this recommendation.")
+    _guard_status(rec, Status.DRAFT, doing="change it")
+    return _save(rec, actor, **changes)
+
+
+def _check_rules(rec: RecallRecommendation, *, stage: str) -> list[rules.Finding]:
+    """Refuse on any block finding or on a warn finding without a written justification."""
+    findings = selectors.findings_for(selectors.recommendation_with_context(rec.pk), stage=stage)
+    blocks = [f for f in findings if f.severity == "block"]
+    if blocks:
+        raise RulesRefused(
+            "Resolve the problems marked 'must be resolved' before you continue.", blocks
+        )
+    unjustified = [
+        f
+        for f in findings
+        if f.severity == "warn" and not str(rec.acknowledgements.get(f.code, "")).strip()
+    ]
+    if unjustified:
+        raise RulesRefused(
+            "Write why you are going ahead despite each prompt marked 'needs a justification'.",
+            unjustified,
+        )
+    return findings
+
+
+@transaction.atomic
+def recommendation_send_for_countersignature(
+    *, rec_id: int, actor: User, expected_version: int
+) -> RecallRecommendation:
+    rec = _locked(rec_id, expected_version)
+    _require(actor, "recall.edit_recommendation", rec, "You cannot send this recommendation.")
+    _guard_status(rec, Status.DRAFT, doing="send it for countersignature")
+    _check_rules(rec, stage="draft")
+    rec = _save(rec, actor, status=Status.AWAITING_SPO)
+    notify(
+        recipients=_managers(rec, role="manager"),
+        subject=f"Recall recommendation to countersign: {rec.person.crn}",
+        body=(
+            f"{actor.display_name} has sent a recommendation on {rec.person.crn} "
+            f"({rec.get_recall_type_display()}) for your oversight."
+        ),
+    )
+    return rec
+
+
+def _managers(rec: RecallRecommendation, *, role: str) -> list[User]:
+    return list(
+        User.objects.filter(
+            is_active=True, roles__contains=[role], team__pdu_id=rec.person.team.pdu_id
+        ).exclude(pk=rec.created_by_id)
+    )
+
+
+@transaction.atomic
+def recommendation_countersign(
+    *,
+    rec_id: int,
+    actor: User,
+    expected_version: int,
+    level: str,
+    decision: str,
+    rationale: str,
+    alternatives_explored: bool = False,
+    recall_type_correct: bool = False,
+    report_quality: bool = False,
+    not_manageable_in_community: bool = False,
+) -> RecallRecommendation:
+    """Record an SPO or ACO rationale and decision.
+
+    A decision to recall needs all four confirmations. SPO "recall" moves a recall
+    recommendation on to the ACO; SPO "do not recall" on a no-recall recommendation ends it as
+    a decision not to recall; any other disagreement returns it to the practitioner as a draft.
+    """
+    rec = _locked(rec_id, expected_version)
+    if level == vocab.SignatureLevel.SPO:
+        _guard_status(rec, Status.AWAITING_SPO, doing="give SPO oversight")
+    elif level == vocab.SignatureLevel.ACO:
+        _guard_status(rec, Status.AWAITING_ACO, doing="give ACO oversight")
+    else:
+        raise RecallError("Unknown level of oversight.")
+    if rec.created_by_id == actor.pk:
+        raise NotAllowed("You cannot countersign your own recommendation.")
+    _require(
+        actor,
+        f"recall.countersign_{level}",
+        rec,
+        "You cannot countersign this recommendation: it needs "
+        + ("an SPO" if level == "spo" else "an ACO or head of PDU, other than the SPO who signed,")
+        + " in the case's PDU (or a duty manager out of hours).",
+    )
+    if not rationale.strip():
+        raise RecallError("Write your rationale for the decision.")
+    confirmations = [
+        alternatives_explored,
+        recall_type_correct,
+        report_quality,
+        not_manageable_in_community,
+    ]
+    if decision == vocab.OversightDecision.RECALL and not all(confirmations):
+        raise RecallError(
+            "To agree a recall, confirm that alternatives were explored, the recall type is right, "
+            "the report is of good quality and the person is no longer manageable in the community."
+        )
+    duty = rec.out_of_hours and not actor.has_perm("ippcase.view_person", rec.person)
+    with pghistory.context(user=actor.pk):
+        Oversight.objects.create(
+            recommendation=rec,
+            level=level,
+            decision=decision,
+            rationale=rationale.strip(),
+            alternatives_explored=alternatives_explored,
+            recall_type_correct=recall_type_correct,
+            report_quality=report_quality,
+            not_manageable_in_community=not_manageable_in_community,
+            duty_manager=duty,
+            signed_by=actor,
+            recommendation_version=rec.version,
+        )
+    agrees_recall = decision == vocab.OversightDecision.RECALL and rec.is_recall
+    agrees_no_recall = decision == vocab.OversightDecision.DO_NOT_RECALL and not rec.is_recall
+    if level == vocab.SignatureLevel.SPO and agrees_no_recall:
+        rec = _save(rec, actor, status=Status.NOT_RECALLED)
+        notify(
+            recipients=[rec.created_by],
+            subject=f"Decision not to recall agreed: {rec.person.crn}",
+            body="Your SPO agreed the decision not to recall. The letter to the person is ready.",
+        )
+    elif agrees_recall:
+        # The signature is of this version: the status moves on without bumping it.
+        nxt = Status.AWAITING_ACO if level == vocab.SignatureLevel.SPO else Status.READY
+        rec.status = nxt
+        with pghistory.context(user=actor.pk):
+            rec.save(update_fields=["status", "updated_at"])
+        to_aco = nxt == Status.AWAITING_ACO
+        notify(
+            recipients=_managers(rec, role="senior_manager") if to_aco else [rec.created_by],
+            subject=(
+                f"Recall recommendation {'to countersign' if to_aco else 'countersigned'}: "
+                f"{rec.person.crn}"
+            ),
+            body=f"{actor.display_name} countersigned as {level.upper()}.",
+        )
+    else:
+        rec = _save(rec, actor, status=Status.DRAFT)
+        notify(
+            recipients=[rec.created_by],
+            subject=f"Recall recommendation returned to you: {rec.person.crn}",
+            body=f"{actor.display_name} ({level.upper()}) returned it: {rationale.strip()}",
+        )
+    return rec
+
+
+@transaction.atomic
+def recommendation_submit(
+    *, rec_id: int, actor: User, expected_version: int
+) -> RecallRecommendation:
+    """Submit a countersigned recall recommendation to PPCS."""
+    rec = _locked(rec_id, expected_version)
+    _require(actor, "recall.edit_recommendation", rec, "You cannot submit this recommendation.")
+    _guard_status(rec, Status.READY, doing="submit it to PPCS")
+    _check_rules(rec, stage="submit")
+    rec.status = Status.SUBMITTED
+    rec.submitted_at = timezone.now()
+    rec.submitted_by = actor
+    with pghistory.context(user=actor.pk):
+        rec.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
+    return rec
+
+
+@transaction.atomic
+def recommendation_withdraw(
+    *, rec_id: int, actor: User, expected_version: int, reason: str
+) -> RecallRecommendation:
+    rec = _locked(rec_id, expected_version)
+    _require(actor, "recall.edit_recommendation", rec, "You cannot withdraw this recommendation.")
+    _guard_status(rec, *vocab.OPEN_STATUSES, doing="withdraw it")
+    if not reason.strip():
+        raise RecallError("Say why the recommendation is being withdrawn.")
+    return _save(rec, actor, status=Status.WITHDRAWN, withdrawn_reason=reason.strip())

@@ -1,0 +1,116 @@
+"""Vocabularies of the recall decision. Values the rules module checks come from recall.rules
+(the pure-Python source of truth); this module only adds the labels people read."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from . import rules
+
+
+def _choices(values: tuple[str, ...], labels: dict[str, str]) -> list[tuple[str, str]]:
+    missing = set(values) - set(labels)
+    if missing:  # a value added to the rules needs a label here; fail at import, not on a page
+        raise ImproperlyConfiguredVocab(f"no label for {sorted(missing)}")
+    return [(v, labels[v]) for v in values]
+
+
+class ImproperlyConfiguredVocab(RuntimeError):
+    pass
+
+
+class ConcernSource(models.TextChoices):
+    SELF_DISCLOSURE = "self_disclosure", "Self-disclosure"
+    AP_STAFF = "ap_staff", "Approved premises staff"
+    POLICE_INTELLIGENCE = "police_intelligence", "Police intelligence"
+    DRUG_TEST = "drug_test", "Drug test"
+    PARTNER_AGENCY = "partner_agency", "Partner agency"
+    VICTIM_FAMILY = "victim_family", "Victim or family"
+    OTHER = "other", "Other"
+
+
+ALTERNATIVE_LABELS = {
+    "warning_letter": "Warning letter",
+    "increased_contact": "Increased contact (reporting, home visits)",
+    "licence_variation": "Licence variation (curfew, GPS tag, polygraph, exclusion zone)",
+    "referral_partner_agency": (
+        "Referral to a partner agency (mental health, substance misuse, housing, OPD)"
+    ),
+    "mappa_referral": "MAPPA, IOM or police referral",
+    "approved_premises": "Move to approved premises",
+    "drug_testing": "Drug testing",
+    "curfew": "Curfew",
+    "electronic_monitoring": "Electronic monitoring (GPS tag)",
+    "polygraph": "Polygraph",
+    "home_visits": "Home visits",
+    "iom_referral": "IOM referral",
+    "programme_referral": "Programme referral",
+    "behaviour_management_plan": "Behaviour management plan",
+    "progression_panel": "Progression panel",
+    "other": "Other",
+}
+ALTERNATIVE_CHOICES = _choices(rules.ALTERNATIVES, ALTERNATIVE_LABELS)
+CORE_ALTERNATIVES = rules.CORE_ALTERNATIVES
+
+REFERRAL_LABELS = {
+    "mental_health": "Mental health",
+    "opd": "Offender personality disorder (OPD) pathway",
+    "substance_misuse": "Substance misuse",
+    "housing": "Housing",
+    "ete": "Education, training and employment",
+    "psychology": "Psychology",
+    "thinking_skills": "Thinking skills programme",
+    "iom": "Integrated offender management (IOM)",
+    "domestic_abuse_programme": "Domestic abuse programme",
+    "social_care": "Social care",
+    "other": "Other",
+}
+REFERRAL_CHOICES = _choices(rules.REFERRALS, REFERRAL_LABELS)
+
+
+class AlternativeStatus(models.TextChoices):
+    TRIED = "tried", "Tried"
+    NOT_SUITABLE = "not_suitable", "Not suitable"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class RecallType(models.TextChoices):
+    STANDARD = "standard", "Standard recall"
+    FIXED_TERM = "fixed_term", "Fixed term recall"
+    NONE = "none", "No recall (decision not to recall)"
+
+
+class AllegationStatus(models.TextChoices):
+    NONE = "none", "No allegation"
+    ALLEGATION_ONLY = "allegation_only", "Allegation only"
+    UNDER_INVESTIGATION = "under_investigation", "Under police investigation"
+    CHARGED = "charged", "Charged"
+    CONVICTED = "convicted", "Convicted"
+
+
+class RecommendationStatus(models.TextChoices):
+    DRAFT = "draft", "Considering recall"
+    AWAITING_SPO = "awaiting_spo", "Awaiting SPO countersignature"
+    AWAITING_ACO = "awaiting_aco", "Awaiting ACO countersignature"
+    READY = "ready", "Countersigned, ready to submit"
+    SUBMITTED = "submitted", "Submitted to PPCS"
+    NOT_RECALLED = "not_recalled", "Decision not to recall"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+OPEN_STATUSES = (
+    RecommendationStatus.DRAFT,
+    RecommendationStatus.AWAITING_SPO,
+    RecommendationStatus.AWAITING_ACO,
+    RecommendationStatus.READY,
+)
+
+
+class SignatureLevel(models.TextChoices):
+    SPO = "spo", "Senior probation officer (SPO)"
+    ACO = "aco", "Assistant chief officer (ACO)"
+
+
+class OversightDecision(models.TextChoices):
+    RECALL = "recall", "Recall"
+    DO_NOT_RECALL = "do_not_recall", "Do not recall"

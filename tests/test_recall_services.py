@@ -1,0 +1,399 @@
+"""The recall recommendation workflow: guarded, locked, audited transitions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from ippcase import vocab as case_vocab
+from ippcase.models import Notification
+from recall import selectors, services
+from recall.models import Oversight, RecallRecommendation
+from recall.vocab import RecommendationStatus as Status
+from tests import factories
+
+CONFIRM = dict(
+    alternatives_explored=True,
+    recall_type_correct=True,
+    report_quality=True,
+    not_manageable_in_community=True,
+)
+
+
+@pytest.fixture
+def on_licence(team):
+    person = factories.make_case(team, recalled=False, first_name="Lee", last_name="Hart")
+    person.mappa_category, person.mappa_level = 1, 2
+    person.save()
+    return person
+
+
+@pytest.fixture
+def aco(team):
+    return factories.UserFactory(username="aco", roles=[case_vocab.Role.SENIOR_MANAGER], team=team)
+
+
+def complete_answers(rec) -> dict:
+    """Answers that satisfy every block rule, with every warn justified."""
+    alternatives = {
+        k: {
+            "status": "not_suitable",
+            "details": "Considered at supervision; would not manage the risk.",
+        }
+        for k in (
+            "warning_letter",
+            "increased_contact",
+            "licence_variation",
+            "referral_partner_agency",
+            "mappa_referral",
+            "approved_premises",
+        )
+    }
+    answers = {
+        "why_considered": "Drinking again and threats to ex-partner, as before the index offence.",
+        "recall_type": "standard",
+        "criteria": {"i": "Alcohol misuse and violence mirror the index offence."},
+        "current_behaviours": ["alcohol", "violence", "threats"],
+        "causal_link": "Index offence: assault while drunk. Now drinking and making threats.",
+        "increased_risk_of_harm": "Police report threats to kill; victim is frightened.",
+        "alternatives": alternatives,
+        "other_agencies_consulted": True,
+        "multi_agency_input": "Police and MAPPA coordinator agree.",
+        "progression_panel_held": True,
+    }
+    return answers
+
+
+def _justify_all(rec, actor):
+    rec.refresh_from_db()
+    loaded = selectors.recommendation_with_context(rec.pk)
+    warns = [f.code for f in selectors.findings_for(loaded) if f.severity == "warn"]
+    return services.recommendation_update(
+        rec_id=rec.pk,
+        actor=actor,
+        expected_version=rec.version,
+        changes={
+            "acknowledgements": {
+                code: "Considered with my SPO; recall still needed." for code in warns
+            }
+        },
+    )
+
+
+def _draft_ready_to_send(person, practitioner):
+    rec = services.recommendation_start(person=person, actor=practitioner)
+    answers = complete_answers(rec)
+    rec = services.recommendation_update(
+        rec_id=rec.pk, actor=practitioner, expected_version=rec.version, changes=answers
+    )
+    return _justify_all(rec, practitioner)
+
+
+def test_start_prefills_alternatives_from_recorded_actions(on_licence, practitioner):
+    services.action_add(
+        person=on_licence,
+        actor=practitioner,
+        kind="warning_letter",
+        taken_on=dt.date(2024, 1, 5),
+        details="Final warning about drinking.",
+        outcome="Complied for a month.",
+    )
+    rec = services.recommendation_start(person=on_licence, actor=practitioner)
+    assert rec.alternatives["warning_letter"]["status"] == "tried"
+    assert "Final warning about drinking." in rec.alternatives["warning_letter"]["details"]
+    assert rec.alternatives["mappa_referral"] == {"status": "", "details": ""}
+
+
+def test_only_one_open_recommendation_per_person(on_licence, practitioner):
+    services.recommendation_start(person=on_licence, actor=practitioner)
+    with pytest.raises(services.IllegalTransition, match="already has an open"):
+        services.recommendation_start(person=on_licence, actor=practitioner)
+    assert RecallRecommendation.objects.filter(person=on_licence).count() == 1
+
+
+def test_the_whole_path_to_submission(on_licence, practitioner, manager, aco):
+    rec = _draft_ready_to_send(on_licence, practitioner)
+    rec = services.recommendation_send_for_countersignature(
+        rec_id=rec.pk, actor=practitioner, expected_version=rec.version
+    )
+    assert rec.status == Status.AWAITING_SPO
+    assert Notification.objects.filter(recipient=manager, subject__contains=on_licence.crn).exists()
+    rec = services.recommendation_countersign(
+        rec_id=rec.pk,
+        actor=manager,
+        expected_version=rec.version,
+        level="spo",
+        decision="recall",
+        rationale="Risk is imminent; alternatives exhausted.",
+        **CONFIRM,
+    )
+    assert rec.status == Status.AWAITING_ACO
+    assert Notification.objects.filter(recipient=aco).exists()
+    rec = services.recommendation_countersign(
+        rec_id=rec.pk,
+        actor=aco,
+        expected_version=rec.version,
+        level="aco",
+        decision="recall",
+        rationale="Agreed.",
+        **CONFIRM,
+    )
+    assert rec.status == Status.READY
+    rec = services.recommendation_submit(
+        rec_id=rec.pk, actor=practitioner, expected_version=rec.version
+    )
+    assert rec.status == Status.SUBMITTED and rec.submitted_by == practitioner
+    assert [o.level for o in Oversight.objects.filter(recommendation=rec)] == ["spo", "aco"]
+
+
+def test_block_findings_refuse_sending_and_change_nothing(on_licence, practitioner):
+    rec = services.recommendation_start(person=on_licence, actor=practitioner)
+    with pytest.raises(services.RulesRefused) as refused:
+        services.recommendation_send_for_countersignature(
+            rec_id=rec.pk, actor=practitioner, expected_version=rec.version
+        )
+    assert {"CRITERIA_NONE", "CAUSAL_LINK_MISSING"} <= {f.code for f in refused.value.findings}
+    rec.refresh_from_db()
+    assert rec.status == Status.DRAFT
+
+
+def test_warn_findings_need_a_written_justification(on_licence, practitioner):
+    rec = services.recommendation_start(person=on_licence, actor=practitioner)
+    answers = complete_answers(rec)
+    answers["progression_panel_held"] = False
+    rec = services.recommendation_update(
+        rec_id=rec.pk, actor=practitioner, expected_version=rec.version, changes=answers
+    )
+    with pytest.raises(services.RulesRefused) as refused:
+        services.recommendation_send_for_countersignature(
+            rec_id=rec.pk, actor=practitioner, expected_version=rec.version
+        )
+    assert "NO_PROGRESSION_PANEL" in {f.code for f in refused.value.findings}
+    rec = _justify_all(rec, practitioner)
+    rec = services.recommendation_send_for_countersignature(
+        rec_id=rec.pk, actor=practitioner, expected_version=rec.version
+    )
+    assert rec.status == Status.AWAITING_SPO
+
+
+def test_nobody_countersigns_their_own_recommendation(on_licence, team):
+    both = factories.UserFactory(
+        roles=[case_vocab.Role.PRACTITIONER, case_vocab.Role.MANAGER], team=team
+    )
+    rec = _draft_ready_to_send(on_licence, both)
+    rec = services.recommendation_send_for_countersignature(
+        rec_id=rec.pk, actor=both, expected_version=rec.version
+    )
+    with pytest.raises(services.NotAllowed, match="your own recommendation"):
+        services.recommendation_countersign(
+            rec_id=rec.pk,
+            actor=both,
+            expected_version=rec.version,
+            level="spo",
+            decision="recall",
+            rationale="Self.",
+            **CONFIRM,
+        )
+    assert not Oversight.objects.exists()
+
+
+def test_the_spo_cannot_also_sign_as_aco(on_licence, practitioner, team):
+    spo_aco = factories.UserFactory(
+        roles=[case_vocab.Role.MANAGER, case_vocab.Role.SENIOR_MANAGER], team=team
+    )
+    rec = _draft_ready_to_send(on_licence, practitioner)
+    rec = services.recommendation_send_for_countersignature(
+        rec_id=rec.pk, actor=practitioner, expected_version=rec.version
+    )
+    rec = services.recommendation_countersign(
+        rec_id=rec.pk,
+        actor=spo_aco,
+        expected_version=rec.version,
+        level="spo",
+        decision="recall",
+        rationale="Agreed.",
+        **CONFIRM,
+    )
+    with pytest.raises(services.NotAllowed):
+        services.recommendation_countersign(
+            rec_id=rec.pk,
+            actor=spo_aco,
+            expected_version=rec.version,
+            level="aco",
+            decision="recall",
+            rationale="Agreed.",
+            **CONFIRM,
+        )
+    rec.refresh_from_db()
+    assert rec.status == Status.AWAITING_ACO
+
+
+@pytest.mark.parametrize("persona", ["outsider", "ppcs", "manager"])
+def test_wrong_role_or_team_cannot_edit(request, on_licence, practitioner, persona):
+    user = request.getfixturevalue(persona)
+    rec = services.recommendation_start(person=on_licence, actor=practitioner)
+    with pytest.raises(services.NotAllowed):
+        services.recommendation_update(
+            rec_id=rec.pk, actor=user, expected_version=rec.version, changes={"causal_link": "x"}
+        )
+    rec.refresh_from_db()
+    assert rec.causal_link == "" and rec.version == 1
+
+
+def test_a_stale_form_is_refused_and_changes_nothing(on_licence, practitioner):
+    rec = services.recommendation_start(person=on_licence, actor=practitioner)
+    services.recommendation_update(
+        rec_id=rec.pk, actor=practitioner, expected_version=1, changes={"causal_link": "first"}
+    )
+    with pytest.raises(services.StaleRecommendation, match="Someone else changed"):
+        services.recommendation_update(
+            rec_id=rec.pk, actor=practitioner, expected_version=1, changes={"causal_link": "second"}
+        )
+    rec.refresh_from_db()
+    assert rec.causal_link == "first" and rec.version == 2
+
+
+def test_double_submission_is_refused(on_licence, practitioner, manager, aco):
+    rec = _draft_ready_to_send(on_licence, practitioner)
+    rec = services.recommendation_send_for_countersignature(
+        rec_id=rec.pk, actor=practitioner, expected_version=rec.version
+    )
+    for actor, level in ((manager, "spo"), (aco, "aco")):
+        rec = services.recommendation_countersign(
+            rec_id=rec.pk,
+            actor=actor,
+            expected_version=rec.version,
+            level=level,
+            decision="recall",
+            rationale="Agreed.",
+            **CONFIRM,
+        )
+    rec = services.recommendation_submit(
+        rec_id=rec.pk, actor=practitioner, expected_version=rec.version
+    )
+    submitted_at = rec.submitted_at
+    with pytest.raises(services.IllegalTransition, match="submitted to ppcs"):
+        services.recommendation_submit(
+            rec_id=rec.pk, actor=practitioner, expected_version=rec.version
+        )
+    rec.refresh_from_db()
+    assert rec.submitted_at == submitted_at
+
+
+def test_spo_disagreeing_returns_it_to_the_practitioner(on_licence, practitioner, manager):
+    rec = _draft_ready_to_send(on_licence, practitioner)
+    rec = services.recommendation_send_for_countersignature(
+        rec_id=rec.pk, actor=practitioner, expected_version=rec.version
+    )
+    rec = services.recommendation_countersign(
+        rec_id=rec.pk,
+        actor=manager,
+        expected_version=rec.version,
+        level="spo",
+        decision="do_not_recall",
+        rationale="Try a curfew and an AP move first.",
+    )
+    assert rec.status == Status.DRAFT
+    assert Notification.objects.filter(recipient=practitioner, body__contains="curfew").exists()
+
+
+def test_decision_not_to_recall_is_ended_by_the_spo(on_licence, practitioner, manager):
+    rec = services.recommendation_start(person=on_licence, actor=practitioner)
+    rec = services.recommendation_update(
+        rec_id=rec.pk,
+        actor=practitioner,
+        expected_version=rec.version,
+        changes={
+            "recall_type": "none",
+            "why_considered": "Missed two appointments; now re-engaged.",
+        },
+    )
+    rec = _justify_all(rec, practitioner)
+    rec = services.recommendation_send_for_countersignature(
+        rec_id=rec.pk, actor=practitioner, expected_version=rec.version
+    )
+    rec = services.recommendation_countersign(
+        rec_id=rec.pk,
+        actor=manager,
+        expected_version=rec.version,
+        level="spo",
+        decision="do_not_recall",
+        rationale="Manageable with increased reporting.",
+    )
+    assert rec.status == Status.NOT_RECALLED
+
+
+def test_duty_manager_from_elsewhere_may_sign_out_of_hours_and_is_named_so(
+    on_licence, practitioner, other_pdu_team
+):
+    duty = factories.UserFactory(roles=[case_vocab.Role.MANAGER], team=other_pdu_team)
+    rec = _draft_ready_to_send(on_licence, practitioner)
+    rec = services.recommendation_send_for_countersignature(
+        rec_id=rec.pk, actor=practitioner, expected_version=rec.version
+    )
+    with pytest.raises(services.NotAllowed):
+        services.recommendation_countersign(
+            rec_id=rec.pk,
+            actor=duty,
+            expected_version=rec.version,
+            level="spo",
+            decision="recall",
+            rationale="Out of hours.",
+            **CONFIRM,
+        )
+    rec.out_of_hours = True
+    rec.save()
+    services.recommendation_countersign(
+        rec_id=rec.pk,
+        actor=duty,
+        expected_version=rec.version,
+        level="spo",
+        decision="recall",
+        rationale="Out of hours.",
+        **CONFIRM,
+    )
+    assert Oversight.objects.get(recommendation=rec).duty_manager is True
+
+
+def test_agreeing_a_recall_needs_every_confirmation(on_licence, practitioner, manager):
+    rec = _draft_ready_to_send(on_licence, practitioner)
+    rec = services.recommendation_send_for_countersignature(
+        rec_id=rec.pk, actor=practitioner, expected_version=rec.version
+    )
+    with pytest.raises(services.RecallError, match="confirm that alternatives were explored"):
+        services.recommendation_countersign(
+            rec_id=rec.pk,
+            actor=manager,
+            expected_version=rec.version,
+            level="spo",
+            decision="recall",
+            rationale="Yes.",
+            alternatives_explored=True,
+        )
+    assert not Oversight.objects.exists()
+
+
+def test_concerns_cannot_be_dated_in_the_future_or_recorded_by_outsiders(
+    on_licence, practitioner, outsider
+):
+    tomorrow = dt.date.today() + dt.timedelta(days=2)
+    with pytest.raises(services.RecallError, match="future"):
+        services.concern_add(
+            person=on_licence,
+            actor=practitioner,
+            occurred_on=tomorrow,
+            description="x",
+            source="other",
+            behaviours=[],
+        )
+    with pytest.raises(services.NotAllowed):
+        services.concern_add(
+            person=on_licence,
+            actor=outsider,
+            occurred_on=dt.date(2024, 1, 1),
+            description="x",
+            source="other",
+            behaviours=[],
+        )
+    assert not on_licence.concerns.exists()
