@@ -1,0 +1,425 @@
+"""The synthetic demo data: deterministic, valid, faithful to the published profile, and loaded
+once by ``load_demo``. See docs/demo-data.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+import json
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import pghistory.models
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Count
+
+from ippcase import demo, vocab
+from ippcase.models import (
+    Allocation,
+    IndexOffence,
+    LicenceCondition,
+    Pdu,
+    Person,
+    Recall,
+    Region,
+    Release,
+    Sentence,
+    Team,
+    User,
+)
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+
+
+def seed(people: int, seed: int, *, clear: bool = False) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", people=people, seed=seed, clear=clear, stdout=out)
+    return out.getvalue()
+
+
+def canonical_dump() -> list[dict[str, Any]]:
+    """Every person with their whole history, without database ids, in a canonical order:
+    two databases holding the same cases give equal dumps, however the rows were written."""
+    people: dict[int, dict[str, Any]] = {}
+    for row in Person.objects.values(
+        "id", "crn", "nomis_number", "pnc", "first_name", "last_name", "date_of_birth",
+        "gender", "ethnicity", "team__code", "mappa_category", "mappa_level", "rosh_level",
+        "accommodation", "needs", "vulnerabilities", "opd_screening",
+    ):  # fmt: skip
+        person_id = row.pop("id")
+        people[person_id] = row | {"offences": [], "releases": [], "conditions": [], "coms": []}
+    sentences = {}
+    for row in Sentence.objects.values(
+        "id", "person_id", "sentence_type", "sentence_date", "tariff_years", "tariff_months",
+        "tariff_days", "tariff_expiry_date",
+    ):  # fmt: skip
+        sentence_id = row.pop("id")
+        sentences[sentence_id] = person_id = row.pop("person_id")
+        people[person_id]["sentence"] = row
+    for row in IndexOffence.objects.values(
+        "sentence_id", "category", "description", "behaviours", "is_principal"
+    ):
+        people[sentences[row.pop("sentence_id")]]["offences"].append(row)
+    recalls = {
+        row.pop("release_id"): row
+        for row in Recall.objects.values(
+            "release_id", "recall_date", "returned_to_custody", "reasons", "criteria"
+        )
+    }
+    for row in Release.objects.values("id", "person_id", "date", "prison", "approved_premises"):
+        row["recall"] = recalls.get(row.pop("id"))
+        people[row.pop("person_id")]["releases"].append(row)
+    for row in LicenceCondition.objects.values(
+        "person_id", "kind", "standard_code", "text", "start_date", "end_date"
+    ):
+        people[row.pop("person_id")]["conditions"].append(row)
+    for row in Allocation.objects.values(
+        "person_id", "practitioner__username", "start_date", "end_date"
+    ):
+        people[row.pop("person_id")]["coms"].append(row)
+    for person in people.values():
+        for key in ("offences", "releases", "conditions", "coms"):
+            person[key].sort(key=lambda item: json.dumps(item, default=str, sort_keys=True))
+    return sorted(people.values(), key=lambda person: person["crn"])
+
+
+# --- determinism ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_same_seed_gives_identical_people():
+    seed(120, seed=7)
+    first = canonical_dump()
+    seed(120, seed=7, clear=True)
+    assert canonical_dump() == first
+    assert len(first) == 120
+
+
+def test_a_different_seed_gives_different_people():
+    one = demo.import_document(demo.generate(50, seed=1))
+    again = demo.import_document(demo.generate(50, seed=1))
+    other = demo.import_document(demo.generate(50, seed=2))
+    assert one == again
+    crns = {person["crn"] for person in one["people"]}
+    assert crns.isdisjoint(person["crn"] for person in other["people"])
+    assert [p["date_of_birth"] for p in one["people"]] != [
+        p["date_of_birth"] for p in other["people"]
+    ]
+
+
+@pytest.mark.django_db
+def test_seeding_twice_without_clear_is_refused():
+    seed(5, seed=1)
+    with pytest.raises(CommandError, match="already present"):
+        seed(5, seed=1)
+
+
+# --- invariants ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def seeded_300(db):
+    seed(300, seed=11)
+
+
+def test_the_organisation_has_the_required_shape(seeded_300):
+    assert Region.objects.count() >= 3
+    for region in Region.objects.all():
+        assert region.pdus.count() >= 2
+    for pdu in Pdu.objects.all():
+        assert pdu.teams.count() >= 2
+        assert User.objects.filter(team__pdu=pdu, roles__contains=["senior_manager"]).count() == 1
+    for team in Team.objects.all():
+        assert team.members.filter(roles__contains=["practitioner"]).count() >= 2
+        assert team.members.filter(roles__contains=["manager"]).count() == 1
+    assert User.objects.filter(team=None, roles__contains=["ppcs"]).count() >= 2
+    assert User.objects.filter(team=None, roles__contains=["admin"]).count() == 1
+    # One hash shared by all: the demo password, set once.
+    assert User.objects.values("password").distinct().count() == 1
+    assert User.objects.first().check_password("ippcase-demo-2025")
+
+
+def test_identifiers_have_the_official_formats(seeded_300):
+    crns = list(Person.objects.values_list("crn", flat=True))
+    assert len(crns) == 300 == len(set(crns))
+    assert all(re.fullmatch(r"[A-Z][0-9]{6}", crn) for crn in crns)
+    nomis = list(Person.objects.values_list("nomis_number", flat=True))
+    assert all(re.fullmatch(r"[A-Z][0-9]{4}[A-Z]{2}", number) for number in nomis)
+    assert len(set(nomis)) == 300
+    assert all(
+        re.fullmatch(r"[0-9]{4}/[0-9]{7}[A-Z]", pnc)
+        for pnc in Person.objects.values_list("pnc", flat=True)
+    )
+
+
+def test_the_merry_go_round_is_in_order(seeded_300):
+    recalls = {r.release_id: r for r in Recall.objects.all()}
+    releases = defaultdict(list)
+    for release in Release.objects.order_by("date"):
+        releases[release.person_id].append(release)
+    sentences = {s.person_id: s for s in Sentence.objects.all()}
+    people = {p.pk: p for p in Person.objects.all()}
+    recall_counts = Counter()
+    states = Counter()
+    for person_id, history in releases.items():
+        sentence = sentences[person_id]
+        assert people[person_id].date_of_birth < sentence.sentence_date
+        assert sentence.tariff_expiry_date <= history[0].date, "released before the tariff expired"
+        for i, release in enumerate(history):
+            recall = recalls.get(release.pk)
+            following = history[i + 1] if i + 1 < len(history) else None
+            if recall is None:
+                assert following is None, "only the last release may lack a recall"
+                continue
+            assert release.date <= recall.recall_date <= demo.REFERENCE_DATE
+            assert recall.reasons and recall.criteria
+            if following is not None:
+                assert recall.recall_date < following.date
+                assert recall.returned_to_custody is not None
+                assert recall.returned_to_custody < following.date
+            if recall.returned_to_custody is not None:
+                assert recall.recall_date <= recall.returned_to_custody <= demo.REFERENCE_DATE
+        recall_counts[sum(r.pk in recalls for r in history)] += 1
+        last = recalls.get(history[-1].pk)
+        states[
+            "licence" if last is None else "custody" if last.returned_to_custody else "at_large"
+        ] += 1
+    assert len(releases) == 300
+    assert min(recall_counts) >= 1 and max(recall_counts) >= 5
+    assert states["licence"] > 150 and states["custody"] > 50
+
+
+def test_each_person_has_one_current_com_from_their_own_team(seeded_300):
+    by_person = defaultdict(list)
+    for allocation in Allocation.objects.select_related("practitioner", "person").order_by(
+        "start_date"
+    ):
+        by_person[allocation.person_id].append(allocation)
+    assert len(by_person) == 300
+    several = 0
+    for allocations in by_person.values():
+        assert [a.end_date for a in allocations].count(None) == 1
+        assert allocations[-1].end_date is None
+        for earlier, later in itertools.pairwise(allocations):
+            assert earlier.end_date is not None and earlier.end_date < later.start_date
+        for allocation in allocations:
+            assert allocation.practitioner.team_id == allocation.person.team_id
+            assert vocab.Role.PRACTITIONER in allocation.practitioner.roles
+        several += len(allocations) >= 3
+    assert several > 100  # section 4.1: over half had three or more COMs
+
+
+def test_the_licence_has_the_nine_standard_conditions_from_the_latest_release(seeded_300):
+    latest = {}
+    for release in Release.objects.order_by("date"):
+        latest[release.person_id] = release.date
+    standard = defaultdict(set)
+    others = Counter()
+    varied = 0
+    for condition in LicenceCondition.objects.all():
+        assert condition.end_date is None or condition.end_date >= condition.start_date
+        if condition.kind == vocab.ConditionKind.STANDARD:
+            assert condition.start_date == latest[condition.person_id]
+            assert condition.end_date is None
+            standard[condition.person_id].add(condition.standard_code)
+        else:
+            assert condition.text and not condition.standard_code
+            assert condition.start_date >= latest[condition.person_id]
+            others[condition.person_id] += 1
+            varied += condition.end_date is not None
+    assert all(codes == set(vocab.StandardCondition.values) for codes in standard.values())
+    assert len(standard) == 300
+    assert all(3 <= count <= 11 for count in others.values())  # 3-9, plus replacements
+    assert varied > 0
+
+
+def test_index_offences_carry_behaviours_that_fit_the_category(seeded_300):
+    principal = IndexOffence.objects.filter(is_principal=True)
+    assert principal.count() == 300
+    behaviours = set(vocab.Behaviour.values)
+    for offence in principal:
+        assert offence.behaviours and set(offence.behaviours) <= behaviours
+        if offence.category in ("sexual_contact", "sexual_non_contact"):
+            assert "sexual" in offence.behaviours
+        if offence.category in ("robbery", "burglary"):
+            assert "acquisitive" in offence.behaviours
+    assert Sentence.objects.filter(sentence_type="IPP").count() > 280
+
+
+def test_seeded_rows_are_audited_with_the_seed_as_actor(seeded_300):
+    person = Person.objects.first()
+    condition = LicenceCondition.objects.first()
+    for model, obj in ((Person, person), (LicenceCondition, condition)):
+        event = model.pgh_event_model.objects.get(pgh_obj_id=obj.pk, pgh_label="insert")
+        assert event.pgh_context.metadata == {"actor": "seed_demo"}
+
+
+# --- the published profile --------------------------------------------------------------------
+
+
+def share(count: int, total: int) -> float:
+    return count / total
+
+
+@pytest.mark.django_db
+def test_the_seeded_profile_follows_the_published_one():
+    """2,000 people against tables 2-8 and annexe 3. Tolerances are about 3.5 standard errors
+    (so a right generator passes whatever the seed) and well below the gap a wrong table
+    would leave: e.g. the sample's 85% men instead of the national 97.8%."""
+    seed(2000, seed=3)
+    n = Person.objects.count()
+    assert n == 2000
+
+    def close(actual: float, expected: float, tolerance: float) -> None:
+        assert abs(actual - expected) <= tolerance, f"{actual:.3f} vs {expected:.3f}"
+
+    close(share(Person.objects.filter(gender="male").count(), n), 2012 / 2058, 0.012)
+    close(share(Person.objects.filter(ethnicity="white").count(), n), 1613 / 2058, 0.032)
+    close(
+        share(Person.objects.filter(ethnicity="black_or_black_british").count(), n),
+        275 / 2058,
+        0.026,
+    )
+
+    ages = Counter()
+    for born in Person.objects.values_list("date_of_birth", flat=True):
+        age = demo._age(born, dt.date(2023, 6, 30))
+        ages["30-39" if 30 <= age <= 39 else "40-49" if 40 <= age <= 49 else "other"] += 1
+    close(share(ages["30-39"], n), 793 / 2058, 0.037)
+    close(share(ages["40-49"], n), 725 / 2058, 0.036)
+
+    recalls = Counter(
+        Release.objects.filter(recall__isnull=False)
+        .values("person_id")
+        .annotate(n=Count("id"))
+        .values_list("n", flat=True)
+    )
+    close(share(recalls[1], n), 894 / 2058, 0.038)
+    close(share(recalls[2], n), 598 / 2058, 0.035)
+    close(share(sum(v for k, v in recalls.items() if k >= 5), n), 75 / 2058, 0.014)
+
+    tariffs = Counter(
+        "2-4" if 24 <= 12 * y + m <= 48 and not (12 * y + m == 48 and d) else "other"
+        for y, m, d in Sentence.objects.values_list("tariff_years", "tariff_months", "tariff_days")
+    )
+    close(share(tariffs["2-4"], n), 1107 / 2049, 0.038)
+
+    principal = IndexOffence.objects.filter(is_principal=True)
+    close(
+        share(principal.filter(category="violence_against_the_person").count(), n), 11 / 26, 0.038
+    )
+    close(share(principal.filter(category="sexual_contact").count(), n), 6 / 26, 0.032)
+
+    latest_recalls = {}
+    for recall in Recall.objects.order_by("recall_date").select_related("release"):
+        latest_recalls[recall.release.person_id] = recall
+    assert len(latest_recalls) == n
+    most_recent = list(latest_recalls.values())
+    close(share(sum("i" in r.criteria for r in most_recent), n), 14 / 26, 0.038)
+    close(share(sum("further_charge" in r.reasons for r in most_recent), n), 14 / 26, 0.038)
+    quick = sum((r.recall_date - r.release.date).days < 91 for r in most_recent)
+    close(share(quick, n), 0.88 * 4 / 19, 0.03)
+    five_years = sum((r.recall_date - r.release.date).days >= 1826 for r in most_recent)
+    close(share(five_years, n), 0.12, 0.025)
+
+    last_release = {}
+    for release in Release.objects.order_by("date").select_related("recall"):
+        last_release[release.person_id] = release
+    in_custody = sum(
+        hasattr(r, "recall") and r.recall.returned_to_custody is not None
+        for r in last_release.values()
+    )
+    at_large = sum(
+        hasattr(r, "recall") and r.recall.returned_to_custody is None for r in last_release.values()
+    )
+    close(share(in_custody, n), 1652 / (1652 + 3098), 0.037)
+    assert 0 < at_large < 0.03 * n
+    ap = Release.objects.filter(approved_premises=True).count() / Release.objects.count()
+    close(ap, 22 / 26, 0.03)
+
+
+# --- fixtures and load_demo -------------------------------------------------------------------
+
+
+def test_the_fixtures_are_what_the_generator_makes(tmp_path):
+    """Regenerate with ``manage.py seed_demo --write-fixtures`` after changing the generator."""
+    call_command("seed_demo", write_fixtures=True, fixtures_dir=tmp_path, stdout=io.StringIO())
+    for name in ("demo-org.json", "demo-cases.json"):
+        assert (tmp_path / name).read_text() == (FIXTURES / name).read_text(), name
+    cases = json.loads((FIXTURES / "demo-cases.json").read_text())
+    assert cases["format"] == "ippcase-import/1"
+    assert len(cases["people"]) == demo.FIXTURE_PEOPLE
+    assert demo.fixture_seed() == demo.FIXTURE_SEED
+
+
+def load_demo() -> str:
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def _row_counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            Region,
+            Pdu,
+            Team,
+            User,
+            Person,
+            Release,
+            Recall,
+            LicenceCondition,
+            Allocation,
+        )
+    } | {"events": pghistory.models.Events.objects.count()}
+
+
+@pytest.mark.django_db
+def test_load_demo_loads_once_and_then_creates_nothing():
+    first = load_demo()
+    assert "Loaded the demo data" in first
+    after_first = _row_counts()
+    assert after_first["Person"] == demo.FIXTURE_PEOPLE
+    assert after_first["User"] > 10
+    for role in (
+        "Probation practitioner (COM)",
+        "Manager (SPO)",
+        "PPCS caseworker",
+        "Administrator",
+    ):
+        assert role in first
+    assert "ippcase-demo-2025" in first
+
+    second = load_demo()
+    assert "Nothing changed" in second
+    assert _row_counts() == after_first
+    username = re.search(r"Probation practitioner \(COM\)\s+(\S+)", second).group(1)
+    user = User.objects.get(username=username)
+    assert user.check_password("ippcase-demo-2025")
+    assert vocab.Role.PRACTITIONER in user.roles
+
+
+@pytest.mark.django_db
+def test_the_import_path_and_the_bulk_path_write_the_same_cases():
+    """One generator, two ways into the database: they must agree row for row."""
+    load_demo()
+    imported = canonical_dump()
+    seed(demo.FIXTURE_PEOPLE, seed=demo.FIXTURE_SEED, clear=True)
+    assert canonical_dump() == imported
+
+
+@pytest.mark.django_db
+def test_demo_data_is_refused_with_production_settings(monkeypatch):
+    monkeypatch.setattr(settings, "SETTINGS_MODULE", "ippcase.settings.production")
+    with pytest.raises(CommandError, match="production"):
+        seed(5, seed=1)
+    with pytest.raises(CommandError, match="production"):
+        load_demo()
+    assert not User.objects.exists()
