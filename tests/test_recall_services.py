@@ -81,6 +81,24 @@ def _justify_all(rec, actor):
     )
 
 
+def _send(rec, actor):
+    return services.recommendation_send_for_countersignature(
+        rec_id=rec.pk, actor=actor, expected_version=rec.version
+    )
+
+
+def _sign(rec, actor, level, decision="recall", rationale="Agreed.", confirm=True):
+    return services.recommendation_countersign(
+        rec_id=rec.pk,
+        actor=actor,
+        expected_version=rec.version,
+        level=level,
+        decision=decision,
+        rationale=rationale,
+        **(CONFIRM if confirm else {}),
+    )
+
+
 def _draft_ready_to_send(person, practitioner):
     rec = services.recommendation_start(person=person, actor=practitioner)
     answers = complete_answers(rec)
@@ -114,31 +132,13 @@ def test_only_one_open_recommendation_per_person(on_licence, practitioner):
 
 def test_the_whole_path_to_submission(on_licence, practitioner, manager, aco):
     rec = _draft_ready_to_send(on_licence, practitioner)
-    rec = services.recommendation_send_for_countersignature(
-        rec_id=rec.pk, actor=practitioner, expected_version=rec.version
-    )
+    rec = _send(rec, practitioner)
     assert rec.status == Status.AWAITING_SPO
     assert Notification.objects.filter(recipient=manager, subject__contains=on_licence.crn).exists()
-    rec = services.recommendation_countersign(
-        rec_id=rec.pk,
-        actor=manager,
-        expected_version=rec.version,
-        level="spo",
-        decision="recall",
-        rationale="Risk is imminent; alternatives exhausted.",
-        **CONFIRM,
-    )
+    rec = _sign(rec, manager, "spo", rationale="Risk is imminent; alternatives exhausted.")
     assert rec.status == Status.AWAITING_ACO
     assert Notification.objects.filter(recipient=aco).exists()
-    rec = services.recommendation_countersign(
-        rec_id=rec.pk,
-        actor=aco,
-        expected_version=rec.version,
-        level="aco",
-        decision="recall",
-        rationale="Agreed.",
-        **CONFIRM,
-    )
+    rec = _sign(rec, aco, "aco")
     assert rec.status == Status.READY
     rec = services.recommendation_submit(
         rec_id=rec.pk, actor=practitioner, expected_version=rec.version
@@ -150,9 +150,7 @@ def test_the_whole_path_to_submission(on_licence, practitioner, manager, aco):
 def test_block_findings_refuse_sending_and_change_nothing(on_licence, practitioner):
     rec = services.recommendation_start(person=on_licence, actor=practitioner)
     with pytest.raises(services.RulesRefused) as refused:
-        services.recommendation_send_for_countersignature(
-            rec_id=rec.pk, actor=practitioner, expected_version=rec.version
-        )
+        _send(rec, practitioner)
     assert {"CRITERIA_NONE", "CAUSAL_LINK_MISSING"} <= {f.code for f in refused.value.findings}
     rec.refresh_from_db()
     assert rec.status == Status.DRAFT
@@ -166,14 +164,10 @@ def test_warn_findings_need_a_written_justification(on_licence, practitioner):
         rec_id=rec.pk, actor=practitioner, expected_version=rec.version, changes=answers
     )
     with pytest.raises(services.RulesRefused) as refused:
-        services.recommendation_send_for_countersignature(
-            rec_id=rec.pk, actor=practitioner, expected_version=rec.version
-        )
+        _send(rec, practitioner)
     assert "NO_PROGRESSION_PANEL" in {f.code for f in refused.value.findings}
     rec = _justify_all(rec, practitioner)
-    rec = services.recommendation_send_for_countersignature(
-        rec_id=rec.pk, actor=practitioner, expected_version=rec.version
-    )
+    rec = _send(rec, practitioner)
     assert rec.status == Status.AWAITING_SPO
 
 
@@ -182,19 +176,9 @@ def test_nobody_countersigns_their_own_recommendation(on_licence, team):
         roles=[case_vocab.Role.PRACTITIONER, case_vocab.Role.MANAGER], team=team
     )
     rec = _draft_ready_to_send(on_licence, both)
-    rec = services.recommendation_send_for_countersignature(
-        rec_id=rec.pk, actor=both, expected_version=rec.version
-    )
+    rec = _send(rec, both)
     with pytest.raises(services.NotAllowed, match="your own recommendation"):
-        services.recommendation_countersign(
-            rec_id=rec.pk,
-            actor=both,
-            expected_version=rec.version,
-            level="spo",
-            decision="recall",
-            rationale="Self.",
-            **CONFIRM,
-        )
+        _sign(rec, both, "spo", rationale="Self.")
     assert not Oversight.objects.exists()
 
 
@@ -203,28 +187,10 @@ def test_the_spo_cannot_also_sign_as_aco(on_licence, practitioner, team):
         roles=[case_vocab.Role.MANAGER, case_vocab.Role.SENIOR_MANAGER], team=team
     )
     rec = _draft_ready_to_send(on_licence, practitioner)
-    rec = services.recommendation_send_for_countersignature(
-        rec_id=rec.pk, actor=practitioner, expected_version=rec.version
-    )
-    rec = services.recommendation_countersign(
-        rec_id=rec.pk,
-        actor=spo_aco,
-        expected_version=rec.version,
-        level="spo",
-        decision="recall",
-        rationale="Agreed.",
-        **CONFIRM,
-    )
+    rec = _send(rec, practitioner)
+    rec = _sign(rec, spo_aco, "spo")
     with pytest.raises(services.NotAllowed):
-        services.recommendation_countersign(
-            rec_id=rec.pk,
-            actor=spo_aco,
-            expected_version=rec.version,
-            level="aco",
-            decision="recall",
-            rationale="Agreed.",
-            **CONFIRM,
-        )
+        _sign(rec, spo_aco, "aco")
     rec.refresh_from_db()
     assert rec.status == Status.AWAITING_ACO
 
@@ -256,19 +222,9 @@ def test_a_stale_form_is_refused_and_changes_nothing(on_licence, practitioner):
 
 def test_double_submission_is_refused(on_licence, practitioner, manager, aco):
     rec = _draft_ready_to_send(on_licence, practitioner)
-    rec = services.recommendation_send_for_countersignature(
-        rec_id=rec.pk, actor=practitioner, expected_version=rec.version
-    )
+    rec = _send(rec, practitioner)
     for actor, level in ((manager, "spo"), (aco, "aco")):
-        rec = services.recommendation_countersign(
-            rec_id=rec.pk,
-            actor=actor,
-            expected_version=rec.version,
-            level=level,
-            decision="recall",
-            rationale="Agreed.",
-            **CONFIRM,
-        )
+        rec = _sign(rec, actor, level)
     rec = services.recommendation_submit(
         rec_id=rec.pk, actor=practitioner, expected_version=rec.version
     )
@@ -283,16 +239,14 @@ def test_double_submission_is_refused(on_licence, practitioner, manager, aco):
 
 def test_spo_disagreeing_returns_it_to_the_practitioner(on_licence, practitioner, manager):
     rec = _draft_ready_to_send(on_licence, practitioner)
-    rec = services.recommendation_send_for_countersignature(
-        rec_id=rec.pk, actor=practitioner, expected_version=rec.version
-    )
-    rec = services.recommendation_countersign(
-        rec_id=rec.pk,
-        actor=manager,
-        expected_version=rec.version,
-        level="spo",
+    rec = _send(rec, practitioner)
+    rec = _sign(
+        rec,
+        manager,
+        "spo",
         decision="do_not_recall",
         rationale="Try a curfew and an AP move first.",
+        confirm=False,
     )
     assert rec.status == Status.DRAFT
     assert Notification.objects.filter(recipient=practitioner, body__contains="curfew").exists()
@@ -310,16 +264,14 @@ def test_decision_not_to_recall_is_ended_by_the_spo(on_licence, practitioner, ma
         },
     )
     rec = _justify_all(rec, practitioner)
-    rec = services.recommendation_send_for_countersignature(
-        rec_id=rec.pk, actor=practitioner, expected_version=rec.version
-    )
-    rec = services.recommendation_countersign(
-        rec_id=rec.pk,
-        actor=manager,
-        expected_version=rec.version,
-        level="spo",
+    rec = _send(rec, practitioner)
+    rec = _sign(
+        rec,
+        manager,
+        "spo",
         decision="do_not_recall",
         rationale="Manageable with increased reporting.",
+        confirm=False,
     )
     assert rec.status == Status.NOT_RECALLED
 
@@ -329,38 +281,18 @@ def test_duty_manager_from_elsewhere_may_sign_out_of_hours_and_is_named_so(
 ):
     duty = factories.UserFactory(roles=[case_vocab.Role.MANAGER], team=other_pdu_team)
     rec = _draft_ready_to_send(on_licence, practitioner)
-    rec = services.recommendation_send_for_countersignature(
-        rec_id=rec.pk, actor=practitioner, expected_version=rec.version
-    )
+    rec = _send(rec, practitioner)
     with pytest.raises(services.NotAllowed):
-        services.recommendation_countersign(
-            rec_id=rec.pk,
-            actor=duty,
-            expected_version=rec.version,
-            level="spo",
-            decision="recall",
-            rationale="Out of hours.",
-            **CONFIRM,
-        )
+        _sign(rec, duty, "spo", rationale="Out of hours.")
     rec.out_of_hours = True
     rec.save()
-    services.recommendation_countersign(
-        rec_id=rec.pk,
-        actor=duty,
-        expected_version=rec.version,
-        level="spo",
-        decision="recall",
-        rationale="Out of hours.",
-        **CONFIRM,
-    )
+    _sign(rec, duty, "spo", rationale="Out of hours.")
     assert Oversight.objects.get(recommendation=rec).duty_manager is True
 
 
 def test_agreeing_a_recall_needs_every_confirmation(on_licence, practitioner, manager):
     rec = _draft_ready_to_send(on_licence, practitioner)
-    rec = services.recommendation_send_for_countersignature(
-        rec_id=rec.pk, actor=practitioner, expected_version=rec.version
-    )
+    rec = _send(rec, practitioner)
     with pytest.raises(services.RecallError, match="confirm that alternatives were explored"):
         services.recommendation_countersign(
             rec_id=rec.pk,
