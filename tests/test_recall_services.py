@@ -329,3 +329,39 @@ def test_concerns_cannot_be_dated_in_the_future_or_recorded_by_outsiders(
             behaviours=[],
         )
     assert not on_licence.concerns.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_spos_signing_at_the_same_moment_record_exactly_one_signature(
+    on_licence, practitioner, manager, team
+):
+    """Real concurrency against PostgreSQL: the row lock serialises the two transactions and the
+    second one finds the recommendation already moved on."""
+    import threading
+
+    from django.db import connection
+
+    second_spo = factories.UserFactory(roles=[case_vocab.Role.MANAGER], team=team)
+    rec = _send(_draft_ready_to_send(on_licence, practitioner), practitioner)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def sign(actor):
+        try:
+            barrier.wait(timeout=10)
+            _sign(rec, actor, "spo")
+            outcomes.append("signed")
+        except services.RecallError as error:
+            outcomes.append(str(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign, args=(u,)) for u in (manager, second_spo)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert outcomes.count("signed") == 1, outcomes
+    assert Oversight.objects.filter(recommendation=rec).count() == 1
+    refusal = next(o for o in outcomes if o != "signed")
+    assert "awaiting aco countersignature" in refusal
