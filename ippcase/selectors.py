@@ -62,6 +62,17 @@ def _latest_release() -> QuerySet[Release]:
     return Release.objects.filter(person=OuterRef("pk")).order_by("-date")
 
 
+def _live_recommendation() -> QuerySet[Any]:
+    """The person's open (or submitted) recall recommendation, for the caseload's status tag.
+    The recall app is looked up lazily: it builds on this one, not the other way round."""
+    from recall.vocab import OPEN_STATUSES, RecommendationStatus
+
+    model = apps.get_model("recall", "RecallRecommendation")
+    return model.objects.filter(
+        person=OuterRef("pk"), status__in=[*OPEN_STATUSES, RecommendationStatus.SUBMITTED]
+    ).order_by("-created_at")
+
+
 def _status_expression() -> Case:
     """The SQL twin of :func:`case_status`; needs ``latest_release_id`` annotated first."""
     recall_of_latest = Recall.objects.filter(release_id=OuterRef("latest_release_id"))
@@ -98,6 +109,7 @@ def caseload(
             latest_release_id=Subquery(latest.values("pk")[:1]),
             recall_count=Count("releases__recall", distinct=True),
             com_name=Subquery(current_com.values("name")[:1]),
+            recommendation_status=Subquery(_live_recommendation().values("status")[:1]),
         )
         .annotate(status=_status_expression())
     )

@@ -16,6 +16,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from recall.vocab import RecommendationStatus
+
 from . import selectors
 from .models import labels
 from .tasks import HEARTBEAT_KEY
@@ -61,6 +63,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         "team_code": request.GET.get("team", ""),
         "teams": selectors.teams_for_filter(request.user),  # type: ignore[arg-type]
         "status_labels": selectors.CaseStatus.LABELS,
+        "recommendation_labels": dict(RecommendationStatus.choices),
     }
     template = "ippcase/caseload.html#results" if request.htmx else "ippcase/caseload.html"  # type: ignore[attr-defined]
     return render(request, template, context)
@@ -74,6 +77,7 @@ def _person_context(request: HttpRequest, crn: str, tab: str) -> dict[str, Any]:
         "tab": tab,
         "status": selectors.CaseStatus.LABELS[status],
         "com": selectors.current_allocation(person),
+        "can_work_on_case": request.user.has_perm("recall.record_on_case", person),
     }
 
 

@@ -1,8 +1,33 @@
-"""URLs of the recall app. Its pages arrive with their own issue; the namespace is reserved now."""
+"""URLs of the recall app, mounted at /recall/: the person-scoped tabs under cases/<crn>/, the
+recommendation (task list, sections, oversight, letter) under recommendations/<id>/."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
+
+from . import views
 
 app_name = "recall"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("cases/<str:crn>/concerns/", views.concerns, name="concerns"),
+    path("cases/<str:crn>/concerns/add/", views.concern_add, name="concern_add"),
+    path("cases/<str:crn>/actions/add/", views.action_add, name="action_add"),
+    path("cases/<str:crn>/recall/", views.person_recall, name="person_recall"),
+    path("cases/<str:crn>/recall/start/", views.recommendation_start, name="start"),
+    path("recommendations/<int:rec_id>/", views.recommendation, name="recommendation"),
+    path(
+        "recommendations/<int:rec_id>/send/",
+        views.send_for_countersignature,
+        name="send",
+    ),
+    path("recommendations/<int:rec_id>/submit/", views.submit, name="submit"),
+    path("recommendations/<int:rec_id>/withdraw/", views.withdraw, name="withdraw"),
+    path("recommendations/<int:rec_id>/oversight/", views.oversight, name="oversight"),
+    path("recommendations/<int:rec_id>/letter.pdf", views.dntr_letter, name="letter"),
+    path("recommendations/<int:rec_id>/<slug:slug>/", views.section, name="section"),
+    path(
+        "recommendations/<int:rec_id>/<slug:slug>/findings/",
+        views.section_findings,
+        name="section_findings",
+    ),
+]

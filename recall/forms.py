@@ -1,0 +1,573 @@
+"""Forms of the recall pages. They validate what a person typed and turn it into the keyword
+arguments or ``changes`` the services take; the services decide whether the change is allowed.
+
+Each recommendation section form has ``changes()``: the recommendation's fields as the form
+answers them. It works on a partly valid form too (only the fields that cleaned), so that the
+live findings can be evaluated on whatever has been typed so far.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from ippcase import vocab as case_vocab
+from ippcase.models import LicenceCondition
+
+from . import vocab
+from .models import ACTION_KIND_CHOICES, RecallRecommendation
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class DatePartsWidget(forms.Widget):
+    """The GOV.UK date input: three boxes, ``<name>-day``, ``<name>-month`` and ``<name>-year``."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
+        return [str(data.get(f"{name}-{part}", "")).strip() for part in ("day", "month", "year")]
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return not any(f"{name}-{part}" in data for part in ("day", "month", "year"))
+
+
+class GovukDateField(forms.Field):
+    """A date from day, month and year boxes, with the GOV.UK error messages."""
+
+    widget = DatePartsWidget
+
+    def __init__(self, *, what: str, not_future: bool = True, **kwargs: Any) -> None:
+        self.what = what
+        self.not_future = not_future
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> dt.date | None:
+        if isinstance(value, dt.date):
+            return value
+        parts = list(value or ["", "", ""])
+        if not any(parts):
+            return None
+        names = ("day", "month", "year")
+        missing = [n for n, p in zip(names, parts, strict=True) if not p]
+        if missing:
+            raise forms.ValidationError(
+                f"{self.what.capitalize()} must include a {' and '.join(missing)}"
+            )
+        try:
+            day, month, year = (int(p) for p in parts)
+            if year < 1900:
+                raise ValueError
+            return dt.date(year, month, day)
+        except ValueError:
+            raise forms.ValidationError(f"{self.what.capitalize()} must be a real date") from None
+
+    def validate(self, value: Any) -> None:
+        if value is None and self.required:
+            raise forms.ValidationError(f"Enter {self.what}")
+        if value is not None and self.not_future and value > timezone.localdate():
+            raise forms.ValidationError(f"{self.what.capitalize()} must be today or in the past")
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, dt.date):
+            return [str(value.day), str(value.month), str(value.year)]
+        return value
+
+
+def _yes_no(value: str) -> bool:
+    return value == "yes"
+
+
+def _as_yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+# ---------------------------------------------------------------------------------------------
+# Concerns and actions
+
+
+class ConcernForm(forms.Form):
+    occurred_on = GovukDateField(what="the date of the concern")
+    description = forms.CharField(
+        label="What happened",
+        widget=forms.Textarea,
+        error_messages={"required": "Enter what happened"},
+    )
+    source = forms.ChoiceField(
+        label="Where did this information come from?",
+        choices=vocab.ConcernSource.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select where the information came from"},
+    )
+    behaviours = forms.MultipleChoiceField(
+        label="Behaviours",
+        choices=case_vocab.Behaviour.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply. A recommendation compares them with the index offence.",
+    )
+    conditions = forms.MultipleChoiceField(
+        label="Licence conditions it touches",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply.",
+    )
+
+    def __init__(self, *args: Any, conditions: Iterable[LicenceCondition] = (), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.condition_objects = {str(c.pk): c for c in conditions}
+        self.fields["conditions"].choices = [  # type: ignore[attr-defined]
+            (pk, c.wording) for pk, c in self.condition_objects.items()
+        ]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "occurred_on": data["occurred_on"],
+            "description": data["description"],
+            "source": data["source"],
+            "behaviours": data["behaviours"],
+            "conditions": [self.condition_objects[pk] for pk in data["conditions"]],
+        }
+
+
+class ActionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What action was taken?",
+        choices=ACTION_KIND_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the action taken"},
+    )
+    referral = forms.ChoiceField(
+        label="Referred to",
+        choices=[("", "Choose the agency"), *vocab.REFERRAL_CHOICES],
+        required=False,
+    )
+    taken_on = GovukDateField(what="the date of the action")
+    details = forms.CharField(
+        label="Details", widget=forms.Textarea, error_messages={"required": "Enter the details"}
+    )
+    outcome = forms.CharField(label="Outcome (optional)", widget=forms.Textarea, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == "referral_partner_agency":
+            if not data.get("referral"):
+                self.add_error("referral", "Select who the person was referred to")
+        else:
+            data["referral"] = ""
+        return data
+
+
+# ---------------------------------------------------------------------------------------------
+# The recommendation, one form per section of the task list
+
+
+class SectionForm(forms.Form):
+    """A section of the recommendation. ``ack_<CODE>`` fields carry the written justification of
+    each warn finding shown in the section; a blank one removes that justification."""
+
+    ack_codes: tuple[str, ...] = ()
+
+    def __init__(
+        self, *args: Any, rec: RecallRecommendation, ack_codes: Iterable[str] = (), **kwargs: Any
+    ) -> None:
+        self.rec = rec
+        kwargs.setdefault("initial", self.initial_from(rec))
+        super().__init__(*args, **kwargs)
+        self.ack_codes = tuple(ack_codes)
+        for code in self.ack_codes:
+            self.fields[f"ack_{code}"] = forms.CharField(
+                label="Why are you going ahead despite this?",
+                widget=forms.Textarea(attrs={"rows": 3}),
+                required=False,
+                initial=rec.acknowledgements.get(code, ""),
+            )
+
+    def initial_from(self, rec: RecallRecommendation) -> dict[str, Any]:
+        return {}
+
+    def answers(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """The recommendation fields from (partly) cleaned data."""
+        raise NotImplementedError
+
+    def changes(self) -> dict[str, Any]:
+        data = getattr(self, "cleaned_data", {})
+        changes = self.answers(data)
+        if self.ack_codes:
+            acks = dict(self.rec.acknowledgements)
+            for code in self.ack_codes:
+                # Only justifications shown (and so posted) count: a field not on the page
+                # must not erase what was written earlier.
+                if f"ack_{code}" not in data or f"ack_{code}" not in self.data:
+                    continue
+                text = data[f"ack_{code}"].strip()
+                if text:
+                    acks[code] = text
+                else:
+                    acks.pop(code, None)
+            if acks != self.rec.acknowledgements:
+                changes["acknowledgements"] = acks
+        return changes
+
+    def ack_fields(self) -> dict[str, forms.BoundField]:
+        return {code: self[f"ack_{code}"] for code in self.ack_codes}
+
+
+def _pick(data: Mapping[str, Any], mapping: dict[str, str]) -> dict[str, Any]:
+    return {model: data[name] for name, model in mapping.items() if name in data}
+
+
+class WhyForm(SectionForm):
+    why_considered = forms.CharField(
+        label="Why is recall being considered?",
+        widget=forms.Textarea,
+        required=False,
+        help_text="What has happened, and why now.",
+    )
+
+    def initial_from(self, rec: RecallRecommendation) -> dict[str, Any]:
+        return {"why_considered": rec.why_considered}
+
+    def answers(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        return _pick(data, {"why_considered": "why_considered"})
+
+
+class RecallTypeForm(SectionForm):
+    recall_type = forms.ChoiceField(
+        label="What type of recall are you recommending?",
+        choices=vocab.RecallType.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the type of recall"},
+    )
+    emergency = forms.ChoiceField(
+        label="Is this an emergency recall?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if this is an emergency recall"},
+    )
+    out_of_hours = forms.ChoiceField(
+        label="Is this decision being made out of hours?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        help_text="Out of hours a duty manager may countersign; they are named as such.",
+        error_messages={"required": "Select yes if the decision is being made out of hours"},
+    )
+
+    def initial_from(self, rec: RecallRecommendation) -> dict[str, Any]:
+        return {
+            "recall_type": rec.recall_type,
+            "emergency": _as_yes_no(rec.emergency),
+            "out_of_hours": _as_yes_no(rec.out_of_hours),
+        }
+
+    def answers(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        changes = _pick(data, {"recall_type": "recall_type"})
+        for name in ("emergency", "out_of_hours"):
+            if name in data:
+                changes[name] = _yes_no(data[name])
+        return changes
+
+
+CRITERIA_LABELS = {
+    "i": "(i) behaviour similar to the behaviour surrounding the index offence",
+    "ii": (
+        "(ii) behaviour likely to give rise (or that does give rise) to a sexual or violent offence"
+    ),
+    "iii": "(iii) behaviour associated with the commission of a sexual or violent offence",
+    "iv": (
+        "(iv) out of touch with the probation service, and it can be assumed that (i), (ii) "
+        "or (iii) may arise"
+    ),
+}
+
+
+class CriteriaForm(SectionForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, label in CRITERIA_LABELS.items():
+            self.fields[f"criterion_{key}"] = forms.BooleanField(label=label, required=False)
+            self.fields[f"evidence_{key}"] = forms.CharField(
+                label=f"Evidence for criterion ({key})",
+                widget=forms.Textarea(attrs={"rows": 4}),
+                required=False,
+            )
+
+    def initial_from(self, rec: RecallRecommendation) -> dict[str, Any]:
+        initial: dict[str, Any] = {}
+        for key in CRITERIA_LABELS:
+            initial[f"criterion_{key}"] = key in rec.criteria
+            initial[f"evidence_{key}"] = rec.criteria.get(key, "")
+        return initial
+
+    def criteria(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+        return [(k, self[f"criterion_{k}"], self[f"evidence_{k}"]) for k in CRITERIA_LABELS]
+
+    def answers(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        if not all(f"criterion_{k}" in data for k in CRITERIA_LABELS):
+            return {}
+        return {
+            "criteria": {
+                k: data.get(f"evidence_{k}", "").strip()
+                for k in CRITERIA_LABELS
+                if data[f"criterion_{k}"]
+            }
+        }
+
+
+class BehavioursForm(SectionForm):
+    current_behaviours = forms.MultipleChoiceField(
+        label="Current behaviours",
+        choices=case_vocab.Behaviour.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply. Behaviours seen around the index offence are marked.",
+    )
+    causal_link = forms.CharField(
+        label="The causal link between the current behaviour and the index offence",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+    )
+
+    def initial_from(self, rec: RecallRecommendation) -> dict[str, Any]:
+        return {"current_behaviours": list(rec.current_behaviours), "causal_link": rec.causal_link}
+
+    def answers(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        changes = _pick(data, {"causal_link": "causal_link"})
+        if "current_behaviours" in data:
+            changes["current_behaviours"] = sorted(set(data["current_behaviours"]))
+        return changes
+
+
+class RiskForm(SectionForm):
+    increased_risk_of_harm = forms.CharField(
+        label="What is the evidence of an increased risk of harm?",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+    )
+
+    def initial_from(self, rec: RecallRecommendation) -> dict[str, Any]:
+        return {"increased_risk_of_harm": rec.increased_risk_of_harm}
+
+    def answers(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        return _pick(data, {"increased_risk_of_harm": "increased_risk_of_harm"})
+
+
+def alternative_keys(rec: RecallRecommendation) -> list[str]:
+    """The core alternatives, then any other already present, in the vocabulary's order."""
+    present = set(rec.alternatives)
+    return [
+        code
+        for code, _ in vocab.ALTERNATIVE_CHOICES
+        if code in vocab.CORE_ALTERNATIVES or code in present
+    ]
+
+
+class AlternativesForm(SectionForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key in alternative_keys(self.rec):
+            label = vocab.ALTERNATIVE_LABELS[key]
+            self.fields[f"status_{key}"] = forms.ChoiceField(
+                label=label,
+                choices=vocab.AlternativeStatus.choices,
+                widget=forms.RadioSelect,
+                required=False,
+            )
+            self.fields[f"details_{key}"] = forms.CharField(
+                label=f"Details: {label.lower()}",
+                widget=forms.Textarea(attrs={"rows": 3}),
+                required=False,
+                help_text="What was tried and what happened, or why it is not suitable.",
+            )
+
+    def initial_from(self, rec: RecallRecommendation) -> dict[str, Any]:
+        initial: dict[str, Any] = {}
+        for key in alternative_keys(rec):
+            entry = rec.alternatives.get(key) or {}
+            initial[f"status_{key}"] = entry.get("status", "")
+            initial[f"details_{key}"] = entry.get("details", "")
+        return initial
+
+    def alternatives(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+        keys = alternative_keys(self.rec)
+        return [(k, self[f"status_{k}"], self[f"details_{k}"]) for k in keys]
+
+    def answers(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        alternatives = dict(self.rec.alternatives)
+        for key in alternative_keys(self.rec):
+            if f"status_{key}" in data:
+                alternatives[key] = {
+                    "status": data[f"status_{key}"],
+                    "details": data.get(f"details_{key}", "").strip(),
+                }
+        return {"alternatives": alternatives}
+
+
+class MultiAgencyForm(SectionForm):
+    other_agencies_consulted = forms.ChoiceField(
+        label="Have other agencies been consulted about the recall?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if other agencies have been consulted"},
+    )
+    multi_agency_input = forms.CharField(
+        label="What did they say?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="For example police, MAPPA, approved premises, mental health services.",
+    )
+
+    def initial_from(self, rec: RecallRecommendation) -> dict[str, Any]:
+        return {
+            "other_agencies_consulted": _as_yes_no(rec.other_agencies_consulted),
+            "multi_agency_input": rec.multi_agency_input,
+        }
+
+    def answers(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        changes = _pick(data, {"multi_agency_input": "multi_agency_input"})
+        if "other_agencies_consulted" in data:
+            changes["other_agencies_consulted"] = _yes_no(data["other_agencies_consulted"])
+        return changes
+
+
+class ContactForm(SectionForm):
+    last_contact_date = GovukDateField(what="the date of last contact", required=False)
+    alternative_addresses_known = forms.ChoiceField(
+        label="Are any alternative addresses known?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if any alternative addresses are known"},
+    )
+    alternative_addresses_checked = forms.ChoiceField(
+        label="Have the alternative addresses been checked?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if the alternative addresses have been checked"},
+    )
+    out_of_contact_details = forms.CharField(
+        label="Details of attempts to make contact",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+
+    def initial_from(self, rec: RecallRecommendation) -> dict[str, Any]:
+        return {
+            "last_contact_date": rec.last_contact_date,
+            "alternative_addresses_known": _as_yes_no(rec.alternative_addresses_known),
+            "alternative_addresses_checked": _as_yes_no(rec.alternative_addresses_checked),
+            "out_of_contact_details": rec.out_of_contact_details,
+        }
+
+    def answers(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        changes = _pick(
+            data,
+            {
+                "last_contact_date": "last_contact_date",
+                "out_of_contact_details": "out_of_contact_details",
+            },
+        )
+        for name in ("alternative_addresses_known", "alternative_addresses_checked"):
+            if name in data:
+                changes[name] = _yes_no(data[name])
+        return changes
+
+
+class AllegationForm(SectionForm):
+    allegation_status = forms.ChoiceField(
+        label="Is any of the behaviour an allegation of an offence?",
+        choices=vocab.AllegationStatus.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the status of the allegation"},
+    )
+    allegation_incident_date = GovukDateField(what="the date of the incident", required=False)
+    further_complaints = forms.ChoiceField(
+        label="Have there been further complaints since?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def initial_from(self, rec: RecallRecommendation) -> dict[str, Any]:
+        return {
+            "allegation_status": rec.allegation_status,
+            "allegation_incident_date": rec.allegation_incident_date,
+            "further_complaints": _as_yes_no(rec.further_complaints),
+        }
+
+    def answers(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        changes = _pick(
+            data,
+            {
+                "allegation_status": "allegation_status",
+                "allegation_incident_date": "allegation_incident_date",
+            },
+        )
+        if "further_complaints" in data:
+            changes["further_complaints"] = _yes_no(data["further_complaints"])
+        return changes
+
+
+class PanelForm(SectionForm):
+    progression_panel_held = forms.ChoiceField(
+        label="Has a progression panel been held about this person?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if a progression panel has been held"},
+    )
+
+    def initial_from(self, rec: RecallRecommendation) -> dict[str, Any]:
+        return {"progression_panel_held": _as_yes_no(rec.progression_panel_held)}
+
+    def answers(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        if "progression_panel_held" in data:
+            return {"progression_panel_held": _yes_no(data["progression_panel_held"])}
+        return {}
+
+
+class VersionForm(forms.Form):
+    """The version of the recommendation the page was rendered from (optimistic locking)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class WithdrawForm(VersionForm):
+    reason = forms.CharField(
+        label="Why is the recommendation being withdrawn?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter why the recommendation is being withdrawn"},
+    )
+
+
+class OversightForm(VersionForm):
+    decision = forms.ChoiceField(
+        label="What is your decision?",
+        choices=vocab.OversightDecision.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select your decision"},
+    )
+    rationale = forms.CharField(
+        label="Your rationale",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Enter your rationale for the decision"},
+    )
+    alternatives_explored = forms.BooleanField(
+        label="Alternatives to recall have been explored", required=False
+    )
+    recall_type_correct = forms.BooleanField(label="The recall type is correct", required=False)
+    report_quality = forms.BooleanField(label="The report is of good quality", required=False)
+    not_manageable_in_community = forms.BooleanField(
+        label="The person is no longer manageable in the community", required=False
+    )
+
+    CONFIRMATIONS = (
+        "alternatives_explored",
+        "recall_type_correct",
+        "report_quality",
+        "not_manageable_in_community",
+    )
+
+    def confirmations(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.CONFIRMATIONS]

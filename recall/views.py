@@ -1,0 +1,678 @@
+"""Pages of the recall decision. Views are thin: access (404 for a case out of scope, 403 for a
+case in view but an action not allowed), a form, one service call, render. A refused action
+(services.RecallError) is shown in the error summary and nothing changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ippcase import selectors as case_selectors
+from ippcase.models import Person, User
+from ippcase.views import role_required
+
+from . import forms, rules, selectors, services, vocab
+from .models import RecallRecommendation
+
+Status = vocab.RecommendationStatus
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    title: str
+    form_class: type[forms.SectionForm]
+    codes: tuple[str, ...]  # the rule codes whose findings are shown with this section
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "why",
+        "Why recall is being considered",
+        forms.WhyForm,
+        ("COM_DISCONTINUITY", "LONG_TIME_IN_COMMUNITY"),
+    ),
+    Section(
+        "type",
+        "Recall type, emergency and out of hours",
+        forms.RecallTypeForm,
+        ("FIXED_TERM_NOT_AVAILABLE", "AP_EARLY_RECALL"),
+    ),
+    Section(
+        "criteria",
+        "Recall criteria (i) to (iv)",
+        forms.CriteriaForm,
+        ("CRITERIA_NONE", "CRITERIA_EVIDENCE_MISSING"),
+    ),
+    Section(
+        "behaviours",
+        "Current behaviour and the causal link",
+        forms.BehavioursForm,
+        (
+            "CAUSAL_LINK_MISSING",
+            "CAUSAL_LINK_UNSTRUCTURED",
+            "NON_DISCLOSURE_ONLY",
+            "SUBSTANCE_NO_TESTING",
+            "MENTAL_HEALTH_NO_REFERRAL",
+        ),
+    ),
+    Section(
+        "risk",
+        "Evidence of increased risk of harm",
+        forms.RiskForm,
+        ("RISK_OF_HARM_EVIDENCE_MISSING",),
+    ),
+    Section(
+        "alternatives",
+        "Alternatives to recall",
+        forms.AlternativesForm,
+        ("ALTERNATIVES_INCOMPLETE", "MAPPA_LEVEL_1_HIGH_ROSH"),
+    ),
+    Section(
+        "multi-agency", "Multi-agency input", forms.MultiAgencyForm, ("NO_MULTI_AGENCY_INPUT",)
+    ),
+    Section(
+        "contact",
+        "Out of contact",
+        forms.ContactForm,
+        ("OUT_OF_TOUCH_NO_LAST_CONTACT", "OUT_OF_TOUCH_UNCHECKED"),
+    ),
+    Section("allegation", "Allegations", forms.AllegationForm, ("ALLEGATION_STALE",)),
+    Section("panel", "Progression panel", forms.PanelForm, ("NO_PROGRESSION_PANEL",)),
+)
+SECTION_BY_SLUG = {s.slug: s for s in SECTIONS}
+# Findings about the whole recommendation rather than one question.
+GENERAL_SECTION = "why"
+
+
+def section_for_code(code: str) -> str:
+    return next((s.slug for s in SECTIONS if code in s.codes), GENERAL_SECTION)
+
+
+# ---------------------------------------------------------------------------------------------
+# Access
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _person(request: HttpRequest, crn: str) -> Person:
+    """The person, loaded for the case pages, if the user may work on the case: 404 if out of
+    view, 403 if in view but not theirs to work on (PPCS, admin)."""
+    person = case_selectors.person_for_user(_user(request), crn)
+    if not request.user.has_perm("recall.record_on_case", person):
+        raise PermissionDenied
+    return case_selectors.person_with_history(person)
+
+
+def _person_context(person: Person, tab: str) -> dict[str, Any]:
+    return {
+        "can_work_on_case": True,
+        "person": person,
+        "tab": tab,
+        "status": case_selectors.CaseStatus.LABELS[case_selectors.case_status(person)],
+        "com": case_selectors.current_allocation(person),
+    }
+
+
+def _recommendation(request: HttpRequest, rec_id: int) -> RecallRecommendation:
+    """The recommendation with its context if the user may see it: the case team, or a manager
+    who may countersign it (a duty manager out of hours). 404 when the case is out of view."""
+    try:
+        rec = selectors.recommendation_with_context(rec_id)
+    except RecallRecommendation.DoesNotExist:
+        raise Http404("No such recommendation.") from None
+    user = request.user
+    if user.has_perm("recall.record_on_case", rec.person) or _may_countersign(user, rec):
+        return rec
+    if user.has_perm("ippcase.view_person", rec.person):
+        raise PermissionDenied
+    raise Http404("No such recommendation.")
+
+
+def _oversight_level(rec: RecallRecommendation) -> str | None:
+    return {Status.AWAITING_SPO: "spo", Status.AWAITING_ACO: "aco"}.get(rec.status)  # type: ignore[call-overload]
+
+
+def _may_countersign(user: Any, rec: RecallRecommendation) -> bool:
+    level = _oversight_level(rec)
+    return level is not None and bool(user.has_perm(f"recall.countersign_{level}", rec))
+
+
+def _require_editor(request: HttpRequest, rec: RecallRecommendation) -> None:
+    if not request.user.has_perm("recall.edit_recommendation", rec):
+        raise PermissionDenied
+
+
+def _version(request: HttpRequest) -> int | None:
+    form = forms.VersionForm(request.POST)
+    return form.cleaned_data["version"] if form.is_valid() else None
+
+
+def _form_errors(form: Any) -> list[dict[str, str]]:
+    """The error summary's entries: each message linked to its field."""
+    errors = []
+    for name, messages_ in form.errors.items():
+        if name == "__all__":
+            errors += [{"text": m, "href": ""} for m in messages_]
+            continue
+        field = form[name]
+        anchor = field.auto_id or name
+        if isinstance(field.field, forms.GovukDateField):
+            anchor = f"{field.html_name}-day"
+        elif getattr(field.field.widget, "allow_multiple_selected", False) or isinstance(
+            field.field.widget, forms.forms.RadioSelect
+        ):
+            anchor = f"{anchor}_0"
+        errors += [{"text": m, "href": f"#{anchor}"} for m in messages_]
+    return errors
+
+
+# ---------------------------------------------------------------------------------------------
+# Concerns and actions short of recall
+
+
+def _conditions_in_force(person: Person) -> list[Any]:
+    today = timezone.localdate()
+    return [c for c in person.licence_conditions.all() if c.in_force_on(today)]
+
+
+def _concerns_page(
+    request: HttpRequest,
+    person: Person,
+    *,
+    concern_form: forms.ConcernForm | None = None,
+    action_form: forms.ActionForm | None = None,
+    partial: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+) -> HttpResponse:
+    context = _person_context(person, "concerns")
+    context.update(
+        concerns=list(selectors.concerns_for(person)),
+        actions=list(selectors.actions_for(person)),
+        concern_form=concern_form or forms.ConcernForm(conditions=_conditions_in_force(person)),
+        action_form=action_form or forms.ActionForm(),
+        concern_errors=_form_errors(concern_form) if concern_form is not None else [],
+        action_errors=_form_errors(action_form) if action_form is not None else [],
+        service_errors=errors or [],
+    )
+    if partial == "concerns":
+        context["action_form"] = forms.ActionForm()
+    template = "recall/concerns.html" + (f"#{partial}" if partial else "")
+    return render(request, template, context)
+
+
+@require_GET
+@role_required()
+def concerns(request: HttpRequest, crn: str) -> HttpResponse:
+    return _concerns_page(request, _person(request, crn))
+
+
+@require_POST
+@role_required()
+def concern_add(request: HttpRequest, crn: str) -> HttpResponse:
+    person = _person(request, crn)
+    form = forms.ConcernForm(request.POST, conditions=_conditions_in_force(person))
+    partial = "concerns" if request.htmx else None  # type: ignore[attr-defined]
+    if form.is_valid():
+        try:
+            services.concern_add(person=person, actor=_user(request), **form.service_kwargs())
+        except services.RecallError as error:
+            form.add_error(None, str(error))
+        else:
+            if partial:
+                return _concerns_page(request, person, partial=partial)
+            messages.success(request, "Concern added.")
+            return redirect("recall:concerns", crn=person.crn)
+    return _concerns_page(request, person, concern_form=form, partial=partial)
+
+
+@require_POST
+@role_required()
+def action_add(request: HttpRequest, crn: str) -> HttpResponse:
+    person = _person(request, crn)
+    form = forms.ActionForm(request.POST)
+    partial = "actions" if request.htmx else None  # type: ignore[attr-defined]
+    if form.is_valid():
+        try:
+            services.action_add(person=person, actor=_user(request), **form.cleaned_data)
+        except services.RecallError as error:
+            form.add_error(None, str(error))
+        else:
+            if partial:
+                return _concerns_page(request, person, partial=partial)
+            messages.success(request, "Action added.")
+            return redirect(reverse("recall:concerns", kwargs={"crn": person.crn}) + "#actions")
+    return _concerns_page(request, person, action_form=form, partial=partial)
+
+
+# ---------------------------------------------------------------------------------------------
+# The recall tab and the recommendation task list
+
+
+def _recall_tab(
+    request: HttpRequest, person: Person, errors: list[dict[str, str]] | None = None
+) -> HttpResponse:
+    context = _person_context(person, "recall")
+    recommendations = list(
+        RecallRecommendation.objects.filter(person=person).select_related("created_by")
+    )
+    context.update(
+        open_rec=next((r for r in recommendations if r.is_open), None),
+        recommendations=recommendations,
+        can_start=_user(request).has_role("practitioner"),
+        errors=errors or [],
+    )
+    return render(request, "recall/recall_tab.html", context)
+
+
+@require_GET
+@role_required()
+def person_recall(request: HttpRequest, crn: str) -> HttpResponse:
+    return _recall_tab(request, _person(request, crn))
+
+
+@require_POST
+@role_required()
+def recommendation_start(request: HttpRequest, crn: str) -> HttpResponse:
+    person = _person(request, crn)
+    try:
+        rec = services.recommendation_start(person=person, actor=_user(request))
+    except services.RecallError as error:
+        return _recall_tab(request, person, errors=[{"text": str(error), "href": ""}])
+    return redirect("recall:recommendation", rec_id=rec.pk)
+
+
+@dataclass
+class SectionStatus:
+    section: Section
+    blocks: int
+    warns: int  # warn findings without a justification
+    answered: bool
+
+    @property
+    def tag(self) -> tuple[str, str] | None:
+        if self.blocks:
+            return ("Must be resolved", "govuk-tag--red")
+        if self.warns:
+            return ("Needs a justification", "govuk-tag--yellow")
+        if not self.answered:
+            return ("Incomplete", "govuk-tag--blue")
+        return None
+
+
+def _answered(rec: RecallRecommendation, slug: str) -> bool:
+    return {
+        "why": bool(rec.why_considered.strip()),
+        "criteria": bool(rec.criteria),
+        "behaviours": bool(rec.causal_link.strip()),
+        "risk": bool(rec.increased_risk_of_harm.strip()),
+        "alternatives": all(
+            (rec.alternatives.get(k) or {}).get("status") for k in vocab.CORE_ALTERNATIVES
+        ),
+        "multi-agency": rec.other_agencies_consulted or bool(rec.multi_agency_input.strip()),
+    }.get(slug, True)
+
+
+def _unjustified(rec: RecallRecommendation, finding: rules.Finding) -> bool:
+    written = str(rec.acknowledgements.get(finding.code, "")).strip()
+    return finding.severity == "warn" and not written
+
+
+def _recommendation_page(
+    request: HttpRequest,
+    rec: RecallRecommendation,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    refused: list[rules.Finding] | None = None,
+    withdraw_form: forms.WithdrawForm | None = None,
+) -> HttpResponse:
+    findings = selectors.findings_for(rec)
+    statuses = [
+        SectionStatus(
+            section=s,
+            blocks=sum(1 for f in findings if f.code in s.codes and f.severity == "block"),
+            warns=sum(1 for f in findings if f.code in s.codes and _unjustified(rec, f)),
+            answered=_answered(rec, s.slug),
+        )
+        for s in SECTIONS
+    ]
+    user = request.user
+    errors = list(errors or [])
+    for finding in refused or []:
+        slug = section_for_code(finding.code)
+        href = (
+            "#countersignature"
+            if finding.code.startswith("COUNTERSIGN_")
+            else reverse("recall:section", kwargs={"rec_id": rec.pk, "slug": slug})
+        )
+        errors.append({"text": finding.message, "href": href})
+    context = _person_context(rec.person, "recall")
+    context.update(
+        rec=rec,
+        statuses=statuses,
+        findings=findings,
+        countersign_findings=_rows(rec, [f for f in findings if f.code.startswith("COUNTERSIGN_")]),
+        signatures=list(rec.oversights.all()),
+        can_edit=user.has_perm("recall.edit_recommendation", rec),
+        can_countersign=_may_countersign(user, rec),
+        errors=errors,
+        withdraw_form=withdraw_form,
+        facts=_facts_summary(rec),
+    )
+    return render(request, "recall/recommendation.html", context)
+
+
+def _rows(rec: RecallRecommendation, findings: list[rules.Finding]) -> list[dict[str, Any]]:
+    return [{"finding": f, "justification": rec.acknowledgements.get(f.code, "")} for f in findings]
+
+
+def _facts_summary(rec: RecallRecommendation) -> dict[str, Any]:
+    person = rec.person
+    sentence = getattr(person, "sentence", None)
+    return {
+        "sentence": sentence.get_sentence_type_display() if sentence else "Not recorded",
+        "rosh": person.get_rosh_level_display() or "Not recorded",
+        "mappa": (
+            f"Category {person.mappa_category}, level {person.mappa_level}"
+            if person.mappa_level
+            else "Not managed under MAPPA"
+        ),
+    }
+
+
+@require_GET
+@role_required()
+def recommendation(request: HttpRequest, rec_id: int) -> HttpResponse:
+    return _recommendation_page(request, _recommendation(request, rec_id))
+
+
+def _index_behaviours(rec: RecallRecommendation) -> list[str]:
+    sentence = getattr(rec.person, "sentence", None)
+    if sentence is None:
+        return []
+    return sorted({b for o in sentence.offences.all() for b in o.behaviours})
+
+
+def _section_context(
+    rec: RecallRecommendation,
+    section: Section,
+    form: forms.SectionForm,
+    findings: list[rules.Finding],
+) -> dict[str, Any]:
+    shown = [f for f in findings if f.code in section.codes]
+    ack_fields = form.ack_fields()
+    context = _person_context(rec.person, "recall")
+    context.update(
+        rec=rec,
+        section=section,
+        form=form,
+        section_findings=[
+            {"finding": f, "ack": ack_fields.get(f.code) if f.severity == "warn" else None}
+            for f in shown
+        ],
+        findings_url=reverse(
+            "recall:section_findings", kwargs={"rec_id": rec.pk, "slug": section.slug}
+        ),
+    )
+    if section.slug == "behaviours":
+        index = _index_behaviours(rec)
+        context["index_behaviours"] = [
+            {"code": b, "label": vocab_label(b), "current": b in rec.current_behaviours}
+            for b in index
+        ]
+        context["index_codes"] = index
+        context["recent_concerns"] = list(selectors.concerns_for(rec.person)[:5])
+    return context
+
+
+def vocab_label(code: str) -> str:
+    from ippcase.vocab import Behaviour
+
+    return str(dict(Behaviour.choices).get(code, code))
+
+
+def _section_form(
+    request: HttpRequest, rec: RecallRecommendation, section: Section
+) -> forms.SectionForm:
+    data = request.POST if request.method == "POST" else None
+    return section.form_class(data, rec=rec, ack_codes=section.codes)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required()
+def section(request: HttpRequest, rec_id: int, slug: str) -> HttpResponse:
+    rec = _recommendation(request, rec_id)
+    _require_editor(request, rec)
+    sec = SECTION_BY_SLUG.get(slug)
+    if sec is None:
+        raise Http404("No such section.")
+    if rec.status != Status.DRAFT:
+        messages.info(request, "The recommendation can only be changed while it is a draft.")
+        return redirect("recall:recommendation", rec_id=rec.pk)
+    form = _section_form(request, rec, sec)
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        version = _version(request)
+        if form.is_valid() and version is not None:
+            try:
+                services.recommendation_update(
+                    rec_id=rec.pk,
+                    actor=_user(request),
+                    expected_version=version,
+                    changes=form.changes(),
+                )
+            except services.RecallError as error:
+                errors.append({"text": str(error), "href": ""})
+            else:
+                return redirect("recall:recommendation", rec_id=rec.pk)
+        else:
+            errors = _form_errors(form)
+    context = _section_context(rec, sec, form, selectors.findings_for(rec))
+    context["errors"] = errors
+    return render(request, "recall/section.html", context)
+
+
+@require_POST
+@role_required()
+def section_findings(request: HttpRequest, rec_id: int, slug: str) -> HttpResponse:
+    """The section's findings on the form's UNSAVED values: applied to the loaded recommendation
+    in memory only, never saved."""
+    rec = _recommendation(request, rec_id)
+    _require_editor(request, rec)
+    sec = SECTION_BY_SLUG.get(slug)
+    if sec is None:
+        raise Http404("No such section.")
+    form = _section_form(request, rec, sec)
+    form.is_valid()  # partial answers are fine: changes() uses whatever cleaned
+    for name, value in form.changes().items():
+        setattr(rec, name, value)
+    context = _section_context(rec, sec, form, selectors.findings_for(rec))
+    if sec.slug == "behaviours":
+        context["index_behaviours"] = [
+            {**b, "current": b["code"] in rec.current_behaviours}
+            for b in context["index_behaviours"]
+        ]
+    return render(request, "recall/section.html#findings", context)
+
+
+@require_POST
+@role_required()
+def send_for_countersignature(request: HttpRequest, rec_id: int) -> HttpResponse:
+    rec = _recommendation(request, rec_id)
+    _require_editor(request, rec)
+    return _transition(
+        request,
+        rec,
+        services.recommendation_send_for_countersignature,
+        "Sent for countersignature. Your SPO has been told.",
+    )
+
+
+@require_POST
+@role_required()
+def submit(request: HttpRequest, rec_id: int) -> HttpResponse:
+    rec = _recommendation(request, rec_id)
+    _require_editor(request, rec)
+    return _transition(request, rec, services.recommendation_submit, "Submitted to PPCS.")
+
+
+def _transition(
+    request: HttpRequest, rec: RecallRecommendation, service: Any, done: str
+) -> HttpResponse:
+    version = _version(request)
+    if version is None:
+        return _recommendation_page(
+            request, rec, errors=[{"text": "Reload the page and try again.", "href": ""}]
+        )
+    try:
+        service(rec_id=rec.pk, actor=_user(request), expected_version=version)
+    except services.RulesRefused as error:
+        return _recommendation_page(
+            request, rec, errors=[{"text": str(error), "href": ""}], refused=error.findings
+        )
+    except services.RecallError as error:
+        return _recommendation_page(request, rec, errors=[{"text": str(error), "href": ""}])
+    messages.success(request, done)
+    return redirect("recall:recommendation", rec_id=rec.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required()
+def withdraw(request: HttpRequest, rec_id: int) -> HttpResponse:
+    rec = _recommendation(request, rec_id)
+    _require_editor(request, rec)
+    form = forms.WithdrawForm(request.POST or None, initial={"version": rec.version})
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.recommendation_withdraw(
+                    rec_id=rec.pk,
+                    actor=_user(request),
+                    expected_version=form.cleaned_data["version"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except services.RecallError as error:
+                errors.append({"text": str(error), "href": ""})
+            else:
+                messages.success(request, "The recommendation has been withdrawn.")
+                return redirect("recall:person_recall", crn=rec.person.crn)
+        else:
+            errors = _form_errors(form)
+    context = _person_context(rec.person, "recall")
+    context.update(rec=rec, form=form, errors=errors)
+    return render(request, "recall/withdraw.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Management oversight
+
+
+@require_http_methods(["GET", "POST"])
+@role_required()
+def oversight(request: HttpRequest, rec_id: int) -> HttpResponse:
+    rec = _recommendation(request, rec_id)
+    user = request.user
+    level = _oversight_level(rec)
+    # The recommender is let through so that the service can say why they cannot sign.
+    if not (user.has_role("manager", "senior_manager") or rec.created_by_id == user.pk):  # type: ignore[union-attr]
+        raise PermissionDenied
+    form = forms.OversightForm(request.POST or None, initial={"version": rec.version})
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        if level is None:
+            errors.append(
+                {"text": "This recommendation is not awaiting countersignature.", "href": ""}
+            )
+        elif not (_may_countersign(user, rec) or rec.created_by_id == user.pk):
+            raise PermissionDenied
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.recommendation_countersign(
+                    rec_id=rec.pk,
+                    actor=_user(request),
+                    expected_version=data["version"],
+                    level=level,
+                    decision=data["decision"],
+                    rationale=data["rationale"],
+                    **{name: data[name] for name in forms.OversightForm.CONFIRMATIONS},
+                )
+            except services.RecallError as error:
+                errors.append({"text": str(error), "href": ""})
+            else:
+                messages.success(request, f"Your {level.upper()} decision has been recorded.")
+                if not user.has_perm("recall.record_on_case", rec.person):
+                    return redirect("caseload")  # a duty manager from elsewhere: signed, done
+                return redirect("recall:oversight", rec_id=rec.pk)
+        else:
+            errors = _form_errors(form)
+    findings = selectors.findings_for(rec)
+    index = _index_behaviours(rec)
+    statuses = dict(vocab.AlternativeStatus.choices)
+    context = _person_context(rec.person, "recall")
+    context.update(
+        rec=rec,
+        level=level,
+        form=form,
+        errors=errors,
+        can_countersign=_may_countersign(user, rec),
+        finding_rows=_rows(rec, findings),
+        signatures=list(rec.oversights.all()),
+        facts=_facts_summary(rec),
+        index_behaviours=[vocab_label(b) for b in index],
+        current_behaviours=[(vocab_label(b), b in index) for b in rec.current_behaviours],
+        alternatives=[
+            (
+                vocab.ALTERNATIVE_LABELS.get(k, k),
+                statuses.get((rec.alternatives.get(k) or {}).get("status", ""), "Not answered"),
+                (rec.alternatives.get(k) or {}).get("details", ""),
+            )
+            for k in forms.alternative_keys(rec)
+        ],
+        criteria=[(forms.CRITERIA_LABELS[k], v) for k, v in sorted(rec.criteria.items())],
+    )
+    return render(request, "recall/oversight.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Decision not to recall letter
+
+
+@require_GET
+@role_required()
+def dntr_letter(request: HttpRequest, rec_id: int) -> HttpResponse:
+    rec = _recommendation(request, rec_id)
+    if rec.status != Status.NOT_RECALLED:
+        raise Http404("There is no decision not to recall on this recommendation.")
+    from weasyprint import HTML  # imported here: it loads pango, which only this page needs
+
+    com = case_selectors.current_allocation(rec.person)
+    html = render_to_string(
+        "recall/dntr_letter.html",
+        {
+            "rec": rec,
+            "person": rec.person,
+            "com": com.practitioner if com else rec.created_by,
+            "today": timezone.localdate(),
+            "conditions": _conditions_in_force(rec.person),
+            "concerns": rec.why_considered,
+        },
+        request=request,
+    )
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"decision-not-to-recall-{rec.person.crn}-{timezone.localdate():%Y-%m-%d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
