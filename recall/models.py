@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
@@ -144,6 +145,9 @@ class RecallRecommendation(models.Model):
     progression_panel_held = models.BooleanField(default=False)
     # Written justifications of acknowledged warn findings: {"NO_PROGRESSION_PANEL": "..."}
     acknowledgements = models.JSONField(default=dict, blank=True)
+    # Task-list sections the practitioner has saved at least once: a section whose answers have
+    # defaults (recall type, allegations…) is not "completed" until someone has looked at it.
+    sections_saved = ArrayField(models.CharField(max_length=30), default=list, blank=True)
     withdrawn_reason = models.TextField(blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(

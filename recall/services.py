@@ -203,15 +203,23 @@ EDITABLE_FIELDS = frozenset(
 
 @transaction.atomic
 def recommendation_update(
-    *, rec_id: int, actor: User, expected_version: int, changes: dict[str, Any]
+    *,
+    rec_id: int,
+    actor: User,
+    expected_version: int,
+    changes: dict[str, Any],
+    section: str = "",
 ) -> RecallRecommendation:
-    """Save answers to the recommendation's questions (draft only)."""
+    """Save answers to the recommendation's questions (draft only); ``section`` names the
+    task-list section they were given on, which then counts as looked at."""
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise RecallError(f"These answers cannot be changed here: {', '.join(sorted(unknown))}.")
     rec = _locked(rec_id, expected_version)
     _require(actor, "recall.edit_recommendation", rec, "You cannot change this recommendation.")
     _guard_status(rec, Status.DRAFT, doing="change it")
+    if section and section not in rec.sections_saved:
+        changes = {**changes, "sections_saved": [*rec.sections_saved, section]}
     return _save(rec, actor, **changes)
 
 

@@ -312,6 +312,8 @@ class SectionStatus:
 
 
 def _answered(rec: RecallRecommendation, slug: str) -> bool:
+    if slug not in rec.sections_saved:
+        return False
     return {
         "why": bool(rec.why_considered.strip()),
         "criteria": bool(rec.criteria),
@@ -471,6 +473,7 @@ def section(request: HttpRequest, rec_id: int, slug: str) -> HttpResponse:
                     actor=_user(request),
                     expected_version=version,
                     changes=form.changes(),
+                    section=sec.slug,
                 )
             except services.RecallError as error:
                 errors.append({"text": str(error), "href": ""})

@@ -211,6 +211,23 @@ def test_saving_a_section(on_licence, practitioner):
     assert rec.version == 2
 
 
+def test_sections_with_default_answers_are_incomplete_until_saved(on_licence, practitioner):
+    from recall.views import SECTION_BY_SLUG, _answered
+
+    rec = services.recommendation_start(person=on_licence, actor=practitioner)
+    assert not any(_answered(rec, slug) for slug in SECTION_BY_SLUG)
+    client = client_for(practitioner)
+    html = client.get(reverse("recall:recommendation", args=[rec.pk])).content.decode()
+    assert "Completed" not in html
+    client.post(
+        reverse("recall:section", args=[rec.pk, "panel"]),
+        {"version": rec.version, "progression_panel_held": "no"},
+    )
+    rec.refresh_from_db()
+    assert rec.sections_saved == ["panel"]
+    assert _answered(rec, "panel") and not _answered(rec, "allegation")
+
+
 def test_a_stale_form_shows_the_message_and_changes_nothing(on_licence, practitioner):
     rec = services.recommendation_start(person=on_licence, actor=practitioner)
     client = client_for(practitioner)
