@@ -385,6 +385,12 @@ def recommendation_submit(
     rec.submitted_by = actor
     with pghistory.context(user=actor.pk):
         rec.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
+    notify(
+        recipients=User.objects.filter(is_active=True, roles__contains=["ppcs"]),
+        subject=f"Recall request submitted: {rec.person.crn}"
+        + (" (emergency)" if rec.emergency else ""),
+        body=f"{actor.display_name} submitted a countersigned recall recommendation.",
+    )
     return rec
 
 

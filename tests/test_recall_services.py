@@ -130,7 +130,7 @@ def test_only_one_open_recommendation_per_person(on_licence, practitioner):
     assert RecallRecommendation.objects.filter(person=on_licence).count() == 1
 
 
-def test_the_whole_path_to_submission(on_licence, practitioner, manager, aco):
+def test_the_whole_path_to_submission(on_licence, practitioner, manager, aco, ppcs):
     rec = _draft_ready_to_send(on_licence, practitioner)
     rec = _send(rec, practitioner)
     assert rec.status == Status.AWAITING_SPO
@@ -144,6 +144,7 @@ def test_the_whole_path_to_submission(on_licence, practitioner, manager, aco):
         rec_id=rec.pk, actor=practitioner, expected_version=rec.version
     )
     assert rec.status == Status.SUBMITTED and rec.submitted_by == practitioner
+    assert Notification.objects.filter(recipient=ppcs, subject__contains="submitted").exists()
     assert [o.level for o in Oversight.objects.filter(recommendation=rec)] == ["spo", "aco"]
 
 
