@@ -272,6 +272,12 @@ class Recall(models.Model):
     returned_to_custody = models.DateField("Return to custody date", null=True, blank=True)
     reasons = choices_array(vocab.RecallReason)
     criteria = choices_array(vocab.RecallCriterion)
+    # Tracked after return to custody (recall report deadline and the prisoner's right to reasons).
+    custody_prison = models.CharField("Prison returned to", max_length=100, blank=True)
+    dossier_served_on = models.DateField(
+        "Recall dossier served on the prisoner", null=True, blank=True
+    )
+    report_submitted_on = models.DateField("Recall report submitted", null=True, blank=True)
 
     class Meta:
         ordering = ["recall_date"]

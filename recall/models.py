@@ -149,6 +149,20 @@ class RecallRecommendation(models.Model):
     # defaults (recall type, allegations…) is not "completed" until someone has looked at it.
     sections_saved = ArrayField(models.CharField(max_length=30), default=list, blank=True)
     withdrawn_reason = models.TextField(blank=True)
+    # PPCS: who is working on the request, what more they asked for, and the recall it became.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    further_information = models.TextField(blank=True)
+    recall = models.OneToOneField(
+        "ippcase.Recall",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recommendation",
+    )
+    rescinded_reason = models.TextField(blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -159,8 +173,8 @@ class RecallRecommendation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["person"],
-                condition=Q(status__in=vocab.OPEN_STATUSES),
-                name="one_open_recommendation_per_person",
+                condition=Q(status__in=vocab.ACTIVE_STATUSES),
+                name="one_active_recommendation_per_person",
             )
         ]
 
@@ -169,7 +183,13 @@ class RecallRecommendation(models.Model):
 
     @property
     def is_open(self) -> bool:
+        """Still with the practitioner and managers (editable, or awaiting countersignature)."""
         return self.status in vocab.OPEN_STATUSES
+
+    @property
+    def is_active(self) -> bool:
+        """Not yet decided by PPCS: the person's one current recommendation."""
+        return self.status in vocab.ACTIVE_STATUSES
 
     @property
     def is_recall(self) -> bool:
@@ -214,3 +234,104 @@ class Oversight(models.Model):
             "report_quality": self.report_quality,
             "not_manageable_in_community": self.not_manageable_in_community,
         }
+
+
+@audited()
+class PpcsDecision(models.Model):
+    """A PPCS caseworker's decision on a submitted request, on behalf of the Secretary of State."""
+
+    recommendation = models.ForeignKey(
+        RecallRecommendation, on_delete=models.PROTECT, related_name="ppcs_decisions"
+    )
+    outcome = models.CharField(max_length=20, choices=vocab.PpcsOutcome.choices)
+    reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="authorised") | ~Q(reason=""),
+                name="ppcs_decision_reason_unless_authorised",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_outcome_display()
+
+
+@audited()
+class HolidayOverride(models.Model):
+    """An England and Wales bank holiday added (a one-off, such as a coronation) or cancelled,
+    on top of the ``holidays`` package: an administrator edits these, no release needed."""
+
+    date = models.DateField(unique=True)
+    kind = models.CharField(max_length=10, choices=vocab.HolidayOverrideKind.choices)
+    description = models.CharField(max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d %b %Y}: {self.get_kind_display()} ({self.description})"
+
+
+class ReportReminder(models.Model):
+    """One reminder about a recall report: at most one per recall, milestone and key date (the
+    due date for the reminders before it; each working day once overdue) — a constraint, so a
+    scan that runs twice, late or in two workers at once sends nothing twice."""
+
+    recall = models.ForeignKey("ippcase.Recall", on_delete=models.CASCADE, related_name="+")
+    milestone = models.CharField(max_length=10, choices=vocab.ReminderMilestone.choices)
+    key_date = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recall", "milestone", "key_date"], name="one_reminder_per_milestone_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_milestone_display()} ({self.key_date:%d %b %Y})"
+
+
+@audited(exclude=["pdf"])  # the audit keeps who asked and when, not a copy of every PDF
+class Dossier(models.Model):
+    """A generated PDF (the recall dossier or the prisoner's reasons letter). Every version is
+    kept with who asked for it; a request is built once by a Celery task."""
+
+    recommendation = models.ForeignKey(
+        RecallRecommendation, on_delete=models.PROTECT, related_name="dossiers"
+    )
+    kind = models.CharField(max_length=20, choices=vocab.DossierKind.choices)
+    version = models.PositiveIntegerField()
+    state = models.CharField(
+        max_length=10, choices=vocab.DossierState.choices, default=vocab.DossierState.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "kind", "version"], name="dossier_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} v{self.version}"

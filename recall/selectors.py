@@ -26,8 +26,9 @@ RESIDENCE_FOR_ACCOMMODATION = {
 
 
 def open_recommendation(person: Person) -> RecallRecommendation | None:
+    """The person's recommendation that is not yet decided by PPCS, if any (at most one)."""
     return (
-        RecallRecommendation.objects.filter(person=person, status__in=vocab.OPEN_STATUSES)
+        RecallRecommendation.objects.filter(person=person, status__in=vocab.ACTIVE_STATUSES)
         .select_related("created_by")
         .first()
     )

@@ -162,7 +162,9 @@ def recommendation_start(*, person: Person, actor: User) -> RecallRecommendation
         raise NotAllowed("Only a probation practitioner can start a recall recommendation.")
     Person.objects.select_for_update().get(pk=person.pk)  # serialise starts for one person
     if selectors.open_recommendation(person) is not None:
-        raise IllegalTransition("This person already has an open recall recommendation.")
+        raise IllegalTransition(
+            "This person already has a recall recommendation that PPCS has not yet decided."
+        )
     actions = list(selectors.actions_for(person))
     with pghistory.context(user=actor.pk):
         return RecallRecommendation.objects.create(

@@ -268,7 +268,7 @@ def _recall_tab(
         RecallRecommendation.objects.filter(person=person).select_related("created_by")
     )
     context.update(
-        open_rec=next((r for r in recommendations if r.is_open), None),
+        open_rec=next((r for r in recommendations if r.is_active), None),
         recommendations=recommendations,
         can_start=_user(request).has_role("practitioner"),
         errors=errors or [],

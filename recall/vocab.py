@@ -94,16 +94,57 @@ class RecommendationStatus(models.TextChoices):
     AWAITING_ACO = "awaiting_aco", "Awaiting ACO countersignature"
     READY = "ready", "Countersigned, ready to submit"
     SUBMITTED = "submitted", "Submitted to PPCS"
+    INFO_REQUESTED = "info_requested", "More information requested by PPCS"
+    AUTHORISED = "authorised", "Recall authorised"
+    REJECTED = "rejected", "Recall request rejected by PPCS"
+    RESCINDED = "rescinded", "Recall stopped or rescinded"
     NOT_RECALLED = "not_recalled", "Decision not to recall"
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+# Being worked on before PPCS: the practitioner or the managers act.
 OPEN_STATUSES = (
     RecommendationStatus.DRAFT,
     RecommendationStatus.AWAITING_SPO,
     RecommendationStatus.AWAITING_ACO,
     RecommendationStatus.READY,
 )
+# Not yet decided by PPCS either: one of these per person at a time.
+ACTIVE_STATUSES = (
+    *OPEN_STATUSES,
+    RecommendationStatus.SUBMITTED,
+    RecommendationStatus.INFO_REQUESTED,
+)
+
+
+class PpcsOutcome(models.TextChoices):
+    AUTHORISED = "authorised", "Authorise the recall"
+    REJECTED = "rejected", "Reject the request"
+    INFO_REQUESTED = "info_requested", "Ask for more information"
+
+
+class DossierKind(models.TextChoices):
+    DOSSIER = "dossier", "Recall dossier (PPCS and Parole Board)"
+    PRISONER_LETTER = "prisoner_letter", "Reasons for recall letter to the prisoner"
+
+
+class DossierState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    BUILDING = "building", "Being built"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class ReminderMilestone(models.TextChoices):
+    FIVE_DAYS = "5_days", "Due in 5 working days"
+    TWO_DAYS = "2_days", "Due in 2 working days"
+    DUE_TODAY = "due_today", "Due today"
+    OVERDUE = "overdue", "Overdue"
+
+
+class HolidayOverrideKind(models.TextChoices):
+    EXTRA = "extra", "Extra bank holiday"
+    CANCELLED = "cancelled", "Cancelled bank holiday"
 
 
 class SignatureLevel(models.TextChoices):

@@ -184,7 +184,7 @@ def test_practitioner_starts_a_recommendation_from_the_recall_tab(on_licence, pr
     rec = RecallRecommendation.objects.get()
     assert response["Location"] == reverse("recall:recommendation", args=[rec.pk])
     again = client.post(reverse("recall:start", args=[on_licence.crn]))
-    assert b"already has an open recall recommendation" in again.content
+    assert b"already has a recall recommendation that PPCS has not yet decided" in again.content
     assert RecallRecommendation.objects.count() == 1
 
 

@@ -125,7 +125,7 @@ def test_start_prefills_alternatives_from_recorded_actions(on_licence, practitio
 
 def test_only_one_open_recommendation_per_person(on_licence, practitioner):
     services.recommendation_start(person=on_licence, actor=practitioner)
-    with pytest.raises(services.IllegalTransition, match="already has an open"):
+    with pytest.raises(services.IllegalTransition, match="not yet decided"):
         services.recommendation_start(person=on_licence, actor=practitioner)
     assert RecallRecommendation.objects.filter(person=on_licence).count() == 1
 
