@@ -1947,7 +1947,8 @@ def _columns(model: type[Any], fields: Sequence[str]) -> tuple[list[str], tuple[
             continue  # given, or filled by the database itself
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             value = timezone.now()
-        elif f.has_default():
+        elif f.has_default() or (f.blank and f.empty_strings_allowed and not f.null):
+            # An optional text field without a default is "" for Model(), so here too.
             value = f.get_db_prep_save(f.get_default(), connection)
         elif f.null:
             value = None

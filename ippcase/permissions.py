@@ -57,11 +57,26 @@ def person_in_own_pdu(user: Any, person: Any) -> bool:
     return user.team_id is not None and person.team.pdu_id == user.team.pdu_id
 
 
+# Recommendation statuses that make a person PPCS work (submitted to PPCS, or decided by it).
+PPCS_STATUSES = ("submitted", "info_requested", "authorised", "rejected", "rescinded")
+
+
+def _ppcs_work() -> Q:
+    """People with a recommendation submitted to PPCS, or with a recall in their history."""
+    from recall.models import RecallRecommendation
+
+    from .models import Release
+
+    has_recall = Exists(Release.objects.filter(person=OuterRef("pk"), recall__isnull=False))
+    submitted = Exists(
+        RecallRecommendation.objects.filter(person=OuterRef("pk"), status__in=PPCS_STATUSES)
+    )
+    return Q(has_recall) | Q(submitted)
+
+
 @rules.predicate
 def person_has_submitted_recall(user: Any, person: Any) -> bool:
-    # PPCS work starts when a recall recommendation is submitted (the recall decision issue);
-    # until that workflow exists, a person whose history holds a recall counts as PPCS work.
-    return person.releases.filter(recall__isnull=False).exists()
+    return bool(type(person).objects.filter(_ppcs_work(), pk=person.pk).exists())
 
 
 can_view_person = (
@@ -78,7 +93,7 @@ rules.add_perm("ippcase.view_case_history", can_view_person)
 
 def visible_people(user: Any, qs: QuerySet[Any] | None = None) -> QuerySet[Any]:
     """The people ``user`` may see: the queryset twin of :data:`can_view_person`."""
-    from .models import Person, Release
+    from .models import Person
 
     qs = Person.objects.all() if qs is None else qs
     roles = _roles(user)
@@ -90,7 +105,7 @@ def visible_people(user: Any, qs: QuerySet[Any] | None = None) -> QuerySet[Any]:
     if (Role.MANAGER in roles or Role.SENIOR_MANAGER in roles) and user.team_id is not None:
         scope |= Q(team__pdu_id=user.team.pdu_id)
     if Role.PPCS in roles:
-        scope |= Q(Exists(Release.objects.filter(person=OuterRef("pk"), recall__isnull=False)))
+        scope |= _ppcs_work()
     return qs.filter(scope)
 
 
@@ -144,3 +159,12 @@ rules.add_perm(
     & ~is_recommender
     & ~signed_this_version,
 )
+
+
+@rules.predicate
+def _rec_reaches_ppcs(user: Any, rec: Any) -> bool:
+    return bool(rec.status in PPCS_STATUSES)
+
+
+rules.add_perm("recall.decide", is_ppcs)
+rules.add_perm("recall.view_request", is_ppcs & _rec_reaches_ppcs)

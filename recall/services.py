@@ -12,11 +12,12 @@ import pghistory
 from django.db import transaction
 from django.utils import timezone
 
-from ippcase.models import LicenceCondition, Person, User
+from ippcase.models import LicenceCondition, Person, Release, User
+from ippcase.models import Recall as CaseRecall
 from ippcase.notifications import notify
 
 from . import rules, selectors, vocab
-from .models import ActionShortOfRecall, Concern, Oversight, RecallRecommendation
+from .models import ActionShortOfRecall, Concern, Oversight, PpcsDecision, RecallRecommendation
 
 Status = vocab.RecommendationStatus
 
@@ -126,7 +127,7 @@ def action_add(
 
 def _locked(rec_id: int, expected_version: int | None) -> RecallRecommendation:
     rec = (
-        RecallRecommendation.objects.select_for_update()
+        RecallRecommendation.objects.select_for_update(of=("self",))
         .select_related("person__team")
         .get(pk=rec_id)
     )
@@ -406,3 +407,250 @@ def recommendation_withdraw(
     if not reason.strip():
         raise RecallError("Say why the recommendation is being withdrawn.")
     return _save(rec, actor, status=Status.WITHDRAWN, withdrawn_reason=reason.strip())
+
+
+# ---------------------------------------------------------------------------------------------
+# PPCS: the decision on behalf of the Secretary of State, return to custody, stopping a recall
+
+
+def recall_reasons(rec: RecallRecommendation) -> list[str]:
+    """The recall-history reasons (ippcase.vocab.RecallReason) a recommendation amounts to,
+    derived from its answers so that the person's history reads like the imported one."""
+    behaviours = set(rec.current_behaviours)
+    reasons = []
+    if rec.allegation_status in ("charged", "convicted"):
+        reasons.append("further_charge")
+    if "out_of_contact" in behaviours or "iv" in rec.criteria:
+        reasons.append("failed_to_keep_in_touch")
+    if behaviours & {"drugs", "alcohol"}:
+        reasons.append("drugs_alcohol")
+    if "non_compliance" in behaviours:
+        reasons.append("non_compliance")
+    return reasons or ["poor_behaviour"]
+
+
+@transaction.atomic
+def ppcs_assign(*, rec_id: int, actor: User) -> RecallRecommendation:
+    """A PPCS caseworker takes a submitted request (or takes it over from a colleague)."""
+    rec = _locked(rec_id, None)
+    _require(actor, "recall.decide", rec, "Only a PPCS caseworker can take a recall request.")
+    _guard_status(rec, Status.SUBMITTED, doing="take it")
+    rec.assigned_to = actor
+    rec.assigned_at = timezone.now()
+    with pghistory.context(user=actor.pk):
+        rec.save(update_fields=["assigned_to", "assigned_at", "updated_at"])
+    return rec
+
+
+@transaction.atomic
+def ppcs_decide(
+    *, rec_id: int, actor: User, outcome: str, reason: str = ""
+) -> RecallRecommendation:
+    """Authorise, reject (reason required) or ask for more information (what is needed).
+
+    The row lock makes two caseworkers deciding at the same moment record exactly one decision:
+    the second finds the request no longer submitted and is told so.
+    Authorising revokes the licence: a Recall is added to the person's latest release, so the
+    person shows as recalled, not yet in custody, until the return to custody is recorded.
+    """
+    rec = _locked(rec_id, None)
+    _require(actor, "recall.decide", rec, "Only a PPCS caseworker can decide a recall request.")
+    _guard_status(rec, Status.SUBMITTED, doing="decide it")
+    if actor.pk == rec.created_by_id or any(
+        o.signed_by_id == actor.pk for o in rec.oversights.all()
+    ):
+        raise NotAllowed("You cannot decide a recall request you made or countersigned.")
+    if outcome not in vocab.PpcsOutcome.values:
+        raise RecallError("Choose to authorise, reject or ask for more information.")
+    if outcome != vocab.PpcsOutcome.AUTHORISED and not reason.strip():
+        raise RecallError(
+            "Give the reason for rejecting the request."
+            if outcome == vocab.PpcsOutcome.REJECTED
+            else "Say what more information is needed."
+        )
+    changes: dict[str, Any] = {"status": outcome, "assigned_to": actor}
+    if outcome == vocab.PpcsOutcome.AUTHORISED:
+        release = rec.person.releases.select_for_update().order_by("-date").first()
+        if release is None or CaseRecall.objects.filter(release=release).exists():
+            raise IllegalTransition(
+                "The person is not on licence from a release without a recall, so there is no "
+                "licence to revoke. Check their releases and recalls."
+            )
+        with pghistory.context(user=actor.pk):
+            changes["recall"] = CaseRecall.objects.create(
+                release=release,
+                recall_date=timezone.localdate(),
+                reasons=recall_reasons(rec),
+                criteria=sorted(rec.criteria),
+            )
+    with pghistory.context(user=actor.pk):
+        PpcsDecision.objects.create(
+            recommendation=rec, outcome=outcome, reason=reason.strip(), decided_by=actor
+        )
+        for name, value in changes.items():
+            setattr(rec, name, value)
+        rec.save()
+    told = [rec.created_by, *(o.signed_by for o in rec.oversights.all() if o.level == "spo")]
+    notify(
+        recipients=told if outcome == vocab.PpcsOutcome.AUTHORISED else [rec.created_by],
+        subject=f"{rec.get_status_display()}: {rec.person.crn}",
+        body=(
+            "The licence is revoked. Record the return to custody when it happens."
+            if outcome == vocab.PpcsOutcome.AUTHORISED
+            else f"PPCS ({actor.display_name}): {reason.strip()}"
+        ),
+    )
+    return rec
+
+
+@transaction.atomic
+def recommendation_resubmit(
+    *, rec_id: int, actor: User, expected_version: int, further_information: str
+) -> RecallRecommendation:
+    """Answer PPCS's request for more information and send the request back to PPCS."""
+    rec = _locked(rec_id, expected_version)
+    _require(actor, "recall.edit_recommendation", rec, "You cannot resubmit this request.")
+    _guard_status(rec, Status.INFO_REQUESTED, doing="resubmit it")
+    if not further_information.strip():
+        raise RecallError("Give the further information PPCS asked for.")
+    rec = _save(
+        rec,
+        actor,
+        status=Status.SUBMITTED,
+        further_information=further_information.strip(),
+        submitted_at=timezone.now(),
+    )
+    notify(
+        recipients=[rec.assigned_to] if rec.assigned_to else [],
+        subject=f"Further information given: {rec.person.crn}",
+        body=f"{actor.display_name} answered your request and resubmitted.",
+    )
+    return rec
+
+
+def _locked_recall(recall_id: int, actor: User) -> tuple[CaseRecall, RecallRecommendation]:
+    recall = (
+        CaseRecall.objects.select_for_update(of=("self",))
+        .select_related("release__person__team")
+        .get(pk=recall_id)
+    )
+    rec = RecallRecommendation.objects.filter(recall=recall).first()
+    person = recall.release.person
+    if rec is None:
+        raise IllegalTransition("This recall was not made through the service; it is history only.")
+    if not (actor.has_role("ppcs") or actor.has_perm("recall.record_on_case", person)):
+        raise NotAllowed("You cannot record this for the person's recall.")
+    return recall, rec
+
+
+def _check_recall_date(recall: CaseRecall, day: dt.date, what: str) -> None:
+    if day > _today():
+        raise RecallError(f"The {what} cannot be in the future.")
+    if day < recall.recall_date:
+        raise RecallError(
+            f"The {what} cannot be before the recall ({recall.recall_date:%d %B %Y})."
+        )
+
+
+@transaction.atomic
+def recall_record_return_to_custody(
+    *, recall_id: int, actor: User, returned_on: dt.date, prison: str
+) -> CaseRecall:
+    """Record the return to custody: the 15-working-day report deadline starts from it."""
+    recall, _rec = _locked_recall(recall_id, actor)
+    _check_recall_date(recall, returned_on, "return to custody date")
+    if not prison.strip():
+        raise RecallError("Enter the prison the person was returned to.")
+    if recall.returned_to_custody is not None:
+        raise IllegalTransition(
+            f"The return to custody was already recorded ({recall.returned_to_custody:%d %B %Y})."
+        )
+    recall.returned_to_custody = returned_on
+    recall.custody_prison = prison.strip()
+    with pghistory.context(user=actor.pk):
+        recall.save(update_fields=["returned_to_custody", "custody_prison"])
+    return recall
+
+
+@transaction.atomic
+def recall_record_progress(
+    *,
+    recall_id: int,
+    actor: User,
+    dossier_served_on: dt.date | None = None,
+    report_submitted_on: dt.date | None = None,
+) -> CaseRecall:
+    """Record that the dossier was served on the prisoner and/or the recall report submitted."""
+    recall, _rec = _locked_recall(recall_id, actor)
+    if recall.returned_to_custody is None:
+        raise IllegalTransition("Record the return to custody first.")
+    for day, what in (
+        (dossier_served_on, "dossier served date"),
+        (report_submitted_on, "report date"),
+    ):
+        if day is not None:
+            _check_recall_date(recall, day, what)
+            if day < recall.returned_to_custody:
+                raise RecallError(f"The {what} cannot be before the return to custody.")
+    fields = []
+    if dossier_served_on is not None:
+        recall.dossier_served_on = dossier_served_on
+        fields.append("dossier_served_on")
+    if report_submitted_on is not None:
+        recall.report_submitted_on = report_submitted_on
+        fields.append("report_submitted_on")
+    if fields:
+        with pghistory.context(user=actor.pk):
+            recall.save(update_fields=fields)
+    return recall
+
+
+@transaction.atomic
+def recall_stop(
+    *, rec_id: int, actor: User, reason: str, released_on: dt.date | None = None
+) -> RecallRecommendation:
+    """Stop a recall before the return to custody (the revocation is withdrawn: the recall row
+    is deleted, its audit history kept), or rescind it afterwards, which needs the date the
+    person was re-released (a new release starts)."""
+    rec = _locked(rec_id, None)
+    _require(actor, "recall.decide", rec, "Only a PPCS caseworker can stop or rescind a recall.")
+    _guard_status(rec, Status.AUTHORISED, doing="stop it")
+    if not reason.strip():
+        raise RecallError("Give the reason for stopping or rescinding the recall.")
+    if rec.recall_id is None:
+        raise IllegalTransition("This recommendation has no recall to stop.")
+    recall = (
+        CaseRecall.objects.select_for_update(of=("self",))
+        .select_related("release")
+        .get(pk=rec.recall_id)
+    )
+    with pghistory.context(user=actor.pk):
+        if recall.returned_to_custody is None:
+            rec.recall = None
+            rec.status = Status.RESCINDED
+            rec.rescinded_reason = reason.strip()
+            rec.save()
+            recall.delete()
+        else:
+            if released_on is None:
+                raise RecallError(
+                    "The person is back in custody: give the date they were re-released."
+                )
+            _check_recall_date(recall, released_on, "re-release date")
+            if released_on < recall.returned_to_custody:
+                raise RecallError("The re-release cannot be before the return to custody.")
+            Release.objects.create(
+                person=rec.person,
+                date=released_on,
+                prison=recall.custody_prison or recall.release.prison,
+                approved_premises=False,
+            )
+            rec.status = Status.RESCINDED
+            rec.rescinded_reason = reason.strip()
+            rec.save()
+    notify(
+        recipients=[rec.created_by],
+        subject=f"Recall stopped or rescinded: {rec.person.crn}",
+        body=f"PPCS ({actor.display_name}): {reason.strip()}",
+    )
+    return rec
