@@ -3,12 +3,26 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """The service navigation items for the signed-in user (by role, from the permissions)."""
+    """The service navigation items for the signed-in user (by role, from the permissions), each
+    marked active when the page is the item's page or below it."""
     user = request.user
     if not user.is_authenticated:
         return {"service_nav": []}
-    items = [("Caseload", "caseload")]
-    return {"service_nav": items}
+    items = [("Caseload", reverse("caseload"))]
+    if user.has_perm("recall.decide"):
+        items.append(("PPCS queue", reverse("recall:ppcs_queue")))
+    return {
+        "service_nav": [
+            {
+                "label": label,
+                "url": url,
+                "active": request.path.startswith(url),
+                "current": request.path == url,
+            }
+            for label, url in items
+        ]
+    }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -27,6 +28,28 @@ def notify(*, recipients: Iterable[User], subject: str, body: str) -> list[Notif
             Notification(recipient=r, subject=subject, body=body)
             for r in {u.pk: u for u in recipients}.values()
         ]
+    )
+    if rows:
+        transaction.on_commit(_enqueue_send)
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One email for :func:`notify_many`: a recipient (by id) and what to tell them."""
+
+    recipient_id: int
+    subject: str
+    body: str
+
+
+def notify_many(messages: Iterable[Message]) -> list[Notification]:
+    """Write many different notifications with ONE insert, in the caller's transaction, and ask
+    a worker to send them once it commits (as :func:`notify` does). The same message to the
+    same recipient twice is written once."""
+    unique = dict.fromkeys(messages)
+    rows = Notification.objects.bulk_create(
+        [Notification(recipient_id=m.recipient_id, subject=m.subject, body=m.body) for m in unique]
     )
     if rows:
         transaction.on_commit(_enqueue_send)

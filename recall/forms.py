@@ -76,6 +76,19 @@ class GovukDateField(forms.Field):
         return value
 
 
+def yes_no_field(label: str, required: str | None, help_text: str = "") -> forms.ChoiceField:
+    """A GOV.UK yes/no radios question; ``required`` is the error message when it is unanswered
+    (None: the question is optional)."""
+    return forms.ChoiceField(
+        label=label,
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        help_text=help_text,
+        required=required is not None,
+        error_messages={"required": required} if required else {},
+    )
+
+
 def _yes_no(value: str) -> bool:
     return value == "yes"
 
@@ -242,18 +255,13 @@ class RecallTypeForm(SectionForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the type of recall"},
     )
-    emergency = forms.ChoiceField(
-        label="Is this an emergency recall?",
-        choices=YES_NO,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select yes if this is an emergency recall"},
+    emergency = yes_no_field(
+        "Is this an emergency recall?", required="Select yes if this is an emergency recall"
     )
-    out_of_hours = forms.ChoiceField(
-        label="Is this decision being made out of hours?",
-        choices=YES_NO,
-        widget=forms.RadioSelect,
+    out_of_hours = yes_no_field(
+        "Is this decision being made out of hours?",
+        required="Select yes if the decision is being made out of hours",
         help_text="Out of hours a duty manager may countersign; they are named as such.",
-        error_messages={"required": "Select yes if the decision is being made out of hours"},
     )
 
     def initial_from(self, rec: RecallRecommendation) -> dict[str, Any]:
@@ -407,11 +415,9 @@ class AlternativesForm(SectionForm):
 
 
 class MultiAgencyForm(SectionForm):
-    other_agencies_consulted = forms.ChoiceField(
-        label="Have other agencies been consulted about the recall?",
-        choices=YES_NO,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select yes if other agencies have been consulted"},
+    other_agencies_consulted = yes_no_field(
+        "Have other agencies been consulted about the recall?",
+        required="Select yes if other agencies have been consulted",
     )
     multi_agency_input = forms.CharField(
         label="What did they say?",
@@ -435,17 +441,13 @@ class MultiAgencyForm(SectionForm):
 
 class ContactForm(SectionForm):
     last_contact_date = GovukDateField(what="the date of last contact", required=False)
-    alternative_addresses_known = forms.ChoiceField(
-        label="Are any alternative addresses known?",
-        choices=YES_NO,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select yes if any alternative addresses are known"},
+    alternative_addresses_known = yes_no_field(
+        "Are any alternative addresses known?",
+        required="Select yes if any alternative addresses are known",
     )
-    alternative_addresses_checked = forms.ChoiceField(
-        label="Have the alternative addresses been checked?",
-        choices=YES_NO,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select yes if the alternative addresses have been checked"},
+    alternative_addresses_checked = yes_no_field(
+        "Have the alternative addresses been checked?",
+        required="Select yes if the alternative addresses have been checked",
     )
     out_of_contact_details = forms.CharField(
         label="Details of attempts to make contact",
@@ -483,12 +485,7 @@ class AllegationForm(SectionForm):
         error_messages={"required": "Select the status of the allegation"},
     )
     allegation_incident_date = GovukDateField(what="the date of the incident", required=False)
-    further_complaints = forms.ChoiceField(
-        label="Have there been further complaints since?",
-        choices=YES_NO,
-        widget=forms.RadioSelect,
-        required=False,
-    )
+    further_complaints = yes_no_field("Have there been further complaints since?", required=None)
 
     def initial_from(self, rec: RecallRecommendation) -> dict[str, Any]:
         return {
@@ -511,11 +508,9 @@ class AllegationForm(SectionForm):
 
 
 class PanelForm(SectionForm):
-    progression_panel_held = forms.ChoiceField(
-        label="Has a progression panel been held about this person?",
-        choices=YES_NO,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select yes if a progression panel has been held"},
+    progression_panel_held = yes_no_field(
+        "Has a progression panel been held about this person?",
+        required="Select yes if a progression panel has been held",
     )
 
     def initial_from(self, rec: RecallRecommendation) -> dict[str, Any]:
@@ -571,3 +566,76 @@ class OversightForm(VersionForm):
 
     def confirmations(self) -> list[forms.BoundField]:
         return [self[name] for name in self.CONFIRMATIONS]
+
+
+# ---------------------------------------------------------------------------------------------
+# PPCS: the decision, return to custody, the report and stopping a recall
+
+
+class PpcsDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="What is your decision?",
+        choices=vocab.PpcsOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select your decision"},
+    )
+    # Each revealed under its radio; required by the service (which says so) for its outcome.
+    reject_reason = forms.CharField(
+        label="Why is the request rejected?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+    info_reason = forms.CharField(
+        label="What more information is needed?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+
+    def reason(self) -> str:
+        outcome = self.cleaned_data.get("outcome")
+        if outcome == vocab.PpcsOutcome.REJECTED:
+            return str(self.cleaned_data.get("reject_reason", ""))
+        if outcome == vocab.PpcsOutcome.INFO_REQUESTED:
+            return str(self.cleaned_data.get("info_reason", ""))
+        return ""
+
+
+class ReturnToCustodyForm(forms.Form):
+    returned_on = GovukDateField(what="the return to custody date")
+    prison = forms.CharField(
+        label="Prison returned to",
+        max_length=100,
+        error_messages={"required": "Enter the prison the person was returned to"},
+    )
+
+
+class RecallProgressForm(forms.Form):
+    dossier_served_on = GovukDateField(
+        what="the date the dossier was served on the prisoner", required=False
+    )
+    report_submitted_on = GovukDateField(what="the date the report was submitted", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and not (
+            data.get("dossier_served_on") or data.get("report_submitted_on")
+        ):
+            raise forms.ValidationError("Enter the date the dossier was served or the report sent")
+        return data
+
+
+class StopRecallForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the recall being stopped or rescinded?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter why the recall is being stopped or rescinded"},
+    )
+    released_on = GovukDateField(what="the re-release date", required=False)
+
+
+class ResubmitForm(VersionForm):
+    further_information = forms.CharField(
+        label="The further information PPCS asked for",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Enter the further information PPCS asked for"},
+    )

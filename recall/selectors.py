@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from ippcase import selectors as case_selectors
@@ -150,3 +150,58 @@ def prefilled_alternatives(actions: list[ActionShortOfRecall]) -> dict[str, dict
         entry["status"] = "tried"
         entry["details"] = f"{entry['details']}\n{line}".strip()
     return alternatives
+
+
+# ---------------------------------------------------------------------------------------------
+# PPCS
+
+
+# The queue's views: submitted requests by default, then the later stages PPCS follows up.
+PPCS_QUEUE_VIEWS: dict[str, str] = {
+    "submitted": "Submitted, awaiting a decision",
+    "info_requested": "More information requested",
+    "at_large": "Authorised, not yet in custody",
+    "report_due": "In custody, report due",
+}
+
+
+def ppcs_queue(
+    *,
+    view: str = "submitted",
+    region: str = "",
+    emergency_only: bool = False,
+    assigned_to: Any = None,
+    query: str = "",
+) -> QuerySet[RecallRecommendation]:
+    """The national PPCS queue, oldest submission first, with everything a row shows joined in
+    (one query per page whatever its length)."""
+    qs = RecallRecommendation.objects.select_related(
+        "person__team__pdu__region", "person__sentence", "assigned_to", "recall"
+    )
+    if view == "info_requested":
+        qs = qs.filter(status=vocab.RecommendationStatus.INFO_REQUESTED)
+    elif view == "at_large":
+        qs = qs.filter(
+            status=vocab.RecommendationStatus.AUTHORISED, recall__returned_to_custody__isnull=True
+        )
+    elif view == "report_due":
+        qs = qs.filter(
+            status=vocab.RecommendationStatus.AUTHORISED,
+            recall__returned_to_custody__isnull=False,
+            recall__report_submitted_on__isnull=True,
+        )
+    else:
+        qs = qs.filter(status=vocab.RecommendationStatus.SUBMITTED)
+    if region:
+        qs = qs.filter(person__team__pdu__region__code=region)
+    if emergency_only:
+        qs = qs.filter(emergency=True)
+    if assigned_to is not None:
+        qs = qs.filter(assigned_to=assigned_to)
+    for term in query.split():
+        qs = qs.filter(
+            Q(person__first_name__icontains=term)
+            | Q(person__last_name__icontains=term)
+            | Q(person__crn__iexact=term)
+        )
+    return qs.order_by("submitted_at", "pk")

@@ -24,10 +24,26 @@ urlpatterns = [
     path("recommendations/<int:rec_id>/withdraw/", views.withdraw, name="withdraw"),
     path("recommendations/<int:rec_id>/oversight/", views.oversight, name="oversight"),
     path("recommendations/<int:rec_id>/letter.pdf", views.dntr_letter, name="letter"),
+    path("recommendations/<int:rec_id>/dossiers/", views.dossier_list, name="dossiers"),
+    path("dossiers/<int:dossier_id>.pdf", views.dossier_download, name="dossier_download"),
     path("recommendations/<int:rec_id>/<slug:slug>/", views.section, name="section"),
     path(
         "recommendations/<int:rec_id>/<slug:slug>/findings/",
         views.section_findings,
         name="section_findings",
     ),
+]
+urlpatterns += [
+    path("ppcs/", views.ppcs_queue, name="ppcs_queue"),
+    path("ppcs/requests/<int:rec_id>/", views.ppcs_request, name="ppcs_request"),
+    path("ppcs/requests/<int:rec_id>/take/", views.ppcs_take, name="ppcs_take"),
+    path("ppcs/requests/<int:rec_id>/decide/", views.ppcs_decision, name="ppcs_decide"),
+    path("ppcs/requests/<int:rec_id>/stop/", views.ppcs_stop, name="ppcs_stop"),
+    path(
+        "recalls/<int:rec_id>/return-to-custody/",
+        views.record_return_to_custody,
+        name="record_rtc",
+    ),
+    path("recalls/<int:rec_id>/progress/", views.record_progress, name="record_progress"),
+    path("requests/<int:rec_id>/resubmit/", views.resubmit, name="resubmit"),
 ]

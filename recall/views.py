@@ -20,8 +20,8 @@ from ippcase import selectors as case_selectors
 from ippcase.models import Person, User
 from ippcase.views import role_required
 
-from . import forms, rules, selectors, services, vocab
-from .models import RecallRecommendation
+from . import dossiers, forms, rules, selectors, services, vocab
+from .models import Dossier, RecallRecommendation
 
 Status = vocab.RecommendationStatus
 
@@ -261,11 +261,14 @@ def action_add(request: HttpRequest, crn: str) -> HttpResponse:
 
 
 def _recall_tab(
-    request: HttpRequest, person: Person, errors: list[dict[str, str]] | None = None
+    request: HttpRequest,
+    person: Person,
+    errors: list[dict[str, str]] | None = None,
+    **forms_: Any,
 ) -> HttpResponse:
     context = _person_context(person, "recall")
     recommendations = list(
-        RecallRecommendation.objects.filter(person=person).select_related("created_by")
+        RecallRecommendation.objects.filter(person=person).select_related("created_by", "recall")
     )
     context.update(
         open_rec=next((r for r in recommendations if r.is_active), None),
@@ -273,6 +276,7 @@ def _recall_tab(
         can_start=_user(request).has_role("practitioner"),
         errors=errors or [],
     )
+    context.update(_recall_tab_ppcs(request, context["open_rec"], recommendations, forms_))
     return render(request, "recall/recall_tab.html", context)
 
 
@@ -678,4 +682,406 @@ def dntr_letter(request: HttpRequest, rec_id: int) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"decision-not-to-recall-{rec.person.crn}-{timezone.localdate():%Y-%m-%d}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# PPCS: the national queue, the request page (take, decide), return to custody, the report
+# deadline, stopping a recall; the practitioner's side (answer a request for more information,
+# record the return to custody and the report from the recall tab).
+
+PPCS_QUEUE_PAGE_SIZE = 25
+DECISION_TARGET_HOURS = 24
+
+
+def _calendar() -> Any:
+    """The working-day calendar with the administrator's holiday overrides (one query)."""
+    from . import reminders
+
+    return reminders.calendar()
+
+
+def _deadline(recall: Any, calendar: Any = None) -> Any:
+    """The report deadline of a recall (due date, working days left, badge), or None."""
+    from . import reminders
+
+    if recall is None:
+        return None
+    return reminders.recall_deadline(recall, calendar=calendar or _calendar())
+
+
+@dataclass
+class QueueRow:
+    rec: RecallRecommendation
+    hours: int
+    deadline: Any
+
+    @property
+    def overdue(self) -> bool:
+        return self.hours >= DECISION_TARGET_HOURS
+
+
+def _queue_link(params: dict[str, str], page: int) -> str:
+    from urllib.parse import urlencode
+
+    return "?" + urlencode({**{k: v for k, v in params.items() if v}, "page": page})
+
+
+@require_GET
+@role_required("recall.decide")
+def ppcs_queue(request: HttpRequest) -> HttpResponse:
+    from django.core.paginator import Paginator
+
+    from ippcase.models import Region
+
+    get = request.GET
+    params = {
+        "view": get.get("view", "submitted")
+        if get.get("view") in selectors.PPCS_QUEUE_VIEWS
+        else "submitted",
+        "region": get.get("region", ""),
+        "emergency": "1" if get.get("emergency") else "",
+        "mine": "1" if get.get("mine") else "",
+        "q": get.get("q", "").strip(),
+    }
+    qs = selectors.ppcs_queue(
+        view=params["view"],
+        region=params["region"],
+        emergency_only=bool(params["emergency"]),
+        assigned_to=_user(request) if params["mine"] else None,
+        query=params["q"],
+    )
+    page = Paginator(qs, PPCS_QUEUE_PAGE_SIZE).get_page(get.get("page", 1))
+    now = timezone.now()
+    calendar = _calendar()
+    rows = [
+        QueueRow(
+            rec=r,
+            hours=int((now - r.submitted_at).total_seconds() // 3600) if r.submitted_at else 0,
+            deadline=_deadline(r.recall, calendar) if r.recall_id else None,
+        )
+        for r in page.object_list
+    ]
+    context = {
+        "page": page,
+        "rows": rows,
+        "params": params,
+        "views": selectors.PPCS_QUEUE_VIEWS,
+        "regions": list(Region.objects.order_by("name")),
+        "prev_link": _queue_link(params, page.previous_page_number())
+        if page.has_previous()
+        else "",
+        "next_link": _queue_link(params, page.next_page_number()) if page.has_next() else "",
+        "target_hours": DECISION_TARGET_HOURS,
+    }
+    return render(request, "recall/ppcs_queue.html", context)
+
+
+def _ppcs_request(request: HttpRequest, rec_id: int) -> RecallRecommendation:
+    """A request PPCS may see: 403 for anyone but PPCS, 404 for a recommendation that never
+    reached PPCS (a draft is the practitioner's business)."""
+    if not request.user.has_perm("recall.decide"):
+        raise PermissionDenied
+    try:
+        rec = selectors.recommendation_with_context(rec_id)
+    except RecallRecommendation.DoesNotExist:
+        raise Http404("No such request.") from None
+    if not request.user.has_perm("recall.view_request", rec):
+        raise Http404("No such request.")
+    return rec
+
+
+def _answers(rec: RecallRecommendation) -> dict[str, Any]:
+    """The recommendation's answers, read-only, as the oversight page shows them."""
+    index = _index_behaviours(rec)
+    statuses = dict(vocab.AlternativeStatus.choices)
+    return {
+        "facts": _facts_summary(rec),
+        "index_behaviours": [vocab_label(b) for b in index],
+        "current_behaviours": [(vocab_label(b), b in index) for b in rec.current_behaviours],
+        "alternatives": [
+            (
+                vocab.ALTERNATIVE_LABELS.get(k, k),
+                statuses.get((rec.alternatives.get(k) or {}).get("status", ""), "Not answered"),
+                (rec.alternatives.get(k) or {}).get("details", ""),
+            )
+            for k in forms.alternative_keys(rec)
+        ],
+        "criteria": [(forms.CRITERIA_LABELS[k], v) for k, v in sorted(rec.criteria.items())],
+    }
+
+
+def _ppcs_page(
+    request: HttpRequest,
+    rec: RecallRecommendation,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    decision_form: forms.PpcsDecisionForm | None = None,
+    rtc_form: forms.ReturnToCustodyForm | None = None,
+    progress_form: forms.RecallProgressForm | None = None,
+    stop_form: forms.StopRecallForm | None = None,
+) -> HttpResponse:
+    user = _user(request)
+    context = _person_context(rec.person, "ppcs")
+    context.update(_answers(rec))
+    recall = rec.recall if rec.recall_id else None
+    context.update(
+        can_work_on_case=user.has_perm("recall.record_on_case", rec.person),
+        rec=rec,
+        recall=recall,
+        deadline=_deadline(recall),
+        finding_rows=_rows(rec, selectors.findings_for(rec, stage="submit")),
+        signatures=list(rec.oversights.all()),
+        decisions=list(rec.ppcs_decisions.select_related("decided_by")),
+        assigned_to=rec.assigned_to,
+        errors=errors or [],
+        decision_form=decision_form or forms.PpcsDecisionForm(),
+        rtc_form=rtc_form or forms.ReturnToCustodyForm(),
+        progress_form=progress_form or forms.RecallProgressForm(),
+        stop_form=stop_form or forms.StopRecallForm(),
+        is_submitted=rec.status == Status.SUBMITTED,
+        is_authorised=rec.status == Status.AUTHORISED,
+    )
+    return render(request, "recall/ppcs_request.html", context)
+
+
+def _service_error(error: services.RecallError) -> list[dict[str, str]]:
+    return [{"text": str(error), "href": ""}]
+
+
+@require_GET
+@role_required()
+def ppcs_request(request: HttpRequest, rec_id: int) -> HttpResponse:
+    return _ppcs_page(request, _ppcs_request(request, rec_id))
+
+
+@require_POST
+@role_required()
+def ppcs_take(request: HttpRequest, rec_id: int) -> HttpResponse:
+    rec = _ppcs_request(request, rec_id)
+    try:
+        services.ppcs_assign(rec_id=rec.pk, actor=_user(request))
+    except services.RecallError as error:
+        return _ppcs_page(request, rec, errors=_service_error(error))
+    messages.success(request, "You have taken this request.")
+    return redirect("recall:ppcs_request", rec_id=rec.pk)
+
+
+@require_POST
+@role_required()
+def ppcs_decision(request: HttpRequest, rec_id: int) -> HttpResponse:
+    rec = _ppcs_request(request, rec_id)
+    form = forms.PpcsDecisionForm(request.POST)
+    if not form.is_valid():
+        return _ppcs_page(request, rec, errors=_form_errors(form), decision_form=form)
+    try:
+        decided = services.ppcs_decide(
+            rec_id=rec.pk,
+            actor=_user(request),
+            outcome=form.cleaned_data["outcome"],
+            reason=form.reason(),
+        )
+    except services.RecallError as error:
+        # Reloaded: when a colleague decided first, the page shows their decision.
+        rec = _ppcs_request(request, rec.pk)
+        return _ppcs_page(request, rec, errors=_service_error(error), decision_form=form)
+    messages.success(request, f"Decision recorded: {decided.get_status_display()}.")
+    return redirect("recall:ppcs_request", rec_id=rec.pk)
+
+
+@require_POST
+@role_required()
+def ppcs_stop(request: HttpRequest, rec_id: int) -> HttpResponse:
+    rec = _ppcs_request(request, rec_id)
+    form = forms.StopRecallForm(request.POST)
+    if not form.is_valid():
+        return _ppcs_page(request, rec, errors=_form_errors(form), stop_form=form)
+    try:
+        services.recall_stop(
+            rec_id=rec.pk,
+            actor=_user(request),
+            reason=form.cleaned_data["reason"],
+            released_on=form.cleaned_data["released_on"],
+        )
+    except services.RecallError as error:
+        return _ppcs_page(request, rec, errors=_service_error(error), stop_form=form)
+    messages.success(request, "The recall has been stopped or rescinded.")
+    return redirect("recall:ppcs_request", rec_id=rec.pk)
+
+
+def _recall_recommendation(request: HttpRequest, rec_id: int) -> RecallRecommendation:
+    """The authorised recommendation whose recall PPCS or the case team records progress on."""
+    if request.user.has_perm("recall.decide"):
+        return _ppcs_request(request, rec_id)
+    rec = _recommendation(request, rec_id)
+    if not request.user.has_perm("recall.record_on_case", rec.person):
+        raise PermissionDenied
+    return rec
+
+
+def _recall_form_page(
+    request: HttpRequest, rec: RecallRecommendation, errors: list[dict[str, str]], **forms_: Any
+) -> HttpResponse:
+    if request.user.has_perm("recall.decide"):
+        return _ppcs_page(request, rec, errors=errors, **forms_)
+    return _recall_tab(request, rec.person, errors=errors, **forms_)
+
+
+def _recall_done(request: HttpRequest, rec: RecallRecommendation, done: str) -> HttpResponse:
+    messages.success(request, done)
+    if request.user.has_perm("recall.decide"):
+        return redirect("recall:ppcs_request", rec_id=rec.pk)
+    return redirect("recall:person_recall", crn=rec.person.crn)
+
+
+def _no_recall() -> list[dict[str, str]]:
+    return [
+        {"text": "There is no recall to record this on: it has not been authorised.", "href": ""}
+    ]
+
+
+@require_POST
+@role_required()
+def record_return_to_custody(request: HttpRequest, rec_id: int) -> HttpResponse:
+    rec = _recall_recommendation(request, rec_id)
+    form = forms.ReturnToCustodyForm(request.POST)
+    if not form.is_valid():
+        return _recall_form_page(request, rec, _form_errors(form), rtc_form=form)
+    if rec.recall_id is None:
+        return _recall_form_page(request, rec, _no_recall(), rtc_form=form)
+    try:
+        services.recall_record_return_to_custody(
+            recall_id=rec.recall_id,
+            actor=_user(request),
+            returned_on=form.cleaned_data["returned_on"],
+            prison=form.cleaned_data["prison"],
+        )
+    except services.RecallError as error:
+        return _recall_form_page(request, rec, _service_error(error), rtc_form=form)
+    return _recall_done(request, rec, "Return to custody recorded.")
+
+
+@require_POST
+@role_required()
+def record_progress(request: HttpRequest, rec_id: int) -> HttpResponse:
+    rec = _recall_recommendation(request, rec_id)
+    form = forms.RecallProgressForm(request.POST)
+    if not form.is_valid():
+        return _recall_form_page(request, rec, _form_errors(form), progress_form=form)
+    if rec.recall_id is None:
+        return _recall_form_page(request, rec, _no_recall(), progress_form=form)
+    try:
+        services.recall_record_progress(
+            recall_id=rec.recall_id,
+            actor=_user(request),
+            dossier_served_on=form.cleaned_data["dossier_served_on"],
+            report_submitted_on=form.cleaned_data["report_submitted_on"],
+        )
+    except services.RecallError as error:
+        return _recall_form_page(request, rec, _service_error(error), progress_form=form)
+    return _recall_done(request, rec, "Recall progress recorded.")
+
+
+@require_POST
+@role_required()
+def resubmit(request: HttpRequest, rec_id: int) -> HttpResponse:
+    rec = _recommendation(request, rec_id)
+    _require_editor(request, rec)
+    form = forms.ResubmitForm(request.POST)
+    if not form.is_valid():
+        return _recall_tab(request, rec.person, errors=_form_errors(form), resubmit_form=form)
+    try:
+        services.recommendation_resubmit(
+            rec_id=rec.pk,
+            actor=_user(request),
+            expected_version=form.cleaned_data["version"],
+            further_information=form.cleaned_data["further_information"],
+        )
+    except services.RecallError as error:
+        return _recall_tab(request, rec.person, errors=_service_error(error), resubmit_form=form)
+    messages.success(request, "Further information given and the request resubmitted to PPCS.")
+    return redirect("recall:person_recall", crn=rec.person.crn)
+
+
+def _recall_tab_ppcs(
+    request: HttpRequest,
+    open_rec: RecallRecommendation | None,
+    recommendations: list[RecallRecommendation],
+    forms_: dict[str, Any],
+) -> dict[str, Any]:
+    """The recall tab's PPCS part: the question PPCS asked (and the form to answer it), the
+    current recall with its report deadline, and the forms to record custody and the report."""
+    context: dict[str, Any] = {}
+    if open_rec is not None and open_rec.status == Status.INFO_REQUESTED:
+        context["ppcs_question"] = (
+            open_rec.ppcs_decisions.filter(outcome=vocab.PpcsOutcome.INFO_REQUESTED)
+            .select_related("decided_by")
+            .last()
+        )
+        context["can_resubmit"] = request.user.has_perm("recall.edit_recommendation", open_rec)
+        context["resubmit_form"] = forms_.get("resubmit_form") or forms.ResubmitForm(
+            initial={"version": open_rec.version}
+        )
+    current = next(
+        (r for r in recommendations if r.status == Status.AUTHORISED and r.recall_id), None
+    )
+    if current is not None:
+        context.update(
+            current_rec=current,
+            current_recall=current.recall,
+            deadline=_deadline(current.recall),
+            rtc_form=forms_.get("rtc_form") or forms.ReturnToCustodyForm(),
+            progress_form=forms_.get("progress_form") or forms.RecallProgressForm(),
+        )
+    return context
+
+
+# ---------------------------------------------------------------------------------------------
+# Dossiers and the prisoner's letter: request, progress (HTMX polling), download
+
+
+def _dossier_rec(request: HttpRequest, rec_id: int) -> RecallRecommendation:
+    rec = RecallRecommendation.objects.select_related("person__team__pdu").filter(pk=rec_id).first()
+    if rec is None or not dossiers.can_request(_user(request), rec):
+        raise Http404("No such recommendation.")
+    return rec
+
+
+@require_http_methods(["GET", "POST"])
+@role_required()
+def dossier_list(request: HttpRequest, rec_id: int) -> HttpResponse:
+    """Every generated version with who asked for it; POST asks for a new one."""
+    rec = _dossier_rec(request, rec_id)
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        try:
+            dossiers.dossier_request(
+                rec_id=rec.pk, kind=request.POST.get("kind", ""), actor=_user(request)
+            )
+        except services.RecallError as error:
+            errors.append({"text": str(error), "href": ""})
+        else:
+            return redirect("recall:dossiers", rec_id=rec.pk)
+    rows = dossiers.dossiers_for(rec)
+    context = {
+        "rec": rec,
+        "person": rec.person,
+        "rows": rows,
+        "polling": dossiers.in_progress(rows),
+        "kinds": [(k, vocab.DossierKind(k).label) for k in dossiers.kinds_available(rec)],
+        "errors": errors,
+    }
+    template = "recall/dossiers.html#versions" if request.htmx else "recall/dossiers.html"  # type: ignore[attr-defined]
+    return render(request, template, context, status=400 if errors else 200)
+
+
+@require_GET
+@role_required()
+def dossier_download(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    try:
+        dossier = dossiers.dossier_for_download(_user(request), dossier_id)
+    except (services.NotAllowed, Dossier.DoesNotExist):
+        raise Http404("No such document.") from None
+    response = HttpResponse(bytes(dossier.pdf or b""), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{dossiers.filename(dossier)}"'
     return response

@@ -177,3 +177,17 @@ def test_sentence_page_lists_index_behaviours_and_current_and_varied_conditions(
     assert "Conditions in force" in body
     assert "Conditions that have ended or been varied" in body
     assert "Exclusion zone: Leeds city centre" in body
+
+
+def test_service_navigation_marks_only_the_section_you_are_in(rf, ppcs):
+    from ippcase.context_processors import navigation
+
+    def active(path: str) -> list[str]:
+        request = rf.get(path)
+        request.user = ppcs
+        return [i["label"] for i in navigation(request)["service_nav"] if i["active"]]
+
+    assert active("/cases/") == ["Caseload"]
+    assert active("/cases/X000001/timeline/") == ["Caseload"]
+    assert active("/recall/ppcs/") == ["PPCS queue"]
+    assert active("/recall/recommendations/1/") == []

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -151,6 +152,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "worker-heartbeat": {"task": "ippcase.heartbeat", "schedule": 60.0},
     # Catch-up sweep of the notification outbox (normally sent as soon as a change commits).
     "send-notifications": {"task": "ippcase.send_notifications", "schedule": 60.0},
+    # Recall report reminders, each weekday morning (Europe/London); the scan itself skips bank
+    # holidays, and catches up after an outage because it is derived from the database.
+    # Builds dossiers whose request could not reach the broker (the request itself never fails).
+    "build-pending-dossiers": {"task": "recall.build_pending_dossiers", "schedule": 60.0},
+    "recall-report-reminders": {
+        "task": "recall.send_report_reminders",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
+    },
 }
 
 # Audit: every event table refuses UPDATE and DELETE (a database trigger, not a convention).
@@ -166,7 +175,12 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint narrates every layout step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 CASELOAD_PAGE_SIZE = 25
