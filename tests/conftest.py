@@ -82,3 +82,25 @@ def client_for(user) -> Client:
 @pytest.fixture
 def practitioner_client(practitioner):
     return client_for(practitioner)
+
+
+@pytest.fixture
+def dead_broker():
+    """Celery's broker pointed at a port where nothing listens (Redis down), with the app's own
+    connection and retry settings, for this test only."""
+    from ippcase.celery import app
+
+    def reset_pools() -> None:
+        # Drop the app's cached pools (as celery does after a fork) so the next publish connects
+        # with the current settings. Not closed: kombu's registry hands the same pool back.
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    saved = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    reset_pools()
+    try:
+        yield
+    finally:
+        app.conf.broker_url = saved
+        reset_pools()

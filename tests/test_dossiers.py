@@ -20,7 +20,6 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from ippcase import vocab as case_vocab
-from ippcase.celery import app as celery_app
 from ippcase.models import Person, User
 from recall import dossiers, services
 from recall.models import Concern, Dossier, PpcsDecision, RecallRecommendation
@@ -274,33 +273,6 @@ def test_the_request_enqueues_the_build_on_commit(
         )
         assert sent == []  # not before the row is committed
     assert sent == [dossier.pk]
-
-
-def _reset_producer_pool() -> None:
-    # Drop the app's cached pools (as celery does after a fork) so the next publish connects
-    # with the current settings. Not closed: kombu's global registry hands the same pool back.
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def dead_broker() -> Iterator[None]:
-    """The broker on a port where nothing listens, without retrying, for this test only."""
-    conf = celery_app.conf
-    keys = ("broker_url", "broker_connection_retry", "broker_connection_timeout")
-    saved = {key: conf[key] for key in (*keys, "task_publish_retry")}
-    conf.update(
-        broker_url="redis://127.0.0.1:1/0",
-        broker_connection_retry=False,
-        broker_connection_timeout=1,
-        task_publish_retry=False,
-    )
-    _reset_producer_pool()
-    try:
-        yield
-    finally:
-        conf.update(saved)
-        _reset_producer_pool()
 
 
 def test_with_the_broker_down_the_request_succeeds_and_the_sweep_builds_it_later(

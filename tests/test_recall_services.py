@@ -366,3 +366,17 @@ def test_two_spos_signing_at_the_same_moment_record_exactly_one_signature(
     assert Oversight.objects.filter(recommendation=rec).count() == 1
     refusal = next(o for o in outcomes if o != "signed")
     assert "awaiting aco countersignature" in refusal
+
+
+def test_with_redis_down_submitting_still_works_and_the_emails_wait_in_the_outbox(
+    on_licence, practitioner, manager, aco, ppcs, dead_broker, django_capture_on_commit_callbacks
+):
+    rec = _send(_draft_ready_to_send(on_licence, practitioner), practitioner)
+    rec = _sign(_sign(rec, manager, "spo"), aco, "aco")
+    with django_capture_on_commit_callbacks(execute=True):
+        rec = services.recommendation_submit(
+            rec_id=rec.pk, actor=practitioner, expected_version=rec.version
+        )
+    assert rec.status == Status.SUBMITTED
+    waiting = Notification.objects.filter(recipient=ppcs, sent_at__isnull=True)
+    assert waiting.count() == 1  # the beat sweep (send_pending) sends it once Redis is back
