@@ -65,12 +65,28 @@ def _latest_release() -> QuerySet[Release]:
 def _live_recommendation() -> QuerySet[Any]:
     """The person's open (or submitted) recall recommendation, for the caseload's status tag.
     The recall app is looked up lazily: it builds on this one, not the other way round."""
-    from recall.vocab import OPEN_STATUSES, RecommendationStatus
+    from recall.vocab import ACTIVE_STATUSES
 
     model = apps.get_model("recall", "RecallRecommendation")
-    return model.objects.filter(
-        person=OuterRef("pk"), status__in=[*OPEN_STATUSES, RecommendationStatus.SUBMITTED]
-    ).order_by("-created_at")
+    return model.objects.filter(person=OuterRef("pk"), status__in=ACTIVE_STATUSES).order_by(
+        "-created_at"
+    )
+
+
+def _tracked_report_rtc() -> Subquery:
+    """The return-to-custody date of the latest release's recall when its report is tracked and
+    not yet submitted (needs ``latest_release_id``); the page turns it into a deadline badge."""
+    from recall.vocab import RecommendationStatus
+
+    return Subquery(
+        Recall.objects.filter(
+            release_id=OuterRef("latest_release_id"),
+            recommendation__isnull=False,
+            report_submitted_on__isnull=True,
+        )
+        .exclude(recommendation__status=RecommendationStatus.RESCINDED)
+        .values("returned_to_custody")[:1]
+    )
 
 
 def _status_expression() -> Case:
@@ -111,7 +127,7 @@ def caseload(
             com_name=Subquery(current_com.values("name")[:1]),
             recommendation_status=Subquery(_live_recommendation().values("status")[:1]),
         )
-        .annotate(status=_status_expression())
+        .annotate(status=_status_expression(), report_rtc=_tracked_report_rtc())
     )
     query = query.strip()
     if query:

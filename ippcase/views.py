@@ -57,6 +57,16 @@ def caseload(request: HttpRequest) -> HttpResponse:
         page_number=request.GET.get("page", 1),
         per_page=settings.CASELOAD_PAGE_SIZE,
     )
+    # Report deadline badges, with the one holiday calendar of the recall app (one query).
+    from recall import reminders
+
+    calendar, today = reminders.calendar(), timezone.localdate()
+    for person in page.object_list:
+        person.deadline = (
+            reminders.deadline_from_rtc(person.report_rtc, today=today, calendar=calendar)
+            if person.report_rtc
+            else None
+        )
     context = {
         "page": page,
         "query": request.GET.get("q", ""),

@@ -121,14 +121,31 @@ def recall_deadline(
     """
     if recall.returned_to_custody is None or not _is_tracked(recall):
         return None
+    return deadline_from_rtc(
+        recall.returned_to_custody,
+        submitted=recall.report_submitted_on,
+        today=today,
+        calendar=calendar,
+    )
+
+
+def deadline_from_rtc(
+    returned_to_custody: dt.date,
+    *,
+    submitted: dt.date | None = None,
+    today: dt.date | None = None,
+    calendar: Calendar | None = None,
+) -> DeadlineStatus | None:
+    """The report deadline for a tracked recall returned to custody on that date (None, with a
+    warning, beyond the years the ``holidays`` package knows)."""
     day = timezone.localdate() if today is None else today
     cal = _calendar_from_db() if calendar is None else calendar
     try:
-        due = deadlines.report_due_date(recall.returned_to_custody, cal)
+        due = deadlines.report_due_date(returned_to_custody, cal)
     except deadlines.OutsideKnownYearsError:
-        log.warning("recall %s: report due date outside the known years", recall.pk)
+        log.warning("a report due date is outside the years the holidays package knows")
         return None
-    return deadlines.deadline_status(due, day, recall.report_submitted_on, cal)
+    return deadlines.deadline_status(due, day, submitted, cal)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -382,3 +382,20 @@ def test_rescinding_after_custody_needs_the_re_release_date(authorised, ppcs, on
     authorised.refresh_from_db()
     assert authorised.status == Status.RESCINDED
     assert on_licence.releases.filter(date=today).exists()
+
+
+def test_the_caseload_shows_the_report_deadline_badge_once_in_custody(
+    submitted, ppcs, practitioner
+):
+    rec = services.ppcs_decide(rec_id=submitted.pk, actor=ppcs, outcome="authorised")
+    client = client_for(practitioner)
+    assert 'id="deadline-' not in client.get(reverse("caseload")).content.decode()
+    today = timezone.localdate()
+    services.recall_record_return_to_custody(
+        recall_id=rec.recall_id, actor=ppcs, returned_on=today, prison="HMP Leeds"
+    )
+    body = client.get(reverse("caseload")).content.decode()
+    assert f'id="deadline-{submitted.person.crn}"' in body
+    due = deadlines.report_due_date(today, deadlines.DEFAULT_CALENDAR)
+    status = deadlines.deadline_status(due, today, None, deadlines.DEFAULT_CALENDAR)
+    assert status.label in body
