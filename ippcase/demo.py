@@ -2213,6 +2213,7 @@ def clear_demo_data() -> dict[str, int]:
         Allocation,
         IndexOffence,
         LicenceCondition,
+        Notification,
         Pdu,
         Person,
         Recall,
@@ -2236,6 +2237,10 @@ def clear_demo_data() -> dict[str, int]:
     release_ids = list(
         Release.objects.filter(person_id__in=person_ids).values_list("pk", flat=True)
     )
+    # The recall work built on these people goes first (it protects them from deletion).
+    from recall.demo import clear_recall_work
+
+    clear_recall_work(person_ids)
     Allocation.objects.filter(person_id__in=person_ids).delete()
     LicenceCondition.objects.filter(person_id__in=person_ids).delete()
     Recall.objects.filter(release_id__in=release_ids).delete()
@@ -2248,6 +2253,7 @@ def clear_demo_data() -> dict[str, int]:
         Q(team_id__in=team_ids) | Q(email__endswith=f"@{DEMO_EMAIL_DOMAIN}")
     )
     deleted["users"] = users.count()
+    Notification.objects.filter(recipient__in=users).delete()  # their mail goes with them
     users.delete()
     deleted["teams"] = len(team_ids)
     Team.objects.filter(pk__in=team_ids).delete()

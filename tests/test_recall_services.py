@@ -8,7 +8,7 @@ import pytest
 
 from ippcase import vocab as case_vocab
 from ippcase.models import Notification
-from recall import selectors, services
+from recall import demo, services
 from recall.models import Oversight, RecallRecommendation
 from recall.vocab import RecommendationStatus as Status
 from tests import factories
@@ -35,50 +35,11 @@ def aco(team):
 
 
 def complete_answers(rec) -> dict:
-    """Answers that satisfy every block rule, with every warn justified."""
-    alternatives = {
-        k: {
-            "status": "not_suitable",
-            "details": "Considered at supervision; would not manage the risk.",
-        }
-        for k in (
-            "warning_letter",
-            "increased_contact",
-            "licence_variation",
-            "referral_partner_agency",
-            "mappa_referral",
-            "approved_premises",
-        )
-    }
-    answers = {
-        "why_considered": "Drinking again and threats to ex-partner, as before the index offence.",
-        "recall_type": "standard",
-        "criteria": {"i": "Alcohol misuse and violence mirror the index offence."},
-        "current_behaviours": ["alcohol", "violence", "threats"],
-        "causal_link": "Index offence: assault while drunk. Now drinking and making threats.",
-        "increased_risk_of_harm": "Police report threats to kill; victim is frightened.",
-        "alternatives": alternatives,
-        "other_agencies_consulted": True,
-        "multi_agency_input": "Police and MAPPA coordinator agree.",
-        "progression_panel_held": True,
-    }
-    return answers
+    """Answers that satisfy every block rule (the demo data's, recall/demo.py)."""
+    return demo.complete_answers()
 
 
-def _justify_all(rec, actor):
-    rec.refresh_from_db()
-    loaded = selectors.recommendation_with_context(rec.pk)
-    warns = [f.code for f in selectors.findings_for(loaded) if f.severity == "warn"]
-    return services.recommendation_update(
-        rec_id=rec.pk,
-        actor=actor,
-        expected_version=rec.version,
-        changes={
-            "acknowledgements": {
-                code: "Considered with my SPO; recall still needed." for code in warns
-            }
-        },
-    )
+_justify_all = demo.justify_warnings
 
 
 def _send(rec, actor):

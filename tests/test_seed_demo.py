@@ -358,9 +358,9 @@ def test_the_fixtures_are_what_the_generator_makes(tmp_path):
     assert demo.fixture_seed() == demo.FIXTURE_SEED
 
 
-def load_demo() -> str:
+def load_demo(*args: str) -> str:
     out = io.StringIO()
-    call_command("load_demo", stdout=out)
+    call_command("load_demo", *args, stdout=out)
     return out.getvalue()
 
 
@@ -409,7 +409,7 @@ def test_load_demo_loads_once_and_then_creates_nothing():
 @pytest.mark.django_db
 def test_the_import_path_and_the_bulk_path_write_the_same_cases():
     """One generator, two ways into the database: they must agree row for row."""
-    load_demo()
+    load_demo("--without-recall-work")
     imported = canonical_dump()
     seed(demo.FIXTURE_PEOPLE, seed=demo.FIXTURE_SEED, clear=True)
     assert canonical_dump() == imported
@@ -423,3 +423,21 @@ def test_demo_data_is_refused_with_production_settings(monkeypatch):
     with pytest.raises(CommandError, match="production"):
         load_demo()
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_load_demo_puts_recall_work_at_every_stage_including_overdue_reports():
+    from recall.demo import STAGES
+    from recall.models import RecallRecommendation
+    from recall.reminders import recall_deadline
+
+    load_demo()
+    statuses = set(RecallRecommendation.objects.values_list("status", flat=True))
+    assert {"draft", "awaiting_spo", "awaiting_aco", "submitted", "info_requested"} <= statuses
+    assert {"authorised", "not_recalled"} <= statuses
+    assert RecallRecommendation.objects.count() == len(STAGES)
+    badges = {
+        recall_deadline(r.recall).badge
+        for r in RecallRecommendation.objects.filter(recall__returned_to_custody__isnull=False)
+    }
+    assert {"on_track", "due_soon", "overdue"} <= badges

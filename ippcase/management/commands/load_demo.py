@@ -38,6 +38,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--allow-production", action="store_true", help="allow production settings"
         )
+        parser.add_argument(
+            "--without-recall-work",
+            action="store_true",
+            help="load the cases only, without the recall recommendations at every stage",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from ippcase.models import Person
@@ -63,6 +68,7 @@ class Command(BaseCommand):
                         org, password_hash=make_password(demo_password())
                     )
                     result = cases_import(data=cases, actor="load_demo")
+                    examples = 0 if options["without_recall_work"] else self._workflow_examples(org)
             except ImportValidationError as exc:
                 problems = "\n".join(f"  {problem}" for problem in exc.errors[:20])
                 raise CommandError(
@@ -72,10 +78,31 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Loaded the demo data: {len(team_ids)} teams, {len(user_ids)} users, "
-                    f"{result.created} people."
+                    f"{result.created} people, {examples} recall recommendations at every stage."
                 )
             )
         self._print_sign_ins(org, loaded_now=not users)
+
+    def _workflow_examples(self, org: demo.OrgSpec) -> int:
+        """Recall work at every stage on the demo practitioner's team (recall/demo.py)."""
+        from recall.demo import create_workflow_examples
+
+        users = get_user_model().objects.select_related("team")
+        sign_ins = dict(org.sign_ins())
+        practitioner = users.get(username=sign_ins[vocab.Role.PRACTITIONER])
+        if practitioner.team is None:
+            return 0
+        pdu = practitioner.team.pdu_id
+
+        def first(role: str, **extra: Any) -> Any:
+            return users.filter(roles__contains=[role], **extra).order_by("username").first()
+
+        spo = first(vocab.Role.MANAGER, team__pdu_id=pdu)
+        aco = first(vocab.Role.SENIOR_MANAGER, team__pdu_id=pdu)
+        ppcs = first(vocab.Role.PPCS)
+        if not (spo and aco and ppcs):
+            return 0
+        return create_workflow_examples(practitioner=practitioner, spo=spo, aco=aco, ppcs=ppcs)
 
     def _read(self, path: Path) -> dict[str, Any]:
         try:

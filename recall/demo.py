@@ -1,0 +1,202 @@
+"""Recall work at every stage for the demo (``manage.py load_demo``): drafts, countersignature,
+PPCS decisions, recalls in custody with reports on track, due soon and overdue, and a decision
+not to recall. Driven through the real services, so every row is as the product makes it; only
+dates are moved back afterwards (a demo needs reports that are already overdue)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pghistory
+from django.db import transaction
+from django.utils import timezone
+
+from ippcase.models import Person, User
+from ippcase.models import Recall as CaseRecall
+
+from . import deadlines, selectors, services
+
+CORE = (
+    "warning_letter",
+    "increased_contact",
+    "licence_variation",
+    "referral_partner_agency",
+    "mappa_referral",
+    "approved_premises",
+)
+
+
+def complete_answers() -> dict[str, Any]:
+    """Answers that satisfy every block rule of a standard recall of an IPP sentence."""
+    return {
+        "why_considered": "Drinking again and threats to ex-partner, as before the index offence.",
+        "recall_type": "standard",
+        "criteria": {"i": "Alcohol misuse and violence mirror the index offence."},
+        "current_behaviours": ["alcohol", "violence", "threats"],
+        "causal_link": "Index offence: assault while drunk. Now drinking and making threats.",
+        "increased_risk_of_harm": "Police report threats to kill; victim is frightened.",
+        "alternatives": {
+            k: {"status": "not_suitable", "details": "Considered at supervision; not enough."}
+            for k in CORE
+        },
+        "other_agencies_consulted": True,
+        "multi_agency_input": "Police and MAPPA coordinator agree.",
+        "progression_panel_held": True,
+    }
+
+
+def justify_warnings(rec: Any, actor: User) -> Any:
+    """Write a justification for every warn finding the recommendation has now."""
+    rec.refresh_from_db()
+    loaded = selectors.recommendation_with_context(rec.pk)
+    warns = [f.code for f in selectors.findings_for(loaded) if f.severity == "warn"]
+    return services.recommendation_update(
+        rec_id=rec.pk,
+        actor=actor,
+        expected_version=rec.version,
+        changes={"acknowledgements": {c: "Discussed with my SPO; going ahead." for c in warns}},
+    )
+
+
+# The stages, in order; each person of the demo team gets the next one.
+STAGES = (
+    "draft",
+    "awaiting_spo",
+    "awaiting_aco",
+    "submitted",
+    "info_requested",
+    "authorised",
+    "in_custody_on_track",
+    "in_custody_due_soon",
+    "in_custody_overdue",
+    "in_custody_overdue_long",
+    "not_recalled",
+)
+
+
+@transaction.atomic
+def create_workflow_examples(*, practitioner: User, spo: User, aco: User, ppcs: User) -> int:
+    """One person of ``practitioner``'s team at each stage of :data:`STAGES`; returns how many."""
+    people = [
+        p
+        for p in Person.objects.filter(team=practitioner.team)
+        .prefetch_related("releases__recall")
+        .order_by("crn")
+        if p.releases.all() and not hasattr(list(p.releases.all())[-1], "recall")
+    ]
+    today = timezone.localdate()
+    made = 0
+    with pghistory.context(actor="load_demo"):
+        for person, stage in zip(people, STAGES, strict=False):
+            _advance(person, stage, practitioner, spo, aco, ppcs, today)
+            made += 1
+    return made
+
+
+def _advance(
+    person: Person, stage: str, com: User, spo: User, aco: User, ppcs: User, today: dt.date
+) -> None:
+    services.concern_add(
+        person=person,
+        actor=com,
+        occurred_on=today - dt.timedelta(days=3),
+        description="Police called to his ex-partner's address; he had been drinking.",
+        source="police_intelligence",
+        behaviours=["alcohol", "threats"],
+    )
+    rec = services.recommendation_start(person=person, actor=com)
+    answers = complete_answers()
+    if stage == "not_recalled":
+        answers = {"recall_type": "none", "why_considered": "Missed two appointments."}
+    rec = services.recommendation_update(
+        rec_id=rec.pk, actor=com, expected_version=rec.version, changes=answers
+    )
+    if stage == "draft":
+        return
+    rec = justify_warnings(rec, com)
+    rec = services.recommendation_send_for_countersignature(
+        rec_id=rec.pk, actor=com, expected_version=rec.version
+    )
+    if stage == "awaiting_spo":
+        return
+    confirm = {
+        "alternatives_explored": True,
+        "recall_type_correct": True,
+        "report_quality": True,
+        "not_manageable_in_community": True,
+    }
+    if stage == "not_recalled":
+        services.recommendation_countersign(
+            rec_id=rec.pk,
+            actor=spo,
+            expected_version=rec.version,
+            level="spo",
+            decision="do_not_recall",
+            rationale="Manageable with weekly reporting and a warning letter.",
+        )
+        return
+    rec = services.recommendation_countersign(
+        rec_id=rec.pk, actor=spo, expected_version=rec.version, level="spo",
+        decision="recall", rationale="Risk is imminent; alternatives exhausted.", **confirm,
+    )  # fmt: skip
+    if stage == "awaiting_aco":
+        return
+    rec = services.recommendation_countersign(
+        rec_id=rec.pk, actor=aco, expected_version=rec.version, level="aco",
+        decision="recall", rationale="Agreed.", **confirm,
+    )  # fmt: skip
+    rec = services.recommendation_submit(rec_id=rec.pk, actor=com, expected_version=rec.version)
+    if stage == "submitted":
+        return
+    if stage == "info_requested":
+        services.ppcs_decide(
+            rec_id=rec.pk,
+            actor=ppcs,
+            outcome="info_requested",
+            reason="Send the police log of the incident.",
+        )
+        return
+    rec = services.ppcs_decide(rec_id=rec.pk, actor=ppcs, outcome="authorised")
+    if stage == "authorised":
+        return
+    # Back in custody some working days ago: the recall and its return move back in time.
+    working_days_ago = {
+        "in_custody_on_track": 2,
+        "in_custody_due_soon": 12,
+        "in_custody_overdue": 17,
+        "in_custody_overdue_long": 25,
+    }[stage]
+    rtc = today
+    while deadlines.DEFAULT_CALENDAR.working_days_between(rtc, today) < working_days_ago:
+        rtc -= dt.timedelta(days=1)
+    recall = CaseRecall.objects.get(recommendation=rec)
+    recall.recall_date = rtc - dt.timedelta(days=1)
+    recall.save(update_fields=["recall_date"])
+    services.recall_record_return_to_custody(
+        recall_id=recall.pk, actor=ppcs, returned_on=rtc, prison="HMP Leeds"
+    )
+
+
+def clear_recall_work(person_ids: list[int]) -> None:
+    """Delete the recall work on these people (for ``seed_demo --clear``), children first."""
+    from .models import (
+        ActionShortOfRecall,
+        Concern,
+        Dossier,
+        Oversight,
+        PpcsDecision,
+        RecallRecommendation,
+        ReportReminder,
+    )
+
+    rec_ids = list(
+        RecallRecommendation.objects.filter(person_id__in=person_ids).values_list("pk", flat=True)
+    )
+    ReportReminder.objects.filter(recall__release__person_id__in=person_ids).delete()
+    Dossier.objects.filter(recommendation_id__in=rec_ids).delete()
+    PpcsDecision.objects.filter(recommendation_id__in=rec_ids).delete()
+    Oversight.objects.filter(recommendation_id__in=rec_ids).delete()
+    RecallRecommendation.objects.filter(pk__in=rec_ids).delete()
+    Concern.objects.filter(person_id__in=person_ids).delete()
+    ActionShortOfRecall.objects.filter(person_id__in=person_ids).delete()
