@@ -940,46 +940,56 @@ def _no_recall() -> list[dict[str, str]]:
     ]
 
 
+def _record_on_recall(
+    request: HttpRequest,
+    rec_id: int,
+    form_class: type[forms.forms.Form],
+    form_key: str,
+    record: Any,
+    done: str,
+) -> HttpResponse:
+    """A form about the recall a recommendation became; its cleaned data are ``record``'s
+    keyword arguments. Errors (form, no recall yet, refused by the service) change nothing."""
+    rec = _recall_recommendation(request, rec_id)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        errors = _form_errors(form)
+    elif rec.recall_id is None:
+        errors = _no_recall()
+    else:
+        try:
+            record(recall_id=rec.recall_id, actor=_user(request), **form.cleaned_data)
+        except services.RecallError as error:
+            errors = _service_error(error)
+        else:
+            return _recall_done(request, rec, done)
+    return _recall_form_page(request, rec, errors, **{form_key: form})
+
+
 @require_POST
 @role_required()
 def record_return_to_custody(request: HttpRequest, rec_id: int) -> HttpResponse:
-    rec = _recall_recommendation(request, rec_id)
-    form = forms.ReturnToCustodyForm(request.POST)
-    if not form.is_valid():
-        return _recall_form_page(request, rec, _form_errors(form), rtc_form=form)
-    if rec.recall_id is None:
-        return _recall_form_page(request, rec, _no_recall(), rtc_form=form)
-    try:
-        services.recall_record_return_to_custody(
-            recall_id=rec.recall_id,
-            actor=_user(request),
-            returned_on=form.cleaned_data["returned_on"],
-            prison=form.cleaned_data["prison"],
-        )
-    except services.RecallError as error:
-        return _recall_form_page(request, rec, _service_error(error), rtc_form=form)
-    return _recall_done(request, rec, "Return to custody recorded.")
+    return _record_on_recall(
+        request,
+        rec_id,
+        forms.ReturnToCustodyForm,
+        "rtc_form",
+        services.recall_record_return_to_custody,
+        "Return to custody recorded.",
+    )
 
 
 @require_POST
 @role_required()
 def record_progress(request: HttpRequest, rec_id: int) -> HttpResponse:
-    rec = _recall_recommendation(request, rec_id)
-    form = forms.RecallProgressForm(request.POST)
-    if not form.is_valid():
-        return _recall_form_page(request, rec, _form_errors(form), progress_form=form)
-    if rec.recall_id is None:
-        return _recall_form_page(request, rec, _no_recall(), progress_form=form)
-    try:
-        services.recall_record_progress(
-            recall_id=rec.recall_id,
-            actor=_user(request),
-            dossier_served_on=form.cleaned_data["dossier_served_on"],
-            report_submitted_on=form.cleaned_data["report_submitted_on"],
-        )
-    except services.RecallError as error:
-        return _recall_form_page(request, rec, _service_error(error), progress_form=form)
-    return _recall_done(request, rec, "Recall progress recorded.")
+    return _record_on_recall(
+        request,
+        rec_id,
+        forms.RecallProgressForm,
+        "progress_form",
+        services.recall_record_progress,
+        "Recall progress recorded.",
+    )
 
 
 @require_POST
