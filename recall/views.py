@@ -626,10 +626,9 @@ def oversight(request: HttpRequest, rec_id: int) -> HttpResponse:
         else:
             errors = _form_errors(form)
     findings = selectors.findings_for(rec)
-    index = _index_behaviours(rec)
-    statuses = dict(vocab.AlternativeStatus.choices)
     context = _person_context(rec.person, "recall")
     context.update(
+        _answers(rec),
         rec=rec,
         level=level,
         form=form,
@@ -637,18 +636,6 @@ def oversight(request: HttpRequest, rec_id: int) -> HttpResponse:
         can_countersign=_may_countersign(user, rec),
         finding_rows=_rows(rec, findings),
         signatures=list(rec.oversights.all()),
-        facts=_facts_summary(rec),
-        index_behaviours=[vocab_label(b) for b in index],
-        current_behaviours=[(vocab_label(b), b in index) for b in rec.current_behaviours],
-        alternatives=[
-            (
-                vocab.ALTERNATIVE_LABELS.get(k, k),
-                statuses.get((rec.alternatives.get(k) or {}).get("status", ""), "Not answered"),
-                (rec.alternatives.get(k) or {}).get("details", ""),
-            )
-            for k in forms.alternative_keys(rec)
-        ],
-        criteria=[(forms.CRITERIA_LABELS[k], v) for k, v in sorted(rec.criteria.items())],
     )
     return render(request, "recall/oversight.html", context)
 
@@ -792,7 +779,8 @@ def _ppcs_request(request: HttpRequest, rec_id: int) -> RecallRecommendation:
 
 
 def _answers(rec: RecallRecommendation) -> dict[str, Any]:
-    """The recommendation's answers, read-only, as the oversight page shows them."""
+    """The recommendation's answers, read-only (templates/recall/_answers.html): the oversight
+    page and the PPCS request page."""
     index = _index_behaviours(rec)
     statuses = dict(vocab.AlternativeStatus.choices)
     return {
