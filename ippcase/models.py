@@ -278,6 +278,9 @@ class Recall(models.Model):
         "Recall dossier served on the prisoner", null=True, blank=True
     )
     report_submitted_on = models.DateField("Recall report submitted", null=True, blank=True)
+    # Set by parole work (a Parole Board or RARR decision, or a rescinded recall): it closes the
+    # recall's parole reviews. When the person has a later release, it is that release's date.
+    re_released_on = models.DateField("Re-released on", null=True, blank=True)
 
     class Meta:
         ordering = ["recall_date"]
@@ -286,7 +289,12 @@ class Recall(models.Model):
                 condition=Q(returned_to_custody__isnull=True)
                 | Q(returned_to_custody__gte=F("recall_date")),
                 name="recall_rtc_on_or_after_recall",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(re_released_on__isnull=True)
+                | Q(re_released_on__gte=F("recall_date")),
+                name="recall_re_release_on_or_after_recall",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,148 @@
+"""The statutory and policy periods of parole and licence work, and the dates they give.
+
+Pure Python (no Django import, like ``recall.rules`` and ``recall.deadlines``): every period the
+law or policy sets lives in :class:`Periods`, the ONE configurable place. ``settings.PAROLE_PERIODS``
+(a dict of field overrides) replaces a value without a code change when the law changes again —
+the Sentencing Act 2026 already has a prospective change to the IPP qualifying period.
+docs/parole.md states the law each value comes from.
+
+Dates are worked out on the day they are needed, never stored: a change of period moves every
+qualifying date at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from recall.deadlines import Calendar
+
+PREVENTIVE_SENTENCES = ("IPP", "DPP")
+
+
+@dataclass(frozen=True)
+class Periods:
+    # Crime (Sentences) Act 1997 s.31A(5), as amended by the Victims and Prisoners Act 2024
+    # s.66 (in force 1 November 2024; for the referral duty, 1 February 2025): the qualifying
+    # period begins with the day of (first) release.
+    qualifying_years_ipp: int = 3
+    qualifying_years_dpp: int = 2
+    # s.31A(4A)-(4C): the licence ends automatically once it has remained in force for a
+    # continuous period of two years beginning not before the qualifying period expired.
+    automatic_termination_years: int = 2
+    # HMPPS policy as set for this product (issue 5): supervision may be suspended after five
+    # continuous years in the community, on a panel's recommendation and a PPCS decision.
+    supervision_suspension_years: int = 5
+    # An adjournment or deferral not told to the prisoner within this many working days is a
+    # warning on the case and the dashboards (issue 5; the 2025 stakeholder minutes, item 2).
+    untold_delay_working_days: int = 5
+    # Reminders of an oral hearing go this many calendar days before it.
+    hearing_reminder_days: tuple[int, ...] = (28, 7)
+
+    @classmethod
+    def from_overrides(cls, overrides: Mapping[str, Any] | None) -> Periods:
+        """The defaults with ``overrides`` applied; an unknown name is an error, not a no-op."""
+        overrides = dict(overrides or {})
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            raise ValueError(f"unknown parole period(s) {unknown}; known: {sorted(known)}")
+        if "hearing_reminder_days" in overrides:
+            overrides["hearing_reminder_days"] = tuple(overrides["hearing_reminder_days"])
+        periods = cls(**overrides)
+        for f in dataclasses.fields(cls):
+            values = getattr(periods, f.name)
+            for value in values if isinstance(values, tuple) else (values,):
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    raise ValueError(f"parole period {f.name} must be whole numbers >= 0")
+        return periods
+
+    def qualifying_years(self, sentence_type: str) -> int | None:
+        return {"IPP": self.qualifying_years_ipp, "DPP": self.qualifying_years_dpp}.get(
+            sentence_type
+        )
+
+
+def years_after(day: dt.date, years: int) -> dt.date:
+    """The first day after a period of ``years`` years beginning with ``day``: the anniversary,
+    or 1 March for a period that began on 29 February and ends in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February → the period ends on 28 February, so the next day is 1 March
+        return dt.date(day.year + years, 3, 1)
+
+
+@dataclass(frozen=True)
+class Spell:
+    """A period on licence: from a release to the recall that ended it (None: still on licence)."""
+
+    released: dt.date
+    recalled: dt.date | None
+
+
+@dataclass(frozen=True)
+class LicencePosition:
+    """Where a person stands on licence termination and suspension of supervision today."""
+
+    applies: bool  # a preventive sentence (IPP/DPP) with at least one release
+    qualifying_date: dt.date | None = None  # the day after the qualifying period expires
+    eligible_for_referral: bool = False
+    on_licence_since: dt.date | None = None  # the start of the current spell in the community
+    automatic_termination_date: dt.date | None = None  # if the current spell lasts that long
+    supervision_suspension_date: dt.date | None = None
+    eligible_for_suspension: bool = False
+
+
+def licence_position(
+    sentence_type: str | None,
+    spells: Sequence[Spell],
+    today: dt.date,
+    periods: Periods,
+    *,
+    terminated: bool = False,
+) -> LicencePosition:
+    """The qualifying date, referral and suspension eligibility and the automatic termination
+    date, from the person's spells on licence in date order. A terminated licence has none."""
+    years = periods.qualifying_years(sentence_type or "")
+    if years is None or not spells or terminated:
+        return LicencePosition(applies=False)
+    first = min(spell.released for spell in spells)
+    qualifying = years_after(first, years)
+    latest = max(spells, key=lambda spell: spell.released)
+    position = LicencePosition(
+        applies=True,
+        qualifying_date=qualifying,
+        eligible_for_referral=qualifying <= today,
+    )
+    if latest.recalled is not None:  # in custody on recall (or unlawfully at large)
+        return position
+    continuous_from = max(qualifying, latest.released)
+    suspension = years_after(latest.released, periods.supervision_suspension_years)
+    return dataclasses.replace(
+        position,
+        on_licence_since=latest.released,
+        automatic_termination_date=years_after(
+            continuous_from, periods.automatic_termination_years
+        ),
+        supervision_suspension_date=suspension,
+        eligible_for_suspension=suspension <= today,
+    )
+
+
+def untold_delay_cutoff(today: dt.date, calendar: Calendar, periods: Periods) -> dt.date:
+    """The latest adjournment or deferral date that is overdue today if the prisoner has not
+    been told: more than ``untold_delay_working_days`` working days have passed since it."""
+    day = today - dt.timedelta(days=1)
+    while calendar.working_days_between(day, today) <= periods.untold_delay_working_days:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def is_untold_overdue(
+    delay_date: dt.date, told_on: dt.date | None, today: dt.date, calendar: Calendar,
+    periods: Periods,
+) -> bool:
+    return told_on is None and delay_date <= untold_delay_cutoff(today, calendar, periods)
