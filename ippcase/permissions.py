@@ -62,7 +62,11 @@ PPCS_STATUSES = ("submitted", "info_requested", "authorised", "rejected", "resci
 
 
 def _ppcs_work() -> Q:
-    """People with a recommendation submitted to PPCS, or with a recall in their history."""
+    """People with a recommendation submitted to PPCS, with a recall in their history, or with
+    licence termination work: PPCS refers every IPP/DPP licence past its qualifying date to the
+    Parole Board and decides on suspending supervision (docs/parole.md)."""
+    from parole.models import SupervisionSuspension, TerminationReferral
+    from parole.selectors import qualifying_release_cutoffs
     from recall.models import RecallRecommendation
 
     from .models import Release
@@ -71,7 +75,15 @@ def _ppcs_work() -> Q:
     submitted = Exists(
         RecallRecommendation.objects.filter(person=OuterRef("pk"), status__in=PPCS_STATUSES)
     )
-    return Q(has_recall) | Q(submitted)
+    termination = Q(Exists(TerminationReferral.objects.filter(person=OuterRef("pk")))) | Q(
+        Exists(SupervisionSuspension.objects.filter(person=OuterRef("pk")))
+    )
+    qualified = Q(pk__in=[])
+    for sentence_type, cutoff in qualifying_release_cutoffs().items():
+        qualified |= Q(sentence__sentence_type=sentence_type) & Q(
+            Exists(Release.objects.filter(person=OuterRef("pk"), date__lte=cutoff))
+        )
+    return Q(has_recall) | Q(submitted) | termination | qualified
 
 
 @rules.predicate
@@ -168,3 +180,14 @@ def _rec_reaches_ppcs(user: Any, rec: Any) -> bool:
 
 rules.add_perm("recall.decide", is_ppcs)
 rules.add_perm("recall.view_request", is_ppcs & _rec_reaches_ppcs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Parole work (objects: a Person). The case team and PPCS record Parole Board reviews,
+# adjournments and re-release; RARR, licence termination and supervision decisions are PPCS's.
+
+rules.add_perm("parole.record_review", can_work_on_case | (is_ppcs & person_has_submitted_recall))
+rules.add_perm("parole.record_rarr", is_ppcs & person_has_submitted_recall)
+rules.add_perm("parole.record_termination", is_ppcs & person_has_submitted_recall)
+rules.add_perm("parole.record_suspension", is_ppcs & person_has_submitted_recall)
+rules.add_perm("parole.view_report", is_manager | is_senior_manager | is_ppcs | is_admin)

@@ -1,9 +1,10 @@
 """The statutory and policy periods of parole and licence work, and the dates they give.
 
 Pure Python (no Django import, like ``recall.rules`` and ``recall.deadlines``): every period the
-law or policy sets lives in :class:`Periods`, the ONE configurable place. ``settings.PAROLE_PERIODS``
-(a dict of field overrides) replaces a value without a code change when the law changes again —
-the Sentencing Act 2026 already has a prospective change to the IPP qualifying period.
+law or policy sets lives in :class:`Periods`, the ONE configurable place.
+``settings.PAROLE_PERIODS`` (a dict of field overrides) replaces a value without a code change
+when the law changes again: the Sentencing Act 2026 already has a prospective change to the
+IPP qualifying period.
 docs/parole.md states the law each value comes from.
 
 Dates are worked out on the day they are needed, never stored: a change of period moves every
@@ -20,7 +21,7 @@ from typing import Any
 
 from recall.deadlines import Calendar
 
-PREVENTIVE_SENTENCES = ("IPP", "DPP")
+PREVENTIVE_SENTENCES = ("IPP", "DPP")  # the sentences with a licence that can be terminated
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,11 @@ class Periods:
                     raise ValueError(f"parole period {f.name} must be whole numbers >= 0")
         return periods
 
+    def qualifying_years_by_sentence(self) -> dict[str, int]:
+        return {"IPP": self.qualifying_years_ipp, "DPP": self.qualifying_years_dpp}
+
     def qualifying_years(self, sentence_type: str) -> int | None:
-        return {"IPP": self.qualifying_years_ipp, "DPP": self.qualifying_years_dpp}.get(
-            sentence_type
-        )
+        return self.qualifying_years_by_sentence().get(sentence_type)
 
 
 def years_after(day: dt.date, years: int) -> dt.date:
@@ -73,6 +75,22 @@ def years_after(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February → the period ends on 28 February, so the next day is 1 March
         return dt.date(day.year + years, 3, 1)
+
+
+def latest_start_qualified(today: dt.date, years: int) -> dt.date:
+    """The latest start date whose ``years``-year period has expired by ``today``: the inverse of
+    :func:`years_after` (``years_after(start, years) <= today`` exactly when ``start`` is on or
+    before the answer)."""
+    try:
+        candidate = today.replace(year=today.year - years)
+    except ValueError:  # today is 29 February
+        candidate = dt.date(today.year - years, 2, 28)
+    # years_after is monotonic; step forward past any start that still qualifies (29 February).
+    while years_after(candidate + dt.timedelta(days=1), years) <= today:
+        candidate += dt.timedelta(days=1)
+    while years_after(candidate, years) > today:
+        candidate -= dt.timedelta(days=1)
+    return candidate
 
 
 @dataclass(frozen=True)
@@ -142,7 +160,10 @@ def untold_delay_cutoff(today: dt.date, calendar: Calendar, periods: Periods) ->
 
 
 def is_untold_overdue(
-    delay_date: dt.date, told_on: dt.date | None, today: dt.date, calendar: Calendar,
+    delay_date: dt.date,
+    told_on: dt.date | None,
+    today: dt.date,
+    calendar: Calendar,
     periods: Periods,
 ) -> bool:
     return told_on is None and delay_date <= untold_delay_cutoff(today, calendar, periods)

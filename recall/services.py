@@ -162,6 +162,12 @@ def recommendation_start(*, person: Person, actor: User) -> RecallRecommendation
     if not actor.has_role("practitioner"):
         raise NotAllowed("Only a probation practitioner can start a recall recommendation.")
     Person.objects.select_for_update().get(pk=person.pk)  # serialise starts for one person
+    terminated = person.termination_referrals.filter(outcome="terminated").first()
+    if terminated is not None and terminated.decided_on is not None:
+        raise IllegalTransition(
+            f"The Parole Board terminated this licence on {terminated.decided_on:%d %B %Y}: "
+            "there is no licence to recall on."
+        )
     if selectors.open_recommendation(person) is not None:
         raise IllegalTransition(
             "This person already has a recall recommendation that PPCS has not yet decided."
@@ -645,6 +651,8 @@ def recall_stop(
                 prison=recall.custody_prison or recall.release.prison,
                 approved_premises=False,
             )
+            recall.re_released_on = released_on  # closes its parole work (parole app)
+            recall.save(update_fields=["re_released_on"])
             rec.status = Status.RESCINDED
             rec.rescinded_reason = reason.strip()
             rec.save()

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.urls import reverse
+from django.utils import timezone
 
 from ippcase import vocab
 from ippcase.permissions import visible_people
@@ -63,13 +67,19 @@ def test_manager_sees_every_team_in_their_pdu_but_not_another_pdu(
     assert set(visible_people(manager)) == {person, same_pdu}
 
 
-def test_ppcs_sees_only_people_with_a_recall(ppcs, team):
-    recalled = factories.make_case(team, recalled=True)
-    never_recalled = factories.make_case(team, recalled=False)
+def test_ppcs_sees_people_with_a_recall_or_past_the_termination_qualifying_date(ppcs, team):
+    recalled = factories.make_case(team, recalled=True, last_name="Adams")
+    qualified = factories.make_case(team, recalled=False, last_name="Baker")
+    recent = factories.make_case(team, recalled=False, last_name="Clark")
+    # An IPP licence qualifies for a termination referral 3 years after the first release.
+    day = timezone.localdate()
+    recent.releases.update(date=(day - relativedelta(years=3)) + dt.timedelta(days=1))
+    qualified.releases.update(date=(day - relativedelta(years=3)) - dt.timedelta(days=1))
     client = client_for(ppcs)
     assert client.get(reverse("person_overview", args=[recalled.crn])).status_code == 200
-    assert client.get(reverse("person_overview", args=[never_recalled.crn])).status_code == 404
-    assert list(visible_people(ppcs)) == [recalled]
+    assert client.get(reverse("person_overview", args=[qualified.crn])).status_code == 200
+    assert client.get(reverse("person_overview", args=[recent.crn])).status_code == 404
+    assert list(visible_people(ppcs)) == [recalled, qualified]
 
 
 def test_caseload_lists_only_visible_people(

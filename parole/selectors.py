@@ -1,0 +1,154 @@
+"""Reads of parole work: the configured periods, a person's licence position, and the warnings
+(untold adjournments and deferrals) that the case pages, reminders and dashboards share."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from ippcase.models import Person, Recall
+from recall.deadlines import Calendar
+from recall.reminders import calendar as working_calendar
+
+from . import law
+from .models import Adjournment, ParoleReview, TerminationReferral
+from .vocab import TerminationOutcome
+
+
+def periods() -> law.Periods:
+    """The statutory and policy periods, with ``settings.PAROLE_PERIODS`` applied."""
+    return law.Periods.from_overrides(getattr(settings, "PAROLE_PERIODS", None))
+
+
+def qualifying_release_cutoffs(today: dt.date | None = None) -> dict[str, dt.date]:
+    """For each preventive sentence type, the latest first-release date whose qualifying period
+    has expired by ``today``: a person released on or before it qualifies (29 February as in
+    ``law.years_after``)."""
+    day = timezone.localdate() if today is None else today
+    return {
+        sentence_type: law.latest_start_qualified(day, years)
+        for sentence_type, years in periods().qualifying_years_by_sentence().items()
+    }
+
+
+def untold_delay_cutoff(today: dt.date | None = None, cal: Calendar | None = None) -> dt.date:
+    day = timezone.localdate() if today is None else today
+    return law.untold_delay_cutoff(day, cal or working_calendar(), periods())
+
+
+def untold_delays(
+    *,
+    people: QuerySet[Person] | None = None,
+    today: dt.date | None = None,
+    cal: Calendar | None = None,
+) -> QuerySet[Adjournment]:
+    """Adjournments and deferrals not told to the prisoner more than the set number of working
+    days after they happened, on recalls still open (not re-released): the warning list."""
+    cutoff = untold_delay_cutoff(today, cal)
+    qs = Adjournment.objects.filter(
+        prisoner_informed_on__isnull=True,
+        date__lte=cutoff,
+        review__recall__re_released_on__isnull=True,
+    )
+    if people is not None:
+        qs = qs.filter(review__recall__release__person__in=people)
+    return qs
+
+
+def spells(person: Person) -> list[law.Spell]:
+    """The person's periods on licence; uses ``releases`` prefetched with their recalls."""
+    out = []
+    for release in person.releases.all():
+        recall = getattr(release, "recall", None)
+        out.append(
+            law.Spell(released=release.date, recalled=recall.recall_date if recall else None)
+        )
+    return out
+
+
+def licence_terminated_on(person: Person) -> dt.date | None:
+    """The date the Parole Board's termination took effect (the decision date), if any."""
+    decided = [
+        r.decided_on
+        for r in person.termination_referrals.all()
+        if r.outcome == TerminationOutcome.TERMINATED and r.decided_on is not None
+    ]
+    return min(decided) if decided else None
+
+
+def licence_position(person: Person, today: dt.date | None = None) -> law.LicencePosition:
+    sentence = getattr(person, "sentence", None)
+    return law.licence_position(
+        sentence.sentence_type if sentence else None,
+        spells(person),
+        timezone.localdate() if today is None else today,
+        periods(),
+        terminated=licence_terminated_on(person) is not None,
+    )
+
+
+@dataclass
+class ParoleCase:
+    """Everything the person's parole tab shows, read in a fixed number of queries."""
+
+    person: Person
+    recalls: list[Recall]
+    position: law.LicencePosition
+    terminated_on: dt.date | None
+    untold: list[Adjournment] = field(default_factory=list)
+
+
+def parole_case(person_id: int, today: dt.date | None = None) -> ParoleCase:
+    day = timezone.localdate() if today is None else today
+    person = (
+        Person.objects.select_related("sentence", "team__pdu")
+        .prefetch_related(
+            "releases__recall",
+            "termination_referrals",
+            "supervision_suspensions",
+        )
+        .get(pk=person_id)
+    )
+    recalls = list(
+        Recall.objects.filter(release__person=person)
+        .select_related("release", "rarr")
+        .prefetch_related(
+            Prefetch(
+                "parole_reviews",
+                queryset=ParoleReview.objects.prefetch_related("delays"),
+            )
+        )
+        .order_by("-recall_date")
+    )
+    cutoff = untold_delay_cutoff(day)
+    untold = [
+        delay
+        for recall in recalls
+        if recall.re_released_on is None
+        for review in recall.parole_reviews.all()
+        for delay in review.delays.all()
+        if delay.prisoner_informed_on is None and delay.date <= cutoff
+    ]
+    return ParoleCase(
+        person=person,
+        recalls=recalls,
+        position=licence_position(person, day),
+        terminated_on=licence_terminated_on(person),
+        untold=untold,
+    )
+
+
+def open_termination_referral(person: Person) -> TerminationReferral | None:
+    return person.termination_referrals.filter(decided_on__isnull=True).first()
+
+
+def awaiting_parole(people: QuerySet[Person] | None = None) -> QuerySet[Recall]:
+    """Recalls in custody awaiting re-release: returned to custody and not re-released."""
+    qs = Recall.objects.filter(returned_to_custody__isnull=False, re_released_on__isnull=True)
+    if people is not None:
+        qs = qs.filter(release__person__in=people)
+    return qs
