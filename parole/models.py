@@ -36,7 +36,9 @@ class ParoleReview(models.Model):
     # The Calder question: on the first review after a recall the panel considers whether the
     # recall was appropriate (R (Calder) v SSJ [2015] EWCA Civ 1050).
     calder_answer = models.CharField(
-        "Was the recall appropriate?", max_length=20, choices=vocab.CalderAnswer.choices,
+        "Was the recall appropriate?",
+        max_length=20,
+        choices=vocab.CalderAnswer.choices,
         blank=True,
     )
     hearing_date = models.DateField("Oral hearing date", null=True, blank=True)
@@ -44,7 +46,9 @@ class ParoleReview(models.Model):
     outcome = models.CharField(max_length=20, choices=vocab.ReviewOutcome.choices, blank=True)
     pca_n_directed_on = models.DateField("PCA-N directed on", null=True, blank=True)
     pca_n_recommendation = models.CharField(
-        "PCA-N recommendation", max_length=10, choices=vocab.PcaNRecommendation.choices,
+        "PCA-N recommendation",
+        max_length=10,
+        choices=vocab.PcaNRecommendation.choices,
         blank=True,
     )
     pra_directed_on = models.DateField("PRA directed on", null=True, blank=True)
@@ -53,7 +57,10 @@ class ParoleReview(models.Model):
     )
     notes = models.TextField(blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
 
@@ -105,7 +112,10 @@ class Adjournment(models.Model):
     new_date = models.DateField("New date", null=True, blank=True)
     prisoner_informed_on = models.DateField("Prisoner told on", null=True, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
 
@@ -113,7 +123,8 @@ class Adjournment(models.Model):
         ordering = ["date", "id"]
         indexes = [
             models.Index(
-                fields=["date"], condition=Q(prisoner_informed_on__isnull=True),
+                fields=["date"],
+                condition=Q(prisoner_informed_on__isnull=True),
                 name="adjournment_untold_idx",
             )
         ]
@@ -144,7 +155,10 @@ class RiskAssessedRecallReview(models.Model):
     outcome = models.CharField(max_length=20, choices=vocab.RarrOutcome.choices)
     rationale = models.TextField(blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
 
@@ -165,11 +179,12 @@ class TerminationReferral(models.Model):
     )
     referred_on = models.DateField("Referred on")
     decided_on = models.DateField("Decision date", null=True, blank=True)
-    outcome = models.CharField(
-        max_length=20, choices=vocab.TerminationOutcome.choices, blank=True
-    )
+    outcome = models.CharField(max_length=20, choices=vocab.TerminationOutcome.choices, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
 
@@ -209,7 +224,10 @@ class SupervisionSuspension(models.Model):
     )
     rationale = models.TextField(blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
 
