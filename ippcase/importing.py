@@ -22,6 +22,8 @@ from typing import Any, Final, TypeVar
 
 from django.db import models
 
+from parole import vocab as parole_vocab
+
 from . import vocab
 
 FORMAT: Final = "ippcase-import/1"
@@ -37,6 +39,8 @@ _PNC_MAX = 20
 _PRISON_MAX = 100
 _TEAM_CODE_MAX = 20
 _TARIFF_YEARS_MAX = 99
+# Sentences whose licence may be referred for termination.
+_TERMINABLE: Final = frozenset({vocab.SentenceType.IPP, vocab.SentenceType.DPP})
 
 T = TypeVar("T")
 
@@ -123,19 +127,114 @@ class OffenceRow:
 
 
 @dataclass(frozen=True)
+class AdjournmentRow:
+    """An adjournment or deferral of a Parole Board review (parole.Adjournment)."""
+
+    date: dt.date  # the natural key within its review
+    kind: str
+    reason: str
+    new_date: dt.date | None
+    prisoner_informed_on: dt.date | None
+
+    @property
+    def key(self) -> dt.date:
+        return self.date
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "date": self.date,
+            "reason": self.reason,
+            "new_date": self.new_date,
+            "prisoner_informed_on": self.prisoner_informed_on,
+        }
+
+
+@dataclass(frozen=True)
+class ParoleReviewRow:
+    """One Parole Board decision stage after a recall (parole.ParoleReview). ``adjournments``
+    is :data:`UNSET` when the file leaves the list out: a stored review keeps its own."""
+
+    referred_on: dt.date
+    kind: str
+    calder_answer: str
+    hearing_date: dt.date | None
+    decided_on: dt.date | None
+    outcome: str
+    adjournments: list[AdjournmentRow] | Unset
+
+    @property
+    def key(self) -> tuple[dt.date, str]:
+        """Natural key within the recall: a re-import updates the matching review."""
+        return (self.referred_on, self.kind)
+
+    def values(self) -> dict[str, Any]:
+        # Only the fields the format carries: notes and the PCA-N/PRA directions recorded in
+        # the application are left as they are.
+        return {
+            "kind": self.kind,
+            "referred_on": self.referred_on,
+            "calder_answer": self.calder_answer,
+            "hearing_date": self.hearing_date,
+            "decided_on": self.decided_on,
+            "outcome": self.outcome,
+        }
+
+
+@dataclass(frozen=True)
+class RarrRow:
+    """A risk-assessed recall review (parole.RiskAssessedRecallReview): at most one a recall."""
+
+    decided_on: dt.date
+    outcome: str
+
+    def values(self) -> dict[str, Any]:
+        return {"decided_on": self.decided_on, "outcome": self.outcome}
+
+
+@dataclass(frozen=True)
+class TerminationReferralRow:
+    """A licence termination referral (parole.TerminationReferral)."""
+
+    referred_on: dt.date  # the natural key within the person
+    decided_on: dt.date | None
+    outcome: str
+
+    @property
+    def key(self) -> dt.date:
+        return self.referred_on
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "referred_on": self.referred_on,
+            "decided_on": self.decided_on,
+            "outcome": self.outcome,
+        }
+
+
+@dataclass(frozen=True)
 class RecallRow:
+    """A recall. The parole parts are :data:`UNSET` when the file leaves them out, so that a
+    stored recall keeps what was recorded; ``rarr`` is None for "no RARR"."""
+
     recall_date: dt.date
     returned_to_custody: dt.date | None
     reasons: list[str]
     criteria: list[str]
+    re_released_on: dt.date | Unset | None = UNSET
+    parole_reviews: list[ParoleReviewRow] | Unset = UNSET
+    rarr: RarrRow | Unset | None = UNSET
 
     def values(self) -> dict[str, Any]:
-        return {
+        values: dict[str, Any] = {
             "recall_date": self.recall_date,
             "returned_to_custody": self.returned_to_custody,
             "reasons": self.reasons,
             "criteria": self.criteria,
         }
+        if self.re_released_on is not UNSET:
+            values["re_released_on"] = self.re_released_on
+        return values
 
 
 @dataclass(frozen=True)
@@ -225,6 +324,7 @@ class PersonRow:
     releases: list[ReleaseRow]
     licence_conditions: list[ConditionRow] | Unset
     allocations: list[AllocationRow] | Unset
+    termination_referrals: list[TerminationReferralRow] | Unset = UNSET
 
 
 _PERSON_REQUIRED = (
@@ -249,6 +349,7 @@ _PERSON_OPTIONAL = (
     "opd_screening",
     "licence_conditions",
     "allocations",
+    "licence_termination_referrals",
 )
 
 
@@ -607,10 +708,19 @@ def _parse_person(
     if "allocations" in obj:
         allocations = _parse_allocations(r, obj["allocations"], refs)
 
+    referrals: list[TerminationReferralRow] | Unset | None = UNSET
+    if "licence_termination_referrals" in obj:
+        referrals = _parse_termination_referrals(
+            r,
+            obj["licence_termination_referrals"],
+            sentence.sentence_type if sentence is not None else None,
+        )
+
     if r.problems or not isinstance(crn, str) or sentence is None or releases is None:
         return None
     # No problems means that every collection present was read in full.
     assert conditions is not None and allocations is not None  # noqa: S101
+    assert referrals is not None  # noqa: S101
     return PersonRow(
         crn=crn,
         fields=fields,
@@ -618,6 +728,7 @@ def _parse_person(
         releases=[release.row() for release in releases],
         licence_conditions=conditions,
         allocations=allocations,
+        termination_referrals=referrals,
     )
 
 
@@ -783,10 +894,23 @@ class _PartialRecall:
     returned_to_custody: dt.date | None
     reasons: Any
     criteria: Any
+    # The parole parts: UNSET when left out; None when null (or, with problems, invalid).
+    re_released: dt.date | Unset | None = UNSET
+    parole_reviews: list[ParoleReviewRow] | Unset | None = UNSET
+    rarr: RarrRow | Unset | None = UNSET
 
     def row(self) -> RecallRow:
         assert self.recall_date is not None  # noqa: S101
-        return RecallRow(self.recall_date, self.returned_to_custody, self.reasons, self.criteria)
+        assert self.parole_reviews is not None  # noqa: S101
+        return RecallRow(
+            self.recall_date,
+            self.returned_to_custody,
+            self.reasons,
+            self.criteria,
+            re_released_on=self.re_released,
+            parole_reviews=self.parole_reviews,
+            rarr=self.rarr,
+        )
 
 
 def _parse_releases(r: _Reader, value: object) -> list[_PartialRelease] | None:
@@ -823,17 +947,260 @@ def _parse_recall(r: _Reader, value: object, path: str) -> _PartialRecall:
     if obj is None:
         # Still "a recall" for the order checks, so that it is not also reported as missing.
         return _PartialRecall(None, None, None, None)
-    r.keys(obj, path, ("date", "reasons", "criteria"), ("returned_to_custody",))
+    r.keys(
+        obj,
+        path,
+        ("date", "reasons", "criteria"),
+        ("returned_to_custody", "parole_reviews", "rarr", "re_released"),
+    )
     date = r.get(obj, "date", path, r.date)
     rtc = r.get(obj, "returned_to_custody", path, r.date, nullable=True)
     reasons = r.get(obj, "reasons", path, r.choice_list(vocab.RecallReason))
     criteria = r.get(obj, "criteria", path, r.choice_list(vocab.RecallCriterion))
+    recall_date = date if isinstance(date, dt.date) else None
+    returned = rtc if isinstance(rtc, dt.date) else None
+
+    reviews: list[ParoleReviewRow] | Unset | None = UNSET
+    if "parole_reviews" in obj:
+        reviews = _parse_reviews(r, obj["parole_reviews"], f"{path}.parole_reviews", recall_date)
+    rarr: RarrRow | Unset | None = UNSET
+    if "rarr" in obj:
+        rarr = None
+        if obj["rarr"] is not None:  # null: no RARR on this recall
+            rarr = _parse_rarr(r, obj["rarr"], f"{path}.rarr", recall_date, returned)
+    re_released = r.get(obj, "re_released", path, r.date, nullable=True)
+    if isinstance(re_released, dt.date):
+        _check_after_recall(r, re_released, f"{path}.re_released", recall_date, returned)
     return _PartialRecall(
-        date if isinstance(date, dt.date) else None,
-        rtc if isinstance(rtc, dt.date) else None,
+        recall_date,
+        returned,
         reasons,
         criteria,
+        re_released=re_released if isinstance(re_released, dt.date | Unset) else None,
+        parole_reviews=reviews,
+        rarr=rarr,
     )
+
+
+def _check_after_recall(
+    r: _Reader,
+    day: dt.date,
+    path: str,
+    recall_date: dt.date | None,
+    returned: dt.date | None,
+) -> None:
+    """``day`` (a RARR decision, a re-release) comes on or after the recall and the return to
+    custody; only the first of the two is reported, as the return is on or after the recall."""
+    if recall_date is not None and day < recall_date:
+        r.problem(path, f"{day} is before the recall date ({recall_date})")
+    elif returned is not None and day < returned:
+        r.problem(path, f"{day} is before the return to custody ({returned})")
+
+
+def _decided(
+    r: _Reader, obj: Mapping[str, Any], path: str, choices: type[models.Choices]
+) -> tuple[dt.date | None, str]:
+    """A decision's ``decided`` date and ``outcome`` (``""`` for none): both given or neither.
+    Each may be null or left out while the decision is awaited."""
+    decided = r.get(obj, "decided", path, r.date, nullable=True)
+    outcome = r.get(obj, "outcome", path, r.choice(choices), nullable=True)
+    has_decided, has_outcome = obj.get("decided") is not None, obj.get("outcome") is not None
+    if has_decided and not has_outcome:
+        r.problem(_join(path, "outcome"), 'required when "decided" is given (give both or neither)')
+    elif has_outcome and not has_decided:
+        r.problem(_join(path, "decided"), 'required when "outcome" is given (give both or neither)')
+    return (
+        decided if isinstance(decided, dt.date) else None,
+        outcome if isinstance(outcome, str) else "",
+    )
+
+
+def _check_decided_after_referral(
+    r: _Reader, path: str, decided: dt.date | None, referred: object
+) -> None:
+    if decided is not None and isinstance(referred, dt.date) and decided < referred:
+        r.problem(_join(path, "decided"), f"{decided} is before the referral ({referred})")
+
+
+def _parse_reviews(
+    r: _Reader, value: object, path: str, recall_date: dt.date | None
+) -> list[ParoleReviewRow] | None:
+    items = r.array(value, path)
+    if items is None:
+        return None
+    rows: list[ParoleReviewRow] | None = []
+    seen: dict[tuple[dt.date, str], int] = {}
+    for i, item in enumerate(items):
+        item_path = f"{path}[{i}]"
+        row, key = _parse_review(r, item, item_path, recall_date)
+        # Checked on the key alone, so that a duplicate is reported even if either is invalid.
+        if key is not None:
+            first = seen.setdefault(key, i)
+            if first != i:
+                r.problem(item_path, f"same referral date and kind as {path}[{first}]")
+        if row is None:
+            rows = None
+        elif rows is not None:
+            rows.append(row)
+    return rows
+
+
+def _parse_review(
+    r: _Reader, value: object, path: str, recall_date: dt.date | None
+) -> tuple[ParoleReviewRow | None, tuple[dt.date, str] | None]:
+    """One review and its natural key (None where unreadable)."""
+    obj = r.obj(value, path)
+    if obj is None:
+        return None, None
+    before = len(r.problems)
+    r.keys(
+        obj,
+        path,
+        ("referred", "kind"),
+        ("decided", "outcome", "adjournments", "hearing_date", "calder"),
+    )
+    referred = r.get(obj, "referred", path, r.date)
+    kind = r.get(obj, "kind", path, r.choice(parole_vocab.ReviewKind))
+    if isinstance(referred, dt.date) and recall_date is not None and referred < recall_date:
+        r.problem(f"{path}.referred", f"{referred} is before the recall date ({recall_date})")
+    decided, outcome = _decided(r, obj, path, parole_vocab.ReviewOutcome)
+    _check_decided_after_referral(r, path, decided, referred)
+    if kind == parole_vocab.ReviewKind.ORAL and outcome == parole_vocab.ReviewOutcome.ORAL_HEARING:
+        r.problem(
+            f"{path}.outcome",
+            '"oral_hearing" is only for a paper review: an oral hearing cannot direct another',
+        )
+    # A hearing is listed ahead, so its date may be in the future.
+    hearing_date = r.get(obj, "hearing_date", path, r.future_date, nullable=True)
+    if isinstance(hearing_date, dt.date) and kind == parole_vocab.ReviewKind.PAPER:
+        r.problem(f"{path}.hearing_date", "only an oral review has a hearing date, not a paper one")
+    calder = r.get(obj, "calder", path, r.choice(parole_vocab.CalderAnswer), nullable=True)
+    adjournments: list[AdjournmentRow] | Unset | None = UNSET
+    if "adjournments" in obj:
+        adjournments = _parse_adjournments(r, obj["adjournments"], f"{path}.adjournments", referred)
+    key = (referred, kind) if isinstance(referred, dt.date) and isinstance(kind, str) else None
+    if len(r.problems) != before or key is None or adjournments is None:
+        return None, key
+    return (
+        ParoleReviewRow(
+            referred_on=key[0],
+            kind=key[1],
+            calder_answer=calder if isinstance(calder, str) else "",
+            hearing_date=hearing_date if isinstance(hearing_date, dt.date) else None,
+            decided_on=decided,
+            outcome=outcome,
+            adjournments=adjournments,
+        ),
+        key,
+    )
+
+
+def _parse_adjournments(
+    r: _Reader, value: object, path: str, referred: object
+) -> list[AdjournmentRow] | None:
+    items = r.array(value, path)
+    if items is None:
+        return None
+    rows: list[AdjournmentRow] | None = []
+    seen: dict[dt.date, int] = {}
+    for i, item in enumerate(items):
+        item_path = f"{path}[{i}]"
+        obj = r.obj(item, item_path)
+        if obj is None:
+            rows = None
+            continue
+        before = len(r.problems)
+        r.keys(obj, item_path, ("date", "reason"), ("prisoner_informed", "kind", "new_date"))
+        date = r.get(obj, "date", item_path, r.date)
+        reason = r.get(obj, "reason", item_path, lambda v, p: r.text(v, p, blank=False))
+        kind = r.get(obj, "kind", item_path, r.choice(parole_vocab.DelayKind))
+        kind = parole_vocab.DelayKind.ADJOURNMENT.value if kind is UNSET else kind
+        # The new date of an adjourned or deferred review lies ahead.
+        new_date = r.get(obj, "new_date", item_path, r.future_date, nullable=True)
+        informed = r.get(obj, "prisoner_informed", item_path, r.date, nullable=True)
+        label = kind if isinstance(kind, str) else parole_vocab.DelayKind.ADJOURNMENT.value
+        if isinstance(date, dt.date):
+            if isinstance(referred, dt.date) and date < referred:
+                r.problem(f"{item_path}.date", f"{date} is before the referral ({referred})")
+            if isinstance(new_date, dt.date) and new_date <= date:
+                r.problem(f"{item_path}.new_date", f"{new_date} is not after the {label} ({date})")
+            if isinstance(informed, dt.date) and informed < date:
+                r.problem(
+                    f"{item_path}.prisoner_informed", f"{informed} is before the {label} ({date})"
+                )
+            first = seen.setdefault(date, i)
+            if first != i:
+                r.problem(item_path, f"same date as {path}[{first}]")
+        if len(r.problems) != before or not isinstance(date, dt.date):
+            rows = None
+        elif rows is not None:
+            rows.append(
+                AdjournmentRow(
+                    date=date,
+                    kind=label,
+                    reason=reason,  # type: ignore[arg-type]
+                    new_date=new_date if isinstance(new_date, dt.date) else None,
+                    prisoner_informed_on=informed if isinstance(informed, dt.date) else None,
+                )
+            )
+    return rows
+
+
+def _parse_rarr(
+    r: _Reader,
+    value: object,
+    path: str,
+    recall_date: dt.date | None,
+    returned: dt.date | None,
+) -> RarrRow | None:
+    obj = r.obj(value, path)
+    if obj is None:
+        return None
+    r.keys(obj, path, ("decided", "outcome"))
+    decided = r.get(obj, "decided", path, r.date)
+    outcome = r.get(obj, "outcome", path, r.choice(parole_vocab.RarrOutcome))
+    if isinstance(decided, dt.date):
+        _check_after_recall(r, decided, f"{path}.decided", recall_date, returned)
+    if isinstance(decided, dt.date) and isinstance(outcome, str):
+        return RarrRow(decided, outcome)
+    return None
+
+
+def _parse_termination_referrals(
+    r: _Reader, value: object, sentence_type: object
+) -> list[TerminationReferralRow] | None:
+    path = "licence_termination_referrals"
+    items = r.array(value, path)
+    if items is None:
+        return None
+    # The licence of an IPP or DPP sentence may be terminated (s.31A); others are out of scope.
+    if items and isinstance(sentence_type, str) and sentence_type not in _TERMINABLE:
+        r.problem(
+            path,
+            f"only an IPP or DPP licence can be referred for termination, not {sentence_type}",
+        )
+    rows: list[TerminationReferralRow] | None = []
+    seen: dict[dt.date, int] = {}
+    for i, item in enumerate(items):
+        item_path = f"{path}[{i}]"
+        obj = r.obj(item, item_path)
+        if obj is None:
+            rows = None
+            continue
+        before = len(r.problems)
+        r.keys(obj, item_path, ("referred",), ("decided", "outcome"))
+        referred = r.get(obj, "referred", item_path, r.date)
+        decided, outcome = _decided(r, obj, item_path, parole_vocab.TerminationOutcome)
+        _check_decided_after_referral(r, item_path, decided, referred)
+        if isinstance(referred, dt.date):
+            first = seen.setdefault(referred, i)
+            if first != i:
+                r.problem(item_path, f"same referral date as {path}[{first}]")
+        if len(r.problems) != before or not isinstance(referred, dt.date):
+            rows = None
+        elif rows is not None:
+            rows.append(TerminationReferralRow(referred, decided, outcome))
+    return rows
 
 
 def _check_release_order(r: _Reader, releases: list[_PartialRelease]) -> None:
@@ -881,6 +1248,13 @@ def _check_release_order(r: _Reader, releases: list[_PartialRelease]) -> None:
                     f"{path}.recall.returned_to_custody",
                     f"{rtc} is not before the next release ({next_date})",
                 )
+        # The re-release ends this recall's time in custody, so it is the next release listed.
+        re_released = recall.re_released
+        if isinstance(re_released, dt.date) and next_date is not None and re_released != next_date:
+            r.problem(
+                f"{path}.recall.re_released",
+                f"{re_released} is not the date of the next release ({next_date})",
+            )
 
 
 def _check_sentence_before_release(

@@ -18,12 +18,18 @@ from django.db import connection, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from parole.models import Adjournment, ParoleReview, RiskAssessedRecallReview, TerminationReferral
+from parole.vocab import DelayKind
+
 from .importing import (
     FORMAT,
     UNSET,
     ImportProblem,
     ImportValidationError,
+    ParoleReviewRow,
     PersonRow,
+    RarrRow,
+    RecallRow,
     References,
     ReleaseRow,
     SentenceRow,
@@ -96,8 +102,10 @@ def cases_import(
     file is written in one transaction, audited with ``actor`` in the pghistory context.
 
     A CRN already stored is updated in place: its fields, and each child collection in the file
-    (releases and recalls, offences, licence conditions, allocations) is made equal to the file
-    by natural key, updating matching rows, deleting rows not in the file and creating new ones.
+    (releases and recalls, offences, licence conditions, allocations, and the parole parts:
+    Parole Board reviews and their adjournments, RARR, licence termination referrals) is made
+    equal to the file by natural key, updating matching rows, deleting rows not in the file and
+    creating new ones.
     Optional fields the record leaves out keep their stored values. A row that would not change
     is not saved, so an identical re-import writes nothing and no audit events. People not in
     the file are left alone. ``default_team_code`` is the team of new people whose record has
@@ -119,6 +127,8 @@ def cases_import(
             default_team_code=default_team_code,
         )
         rows, problems = parse_document(data, refs=refs, today=today)
+        if not problems:
+            problems = _stored_conflicts(rows, stored)
         if problems:
             raise ImportValidationError(problems)
 
@@ -142,8 +152,9 @@ def cases_export(*, people: QuerySet[Person] | None = None) -> dict[str, Any]:
     document, ordered by CRN.
 
     Every field is written, so that importing the result into a database with the same teams
-    and users and exporting again gives identical JSON. Five queries whatever the number of
-    people.
+    and users and exporting again gives identical JSON. The parole parts are written only where
+    there is something to write, so a case without parole work exports as it did before they
+    existed. Eight queries whatever the number of people.
     """
     queryset = people if people is not None else Person.objects.all()
     selected = queryset.values("pk")
@@ -161,7 +172,32 @@ def cases_export(*, people: QuerySet[Person] | None = None) -> dict[str, Any]:
     releases = _grouped(
         Release.objects.filter(person__in=selected)
         .order_by("date")
-        .values(*_attnames(Release), *(f"recall__{name}" for name in _attnames(Recall))),
+        .values(
+            *_attnames(Release),
+            *(f"recall__{name}" for name in _attnames(Recall)),
+            # At most one RARR per recall: joined rather than a query of its own.
+            "recall__rarr__id",
+            "recall__rarr__decided_on",
+            "recall__rarr__outcome",
+        ),
+        "person_id",
+    )
+    reviews = _grouped(
+        ParoleReview.objects.filter(recall__release__person__in=selected)
+        .order_by("referred_on", "id")
+        .values(*_attnames(ParoleReview)),
+        "recall_id",
+    )
+    adjournments = _grouped(
+        Adjournment.objects.filter(review__recall__release__person__in=selected)
+        .order_by("date", "id")
+        .values(*_attnames(Adjournment)),
+        "review_id",
+    )
+    referrals = _grouped(
+        TerminationReferral.objects.filter(person__in=selected)
+        .order_by("referred_on", "id")
+        .values(*_attnames(TerminationReferral)),
         "person_id",
     )
     conditions = _grouped(
@@ -183,9 +219,13 @@ def cases_export(*, people: QuerySet[Person] | None = None) -> dict[str, Any]:
             _export_person(
                 person,
                 offences=offences.get(person["id"], []),
-                releases=releases.get(person["id"], []),
+                releases=[
+                    _export_release(release, reviews=reviews, adjournments=adjournments)
+                    for release in releases.get(person["id"], [])
+                ],
                 conditions=conditions.get(person["id"], []),
                 allocations=allocations.get(person["id"], []),
+                referrals=referrals.get(person["id"], []),
             )
             for person in persons
         ],
@@ -217,11 +257,17 @@ class _StoredCase:
     recalls: dict[int, Row] = field(default_factory=dict)  # by release id
     conditions: list[Row] = field(default_factory=list)
     allocations: list[Row] = field(default_factory=list)
+    reviews: defaultdict[int, list[Row]] = field(default_factory=lambda: defaultdict(list))
+    adjournments: defaultdict[int, list[Row]] = field(
+        default_factory=lambda: defaultdict(list)
+    )  # by review id
+    rarrs: dict[int, Row] = field(default_factory=dict)  # by recall id
+    referrals: list[Row] = field(default_factory=list)
 
 
 def _lock_stored_people(crns: Iterable[str]) -> dict[str, _StoredCase]:
     """The stored cases among ``crns``, their people locked until the import commits
-    (seven queries per chunk of CRNs)."""
+    (eleven queries per chunk of CRNs)."""
     ordered = sorted(crns)  # a stable lock order keeps two concurrent imports from deadlocking
     cases: dict[str, _StoredCase] = {}
     for start in range(0, len(ordered), _LOAD_CHUNK):
@@ -252,19 +298,71 @@ def _lock_stored_people(crns: Iterable[str]) -> dict[str, _StoredCase]:
         allocations = Allocation.objects.filter(person_id__in=ids).order_by("id")
         for allocation in allocations.values(*_attnames(Allocation)):
             by_id[allocation["person_id"]].allocations.append(allocation)
+        reviews = ParoleReview.objects.filter(recall__release__person_id__in=ids).order_by("id")
+        for review in reviews.values("recall__release__person_id", *_attnames(ParoleReview)):
+            case = by_id[review.pop("recall__release__person_id")]
+            case.reviews[review["recall_id"]].append(review)
+        delays = Adjournment.objects.filter(review__recall__release__person_id__in=ids)
+        for delay in delays.order_by("id").values(
+            "review__recall__release__person_id", *_attnames(Adjournment)
+        ):
+            case = by_id[delay.pop("review__recall__release__person_id")]
+            case.adjournments[delay["review_id"]].append(delay)
+        rarrs = RiskAssessedRecallReview.objects.filter(recall__release__person_id__in=ids)
+        for rarr in rarrs.values(
+            "recall__release__person_id", *_attnames(RiskAssessedRecallReview)
+        ):
+            by_id[rarr.pop("recall__release__person_id")].rarrs[rarr["recall_id"]] = rarr
+        referrals = TerminationReferral.objects.filter(person_id__in=ids).order_by("id")
+        for referral in referrals.values(*_attnames(TerminationReferral)):
+            by_id[referral["person_id"]].referrals.append(referral)
         cases.update((case.person["crn"], case) for case in by_id.values())
     return cases
+
+
+def _stored_conflicts(rows: list[PersonRow], stored: dict[str, _StoredCase]) -> list[ImportProblem]:
+    """Problems that only the stored rows show: a part the file leaves out is kept, and must
+    still fit what the file changes. (The database would refuse the write otherwise.)"""
+    problems: list[ImportProblem] = []
+    for row in rows:
+        case = stored.get(row.crn)
+        if case is None:
+            continue
+        releases = {release["date"]: release["id"] for release in case.releases}
+        for i, release in enumerate(row.releases):
+            recall = case.recalls.get(releases.get(release.date, -1))
+            if (
+                release.recall is None
+                or recall is None
+                or release.recall.re_released_on is not UNSET
+            ):
+                continue
+            kept = recall["re_released_on"]
+            if kept is not None and kept < release.recall.recall_date:
+                problems.append(
+                    ImportProblem(
+                        row.crn,
+                        f"releases[{i}].recall.re_released",
+                        f"left out, so the stored re-release date ({kept}) is kept, but it is "
+                        f"before the recall date ({release.recall.recall_date}); give re_released",
+                    )
+                )
+    return problems
 
 
 # --- import: planning and writing -------------------------------------------------------------
 
 
 _DELETE_ORDER: tuple[type[models.Model], ...] = (
+    Adjournment,
+    ParoleReview,
+    RiskAssessedRecallReview,
     Recall,
     Release,
     IndexOffence,
     LicenceCondition,
     Allocation,
+    TerminationReferral,
 )
 # Parents before children: a child's foreign key needs its parent's id.
 _CREATE_ORDER: tuple[type[models.Model], ...] = (
@@ -273,8 +371,12 @@ _CREATE_ORDER: tuple[type[models.Model], ...] = (
     IndexOffence,
     Release,
     Recall,
+    ParoleReview,
+    Adjournment,
+    RiskAssessedRecallReview,
     LicenceCondition,
     Allocation,
+    TerminationReferral,
 )
 
 
@@ -411,6 +513,8 @@ def _plan_new_person(plan: _WritePlan, row: PersonRow) -> None:
         plan.create(LicenceCondition, condition.values(), person_id=person)
     for allocation in _given(row.allocations):
         plan.create(Allocation, allocation.values(), person_id=person)
+    for referral in _given(row.termination_referrals):
+        plan.create(TerminationReferral, referral.values(), person_id=person)
 
 
 def _plan_new_sentence(plan: _WritePlan, person: _Parent, row: SentenceRow) -> None:
@@ -424,7 +528,21 @@ def _plan_new_sentence(plan: _WritePlan, person: _Parent, row: SentenceRow) -> N
 def _plan_new_release(plan: _WritePlan, person: _Parent, row: ReleaseRow) -> None:
     release = plan.create(Release, row.values(), person_id=person)
     if row.recall is not None:
-        plan.create(Recall, row.recall.values(), release_id=release)
+        _plan_new_recall(plan, release, row.recall)
+
+
+def _plan_new_recall(plan: _WritePlan, release: _Parent, row: RecallRow) -> None:
+    recall = plan.create(Recall, row.values(), release_id=release)
+    for review in _given(row.parole_reviews):
+        _plan_new_review(plan, recall, review)
+    if isinstance(row.rarr, RarrRow):
+        plan.create(RiskAssessedRecallReview, row.rarr.values(), recall_id=recall)
+
+
+def _plan_new_review(plan: _WritePlan, recall: _Parent, row: ParoleReviewRow) -> None:
+    review = plan.create(ParoleReview, row.values(), recall_id=recall)
+    for adjournment in _given(row.adjournments):
+        plan.create(Adjournment, adjournment.values(), review_id=review)
 
 
 def _plan_person_changes(plan: _WritePlan, case: _StoredCase, row: PersonRow) -> bool:
@@ -453,6 +571,16 @@ def _plan_person_changes(plan: _WritePlan, case: _StoredCase, row: PersonRow) ->
             stored_key=lambda a: (a["practitioner_id"], a["start_date"]),
             row_key=lambda r: r.key,
             make=lambda r: plan.create(Allocation, r.values(), person_id=person_id),
+        )
+    if row.termination_referrals is not UNSET:
+        changed |= _plan_children(
+            plan,
+            TerminationReferral,
+            stored=case.referrals,
+            rows=row.termination_referrals,
+            stored_key=lambda t: t["referred_on"],
+            row_key=lambda r: r.key,
+            make=lambda r: plan.create(TerminationReferral, r.values(), person_id=person_id),
         )
     return changed
 
@@ -503,14 +631,61 @@ def _plan_release_changes(plan: _WritePlan, case: _StoredCase, rows: list[Releas
                 plan.delete(Recall, recall)
                 changed = True
         elif recall is None:
-            plan.create(Recall, row.recall.values(), release_id=release["id"])
+            _plan_new_recall(plan, release["id"], row.recall)
             changed = True
         else:
             changed |= plan.update(Recall, recall, row.recall.values())
+            changed |= _plan_parole_changes(plan, case, recall["id"], row.recall)
     for release in stored.values():
         plan.delete(Release, release)  # its recall goes with it (on_delete=CASCADE)
         changed = True
     return changed
+
+
+def _plan_parole_changes(
+    plan: _WritePlan, case: _StoredCase, recall_id: int, row: RecallRow
+) -> bool:
+    """The parole parts of a stored recall; each one the file leaves out is left as it is."""
+    changed = False
+    if row.parole_reviews is not UNSET:
+        changed |= _plan_children(
+            plan,
+            ParoleReview,
+            stored=case.reviews.get(recall_id, []),
+            rows=row.parole_reviews,
+            stored_key=lambda v: (v["referred_on"], v["kind"]),
+            row_key=lambda r: r.key,
+            make=lambda r: _plan_new_review(plan, recall_id, r),
+            matched=lambda stored, r: _plan_adjournment_changes(plan, case, stored["id"], r),
+        )
+    if row.rarr is not UNSET:
+        rarr = case.rarrs.get(recall_id)
+        if row.rarr is None:
+            if rarr is not None:
+                plan.delete(RiskAssessedRecallReview, rarr)
+                changed = True
+        elif rarr is None:
+            plan.create(RiskAssessedRecallReview, row.rarr.values(), recall_id=recall_id)
+            changed = True
+        else:
+            changed |= plan.update(RiskAssessedRecallReview, rarr, row.rarr.values())
+    return changed
+
+
+def _plan_adjournment_changes(
+    plan: _WritePlan, case: _StoredCase, review_id: int, row: ParoleReviewRow
+) -> bool:
+    if row.adjournments is UNSET:
+        return False
+    return _plan_children(
+        plan,
+        Adjournment,
+        stored=case.adjournments.get(review_id, []),
+        rows=row.adjournments,
+        stored_key=lambda a: a["date"],
+        row_key=lambda r: r.key,
+        make=lambda r: plan.create(Adjournment, r.values(), review_id=review_id),
+    )
 
 
 def _plan_children(
@@ -522,9 +697,11 @@ def _plan_children(
     stored_key: Callable[[Row], Hashable],
     row_key: Callable[[R], Hashable],
     make: Callable[[R], object],
+    matched: Callable[[Row, R], bool] | None = None,
 ) -> bool:
-    """Make a stored collection equal to ``rows`` by natural key: update the matching row,
-    plan ``make(row)`` for each missing one, delete the rest. True if anything changes."""
+    """Make a stored collection equal to ``rows`` by natural key: update the matching row
+    (and plan its own children with ``matched(stored, row)``), plan ``make(row)`` for each
+    missing one, delete the rest. True if anything changes."""
     by_key: defaultdict[Hashable, list[Row]] = defaultdict(list)
     for item in stored:
         by_key[stored_key(item)].append(item)
@@ -532,7 +709,10 @@ def _plan_children(
     for row in rows:
         matches = by_key.get(row_key(row))
         if matches:
-            changed |= plan.update(model, matches.pop(0), row.values())  # type: ignore[attr-defined]
+            item = matches.pop(0)
+            changed |= plan.update(model, item, row.values())  # type: ignore[attr-defined]
+            if matched is not None:
+                changed |= matched(item, row)
         else:
             make(row)
             changed = True
@@ -554,14 +734,15 @@ def _export_person(
     person: Row,
     *,
     offences: list[Row],
-    releases: list[Row],
+    releases: list[dict[str, Any]],
     conditions: list[Row],
     allocations: list[Row],
+    referrals: list[Row],
 ) -> dict[str, Any]:
     mappa = None
     if person["mappa_category"] is not None:
         mappa = {"category": person["mappa_category"], "level": person["mappa_level"]}
-    return {
+    exported: dict[str, Any] = {
         "crn": person["crn"],
         "nomis_number": person["nomis_number"],
         "pnc": person["pnc"],
@@ -578,7 +759,7 @@ def _export_person(
         "vulnerabilities": person["vulnerabilities"],
         "opd_screening": person["opd_screening"],
         "sentence": _export_sentence(person, offences),
-        "releases": [_export_release(release) for release in releases],
+        "releases": releases,
         "licence_conditions": [_export_condition(condition) for condition in conditions],
         "allocations": [
             {
@@ -589,6 +770,17 @@ def _export_person(
             for allocation in allocations
         ],
     }
+    # Only when there are any, so that a case without parole work exports as before.
+    if referrals:
+        exported["licence_termination_referrals"] = [
+            {
+                "referred": _iso(referral["referred_on"]),
+                "decided": _iso(referral["decided_on"]),
+                "outcome": referral["outcome"] or None,
+            }
+            for referral in referrals
+        ]
+    return exported
 
 
 def _export_offence(offence: Row) -> dict[str, Any]:
@@ -618,7 +810,9 @@ def _export_sentence(person: Row, offences: list[Row]) -> dict[str, Any] | None:
     }
 
 
-def _export_release(release: Row) -> dict[str, Any]:
+def _export_release(
+    release: Row, *, reviews: dict[Any, list[Row]], adjournments: dict[Any, list[Row]]
+) -> dict[str, Any]:
     exported: dict[str, Any] = {
         "date": _iso(release["date"]),
         "prison": release["prison"],
@@ -626,12 +820,56 @@ def _export_release(release: Row) -> dict[str, Any]:
     }
     # Left out rather than null when still on licence, as in the format's own example.
     if release["recall__id"] is not None:
-        exported["recall"] = {
+        recall: dict[str, Any] = {
             "date": _iso(release["recall__recall_date"]),
             "returned_to_custody": _iso(release["recall__returned_to_custody"]),
             "reasons": release["recall__reasons"],
             "criteria": release["recall__criteria"],
         }
+        # The parole parts only where there is something to say (left out means "none" for a
+        # new recall, and the file stays as it was for a recall without parole work).
+        if recall_reviews := reviews.get(release["recall__id"]):
+            recall["parole_reviews"] = [
+                _export_review(review, adjournments.get(review["id"], []))
+                for review in recall_reviews
+            ]
+        if release["recall__rarr__id"] is not None:
+            recall["rarr"] = {
+                "decided": _iso(release["recall__rarr__decided_on"]),
+                "outcome": release["recall__rarr__outcome"],
+            }
+        if release["recall__re_released_on"] is not None:
+            recall["re_released"] = _iso(release["recall__re_released_on"])
+        exported["recall"] = recall
+    return exported
+
+
+def _export_review(review: Row, adjournments: list[Row]) -> dict[str, Any]:
+    exported: dict[str, Any] = {
+        "referred": _iso(review["referred_on"]),
+        "kind": review["kind"],
+        "decided": _iso(review["decided_on"]),
+        "outcome": review["outcome"] or None,
+    }
+    # Extensions, written only when they say something, as the import reads them left out.
+    if review["hearing_date"] is not None:
+        exported["hearing_date"] = _iso(review["hearing_date"])
+    if review["calder_answer"]:
+        exported["calder"] = review["calder_answer"]
+    exported["adjournments"] = [_export_adjournment(a) for a in adjournments]
+    return exported
+
+
+def _export_adjournment(adjournment: Row) -> dict[str, Any]:
+    exported: dict[str, Any] = {
+        "date": _iso(adjournment["date"]),
+        "reason": adjournment["reason"],
+        "prisoner_informed": _iso(adjournment["prisoner_informed_on"]),
+    }
+    if adjournment["kind"] != DelayKind.ADJOURNMENT:
+        exported["kind"] = adjournment["kind"]
+    if adjournment["new_date"] is not None:
+        exported["new_date"] = _iso(adjournment["new_date"])
     return exported
 
 
