@@ -42,6 +42,9 @@ class Periods:
     untold_delay_working_days: int = 5
     # Reminders of an oral hearing go this many calendar days before it.
     hearing_reminder_days: tuple[int, ...] = (28, 7)
+    # A licence is "newly eligible" for a termination referral (a reminder) for this many
+    # calendar days after its qualifying date; older ones are PPCS's backlog, listed on the page.
+    termination_reminder_window_days: int = 28
 
     @classmethod
     def from_overrides(cls, overrides: Mapping[str, Any] | None) -> Periods:

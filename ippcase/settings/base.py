@@ -169,6 +169,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "recall.send_report_reminders",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
     },
+    # Parole reminders (hearings, untold adjournments, termination eligibility), each weekday
+    # morning after the report scan; the scan skips bank holidays and catches up (docs/parole.md).
+    "parole-reminders": {
+        "task": "parole.send_parole_reminders",
+        "schedule": crontab(hour=7, minute=10, day_of_week="mon-fri"),
+    },
 }
 
 # Audit: every event table refuses UPDATE and DELETE (a database trigger, not a convention).
