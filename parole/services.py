@@ -413,7 +413,7 @@ def _locked_person(person_id: int, actor: User, perm: str) -> Person:
         .prefetch_related("releases__recall", "termination_referrals")
         .get(pk=person_id)
     )
-    _require(actor, perm, person, "Only PPCS records this.")
+    _require(actor, perm, person, "Only PPCS records this, on a case in its work.")
     return person
 
 

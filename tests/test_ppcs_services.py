@@ -213,4 +213,5 @@ def test_rescinding_after_custody_needs_the_re_release_date(on_licence, submitte
     )
     assert rec.status == Status.RESCINDED
     assert Release.objects.filter(person=on_licence, date=today).exists()
-    assert Recall.objects.filter(pk=rec.recall_id).exists()  # the recall happened; it stays history
+    # The recall happened (it stays history); its re-release date closes its parole work.
+    assert Recall.objects.get(pk=rec.recall_id).re_released_on == today
