@@ -1,8 +1,17 @@
-"""URLs of the parole app. Its pages arrive with their own issue; the namespace is reserved now."""
+"""URLs of the parole app."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from . import views
 
 app_name = "parole"
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    # Report (issue 5)
+    path("report/", views.report, name="report"),
+]
+
+from . import case_views  # noqa: E402
+
+urlpatterns += case_views.urlpatterns

@@ -142,3 +142,24 @@ def make_case(
         RecallFactory(release=release)
         ReleaseFactory(person=person, date=dt.date(2019, 2, 1), prison="HMP Wakefield")
     return person
+
+
+# --- parole report (issue 5) -------------------------------------------------------------------
+
+
+def make_recall(
+    person: models.Person,
+    *,
+    recall_date: dt.date,
+    returned: dt.date | None = None,
+    re_released: dt.date | None = None,
+) -> models.Recall:
+    """A recall of ``person`` on ``recall_date`` (after a release of its own), returned to
+    custody and re-released on the given dates."""
+    release = ReleaseFactory(person=person, date=recall_date - dt.timedelta(days=100))
+    return RecallFactory(
+        release=release,
+        recall_date=recall_date,
+        returned_to_custody=returned,
+        re_released_on=re_released,
+    )
