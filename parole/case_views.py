@@ -1,0 +1,446 @@
+"""A person's parole pages: the Parole tab (licence position, Parole Board reviews of each recall
+with their adjournments and deferrals, RARR, termination and supervision) and one small page per
+action (GET shows the form, POST calls one service).
+
+Access as on the recall pages: 404 when the case is out of view, 403 when it is in view but the
+action is not the user's to take. A refused action (services.ParoleError) is shown in the error
+summary and nothing changes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.views.decorators.http import require_GET, require_http_methods
+
+from ippcase import selectors as case_selectors
+from ippcase.models import Person, Recall, User
+from ippcase.views import role_required
+from recall.forms import GovukDateField
+
+from . import forms, selectors, services
+from .models import Adjournment, ParoleReview, SupervisionSuspension, TerminationReferral
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _person(request: HttpRequest, crn: str) -> Person:
+    """The person for the case pages if the user may see them (404 otherwise)."""
+    return case_selectors.person_with_history(case_selectors.person_for_user(_user(request), crn))
+
+
+def _person_context(request: HttpRequest, person: Person) -> dict[str, Any]:
+    return {
+        "person": person,
+        "tab": "parole",
+        "status": case_selectors.CaseStatus.LABELS[case_selectors.case_status(person)],
+        "com": case_selectors.current_allocation(person),
+        "can_work_on_case": request.user.has_perm("recall.record_on_case", person),
+    }
+
+
+def _permissions(request: HttpRequest, person: Person) -> dict[str, bool]:
+    user = request.user
+    return {
+        "can_review": user.has_perm("parole.record_review", person),
+        "can_rarr": user.has_perm("parole.record_rarr", person),
+        "can_termination": user.has_perm("parole.record_termination", person),
+        "can_suspension": user.has_perm("parole.record_suspension", person),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The Parole tab
+
+
+@require_GET
+@role_required()
+def person_parole(request: HttpRequest, crn: str) -> HttpResponse:
+    person = _person(request, crn)
+    case = selectors.parole_case(person.pk)
+    untold_ids = {delay.pk for delay in case.untold}
+    recalls = []
+    for recall in case.recalls:
+        reviews = list(recall.parole_reviews.all())
+        first_id = reviews[0].pk if reviews else None
+        recalls.append(
+            {
+                "recall": recall,
+                "open": recall.re_released_on is None,
+                "reviews": [
+                    {
+                        "review": review,
+                        "first": review.pk == first_id,
+                        "delays": [
+                            {"delay": delay, "overdue": delay.pk in untold_ids}
+                            for delay in review.delays.all()
+                        ],
+                    }
+                    for review in reversed(reviews)
+                ],
+                "has_open_review": any(r.decided_on is None for r in reviews),
+                "rarr": getattr(recall, "rarr", None),
+                "release_decided": services.release_decision(recall) is not None,
+            }
+        )
+    referrals = list(case.person.termination_referrals.all())
+    suspensions = list(case.person.supervision_suspensions.all())
+    context = _person_context(request, person)
+    context.update(_permissions(request, person))
+    context.update(
+        {
+            "case": case,
+            "position": case.position,
+            "recalls": recalls,
+            "referrals": referrals,
+            "suspensions": suspensions,
+            "open_referral": any(r.decided_on is None for r in referrals),
+            "open_suspension": any(s.decided_on is None for s in suspensions),
+            "untold_days": selectors.periods().untold_delay_working_days,
+        }
+    )
+    return render(request, "parole/parole_tab.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# The action pages
+
+
+@dataclass(frozen=True)
+class Action:
+    """One form page: who may use it, what it is about, the form and the service it calls."""
+
+    perm: str
+    title: str
+    button: str
+    done: str
+    form_class: type[forms.ParoleForm]
+    # (person, url id) -> the object the action is about; Http404 when it is not the person's
+    load: Callable[[Person, int | None], Any]
+    # (object, actor, form) -> None: calls the service
+    call: Callable[[Any, User, forms.ParoleForm], Any]
+    form_kwargs: Callable[[Any], dict[str, Any]] = lambda obj: {}
+    about: Callable[[Any], str] = lambda obj: ""
+
+
+def _get(qs: Any, pk: int | None) -> Any:
+    obj = qs.filter(pk=pk).first()
+    if obj is None:
+        raise Http404("Not found on this case.")
+    return obj
+
+
+def _recall(person: Person, pk: int | None) -> Recall:
+    return _get(Recall.objects.filter(release__person=person), pk)  # type: ignore[no-any-return]
+
+
+def _review(person: Person, pk: int | None) -> ParoleReview:
+    return _get(  # type: ignore[no-any-return]
+        ParoleReview.objects.filter(recall__release__person=person).select_related("recall"), pk
+    )
+
+
+def _delay(person: Person, pk: int | None) -> Adjournment:
+    return _get(  # type: ignore[no-any-return]
+        Adjournment.objects.filter(review__recall__release__person=person).select_related(
+            "review__recall"
+        ),
+        pk,
+    )
+
+
+def _referral(person: Person, pk: int | None) -> TerminationReferral:
+    return _get(TerminationReferral.objects.filter(person=person), pk)  # type: ignore[no-any-return]
+
+
+def _suspension(person: Person, pk: int | None) -> SupervisionSuspension:
+    return _get(SupervisionSuspension.objects.filter(person=person), pk)  # type: ignore[no-any-return]
+
+
+def _long(day: Any) -> str:
+    return f"{day.day} {day:%B %Y}" if day else ""
+
+
+def _about_recall(recall: Recall) -> str:
+    return f"Recall of {_long(recall.recall_date)}"
+
+
+def _about_review(review: ParoleReview) -> str:
+    return (
+        f"{_about_recall(review.recall)}: {review.get_kind_display().lower()}, referred "
+        f"{_long(review.referred_on)}"
+    )
+
+
+def _is_first_review(review: ParoleReview) -> bool:
+    first = review.recall.parole_reviews.order_by("referred_on", "id").values_list("pk").first()
+    return first is not None and first[0] == review.pk
+
+
+ACTIONS: dict[str, Action] = {
+    "refer": Action(
+        perm="parole.record_review",
+        title="Refer the recall to the Parole Board",
+        button="Record the referral",
+        done="Referral to the Parole Board recorded.",
+        form_class=forms.ReferForm,
+        load=_recall,
+        call=lambda recall, actor, form: services.review_refer(
+            recall_id=recall.pk, actor=actor, **form.service_kwargs()
+        ),
+        about=_about_recall,
+    ),
+    "review_details": Action(
+        perm="parole.record_review",
+        title="Record the review details",
+        button="Save the review details",
+        done="Review details saved.",
+        form_class=forms.ReviewDetailsForm,
+        load=_review,
+        call=lambda review, actor, form: services.review_update(
+            review_id=review.pk, actor=actor, **form.service_kwargs()
+        ),
+        form_kwargs=lambda review: {"review": review, "first": _is_first_review(review)},
+        about=_about_review,
+    ),
+    "review_decision": Action(
+        perm="parole.record_review",
+        title="Record the Parole Board's decision",
+        button="Record the decision",
+        done="Parole Board decision recorded.",
+        form_class=forms.DecisionForm,
+        load=_review,
+        call=lambda review, actor, form: services.review_decide(
+            review_id=review.pk, actor=actor, **form.service_kwargs()
+        ),
+        form_kwargs=lambda review: {"review": review},
+        about=_about_review,
+    ),
+    "delay_add": Action(
+        perm="parole.record_review",
+        title="Add an adjournment or deferral",
+        button="Add the adjournment or deferral",
+        done="Adjournment or deferral recorded.",
+        form_class=forms.DelayForm,
+        load=_review,
+        call=lambda review, actor, form: services.delay_add(
+            review_id=review.pk, actor=actor, **form.service_kwargs()
+        ),
+        about=_about_review,
+    ),
+    "delay_told": Action(
+        perm="parole.record_review",
+        title="Record that the prisoner was told",
+        button="Record the date told",
+        done="Recorded that the prisoner was told.",
+        form_class=forms.ToldForm,
+        load=_delay,
+        call=lambda delay, actor, form: services.delay_record_told(
+            delay_id=delay.pk, actor=actor, **form.service_kwargs()
+        ),
+        about=lambda delay: f"{delay.get_kind_display()} of {_long(delay.date)}: {delay.reason}",
+    ),
+    "rarr": Action(
+        perm="parole.record_rarr",
+        title="Record a risk-assessed recall review (RARR)",
+        button="Record the review",
+        done="Risk-assessed recall review recorded.",
+        form_class=forms.RarrForm,
+        load=_recall,
+        call=lambda recall, actor, form: services.rarr_record(
+            recall_id=recall.pk, actor=actor, **form.service_kwargs()
+        ),
+        about=_about_recall,
+    ),
+    "re_release": Action(
+        perm="parole.record_review",
+        title="Record the re-release",
+        button="Record the re-release",
+        done="Re-release recorded.",
+        form_class=forms.ReReleaseForm,
+        load=_recall,
+        call=lambda recall, actor, form: services.record_re_release(
+            recall_id=recall.pk, actor=actor, **form.service_kwargs()
+        ),
+        about=_about_recall,
+    ),
+    "termination_refer": Action(
+        perm="parole.record_termination",
+        title="Refer the licence to the Parole Board for termination",
+        button="Record the referral",
+        done="Licence termination referral recorded.",
+        form_class=forms.TerminationReferForm,
+        load=lambda person, pk: person,
+        call=lambda person, actor, form: services.termination_refer(
+            person_id=person.pk, actor=actor, **form.service_kwargs()
+        ),
+    ),
+    "termination_decision": Action(
+        perm="parole.record_termination",
+        title="Record the termination decision",
+        button="Record the decision",
+        done="Termination decision recorded.",
+        form_class=forms.TerminationDecisionForm,
+        load=_referral,
+        call=lambda referral, actor, form: services.termination_decide(
+            referral_id=referral.pk, actor=actor, **form.service_kwargs()
+        ),
+        about=lambda referral: f"Referral of {_long(referral.referred_on)}",
+    ),
+    "suspension_panel": Action(
+        perm="parole.record_suspension",
+        title="Record the supervision panel's recommendation",
+        button="Record the recommendation",
+        done="Panel recommendation recorded.",
+        form_class=forms.PanelForm,
+        load=lambda person, pk: person,
+        call=lambda person, actor, form: services.suspension_panel(
+            person_id=person.pk, actor=actor, **form.service_kwargs()
+        ),
+    ),
+    "suspension_decision": Action(
+        perm="parole.record_suspension",
+        title="Record PPCS's decision on suspending supervision",
+        button="Record the decision",
+        done="Supervision suspension decision recorded.",
+        form_class=forms.SuspensionDecisionForm,
+        load=_suspension,
+        call=lambda suspension, actor, form: services.suspension_decide(
+            suspension_id=suspension.pk, actor=actor, **form.service_kwargs()
+        ),
+        about=lambda suspension: (
+            f"Panel of {_long(suspension.panel_date)}: "
+            f"{suspension.get_panel_recommendation_display()}"
+        ),
+    ),
+}
+
+
+def _field_kind(field: django_forms.BoundField) -> str:
+    if isinstance(field.field, GovukDateField):
+        return "date"
+    if isinstance(field.field.widget, django_forms.RadioSelect):
+        return "radios"
+    if isinstance(field.field.widget, django_forms.Textarea):
+        return "textarea"
+    return "input"
+
+
+def _form_errors(form: django_forms.Form) -> list[dict[str, str]]:
+    """The error summary's entries, each linked to its field."""
+    errors = []
+    for name, messages_ in form.errors.items():
+        if name == "__all__":
+            errors += [{"text": str(m), "href": ""} for m in messages_]
+            continue
+        field = form[name]
+        kind = _field_kind(field)
+        anchor = {
+            "date": f"{field.html_name}-day",
+            "radios": f"{field.auto_id}_0",
+        }.get(kind, str(field.auto_id))
+        errors += [{"text": str(m), "href": f"#{anchor}"} for m in messages_]
+    return errors
+
+
+def _action_view(name: str) -> Callable[..., HttpResponse]:
+    action = ACTIONS[name]
+
+    @require_http_methods(["GET", "POST"])
+    @role_required()
+    def view(request: HttpRequest, crn: str, pk: int | None = None) -> HttpResponse:
+        person = _person(request, crn)
+        if not request.user.has_perm(action.perm, person):
+            raise PermissionDenied
+        obj = action.load(person, pk)
+        form_kwargs = action.form_kwargs(obj)
+        errors: list[dict[str, str]] = []
+        if request.method == "POST":
+            form = action.form_class(request.POST, **form_kwargs)
+            if form.is_valid():
+                try:
+                    action.call(obj, _user(request), form)
+                except services.ParoleError as error:
+                    errors = [{"text": str(error), "href": ""}]
+                else:
+                    messages.success(request, action.done)
+                    return redirect("parole:person_parole", crn=person.crn)
+            else:
+                errors = _form_errors(form)
+        else:
+            form = action.form_class(**form_kwargs)
+        context = _person_context(request, person)
+        context.update(
+            {
+                "action": action,
+                "about": action.about(obj),
+                "form": form,
+                "fields": [{"field": f, "kind": _field_kind(f)} for f in form],
+                "errors": errors,
+            }
+        )
+        return render(request, "parole/action.html", context)
+
+    view.__name__ = f"parole_{name}"
+    return view
+
+
+urlpatterns: list[URLPattern] = [
+    path("cases/<str:crn>/", person_parole, name="person_parole"),
+    path("cases/<str:crn>/recalls/<int:pk>/refer/", _action_view("refer"), name="refer"),
+    path("cases/<str:crn>/recalls/<int:pk>/rarr/", _action_view("rarr"), name="rarr"),
+    path(
+        "cases/<str:crn>/recalls/<int:pk>/re-release/",
+        _action_view("re_release"),
+        name="re_release",
+    ),
+    path(
+        "cases/<str:crn>/reviews/<int:pk>/details/",
+        _action_view("review_details"),
+        name="review_details",
+    ),
+    path(
+        "cases/<str:crn>/reviews/<int:pk>/decision/",
+        _action_view("review_decision"),
+        name="review_decision",
+    ),
+    path(
+        "cases/<str:crn>/reviews/<int:pk>/adjournments/add/",
+        _action_view("delay_add"),
+        name="delay_add",
+    ),
+    path(
+        "cases/<str:crn>/adjournments/<int:pk>/told/",
+        _action_view("delay_told"),
+        name="delay_told",
+    ),
+    path(
+        "cases/<str:crn>/termination/refer/",
+        _action_view("termination_refer"),
+        name="termination_refer",
+    ),
+    path(
+        "cases/<str:crn>/termination/<int:pk>/decision/",
+        _action_view("termination_decision"),
+        name="termination_decision",
+    ),
+    path(
+        "cases/<str:crn>/supervision/panel/",
+        _action_view("suspension_panel"),
+        name="suspension_panel",
+    ),
+    path(
+        "cases/<str:crn>/supervision/<int:pk>/decision/",
+        _action_view("suspension_decision"),
+        name="suspension_decision",
+    ),
+]
