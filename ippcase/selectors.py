@@ -109,6 +109,7 @@ def caseload(
     *,
     query: str = "",
     team_code: str = "",
+    parole_work: str = "",
     page_number: int | str = 1,
     per_page: int = 25,
 ) -> Page:
@@ -143,6 +144,11 @@ def caseload(
                 )
     if team_code:
         qs = qs.filter(team__code=team_code)
+    if parole_work:
+        from parole.selectors import PAROLE_WORK, parole_work_filter
+
+        if parole_work in PAROLE_WORK:  # an unknown value filters nothing, like a stale link
+            qs = qs.filter(parole_work_filter(parole_work))
     paginator = Paginator(qs.order_by("last_name", "first_name", "crn"), per_page)
     return paginator.get_page(page_number)
 

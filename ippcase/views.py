@@ -54,10 +54,12 @@ def caseload(request: HttpRequest) -> HttpResponse:
         request.user,  # type: ignore[arg-type]
         query=request.GET.get("q", ""),
         team_code=request.GET.get("team", ""),
+        parole_work=request.GET.get("work", ""),
         page_number=request.GET.get("page", 1),
         per_page=settings.CASELOAD_PAGE_SIZE,
     )
     # Report deadline badges, with the one holiday calendar of the recall app (one query).
+    from parole import selectors as parole_selectors
     from recall import reminders
 
     calendar, today = reminders.calendar(), timezone.localdate()
@@ -71,6 +73,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": request.GET.get("q", ""),
         "team_code": request.GET.get("team", ""),
+        "work": request.GET.get("work", ""),
+        "parole_work": parole_selectors.PAROLE_WORK,
         "teams": selectors.teams_for_filter(request.user),  # type: ignore[arg-type]
         "status_labels": selectors.CaseStatus.LABELS,
         "recommendation_labels": dict(RecommendationStatus.choices),

@@ -7,10 +7,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from ippcase.models import Person, Recall
+from ippcase.models import Person, Recall, Release
 from recall.deadlines import Calendar
 from recall.reminders import calendar as working_calendar
 
@@ -152,3 +152,29 @@ def awaiting_parole(people: QuerySet[Person] | None = None) -> QuerySet[Recall]:
     if people is not None:
         qs = qs.filter(release__person__in=people)
     return qs
+
+
+# The caseload's "parole work" filter: the lists PPCS and the case team work through.
+PAROLE_WORK = {
+    "termination_due": "Past the qualifying date, not referred for termination",
+    "untold": "Adjournment or deferral not told to the prisoner",
+    "awaiting_release": "In custody on recall, awaiting re-release",
+}
+
+
+def parole_work_filter(kind: str, today: dt.date | None = None) -> Q:
+    """A filter on Person for one of :data:`PAROLE_WORK` (ValueError for another value)."""
+    if kind == "termination_due":
+        qualified = Q(pk__in=[])
+        for sentence_type, cutoff in qualifying_release_cutoffs(today).items():
+            qualified |= Q(sentence__sentence_type=sentence_type) & Q(
+                Exists(Release.objects.filter(person=OuterRef("pk"), date__lte=cutoff))
+            )
+        referred = Exists(TerminationReferral.objects.filter(person=OuterRef("pk")))
+        return qualified & ~Q(referred)
+    if kind == "untold":
+        delays = untold_delays(today=today).filter(review__recall__release__person=OuterRef("pk"))
+        return Q(Exists(delays))
+    if kind == "awaiting_release":
+        return Q(Exists(awaiting_parole().filter(release__person=OuterRef("pk"))))
+    raise ValueError(f"unknown parole work {kind!r}")

@@ -572,3 +572,41 @@ def test_parole_tab_query_count_does_not_grow_with_recalls(request, team, person
         assert response.status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def _caseload_crns(user, work: str) -> set[str]:
+    response = client_for(user).get(reverse("caseload"), {"work": work})
+    assert response.status_code == 200
+    return {p.crn for p in response.context["page"].object_list}
+
+
+def test_the_caseload_lists_each_kind_of_parole_work(team, ppcs, practitioner):
+    referred = factories.make_case(team, recalled=False, last_name="Referred")
+    TerminationReferral.objects.create(person=referred, referred_on=TODAY - dt.timedelta(days=9))
+    not_referred = factories.make_case(team, recalled=False, last_name="Unreferred")
+    in_custody = factories.make_case(team, recalled=False, last_name="Custody")
+    recall = factories.make_recall(
+        in_custody,
+        recall_date=TODAY - dt.timedelta(days=60),
+        returned=TODAY - dt.timedelta(days=59),
+    )
+    review = _review(recall, kind="oral")
+    Adjournment.objects.create(review=review, date=_working_days_ago(6), reason="Panel ill")
+    told = factories.make_case(team, recalled=False, last_name="Told")
+    told_recall = factories.make_recall(
+        told, recall_date=TODAY - dt.timedelta(days=60), returned=TODAY - dt.timedelta(days=59)
+    )
+    Adjournment.objects.create(
+        review=_review(told_recall, kind="oral"),
+        date=_working_days_ago(6),
+        reason="Panel ill",
+        prisoner_informed_on=_working_days_ago(5),
+    )
+
+    # Every make_case licence began in 2014: past the qualifying date. The recalled ones are in
+    # custody but still due a referral (the qualifying period runs from the first release).
+    assert _caseload_crns(ppcs, "termination_due") == {not_referred.crn, in_custody.crn, told.crn}
+    assert _caseload_crns(ppcs, "untold") == {in_custody.crn}
+    assert _caseload_crns(practitioner, "awaiting_release") == {in_custody.crn, told.crn}
+    # An unknown value filters nothing.
+    assert len(_caseload_crns(practitioner, "nonsense")) == 4
