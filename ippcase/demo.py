@@ -40,6 +40,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from parole import law as parole_law
+from parole import vocab as parole_vocab
+
 from . import vocab
 
 T = TypeVar("T")
@@ -283,6 +286,81 @@ DPP_ELIGIBLE_SHARE = 0.1
 
 # Not published: a share of sentences with a second, non-principal offence (assumption).
 OTHER_OFFENCE_SHARE = 0.25
+
+# --- parole work after recall and on licence (issue 5) ---
+# Drawn from a random stream of its own per person (after everything above), so that adding it
+# changed none of the other generated fields.
+#
+# Table 12 (national, Parole Board): completed IPP recall decisions, 2018/19 to 2022/23 summed.
+# On the papers (member case assessment): negative, directed to an oral hearing, open, release.
+PAPER_OUTCOMES = (
+    ("no_release", 126 + 155 + 120 + 115 + 105),
+    ("oral_hearing", 476 + 545 + 506 + 450 + 449),
+    ("open_conditions", 0 + 0 + 1 + 0 + 0),
+    ("release", 17 + 28 + 25 + 29 + 18),
+)
+# At an oral hearing: negative, open, release.
+ORAL_OUTCOMES = (
+    ("no_release", 94 + 88 + 92 + 88 + 94),
+    ("open_conditions", 27 + 43 + 46 + 41 + 20),
+    ("release", 280 + 324 + 419 + 364 + 272),
+)
+# The re-release date is known (the next release), so each recall's parole history is planned
+# backwards from it: one review cycle (paper decision, and the oral hearing it directs) for the
+# first ~10 months in custody and one more per further year, all but the last ending without
+# release (the outcomes drawn from table 12 without "release"), the last with it (paper release
+# or an oral hearing that releases, in table 12's proportion). Natural gaps in days, scaled
+# together to fit between the return to custody and the release decision:
+# A cycle that ends without release ends on the papers more often than table 12's 20%: every
+# final cycle goes on to release (paper release or an oral hearing), so the failing ones carry all
+# the negative paper decisions. 45% brings all paper decisions together near table 12 (see
+# docs/demo-data.md for the figures generated).
+PAPER_NEGATIVE_IF_NOT_RELEASED = 0.45
+PAPER_REFERRAL_DAYS = (21, 42)  # return to custody -> referral (3-6 weeks; assumption)
+PAPER_DECISION_DAYS = (14, 42)  # referral -> decision on the papers (assumption)
+HEARING_DAYS = (180, 270)  # paper decision -> oral hearing ("six to nine months", section 6.1)
+HEARING_DECISION_DAYS = (7, 21)  # hearing -> decision (assumption)
+NEXT_REVIEW_DAYS = (270, 450)  # a negative decision -> the next referral ("annual-ish")
+RELEASE_ARRANGEMENT_DAYS = (14, 42)  # release decision -> re-release (assumption)
+CYCLE_DAYS = (300, 600)  # custody covered by the first cycle, then by each further one
+# Calder (section 6.1): "unusual" for a panel to find the recall not justified (assumption: 2%).
+CALDER_NOT_APPROPRIATE = 0.02
+# Adjournments and deferrals: the 2025 stakeholder minutes (item 2) say prisoners are often not
+# told; the shares are assumptions.
+ADJOURNED_HEARING_SHARE = 0.25  # oral hearings with 1-2 adjournments or deferrals
+UNTOLD_SHARE = 0.3  # never told to the prisoner; the others told 1-10 days later
+TOLD_DAYS = (1, 10)
+ADJOURNMENT_REASONS = (
+    "Report not ready",
+    "Witness unavailable",
+    "Psychology risk assessment directed",
+    "Panel time ran out",
+)
+# Reviews still open on the reference date: a share with a recent (2-25 days) adjournment or
+# deferral, most of them not yet told, so the warning shows in the demo (assumption).
+OPEN_RECENT_DELAY_SHARE = 0.4
+OPEN_RECENT_UNTOLD_SHARE = 0.6
+# Victims and Prisoners Act 2024: from 1 November 2024 PPCS may re-release by a risk-assessed
+# recall review (RARR) instead of the Parole Board (assumption: 15% of re-releases since).
+VPA_COMMENCEMENT = dt.date(2024, 11, 1)
+RARR_SHARE = 0.15
+RARR_RELEASE_DAYS = (7, 28)  # RARR decision -> re-release (assumption)
+RARR_AFTER_REVIEW_DAYS = (60, 240)  # an earlier negative decision -> the RARR (assumption)
+# Licence termination (s.31A): the referral duty from 1 February 2025; qualifying period from
+# the first release (parole.law). Of those on licence who qualify, 60% referred (assumption); of
+# the referrals, 439 of 527 decided, with the outcomes of the 2025 stakeholder minutes (item 5),
+# which also give the time to decide: "18 days in most cases, against a target of 6 weeks".
+TERMINATION_DUTY_COMMENCEMENT = dt.date(2025, 2, 1)
+TERMINATION_REFERRED_SHARE = 0.6
+TERMINATION_DECIDED_SHARE = 439 / 527
+TERMINATION_DECISION_DAYS = (14, 42)  # referral -> decision
+TERMINATION_OUTCOMES = (
+    ("terminated", 45),
+    ("refused_varied", 15),
+    ("refused", 31),
+    ("adjourned", 8),
+    ("oral_hearing", 0.5),
+)
 
 # --- fixed lists -------------------------------------------------------------------------------
 
@@ -687,11 +765,50 @@ class SentenceSpec:
 
 
 @dataclass(slots=True)
+class AdjournmentSpec:
+    date: dt.date
+    kind: str  # parole.vocab.DelayKind
+    reason: str
+    new_date: dt.date | None
+    prisoner_informed: dt.date | None
+
+
+@dataclass(slots=True)
+class ReviewSpec:
+    """One Parole Board decision stage (parole.ParoleReview): paper, or oral hearing."""
+
+    kind: str  # parole.vocab.ReviewKind
+    referred: dt.date
+    decided: dt.date | None
+    outcome: str  # "" while undecided
+    hearing_date: dt.date | None = None  # oral only
+    calder: str = ""  # the first decided review after the recall
+    adjournments: list[AdjournmentSpec] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class RarrSpec:
+    decided: dt.date
+    outcome: str  # parole.vocab.RarrOutcome
+
+
+@dataclass(slots=True)
+class TerminationReferralSpec:
+    referred: dt.date
+    decided: dt.date | None
+    outcome: str  # "" while undecided
+
+
+@dataclass(slots=True)
 class RecallSpec:
     date: dt.date
     returned_to_custody: dt.date | None
     reasons: list[str]
     criteria: list[str]
+    # The parole work on the recall (drawn from its own random stream, after the rest).
+    re_released: dt.date | None = None  # the next release, when there is one
+    parole_reviews: list[ReviewSpec] = field(default_factory=list)
+    rarr: RarrSpec | None = None
 
 
 @dataclass(slots=True)
@@ -740,6 +857,7 @@ class PersonSpec:
     opd_screening: str
     licence_conditions: list[ConditionSpec] = field(default_factory=list)
     allocations: list[AllocationSpec] = field(default_factory=list)
+    termination_referrals: list[TerminationReferralSpec] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -1094,6 +1212,7 @@ class _PersonMaker:
 
     def __init__(self, seed: int, people: int, org: OrgSpec) -> None:
         self.rng = random.Random(f"ippcase-demo:{seed}:people")  # noqa: S311
+        self.seed = seed
         self._wording: dict[str, _Wording] = {}
         self.t = _Tables()
         self.org = org
@@ -1231,6 +1350,8 @@ class _PersonMaker:
         )
         person.licence_conditions = self._conditions(person, pdu, behaviours)
         person.allocations = self._allocations(person)
+        # A stream of its own per person: the parole work changes nothing drawn above.
+        _add_parole_work(person, random.Random(f"ippcase-demo:{self.seed}:parole:{index}"))  # noqa: S311
         return person
 
     def _tariff(self) -> tuple[int, int]:
@@ -1458,6 +1579,203 @@ class _PersonMaker:
             end = starts[i + 1] - dt.timedelta(days=1) if i + 1 < len(starts) else None
             allocations.append(AllocationSpec(previous, begin, end))
         return allocations
+
+
+_PAPER_SHARES = {o: n / sum(w for _, w in PAPER_OUTCOMES) for o, n in PAPER_OUTCOMES}
+_PAPER_FAIL = Table(
+    [
+        ("no_release", PAPER_NEGATIVE_IF_NOT_RELEASED),
+        ("oral_hearing", 1 - PAPER_NEGATIVE_IF_NOT_RELEASED - _PAPER_SHARES["open_conditions"]),
+        ("open_conditions", _PAPER_SHARES["open_conditions"]),
+    ]
+)
+_PAPER_FINAL = Table([(o, n) for o, n in PAPER_OUTCOMES if o in ("oral_hearing", "release")])
+_ORAL_FAIL = Table([(o, n) for o, n in ORAL_OUTCOMES if o != "release"])
+_TERMINATION = Table(list(TERMINATION_OUTCOMES))
+_PAPER, _ORAL = parole_vocab.ReviewKind.PAPER.value, parole_vocab.ReviewKind.ORAL.value
+_ADJOURNMENT = parole_vocab.DelayKind.ADJOURNMENT.value
+_DEFERRAL = parole_vocab.DelayKind.DEFERRAL.value
+
+
+def _add_parole_work(person: PersonSpec, rng: random.Random) -> None:
+    """The parole work of ``person``: for each recall, the Parole Board reviews (and RARR) that
+    lead to the next release, or the review still open on the reference date; then a licence
+    termination referral for some of those who qualify. All dates on or before
+    :data:`REFERENCE_DATE`."""
+    releases = person.releases
+    for i, release in enumerate(releases):
+        recall = release.recall
+        if recall is None or recall.returned_to_custody is None:
+            continue  # on licence, or recalled and not yet back in custody
+        if i + 1 < len(releases):
+            _reviews_to_release(rng, recall, recall.returned_to_custody, releases[i + 1].date)
+        else:
+            _reviews_in_custody(rng, recall, recall.returned_to_custody)
+    person.termination_referrals = _termination_referrals(rng, person)
+
+
+def _days(rng: random.Random, bounds: tuple[int, int]) -> int:
+    return rng.randint(*bounds)
+
+
+def _calder(rng: random.Random) -> str:
+    if rng.random() < CALDER_NOT_APPROPRIATE:
+        return parole_vocab.CalderAnswer.NOT_APPROPRIATE.value
+    return parole_vocab.CalderAnswer.APPROPRIATE.value
+
+
+def _told(rng: random.Random, day: dt.date, untold: float) -> dt.date | None:
+    if rng.random() < untold:
+        return None
+    told = day + dt.timedelta(days=_days(rng, TOLD_DAYS))
+    return told if told <= REFERENCE_DATE else None
+
+
+def _hearing_delays(
+    rng: random.Random, referred: dt.date, hearing: dt.date
+) -> list[AdjournmentSpec]:
+    """1-2 adjournments or deferrals of an oral hearing held on ``hearing``: each relisted the
+    hearing for the next one's date, the last for the day it was held."""
+    count = rng.randint(1, 2)
+    span = (hearing - referred).days
+    if span < count:
+        return []
+    dates = [referred + dt.timedelta(days=d) for d in sorted(rng.sample(range(span), count))]
+    return [
+        AdjournmentSpec(
+            date=day,
+            kind=rng.choice((_ADJOURNMENT, _DEFERRAL)),
+            reason=rng.choice(ADJOURNMENT_REASONS),
+            new_date=dates[j + 1] if j + 1 < len(dates) else hearing,
+            prisoner_informed=_told(rng, day, UNTOLD_SHARE),
+        )
+        for j, day in enumerate(dates)
+    ]
+
+
+def _reviews_to_release(
+    rng: random.Random, recall: RecallSpec, returned: dt.date, re_released: dt.date
+) -> None:
+    """Plan backwards from the known re-release: review cycles between the return to custody and
+    the release decision (a few weeks before ``re_released``), the last one releasing (or a
+    RARR, since the Victims and Prisoners Act), the others not."""
+    recall.re_released = re_released
+    by_rarr = re_released >= VPA_COMMENCEMENT and rng.random() < RARR_SHARE
+    gap = _days(rng, RARR_RELEASE_DAYS if by_rarr else RELEASE_ARRANGEMENT_DAYS)
+    final = max(returned, re_released - dt.timedelta(days=gap))
+    if final < VPA_COMMENCEMENT:
+        by_rarr = False
+    available = (final - returned).days
+    cycles = 1 + round(max(0, available - CYCLE_DAYS[0]) / CYCLE_DAYS[1])
+    # (paper outcome, oral outcome or "") per cycle, and the natural gaps before each event.
+    plan: list[tuple[str, str]] = []
+    for _ in range(cycles - 1):
+        paper = _PAPER_FAIL.pick(rng)
+        plan.append((paper, _ORAL_FAIL.pick(rng) if paper == "oral_hearing" else ""))
+    if not by_rarr:
+        paper = _PAPER_FINAL.pick(rng)
+        plan.append((paper, "release" if paper == "oral_hearing" else ""))
+    gaps: list[int] = []
+    for c, (_, oral) in enumerate(plan):
+        gaps.append(_days(rng, PAPER_REFERRAL_DAYS if c == 0 else NEXT_REVIEW_DAYS))
+        gaps.append(_days(rng, PAPER_DECISION_DAYS))
+        if oral:
+            gaps += [_days(rng, HEARING_DAYS), _days(rng, HEARING_DECISION_DAYS)]
+    if by_rarr:
+        gaps.append(_days(rng, RARR_AFTER_REVIEW_DAYS if plan else PAPER_REFERRAL_DAYS))
+    # Scale the gaps together so that the last event falls on ``final``.
+    total = sum(gaps)
+    dates: list[dt.date] = []
+    running = 0
+    for g in gaps:
+        running += g
+        dates.append(returned + dt.timedelta(days=round(running * available / total)))
+    events = iter(dates)
+    reviews = recall.parole_reviews
+    for paper, oral in plan:
+        referred, decided = next(events), next(events)
+        reviews.append(ReviewSpec(_PAPER, referred, decided, paper))
+        if oral:
+            hearing, oral_decided = next(events), next(events)
+            review = ReviewSpec(_ORAL, decided, oral_decided, oral, hearing_date=hearing)
+            if rng.random() < ADJOURNED_HEARING_SHARE:
+                review.adjournments = _hearing_delays(rng, decided, hearing)
+            reviews.append(review)
+    if reviews:
+        reviews[0].calder = _calder(rng)
+    if by_rarr:
+        recall.rarr = RarrSpec(final, parole_vocab.RarrOutcome.RELEASE.value)
+
+
+def _reviews_in_custody(rng: random.Random, recall: RecallSpec, returned: dt.date) -> None:
+    """Still in custody on the reference date: review cycles forward from the return to custody,
+    each ending without release, until one is still open on the reference date (or none has
+    been referred yet)."""
+    reviews = recall.parole_reviews
+    referred = returned + dt.timedelta(days=_days(rng, PAPER_REFERRAL_DAYS))
+    open_review: ReviewSpec | None = None
+    while referred <= REFERENCE_DATE:
+        decided = referred + dt.timedelta(days=_days(rng, PAPER_DECISION_DAYS))
+        if decided > REFERENCE_DATE:
+            open_review = ReviewSpec(_PAPER, referred, None, "")
+            reviews.append(open_review)
+            break
+        paper = _PAPER_FAIL.pick(rng)
+        reviews.append(ReviewSpec(_PAPER, referred, decided, paper))
+        last = decided
+        if paper == "oral_hearing":
+            hearing = decided + dt.timedelta(days=_days(rng, HEARING_DAYS))
+            oral_decided = hearing + dt.timedelta(days=_days(rng, HEARING_DECISION_DAYS))
+            if oral_decided > REFERENCE_DATE:
+                # The hearing date only once held: the import takes no date after the reference.
+                held = hearing if hearing <= REFERENCE_DATE else None
+                open_review = ReviewSpec(_ORAL, decided, None, "", hearing_date=held)
+                reviews.append(open_review)
+                break
+            review = ReviewSpec(
+                _ORAL, decided, oral_decided, _ORAL_FAIL.pick(rng), hearing_date=hearing
+            )
+            if rng.random() < ADJOURNED_HEARING_SHARE:
+                review.adjournments = _hearing_delays(rng, decided, hearing)
+            reviews.append(review)
+            last = oral_decided
+        referred = last + dt.timedelta(days=_days(rng, NEXT_REVIEW_DAYS))
+    first_decided = next((r for r in reviews if r.decided is not None), None)
+    if first_decided is not None:
+        first_decided.calder = _calder(rng)
+    if open_review is not None and rng.random() < OPEN_RECENT_DELAY_SHARE:
+        day = max(open_review.referred, REFERENCE_DATE - dt.timedelta(days=rng.randint(2, 25)))
+        if open_review.hearing_date is not None:
+            day = max(day, open_review.hearing_date)  # adjourned at (or after) the hearing
+        open_review.adjournments.append(
+            AdjournmentSpec(
+                date=day,
+                kind=_DEFERRAL if open_review.kind == _PAPER else _ADJOURNMENT,
+                reason=rng.choice(ADJOURNMENT_REASONS),
+                new_date=None,  # relisted after the reference date: not yet known here
+                prisoner_informed=_told(rng, day, OPEN_RECENT_UNTOLD_SHARE),
+            )
+        )
+
+
+def _termination_referrals(rng: random.Random, person: PersonSpec) -> list[TerminationReferralSpec]:
+    """A referral for licence termination (s.31A) for some people on licence whose qualifying
+    period has expired, referred once the duty began and once back on licence."""
+    years = parole_law.Periods().qualifying_years(person.sentence.sentence_type)
+    latest = person.releases[-1]
+    if years is None or latest.recall is not None:
+        return []  # not a preventive sentence, or recalled (no referral from custody here)
+    qualifying = parole_law.years_after(person.releases[0].date, years)
+    start = max(qualifying, latest.date, TERMINATION_DUTY_COMMENCEMENT)
+    if start > REFERENCE_DATE or rng.random() >= TERMINATION_REFERRED_SHARE:
+        return []
+    if rng.random() < TERMINATION_DECIDED_SHARE:
+        wait = dt.timedelta(days=_days(rng, TERMINATION_DECISION_DAYS))
+        if start + wait <= REFERENCE_DATE:
+            referred = _date_in(rng, start, REFERENCE_DATE - wait)
+            outcome = _TERMINATION.pick(rng)
+            return [TerminationReferralSpec(referred, referred + wait, outcome)]
+    return [TerminationReferralSpec(_date_in(rng, start, REFERENCE_DATE), None, "")]
 
 
 def fixture_seed(people: int = FIXTURE_PEOPLE, start: int = DEFAULT_SEED) -> int:
@@ -1729,6 +2047,32 @@ def profile_comparison(people: Sequence[PersonSpec]) -> list[ProfileRow]:
         {"IPP": None, "DPP": None},
         [p.sentence.sentence_type for p in people],
     )
+    reviews = [
+        review
+        for p in people
+        for release in p.releases
+        if release.recall is not None
+        for review in release.recall.parole_reviews
+        if review.decided is not None
+    ]
+    compare(
+        "Paper decisions (share of decisions)",
+        "Table 12 (national)",
+        _shares(PAPER_OUTCOMES),
+        [r.outcome for r in reviews if r.kind == _PAPER],
+    )
+    compare(
+        "Oral hearing decisions (share of decisions)",
+        "Table 12 (national)",
+        _shares(ORAL_OUTCOMES),
+        [r.outcome for r in reviews if r.kind == _ORAL],
+    )
+    compare(
+        "Licence termination decisions (share of decisions)",
+        "2025 stakeholder minutes, item 5",
+        _shares(TERMINATION_OUTCOMES),
+        [t.outcome for p in people for t in p.termination_referrals if t.decided is not None],
+    )
     return rows
 
 
@@ -1747,6 +2091,33 @@ def _offence_dict(offence: OffenceSpec) -> dict[str, Any]:
     }
 
 
+def _review_dict(review: ReviewSpec) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "referred": _iso(review.referred),
+        "kind": review.kind,
+        "decided": _iso(review.decided),
+        "outcome": review.outcome or None,
+    }
+    if review.hearing_date is not None:
+        item["hearing_date"] = _iso(review.hearing_date)
+    if review.calder:
+        item["calder"] = review.calder
+    adjournments = []
+    for a in review.adjournments:
+        adjournment: dict[str, Any] = {
+            "date": _iso(a.date),
+            "reason": a.reason,
+            "prisoner_informed": _iso(a.prisoner_informed),
+        }
+        if a.kind != _ADJOURNMENT:
+            adjournment["kind"] = a.kind
+        if a.new_date is not None:
+            adjournment["new_date"] = _iso(a.new_date)
+        adjournments.append(adjournment)
+    item["adjournments"] = adjournments
+    return item
+
+
 def person_document(person: PersonSpec) -> dict[str, Any]:
     """One person in the case import format ``ippcase-import/1`` (docs/import-format.md)."""
     s = person.sentence
@@ -1757,13 +2128,25 @@ def person_document(person: PersonSpec) -> dict[str, Any]:
             "prison": release.prison,
             "approved_premises": release.approved_premises,
         }
-        if release.recall is not None:
+        recall = release.recall
+        if recall is not None:
             item["recall"] = {
-                "date": _iso(release.recall.date),
-                "returned_to_custody": _iso(release.recall.returned_to_custody),
-                "reasons": list(release.recall.reasons),
-                "criteria": list(release.recall.criteria),
+                "date": _iso(recall.date),
+                "returned_to_custody": _iso(recall.returned_to_custody),
+                "reasons": list(recall.reasons),
+                "criteria": list(recall.criteria),
             }
+            # The parole parts only where there are any (as the export writes them), so that a
+            # recall without parole work reads as before.
+            if recall.parole_reviews:
+                item["recall"]["parole_reviews"] = [_review_dict(r) for r in recall.parole_reviews]
+            if recall.rarr is not None:
+                item["recall"]["rarr"] = {
+                    "decided": _iso(recall.rarr.decided),
+                    "outcome": recall.rarr.outcome,
+                }
+            if recall.re_released is not None:
+                item["recall"]["re_released"] = _iso(recall.re_released)
         releases.append(item)
     conditions = []
     for c in person.licence_conditions:
@@ -1775,7 +2158,7 @@ def person_document(person: PersonSpec) -> dict[str, Any]:
         item["start"] = _iso(c.start)
         item["end"] = _iso(c.end)
         conditions.append(item)
-    return {
+    document: dict[str, Any] = {
         "crn": person.crn,
         "nomis_number": person.nomis_number,
         "first_name": person.first_name,
@@ -1809,6 +2192,12 @@ def person_document(person: PersonSpec) -> dict[str, Any]:
             for a in person.allocations
         ],
     }
+    if person.termination_referrals:
+        document["licence_termination_referrals"] = [
+            {"referred": _iso(t.referred), "decided": _iso(t.decided), "outcome": t.outcome or None}
+            for t in person.termination_referrals
+        ]
+    return document
 
 
 def import_document(data: DemoData) -> dict[str, Any]:
@@ -2010,6 +2399,13 @@ def write_to_database(data: DemoData, *, password_hash: str) -> dict[str, int]:
     """
     from django.db import connection
 
+    from parole.models import (
+        Adjournment,
+        ParoleReview,
+        RiskAssessedRecallReview,
+        TerminationReferral,
+    )
+
     from .models import (
         Allocation,
         IndexOffence,
@@ -2130,20 +2526,81 @@ def write_to_database(data: DemoData, *, password_hash: str) -> dict[str, int]:
                 for rid, (pid, r) in zip(release_ids, releases, strict=True)
             ),
         )
+        recalls = [
+            (rid, r.recall)
+            for rid, (_, r) in zip(release_ids, releases, strict=True)
+            if r.recall is not None
+        ]
+        recall_ids = _reserve_ids(cursor, Recall, len(recalls))
         counts["recalls"] = _copy(
             cursor,
             Recall,
-            ["release_id", "recall_date", "returned_to_custody", "reasons", "criteria"],
+            [
+                "id",
+                "release_id",
+                "recall_date",
+                "returned_to_custody",
+                "reasons",
+                "criteria",
+                "re_released_on",
+            ],
             (
-                (
-                    rid,
-                    r.recall.date,
-                    r.recall.returned_to_custody,
-                    r.recall.reasons,
-                    r.recall.criteria,
-                )
-                for rid, (_, r) in zip(release_ids, releases, strict=True)
-                if r.recall is not None
+                (cid, rid, c.date, c.returned_to_custody, c.reasons, c.criteria, c.re_released)
+                for cid, (rid, c) in zip(recall_ids, recalls, strict=True)
+            ),
+        )
+        reviews = [
+            (cid, review)
+            for cid, (_, c) in zip(recall_ids, recalls, strict=True)
+            for review in c.parole_reviews
+        ]
+        review_ids = _reserve_ids(cursor, ParoleReview, len(reviews))
+        counts["parole_reviews"] = _copy(
+            cursor,
+            ParoleReview,
+            [
+                "id",
+                "recall_id",
+                "kind",
+                "referred_on",
+                "calder_answer",
+                "hearing_date",
+                "decided_on",
+                "outcome",
+            ],
+            (
+                (vid, cid, v.kind, v.referred, v.calder, v.hearing_date, v.decided, v.outcome)
+                for vid, (cid, v) in zip(review_ids, reviews, strict=True)
+            ),
+        )
+        counts["adjournments"] = _copy(
+            cursor,
+            Adjournment,
+            ["review_id", "kind", "date", "reason", "new_date", "prisoner_informed_on"],
+            (
+                (vid, a.kind, a.date, a.reason, a.new_date, a.prisoner_informed)
+                for vid, (_, v) in zip(review_ids, reviews, strict=True)
+                for a in v.adjournments
+            ),
+        )
+        counts["risk_assessed_recall_reviews"] = _copy(
+            cursor,
+            RiskAssessedRecallReview,
+            ["recall_id", "decided_on", "outcome"],
+            (
+                (cid, c.rarr.decided, c.rarr.outcome)
+                for cid, (_, c) in zip(recall_ids, recalls, strict=True)
+                if c.rarr is not None
+            ),
+        )
+        counts["termination_referrals"] = _copy(
+            cursor,
+            TerminationReferral,
+            ["person_id", "referred_on", "decided_on", "outcome"],
+            (
+                (pid, t.referred, t.decided, t.outcome)
+                for pid, p in zip(person_ids, people, strict=True)
+                for t in p.termination_referrals
             ),
         )
         counts["licence_conditions"] = _copy(
@@ -2209,6 +2666,14 @@ def clear_demo_data() -> dict[str, int]:
     """
     from django.db.models import Q
 
+    from parole.models import (
+        Adjournment,
+        ParoleReview,
+        RiskAssessedRecallReview,
+        SupervisionSuspension,
+        TerminationReferral,
+    )
+
     from .models import (
         Allocation,
         IndexOffence,
@@ -2241,9 +2706,21 @@ def clear_demo_data() -> dict[str, int]:
     from recall.demo import clear_recall_work
 
     clear_recall_work(person_ids)
+    # Then the parole work, children first (the reviews' delays, then the reviews).
+    recall_ids = list(
+        Recall.objects.filter(release_id__in=release_ids).values_list("pk", flat=True)
+    )
+    review_ids = list(
+        ParoleReview.objects.filter(recall_id__in=recall_ids).values_list("pk", flat=True)
+    )
+    Adjournment.objects.filter(review_id__in=review_ids).delete()
+    ParoleReview.objects.filter(pk__in=review_ids).delete()
+    RiskAssessedRecallReview.objects.filter(recall_id__in=recall_ids).delete()
+    TerminationReferral.objects.filter(person_id__in=person_ids).delete()
+    SupervisionSuspension.objects.filter(person_id__in=person_ids).delete()
     Allocation.objects.filter(person_id__in=person_ids).delete()
     LicenceCondition.objects.filter(person_id__in=person_ids).delete()
-    Recall.objects.filter(release_id__in=release_ids).delete()
+    Recall.objects.filter(pk__in=recall_ids).delete()
     IndexOffence.objects.filter(sentence_id__in=sentence_ids).delete()
     Release.objects.filter(pk__in=release_ids).delete()
     Sentence.objects.filter(pk__in=sentence_ids).delete()

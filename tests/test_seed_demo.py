@@ -33,6 +33,7 @@ from ippcase.models import (
     Team,
     User,
 )
+from parole.models import Adjournment, ParoleReview, RiskAssessedRecallReview, TerminationReferral
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
@@ -53,7 +54,13 @@ def canonical_dump() -> list[dict[str, Any]]:
         "accommodation", "needs", "vulnerabilities", "opd_screening",
     ):  # fmt: skip
         person_id = row.pop("id")
-        people[person_id] = row | {"offences": [], "releases": [], "conditions": [], "coms": []}
+        people[person_id] = row | {
+            "offences": [],
+            "releases": [],
+            "conditions": [],
+            "coms": [],
+            "termination_referrals": [],
+        }
     sentences = {}
     for row in Sentence.objects.values(
         "id", "person_id", "sentence_type", "sentence_date", "tariff_years", "tariff_months",
@@ -66,12 +73,31 @@ def canonical_dump() -> list[dict[str, Any]]:
         "sentence_id", "category", "description", "behaviours", "is_principal"
     ):
         people[sentences[row.pop("sentence_id")]]["offences"].append(row)
-    recalls = {
-        row.pop("release_id"): row
-        for row in Recall.objects.values(
-            "release_id", "recall_date", "returned_to_custody", "reasons", "criteria"
-        )
-    }
+    recalls = {}
+    recall_by_id = {}
+    for row in Recall.objects.values(
+        "id", "release_id", "recall_date", "returned_to_custody", "reasons", "criteria",
+        "re_released_on", "rarr__decided_on", "rarr__outcome", "rarr__rationale",
+    ):  # fmt: skip
+        recall_id, release_id = row.pop("id"), row.pop("release_id")
+        recalls[release_id] = recall_by_id[recall_id] = row | {"parole_reviews": []}
+    reviews = {}
+    for row in ParoleReview.objects.values(
+        "id", "recall_id", "kind", "referred_on", "calder_answer", "hearing_date", "decided_on",
+        "outcome", "pca_n_directed_on", "pca_n_recommendation", "pra_directed_on",
+        "pra_recommendation", "notes",
+    ):  # fmt: skip
+        review_id, recall_id = row.pop("id"), row.pop("recall_id")
+        reviews[review_id] = row | {"adjournments": []}
+        recall_by_id[recall_id]["parole_reviews"].append(reviews[review_id])
+    for row in Adjournment.objects.values(
+        "review_id", "kind", "date", "reason", "new_date", "prisoner_informed_on"
+    ):
+        reviews[row.pop("review_id")]["adjournments"].append(row)
+    for recall in recalls.values():
+        for review in recall["parole_reviews"]:
+            review["adjournments"].sort(key=lambda item: item["date"])
+        recall["parole_reviews"].sort(key=lambda item: (item["referred_on"], item["kind"]))
     for row in Release.objects.values("id", "person_id", "date", "prison", "approved_premises"):
         row["recall"] = recalls.get(row.pop("id"))
         people[row.pop("person_id")]["releases"].append(row)
@@ -83,8 +109,12 @@ def canonical_dump() -> list[dict[str, Any]]:
         "person_id", "practitioner__username", "start_date", "end_date"
     ):
         people[row.pop("person_id")]["coms"].append(row)
+    for row in TerminationReferral.objects.values(
+        "person_id", "referred_on", "decided_on", "outcome"
+    ):
+        people[row.pop("person_id")]["termination_referrals"].append(row)
     for person in people.values():
-        for key in ("offences", "releases", "conditions", "coms"):
+        for key in ("offences", "releases", "conditions", "coms", "termination_referrals"):
             person[key].sort(key=lambda item: json.dumps(item, default=str, sort_keys=True))
     return sorted(people.values(), key=lambda person: person["crn"])
 
@@ -260,6 +290,73 @@ def test_seeded_rows_are_audited_with_the_seed_as_actor(seeded_300):
         assert event.pgh_context.metadata == {"actor": "seed_demo"}
 
 
+def test_parole_work_leads_to_each_re_release(seeded_300):
+    """Every recall with a next release: re_released on that date, reviews in order after the
+    return to custody, ending in one release decision (or a RARR since 1 November 2024);
+    recalls in custody: no release decision. Nothing after the reference date."""
+    releases = defaultdict(list)
+    for release in Release.objects.order_by("date"):
+        releases[release.person_id].append(release)
+    recalls = {
+        r.release_id: r
+        for r in Recall.objects.select_related("rarr").prefetch_related("parole_reviews__delays")
+    }
+    seen = Counter()
+    for history in releases.values():
+        for i, release in enumerate(history):
+            recall = recalls.get(release.pk)
+            if recall is None:
+                continue
+            following = history[i + 1] if i + 1 < len(history) else None
+            reviews = list(recall.parole_reviews.all())
+            rarr = getattr(recall, "rarr", None)
+            assert recall.re_released_on == (following.date if following else None)
+            for review in reviews:
+                assert recall.returned_to_custody <= review.referred_on <= demo.REFERENCE_DATE
+                if review.decided_on is not None:
+                    assert review.referred_on <= review.decided_on <= demo.REFERENCE_DATE
+                    if following is not None:
+                        assert review.decided_on < following.date
+                if review.hearing_date is not None:
+                    assert review.referred_on <= review.hearing_date <= demo.REFERENCE_DATE
+                for delay in review.delays.all():
+                    assert review.referred_on <= delay.date <= demo.REFERENCE_DATE
+                    assert delay.reason in demo.ADJOURNMENT_REASONS
+                    seen["untold" if delay.prisoner_informed_on is None else "told"] += 1
+                seen[f"{review.kind}:{review.outcome or 'open'}"] += 1
+            released = [r for r in reviews if r.outcome == "release"]
+            if following is None:
+                assert not released and rarr is None
+                assert sum(r.decided_on is None for r in reviews) <= 1
+            elif rarr is not None:
+                assert not released and rarr.outcome == "release"
+                assert demo.VPA_COMMENCEMENT <= rarr.decided_on < following.date
+                assert recall.returned_to_custody <= rarr.decided_on
+                seen["rarr"] += 1
+            else:
+                assert len(released) == 1 and released[0] == reviews[-1]
+    for key in ("paper:oral_hearing", "paper:no_release", "oral:release", "oral:no_release"):
+        assert seen[key] > 0, key
+    assert seen["rarr"] > 0 and seen["untold"] > 0 and seen["told"] > seen["untold"]
+    assert seen["paper:open"] + seen["oral:open"] > 0
+
+
+def test_termination_referrals_only_for_people_on_licence_who_qualify(seeded_300):
+    referrals = list(TerminationReferral.objects.select_related("person"))
+    assert referrals
+    for referral in referrals:
+        person = referral.person
+        history = list(person.releases.order_by("date"))
+        assert not Recall.objects.filter(release=history[-1]).exists()
+        years = {"IPP": 3, "DPP": 2}[person.sentence.sentence_type]
+        assert referral.referred_on >= demo._add_years(history[0].date, years)
+        assert referral.referred_on >= max(history[-1].date, dt.date(2025, 2, 1))
+        assert referral.referred_on <= demo.REFERENCE_DATE
+        if referral.decided_on is not None:
+            assert referral.referred_on <= referral.decided_on <= demo.REFERENCE_DATE
+    assert any(r.outcome == "terminated" for r in referrals)
+
+
 # --- the published profile --------------------------------------------------------------------
 
 
@@ -377,6 +474,10 @@ def _row_counts() -> dict[str, int]:
             Recall,
             LicenceCondition,
             Allocation,
+            ParoleReview,
+            Adjournment,
+            RiskAssessedRecallReview,
+            TerminationReferral,
         )
     } | {"events": pghistory.models.Events.objects.count()}
 
@@ -388,6 +489,13 @@ def test_load_demo_loads_once_and_then_creates_nothing():
     after_first = _row_counts()
     assert after_first["Person"] == demo.FIXTURE_PEOPLE
     assert after_first["User"] > 10
+    # The parole work shows in the demo: reviews open and decided, a RARR, a termination
+    # referral, and an adjournment not told to a prisoner still in custody (the warning).
+    assert ParoleReview.objects.filter(decided_on__isnull=True).exists()
+    assert after_first["RiskAssessedRecallReview"] and after_first["TerminationReferral"]
+    assert Adjournment.objects.filter(
+        prisoner_informed_on__isnull=True, review__recall__re_released_on__isnull=True
+    ).exists()
     for role in (
         "Probation practitioner (COM)",
         "Manager (SPO)",
