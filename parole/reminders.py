@@ -29,6 +29,7 @@ from ippcase.models import Allocation, Person, Release, User
 from ippcase.notifications import Message, notify_many
 from recall.deadlines import Calendar
 from recall.reminders import calendar as working_calendar
+from recall.reminders import record_new
 
 from . import law, selectors
 from .models import ParoleReminder, ParoleReview, TerminationReferral
@@ -242,32 +243,12 @@ def _eligible_due(today: dt.date, periods: law.Periods) -> list[_Due]:
 # Recording and sending.
 
 
-_INSERT_REMINDERS: Final = """
-    INSERT INTO {table} (kind, subject_id, key_date, created_at)
-    SELECT kind, subject_id, key_date, %s
-    FROM unnest(%s::varchar[], %s::bigint[], %s::date[]) AS t(kind, subject_id, key_date)
-    ON CONFLICT (kind, subject_id, key_date) DO NOTHING
-    RETURNING kind, subject_id, key_date
-"""
-
-
 def _record(reminders: list[_Due]) -> list[_Due]:
-    """Insert the reminders in ONE statement and return those not recorded before (a concurrent
-    scan inserting the same row waits for this transaction, then skips it)."""
-    if not reminders:
-        return []
-    sql = _INSERT_REMINDERS.format(table=connection.ops.quote_name(ParoleReminder._meta.db_table))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                timezone.now(),
-                [r.kind for r in reminders],
-                [r.subject_id for r in reminders],
-                [r.key_date for r in reminders],
-            ],
-        )
-        inserted = {(kind, subject_id, key) for kind, subject_id, key in cursor.fetchall()}
+    """Record the reminders (``recall.reminders.record_new``: one statement, safe when two
+    scans run at once) and return those not recorded before."""
+    inserted = record_new(
+        ParoleReminder, ("kind", "subject_id", "key_date"), [r.key for r in reminders]
+    )
     return [r for r in reminders if r.key in inserted]
 
 

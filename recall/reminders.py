@@ -22,12 +22,12 @@ import datetime as dt
 import functools
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from django.db import connection, transaction
-from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.db.models import F, Field, FilteredRelation, Model, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -257,37 +257,40 @@ def _reminders_due(candidates: Iterable[_Candidate], today: dt.date, cal: Calend
     return result
 
 
-_INSERT_REMINDERS: Final = """
-    INSERT INTO {table} (recall_id, milestone, key_date, created_at)
-    SELECT recall_id, milestone, key_date, %s
-    FROM unnest(%s::bigint[], %s::varchar[], %s::date[]) AS t(recall_id, milestone, key_date)
-    ON CONFLICT (recall_id, milestone, key_date) DO NOTHING
-    RETURNING recall_id, milestone, key_date
-"""
-
-
-def _record(reminders: list[_Due]) -> list[_Due]:
-    """Insert the reminders in ONE statement and return those that were not recorded before.
+def record_new(
+    model: type[Model], fields: Sequence[str], keys: Sequence[tuple[Any, ...]]
+) -> set[tuple[Any, ...]]:
+    """Insert one row per key (the values of ``fields``, the columns of the model's unique
+    constraint; ``created_at`` is now) in ONE statement and return the keys that were not
+    recorded before.
 
     ``ON CONFLICT DO NOTHING RETURNING`` answers exactly which rows are new; a concurrent scan
     inserting the same row waits for this transaction and then skips it, so two workers never
-    both send one reminder.
+    both send one reminder. Shared by the report and the parole reminders.
     """
-    if not reminders:
-        return []
-    sql = _INSERT_REMINDERS.format(table=connection.ops.quote_name(ReportReminder._meta.db_table))
+    if not keys:
+        return set()
+    quote = connection.ops.quote_name
+    model_fields = [cast("Field[Any, Any]", model._meta.get_field(name)) for name in fields]
+    columns = ", ".join(quote(str(f.column)) for f in model_fields)
+    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in model_fields)
+    # Identifiers and types come from the model's own metadata, never from input; values are
+    # parameters.
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({columns}, created_at) "  # noqa: S608
+        f"SELECT *, %s FROM unnest({arrays}) "
+        f"ON CONFLICT ({columns}) DO NOTHING RETURNING {columns}"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                timezone.now(),
-                [r.candidate.recall_id for r in reminders],
-                [r.milestone for r in reminders],
-                [r.key_date for r in reminders],
-            ],
-        )
-        inserted = {(recall_id, milestone, key) for recall_id, milestone, key in cursor.fetchall()}
-    return [r for r in reminders if (r.candidate.recall_id, r.milestone, r.key_date) in inserted]
+        cursor.execute(sql, [timezone.now(), *(list(column) for column in zip(*keys, strict=True))])
+        return {tuple(row) for row in cursor.fetchall()}
+
+
+def _record(reminders: list[_Due]) -> list[_Due]:
+    """Record the reminders (:func:`record_new`) and return those not recorded before."""
+    keys = [(r.candidate.recall_id, r.milestone, r.key_date) for r in reminders]
+    inserted = record_new(ReportReminder, ("recall", "milestone", "key_date"), keys)
+    return [r for r, key in zip(reminders, keys, strict=True) if key in inserted]
 
 
 def _managers_by_pdu(pdu_ids: set[int]) -> dict[int, tuple[str, list[int]]]:
