@@ -12,6 +12,8 @@ closes the parole work on it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -25,6 +27,13 @@ def _decided_together(prefix: str) -> Q:
     """``<prefix>decided_on`` and ``<prefix>outcome`` are both set or both empty."""
     return Q(**{f"{prefix}decided_on__isnull": True, f"{prefix}outcome": ""}) | Q(
         Q(**{f"{prefix}decided_on__isnull": False}) & ~Q(**{f"{prefix}outcome": ""})
+    )
+
+
+def _recorded_by() -> models.ForeignKey[Any, Any]:
+    """Who recorded the row in the app; NULL for rows from an import."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
 
@@ -56,13 +65,7 @@ class ParoleReview(models.Model):
         "PRA recommendation", max_length=20, choices=vocab.PraRecommendation.choices, blank=True
     )
     notes = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    recorded_by = _recorded_by()
 
     class Meta:
         ordering = ["referred_on", "id"]
@@ -111,13 +114,7 @@ class Adjournment(models.Model):
     reason = models.TextField()
     new_date = models.DateField("New date", null=True, blank=True)
     prisoner_informed_on = models.DateField("Prisoner told on", null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    recorded_by = _recorded_by()
 
     class Meta:
         ordering = ["date", "id"]
@@ -154,13 +151,7 @@ class RiskAssessedRecallReview(models.Model):
     decided_on = models.DateField("Decision date")
     outcome = models.CharField(max_length=20, choices=vocab.RarrOutcome.choices)
     rationale = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    recorded_by = _recorded_by()
 
     class Meta:
         verbose_name = "risk-assessed recall review"
@@ -180,13 +171,7 @@ class TerminationReferral(models.Model):
     referred_on = models.DateField("Referred on")
     decided_on = models.DateField("Decision date", null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=vocab.TerminationOutcome.choices, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    recorded_by = _recorded_by()
 
     class Meta:
         ordering = ["referred_on", "id"]
@@ -223,13 +208,7 @@ class SupervisionSuspension(models.Model):
         "PPCS decision", max_length=20, choices=vocab.SuspensionDecision.choices, blank=True
     )
     rationale = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    recorded_by = _recorded_by()
 
     class Meta:
         ordering = ["panel_date", "id"]
