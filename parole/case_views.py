@@ -89,7 +89,7 @@ def person_parole(request: HttpRequest, crn: str) -> HttpResponse:
                 ],
                 "has_open_review": any(r.decided_on is None for r in reviews),
                 "rarr": getattr(recall, "rarr", None),
-                "release_decided": services.release_decision(recall) is not None,
+                "release_decided": selectors.release_decision(recall) is not None,
             }
         )
     referrals = list(case.person.termination_referrals.all())

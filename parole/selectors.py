@@ -16,7 +16,7 @@ from recall.reminders import calendar as working_calendar
 
 from . import law
 from .models import Adjournment, ParoleReview, TerminationReferral
-from .vocab import TerminationOutcome
+from .vocab import RarrOutcome, ReviewOutcome, TerminationOutcome
 
 
 def periods() -> law.Periods:
@@ -142,8 +142,18 @@ def parole_case(person_id: int, today: dt.date | None = None) -> ParoleCase:
     )
 
 
-def open_termination_referral(person: Person) -> TerminationReferral | None:
-    return person.termination_referrals.filter(decided_on__isnull=True).first()
+def release_decision(recall: Recall) -> dt.date | None:
+    """The date of the decision that allows re-release (a Parole Board release or a RARR
+    release), if there is one."""
+    dates = [
+        r.decided_on
+        for r in recall.parole_reviews.all()
+        if r.outcome == ReviewOutcome.RELEASE and r.decided_on is not None
+    ]
+    rarr = getattr(recall, "rarr", None)
+    if rarr is not None and rarr.outcome == RarrOutcome.RELEASE:
+        dates.append(rarr.decided_on)
+    return min(dates) if dates else None
 
 
 def awaiting_parole(people: QuerySet[Person] | None = None) -> QuerySet[Recall]:

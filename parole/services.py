@@ -337,20 +337,6 @@ def rarr_record(
     return rarr
 
 
-def release_decision(recall: Recall) -> dt.date | None:
-    """The date of the decision that allows re-release (a Parole Board release or a RARR
-    release), if there is one."""
-    dates = [
-        r.decided_on
-        for r in recall.parole_reviews.all()
-        if r.outcome == vocab.ReviewOutcome.RELEASE and r.decided_on is not None
-    ]
-    rarr = getattr(recall, "rarr", None)
-    if rarr is not None and rarr.outcome == vocab.RarrOutcome.RELEASE:
-        dates.append(rarr.decided_on)
-    return min(dates) if dates else None
-
-
 @transaction.atomic
 def record_re_release(
     *,
@@ -364,7 +350,7 @@ def record_re_release(
     and a new period on licence starts (a new release)."""
     recall = _locked_recall(recall_id, actor)
     _open(recall)
-    decided = release_decision(recall)
+    decided = selectors.release_decision(recall)
     if decided is None:
         raise ParoleError(
             "Record the decision to re-release first (a Parole Board release decision or a "
