@@ -1,0 +1,29 @@
+"""The dashboard panels, in page order (ippcase.dashboard describes the contract)."""
+
+from __future__ import annotations
+
+from ippcase.dashboard import Panel
+
+from . import (
+    caseload,
+    cohort,
+    community,
+    continuity,
+    deadlines,
+    parole,
+    proportionality,
+    recalls,
+)
+
+PANELS: tuple[Panel, ...] = (
+    caseload.CASELOAD_NOW,
+    caseload.AT_RISK,
+    deadlines.REPORT_DEADLINES,
+    recalls.RECALLS_OVER_TIME,
+    community.COMMUNITY,
+    continuity.CONTINUITY,
+    parole.PAROLE,
+    proportionality.PROPORTIONALITY,
+    cohort.COHORT,
+)
+PANELS_BY_SLUG = {panel.slug: panel for panel in PANELS}
