@@ -15,6 +15,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [("Caseload", reverse("caseload"))]
     if user.has_perm("recall.decide"):
         items.append(("PPCS queue", reverse("recall:ppcs_queue")))
+    if user.has_perm("ippcase.view_dashboard"):
+        items.append(("Dashboard", reverse("dashboard")))
     if user.has_perm("parole.view_report"):
         items.append(("Parole report", reverse("parole:report")))
     return {

@@ -38,7 +38,19 @@ class Scope:
     today: dt.date
 
 
-Cell = str | int | float | None
+@dataclass(frozen=True)
+class Link:
+    """A cell that links somewhere (a person's case, a practitioner's caseload); CSV keeps the
+    text only."""
+
+    text: str
+    url: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+Cell = str | int | float | Link | None
 
 
 @dataclass(frozen=True)

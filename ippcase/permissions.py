@@ -191,3 +191,10 @@ rules.add_perm("parole.record_rarr", is_ppcs & person_has_submitted_recall)
 rules.add_perm("parole.record_termination", is_ppcs & person_has_submitted_recall)
 rules.add_perm("parole.record_suspension", is_ppcs & person_has_submitted_recall)
 rules.add_perm("parole.view_report", is_manager | is_senior_manager | is_ppcs | is_admin)
+
+
+# ---------------------------------------------------------------------------------------------
+# Dashboards (issue 6): managers and senior managers (their PDU), PPCS and administrators (any
+# level). The figures are computed over visible_people(user) within the chosen scope.
+
+rules.add_perm("ippcase.view_dashboard", is_manager | is_senior_manager | is_ppcs | is_admin)

@@ -110,11 +110,13 @@ def caseload(
     query: str = "",
     team_code: str = "",
     parole_work: str = "",
+    practitioner: str = "",
     page_number: int | str = 1,
     per_page: int = 25,
 ) -> Page:
-    """A page of the people ``user`` may see, filtered by name/CRN and team, with the current COM,
-    status and recall count annotated in the same query."""
+    """A page of the people ``user`` may see, filtered by name/CRN and team (and, for the
+    dashboard, to the people allocated now to the ``practitioner`` with that username), with
+    the current COM, status and recall count annotated in the same query."""
     current_com = Allocation.objects.filter(person=OuterRef("pk"), end_date__isnull=True).annotate(
         name=Concat(F("practitioner__first_name"), Value(" "), F("practitioner__last_name"))
     )
@@ -144,6 +146,16 @@ def caseload(
                 )
     if team_code:
         qs = qs.filter(team__code=team_code)
+    if practitioner:
+        qs = qs.filter(
+            Exists(
+                Allocation.objects.filter(
+                    person=OuterRef("pk"),
+                    end_date__isnull=True,
+                    practitioner__username=practitioner,
+                )
+            )
+        )
     if parole_work:
         from parole.selectors import PAROLE_WORK, parole_work_filter
 

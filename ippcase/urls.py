@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import dashboard_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,6 +20,14 @@ urlpatterns = [
     path("cases/<str:crn>/sentence/", views.person_sentence, name="person_sentence"),
     path("cases/<str:crn>/timeline/", views.person_timeline, name="person_timeline"),
     path("cases/<str:crn>/history/", views.person_history, name="person_history"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("dashboard/panels/<slug:slug>.csv", dashboard_views.panel_csv, name="dashboard_panel_csv"),
+    path("dashboard/panels/<slug:slug>/", dashboard_views.panel, name="dashboard_panel"),
+    path(
+        "dashboard/practitioners/<str:username>/",
+        dashboard_views.practitioner_caseload,
+        name="dashboard_practitioner",
+    ),
     path("recall/", include("recall.urls")),
     path("parole/", include("parole.urls")),
     path("django-admin/", admin.site.urls),

@@ -42,6 +42,20 @@ def role_required(perm: str = "ippcase.use_app") -> Callable[[View], View]:
     return decorator
 
 
+def add_report_deadlines(people: Any) -> None:
+    """Set ``deadline`` (the report deadline badge) on each person of a caseload page, with the
+    one holiday calendar of the recall app (one query)."""
+    from recall import reminders
+
+    calendar, today = reminders.calendar(), timezone.localdate()
+    for person in people:
+        person.deadline = (
+            reminders.deadline_from_rtc(person.report_rtc, today=today, calendar=calendar)
+            if person.report_rtc
+            else None
+        )
+
+
 @role_required()
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("caseload")
@@ -58,17 +72,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
         page_number=request.GET.get("page", 1),
         per_page=settings.CASELOAD_PAGE_SIZE,
     )
-    # Report deadline badges, with the one holiday calendar of the recall app (one query).
     from parole import selectors as parole_selectors
-    from recall import reminders
 
-    calendar, today = reminders.calendar(), timezone.localdate()
-    for person in page.object_list:
-        person.deadline = (
-            reminders.deadline_from_rtc(person.report_rtc, today=today, calendar=calendar)
-            if person.report_rtc
-            else None
-        )
+    add_report_deadlines(page.object_list)
     context = {
         "page": page,
         "query": request.GET.get("q", ""),

@@ -1,0 +1,359 @@
+"""The inspection cohort report (issue 6): the profile of the people recalled, in the shape of
+the HM Inspectorate of Probation's IPP recall thematic (December 2023), chapter 2.2 and annexe 3 —
+gender, ethnicity, age, principal index offence, tariff, recalls per person, the reasons and
+criteria of the most recent recall, year of first release, year of the release before the most
+recent recall and time in the community before it. docs/reports.md defines every figure.
+
+A selector: reads only, every figure aggregated by PostgreSQL. :func:`cohort_report` runs the
+same three queries whatever the size of the data (no Python loop over people): one aggregate for
+the fixed buckets and one ``GROUP BY`` for each of the two year breakdowns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import (
+    CharField,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, ExtractYear
+
+from . import vocab
+from .models import IndexOffence, Person, Recall, Release
+
+# Bucket keys, in report order, with their labels (the inspection's wording where it has one).
+GENDERS = [str(v) for v in vocab.Gender.values]
+ETHNICITIES = [str(v) for v in vocab.Ethnicity.values]
+OFFENCE_CATEGORIES = [str(v) for v in vocab.OffenceCategory.values]
+REASONS = [str(v) for v in vocab.RecallReason.values]
+CRITERIA = [str(v) for v in vocab.RecallCriterion.values]
+
+AGE_BANDS = {
+    "under_30": "Under 30",
+    "30_39": "30 to 39",
+    "40_49": "40 to 49",
+    "50_59": "50 to 59",
+    "60_plus": "60 or over",
+}
+TARIFF_BANDS = {
+    "lt_2y": "Less than 2 years",
+    "2y_4y": "2 years to 4 years inclusive",
+    "4y_6y": "Over 4 years to 6 years inclusive",
+    "6y_10y": "Over 6 years to 10 years inclusive",
+    "gt_10y": "Over 10 years",
+}
+RECALL_COUNTS = {
+    "1": "One recall",
+    "2": "Two recalls",
+    "3": "Three recalls",
+    "4": "Four recalls",
+    "5_plus": "Five or more recalls",
+}
+TIME_IN_COMMUNITY = {
+    "lt_3m": "Less than 3 months",
+    "3m_12m": "3 months to under 12 months",
+    "12m_2y": "12 months to under 2 years",
+    "2y_5y": "2 years to under 5 years",
+    "5y_plus": "5 years or more",
+}
+
+# The report's keys, in the order the inspection's tables come.
+SECTION_TITLES = {
+    "gender": "Gender",
+    "ethnicity": "Ethnicity",
+    "age_band": "Age",
+    "index_offence": "Principal index offence",
+    "tariff_band": "Tariff",
+    "recalls_per_person": "Number of recalls during the sentence",
+    "latest_recall_reasons": "Reasons for the most recent recall",
+    "latest_recall_criteria": "Recall criteria of the most recent recall",
+    "first_release_year": "Year of first release",
+    "release_before_latest_recall_year": "Year of the release before the most recent recall",
+    "time_in_community_before_latest_recall": "Time in the community before the most recent recall",
+}
+
+
+def bucket_labels(key: str) -> dict[str, str]:
+    """``{bucket: human label}`` for one of the report's keys with fixed buckets (the year keys
+    have none: their buckets are the years themselves)."""
+    vocabularies: dict[str, type[models.Choices]] = {
+        "gender": vocab.Gender,
+        "ethnicity": vocab.Ethnicity,
+        "index_offence": vocab.OffenceCategory,
+        "latest_recall_reasons": vocab.RecallReason,
+        "latest_recall_criteria": vocab.RecallCriterion,
+    }
+    if key in vocabularies:
+        return {str(value): str(label) for value, label in vocabularies[key].choices}
+    fixed = {
+        "age_band": AGE_BANDS,
+        "tariff_band": TARIFF_BANDS,
+        "recalls_per_person": RECALL_COUNTS,
+        "time_in_community_before_latest_recall": TIME_IN_COMMUNITY,
+    }
+    return fixed[key]
+
+
+class Age(Func):
+    """PostgreSQL's ``age(later, earlier)``: an interval in years, months and days, counted in
+    calendar units (10 January to 9 April is 2 months 30 days). Both ends are cast to
+    ``timestamp`` so that no time zone enters the arithmetic."""
+
+    template = "age((%(later)s)::timestamp, (%(earlier)s)::timestamp)"
+    output_field = models.DurationField()
+
+    def __init__(self, later: Any, earlier: Any) -> None:
+        super().__init__(later, earlier)
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+        later_sql, later_params = compiler.compile(self.source_expressions[0])
+        earlier_sql, earlier_params = compiler.compile(self.source_expressions[1])
+        sql = self.template % {"later": later_sql, "earlier": earlier_sql}
+        return sql, (*later_params, *earlier_params)
+
+
+class WholeYears(Func):
+    """The whole years of an ``age()`` interval (the birthday rule: 30 on the 30th birthday)."""
+
+    template = "(EXTRACT(YEAR FROM %(expressions)s))::integer"
+    output_field = IntegerField()
+
+
+class WholeMonths(Func):
+    """The whole calendar months of an ``age()`` interval: years * 12 + months."""
+
+    output_field = IntegerField()
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+        # The interval appears twice in the SQL, so its parameters are passed twice.
+        sql, params = compiler.compile(self.source_expressions[0])
+        return (
+            f"(EXTRACT(YEAR FROM {sql}) * 12 + EXTRACT(MONTH FROM {sql}))::integer",
+            (*params, *params),
+        )
+
+
+class TariffEnd(Func):
+    """The sentence date plus a number of years, months and days, in SQL: PostgreSQL adds the
+    years and months first (the 31st becomes the last day of a shorter month) and then the days,
+    as ``dateutil.relativedelta`` does for ``Sentence.tariff_expiry_date``."""
+
+    output_field = models.DateField()
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+        parts = [compiler.compile(e) for e in self.source_expressions]
+        (date_sql, date_p), (y_sql, y_p), (m_sql, m_p), (d_sql, d_p) = parts
+        sql = (
+            f"(({date_sql})::timestamp + make_interval(years => {y_sql}, months => {m_sql}, "
+            f"days => {d_sql}))::date"
+        )
+        return sql, (*date_p, *y_p, *m_p, *d_p)
+
+
+def percentage(part: int, whole: int) -> float:
+    """``part`` as a percentage of ``whole``, one decimal place, halves rounded up; 0.0 when
+    ``whole`` is 0."""
+    if not whole:
+        return 0.0
+    exact = Decimal(part) * 100 / Decimal(whole)
+    return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _cohort(
+    people: QuerySet[Person] | None,
+    recalled_from: dt.date | None,
+    recalled_to: dt.date | None,
+) -> QuerySet[Person]:
+    """The people whose most recent recall is in the range, each annotated (by correlated
+    subqueries, so nothing multiplies rows) with the facts the buckets need."""
+    base = Person.objects.all()
+    if people is not None:
+        base = base.filter(pk__in=people.values("pk"))
+    person_recalls = Recall.objects.filter(release__person=OuterRef("pk"))
+    latest = person_recalls.order_by("-recall_date", "-pk")
+    principal = IndexOffence.objects.filter(sentence__person=OuterRef("pk"), is_principal=True)
+    recall_count = (
+        person_recalls.order_by().values("release__person").annotate(n=Count("pk")).values("n")
+    )
+    first_release = (
+        Release.objects.filter(person=OuterRef("pk"))
+        .order_by()
+        .values("person")
+        .annotate(first=Min("date"))
+        .values("first")
+    )
+    cohort = base.annotate(
+        latest_recall_date=Subquery(latest.values("recall_date")[:1]),
+        latest_release_date=Subquery(latest.values("release__date")[:1]),
+        latest_reasons=Subquery(
+            latest.values("reasons")[:1],
+            output_field=ArrayField(CharField(max_length=40)),
+        ),
+        latest_criteria=Subquery(
+            latest.values("criteria")[:1],
+            output_field=ArrayField(CharField(max_length=40)),
+        ),
+        months_out=Subquery(
+            latest.annotate(months=WholeMonths(Age(F("recall_date"), F("release__date")))).values(
+                "months"
+            )[:1]
+        ),
+        recall_count=Coalesce(Subquery(recall_count[:1]), 0),
+        first_release_date=Subquery(first_release[:1]),
+        principal_category=Subquery(principal.values("category")[:1]),
+    ).filter(latest_recall_date__isnull=False)
+    if recalled_from is not None:
+        cohort = cohort.filter(latest_recall_date__gte=recalled_from)
+    if recalled_to is not None:
+        cohort = cohort.filter(latest_recall_date__lte=recalled_to)
+    return cohort.order_by()
+
+
+# Half-open ranges [low, high) of a whole number (None: unbounded) for each banded key.
+RANGES: dict[str, tuple[str, list[tuple[int | None, int | None, str]]]] = {
+    "age_band": (
+        "age_years",
+        [
+            (None, 30, "under_30"),
+            (30, 40, "30_39"),
+            (40, 50, "40_49"),
+            (50, 60, "50_59"),
+            (60, None, "60_plus"),
+        ],
+    ),
+    "recalls_per_person": (
+        "recall_count",
+        [(1, 2, "1"), (2, 3, "2"), (3, 4, "3"), (4, 5, "4"), (5, None, "5_plus")],
+    ),
+    "time_in_community_before_latest_recall": (
+        "months_out",
+        [
+            (None, 3, "lt_3m"),
+            (3, 12, "3m_12m"),
+            (12, 24, "12m_2y"),
+            (24, 60, "2y_5y"),
+            (60, None, "5y_plus"),
+        ],
+    ),
+}
+
+
+def _in_range(field: str, low: int | None, high: int | None) -> Q:
+    q = Q(**{f"{field}__isnull": False})
+    if low is not None:
+        q &= Q(**{f"{field}__gte": low})
+    if high is not None:
+        q &= Q(**{f"{field}__lt": high})
+    return q
+
+
+def _tariff_bands() -> dict[str, Q]:
+    """The tariff compared with whole years exactly: its end is before, on or after the Nth
+    anniversary of the sentence date. A NULL end (no sentence) is in no band."""
+    end = "tariff_end"
+    return {
+        "lt_2y": Q(**{f"{end}__lt": F("anniversary_2")}),
+        "2y_4y": Q(**{f"{end}__gte": F("anniversary_2"), f"{end}__lte": F("anniversary_4")}),
+        "4y_6y": Q(**{f"{end}__gt": F("anniversary_4"), f"{end}__lte": F("anniversary_6")}),
+        "6y_10y": Q(**{f"{end}__gt": F("anniversary_6"), f"{end}__lte": F("anniversary_10")}),
+        "gt_10y": Q(**{f"{end}__gt": F("anniversary_10")}),
+    }
+
+
+def _buckets(cohort: QuerySet[Person], as_of: dt.date) -> dict[str, Any]:
+    """Every fixed bucket, in one aggregate query. The counts filter on the per-person
+    annotations only, so Django aggregates over a subquery that computes each annotation once
+    per person (``SELECT COUNT(*) FILTER (WHERE ...) FROM (SELECT ... ) subquery``)."""
+    sentence = "sentence__"
+    annotated = cohort.annotate(
+        age_years=WholeYears(
+            Age(Value(as_of, output_field=models.DateField()), F("date_of_birth"))
+        ),
+        tariff_end=TariffEnd(
+            F(f"{sentence}sentence_date"),
+            F(f"{sentence}tariff_years"),
+            F(f"{sentence}tariff_months"),
+            F(f"{sentence}tariff_days"),
+        ),
+        **{
+            f"anniversary_{n}": TariffEnd(
+                F(f"{sentence}sentence_date"), Value(n), Value(0), Value(0)
+            )
+            for n in (2, 4, 6, 10)
+        },
+    )
+    counts: dict[str, Count] = {"people": Count("pk")}
+    filters: dict[str, dict[str, Q]] = {
+        "gender": {v: Q(gender=v) for v in GENDERS},
+        "ethnicity": {v: Q(ethnicity=v) for v in ETHNICITIES},
+        "index_offence": {v: Q(principal_category=v) for v in OFFENCE_CATEGORIES},
+        "tariff_band": _tariff_bands(),
+        "latest_recall_reasons": {v: Q(latest_reasons__contains=[v]) for v in REASONS},
+        "latest_recall_criteria": {v: Q(latest_criteria__contains=[v]) for v in CRITERIA},
+    }
+    for key, (field, ranges) in RANGES.items():
+        filters[key] = {bucket: _in_range(field, low, high) for low, high, bucket in ranges}
+    for key, buckets in filters.items():
+        for i, q in enumerate(buckets.values()):
+            counts[f"{key}__{i}"] = Count("pk", filter=q)
+    # DISTINCT changes nothing (one row a person, the primary key among the columns) but stops
+    # PostgreSQL from flattening the subquery into the aggregate, which would evaluate each
+    # correlated subquery again for every bucket that reads it.
+    columns = ["pk", "gender", "ethnicity", "principal_category", "latest_reasons"]
+    columns += ["latest_criteria", "age_years", "recall_count", "months_out", "tariff_end"]
+    columns += [f"anniversary_{n}" for n in (2, 4, 6, 10)]
+    totals = annotated.values(*columns).distinct().aggregate(**counts)
+    report: dict[str, Any] = {"people": totals["people"]}
+    for key in SECTION_TITLES:
+        if key in filters:
+            report[key] = {b: totals[f"{key}__{i}"] for i, b in enumerate(filters[key])}
+    return report
+
+
+def _by_year(cohort: QuerySet[Person], date_field: str) -> dict[str, int]:
+    """People per calendar year of ``date_field`` (one GROUP BY query), years in ascending
+    order; years with nobody are left out, and so are people with no such date."""
+    rows: Any = (
+        cohort.annotate(year=ExtractYear(date_field))
+        .filter(year__isnull=False)
+        .values("year")
+        .annotate(n=Count("pk"))
+        .order_by("year")
+    )
+    return {str(row["year"]): row["n"] for row in rows}
+
+
+def cohort_report(
+    *,
+    people: QuerySet[Person] | None = None,
+    as_of: dt.date,
+    recalled_from: dt.date | None = None,
+    recalled_to: dt.date | None = None,
+) -> dict[str, Any]:
+    """The profile of the people recalled (docs/reports.md, "Cohort report"): the people with
+    at least one recall whose most recent recall date is within [recalled_from, recalled_to]
+    (either end open when None), limited to ``people`` when given. Ages are on ``as_of``.
+
+    Three queries whatever the size of the data."""
+    cohort = _cohort(people, recalled_from, recalled_to)
+    report = _buckets(cohort, as_of)
+    report["first_release_year"] = _by_year(cohort, "first_release_date")
+    report["release_before_latest_recall_year"] = _by_year(cohort, "latest_release_date")
+    report["as_of"] = as_of.isoformat()
+    report["recalled_from"] = recalled_from.isoformat() if recalled_from else None
+    report["recalled_to"] = recalled_to.isoformat() if recalled_to else None
+    return report

@@ -1,0 +1,89 @@
+"""``manage.py cohort_report [--json] [--as-of DATE] [--recalled-from DATE] [--recalled-to DATE]``:
+the profile of the people recalled (ippcase.cohort.cohort_report; definitions in
+docs/reports.md), as JSON or as a plain-text table."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from ippcase.cohort import SECTION_TITLES, bucket_labels, cohort_report, percentage
+
+YEAR_KEYS = ("first_release_year", "release_before_latest_recall_year")
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(
+            f"{option} {value!r} is not a real date: give it as YYYY-MM-DD, e.g. 2023-04-01"
+        ) from None
+
+
+def plain_text(report: dict[str, Any]) -> str:
+    """The report as aligned text: one table per key, with counts and percentages of people."""
+    people = report["people"]
+    lines = [
+        "Cohort report: profile of the people recalled",
+        "Most recent recall: "
+        f"{report['recalled_from'] or 'any date'} to {report['recalled_to'] or 'any date'}",
+        f"Ages on {report['as_of']}",
+        f"People: {people}",
+    ]
+    for key, title in SECTION_TITLES.items():
+        lines += ["", title]
+        if key in YEAR_KEYS:
+            rows = [(year, n) for year, n in report[key].items()]
+            if not rows:
+                lines.append("  None")
+        else:
+            labels = bucket_labels(key)
+            rows = [(labels[bucket], n) for bucket, n in report[key].items()]
+        width = max((len(label) for label, _ in rows), default=0)
+        for label, n in rows:
+            lines.append(f"  {label:<{width}}  {n:>6}  {percentage(n, people):>5.1f}%")
+    return "\n".join(lines) + "\n"
+
+
+class Command(BaseCommand):
+    help = "Print the cohort report (docs/reports.md): a plain-text table, or JSON with --json."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--json", action="store_true", help="print JSON (sorted keys)")
+        parser.add_argument(
+            "--as-of", dest="as_of", metavar="DATE", help="ages on this day (default today)"
+        )
+        parser.add_argument(
+            "--recalled-from",
+            dest="recalled_from",
+            metavar="DATE",
+            help="first day of the most recent recall, YYYY-MM-DD",
+        )
+        parser.add_argument(
+            "--recalled-to",
+            dest="recalled_to",
+            metavar="DATE",
+            help="last day of the most recent recall, YYYY-MM-DD",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        as_of = _date(options["as_of"], "--as-of") or timezone.localdate()
+        recalled_from = _date(options["recalled_from"], "--recalled-from")
+        recalled_to = _date(options["recalled_to"], "--recalled-to")
+        if recalled_from and recalled_to and recalled_from > recalled_to:
+            raise CommandError(
+                f"--recalled-from {recalled_from.isoformat()} is after "
+                f"--recalled-to {recalled_to.isoformat()}"
+            )
+        report = cohort_report(as_of=as_of, recalled_from=recalled_from, recalled_to=recalled_to)
+        if options["json"]:
+            self.stdout.write(json.dumps(report, sort_keys=True, indent=2) + "\n", ending="")
+        else:
+            self.stdout.write(plain_text(report), ending="")

@@ -1,0 +1,89 @@
+"""The dashboard in a real browser: a manager opens it from the service navigation, changes the
+scope to a team (HTMX swaps the panels in place), opens a practitioner's caseload, and axe finds
+no accessibility violations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from ippcase import vocab
+from recall.models import Concern, RecallRecommendation
+from tests import factories
+
+PASSWORD = "correct-horse-battery-staple"
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+
+
+def _figures(team, other_team, practitioner) -> None:
+    today = timezone.localdate()
+    for n, t in enumerate([team, team, other_team, team, other_team]):
+        person = factories.make_case(t, recalled=False)
+        factories.AllocationFactory(person=person, practitioner=practitioner)
+        Concern.objects.create(
+            person=person,
+            occurred_on=today - dt.timedelta(days=n * 9 + 2),
+            description="Missed appointment",
+            source="other",
+            recorded_by=practitioner,
+        )
+        if n % 2:
+            rtc = today - dt.timedelta(days=30 * n)
+            recall: Any = factories.RecallFactory(
+                release=person.releases.get(),
+                recall_date=rtc,
+                returned_to_custody=rtc,
+                reasons=["non_compliance", "drugs_alcohol"][: n % 3 + 1],
+                criteria=["i"],
+            )
+            RecallRecommendation.objects.create(
+                person=person, status="authorised", created_by=practitioner, recall=recall
+            )
+
+
+@pytest.mark.e2e
+def test_manager_uses_the_dashboard(page: Page, assert_accessible, screenshot):
+    team = factories.TeamFactory(code="leeds-n", name="Leeds North", pdu__code="leeds")
+    other = factories.TeamFactory(code="leeds-s", name="Leeds South", pdu=team.pdu)
+    factories.UserFactory(username="spo", team=team, roles=[vocab.Role.MANAGER])
+    com = factories.UserFactory(
+        username="com",
+        first_name="Chris",
+        last_name="Com",
+        team=team,
+        roles=[vocab.Role.PRACTITIONER],
+    )
+    _figures(team, other, com)
+    page.goto("/sign-in/")
+    page.get_by_label("Username").fill("spo")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.get_by_role("link", name="Dashboard").click()
+    expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
+    expect(page.locator("#dashboard-scope")).to_contain_text("PDU:")
+    expect(page.get_by_role("img", name="Caseload now: bar chart")).to_be_visible()
+    assert_accessible(page, "the dashboard")
+
+    page.get_by_label("Show figures for").select_option("team:leeds-s")
+    expect(page.locator("#dashboard-scope")).to_contain_text("Team: Leeds South")
+    expect(page).to_have_url(re.compile(r"scope=team%3Aleeds-s"))
+    assert_accessible(page, "the dashboard for a team")
+    screenshot(page, "dashboard")  # the whole page, in test-results/
+    DOCS_IMG.mkdir(exist_ok=True)
+    page.screenshot(  # the top of it, for the docs
+        path=str(DOCS_IMG / "dashboard.png"),
+        full_page=True,
+        clip={"x": 0, "y": 0, "width": 1280, "height": 1900},
+    )
+
+    page.get_by_text("Practitioners' caseloads").click()
+    page.get_by_role("link", name="Chris Com").click()
+    expect(page.get_by_role("heading", name="Chris Com: caseload")).to_be_visible()
+    assert_accessible(page, "a practitioner's caseload")
