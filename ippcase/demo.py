@@ -36,12 +36,15 @@ import itertools
 import math
 import random
 import re
+import zoneinfo
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from parole import law as parole_law
 from parole import vocab as parole_vocab
+from recall import rules as recall_rules
+from recall import vocab as recall_vocab
 
 from . import vocab
 
@@ -360,6 +363,77 @@ TERMINATION_OUTCOMES = (
     ("refused", 31),
     ("adjourned", 8),
     ("oral_hearing", 0.5),
+)
+
+# --- recall work: concerns, actions short of recall, recommendations (issue 6) ---
+# Drawn from a random stream of its own per person (after the parole work), so that adding it
+# changed none of the other generated fields. Nothing here is published: the volumes are sized
+# for national-scale dashboards and benchmarks (assumptions, see docs/demo-data.md).
+CONCERN_MEAN = 20  # concerns per person, on average
+CONCERN_SHAPE = 4  # people differ: the Poisson mean is itself drawn (gamma, mean 20, sd 10)
+CONCERN_MAX = 60
+CONCERN_LATEST_PERIOD_SHARE = 0.7  # in the current or latest period on licence
+CONCERN_TRAIL_SHARE = 0.6  # of a period ending in recall: in the months before the recall
+CONCERN_TRAIL_DAYS = 90
+CONCERN_CAUSAL_SHARE = 0.6  # concerns tagged with one of the index-offence behaviours
+CONCERN_BEHAVIOUR_COUNTS = ((1, 5), (2, 4), (3, 1))
+# Behaviours seen on licence besides the index-offence ones (weights are assumptions).
+CONCERN_BEHAVIOURS = (
+    (vocab.Behaviour.NON_COMPLIANCE, 30),
+    (vocab.Behaviour.DRUGS, 20),
+    (vocab.Behaviour.ALCOHOL, 18),
+    (vocab.Behaviour.OUT_OF_CONTACT, 10),
+    (vocab.Behaviour.THREATS, 8),
+    (vocab.Behaviour.CRIMINAL_ASSOCIATES, 8),
+    (vocab.Behaviour.NON_DISCLOSURE, 8),
+    (vocab.Behaviour.MENTAL_HEALTH_DETERIORATION, 8),
+    (vocab.Behaviour.GRIEVANCE_RUMINATION, 5),
+    (vocab.Behaviour.VIOLENCE, 5),
+    (vocab.Behaviour.DOMESTIC_ABUSE, 3),
+    (vocab.Behaviour.HARASSMENT_STALKING, 3),
+    (vocab.Behaviour.ACQUISITIVE, 3),
+    (vocab.Behaviour.WEAPONS, 2),
+)
+CONCERN_SOURCES = (
+    (recall_vocab.ConcernSource.POLICE_INTELLIGENCE, 25),
+    (recall_vocab.ConcernSource.PARTNER_AGENCY, 20),
+    (recall_vocab.ConcernSource.SELF_DISCLOSURE, 15),
+    (recall_vocab.ConcernSource.VICTIM_FAMILY, 8),
+    (recall_vocab.ConcernSource.OTHER, 10),
+)
+ACTION_MEAN = 3  # actions short of recall per person, on average (Poisson)
+ACTION_MAX = 12
+ACTION_AFTER_CONCERN_DAYS = (0, 14)  # an action follows a concern
+# recall.models.ACTION_KIND_CHOICES (a test checks the codes), with assumed weights.
+ACTION_KINDS = (
+    ("warning_letter", 30),
+    ("increased_contact", 30),
+    ("referral_partner_agency", 15),
+    ("licence_variation", 10),
+    ("drug_testing", 10),
+    ("mappa_referral", 5),
+    ("progression_panel", 4),
+    ("approved_premises", 3),
+    ("other", 3),
+)
+# Every recall from this date has the recommendation that led to it (AUTHORISED, linked).
+RECOMMENDATIONS_FROM = dt.date(2023, 1, 1)
+RECOMMENDATION_LEAD_DAYS = (2, 6)  # recommendation started -> recall
+ACKNOWLEDGED_SHARE = 0.4  # authorised recommendations with 1-2 warn findings justified
+ACTIVE_SHARE = 0.03  # people on licence with a recommendation under way on the reference date
+ACTIVE_WITHIN_DAYS = 60
+ACTIVE_RECOMMENDATION_STATUSES = (
+    (recall_vocab.RecommendationStatus.DRAFT, 35),
+    (recall_vocab.RecommendationStatus.AWAITING_SPO, 15),
+    (recall_vocab.RecommendationStatus.AWAITING_ACO, 10),
+    (recall_vocab.RecommendationStatus.READY, 10),
+    (recall_vocab.RecommendationStatus.SUBMITTED, 20),
+    (recall_vocab.RecommendationStatus.INFO_REQUESTED, 10),
+)
+CLOSED_SHARE = 0.02  # people with a recommendation that ended without recall
+CLOSED_RECOMMENDATION_STATUSES = (
+    (recall_vocab.RecommendationStatus.NOT_RECALLED, 60),
+    (recall_vocab.RecommendationStatus.WITHDRAWN, 40),
 )
 
 # --- fixed lists -------------------------------------------------------------------------------
@@ -681,6 +755,68 @@ CONDITIONS_BESPOKE = (
 )
 
 
+# Recall work wording: short, fixed, and keyed by the first behaviour of the concern.
+CONCERN_PHRASES: dict[str, tuple[str, ...]] = {
+    B.ALCOHOL: ("Smelt of alcohol at the office.", "Reported drinking heavily again."),
+    B.DRUGS: ("Positive test for cocaine.", "Admitted using cannabis most days."),
+    B.VIOLENCE: ("Arrested after a fight outside a pub.", "Pushed a resident at the hostel."),
+    B.WEAPONS: ("Seen carrying a knife.", "Knife found in his room at a search."),
+    B.SEXUAL: ("Seen loitering near a school.", "Unsupervised contact with a child."),
+    B.ONLINE_SEXUAL: ("Undeclared smartphone found.", "Deleted browsing history on checks."),
+    B.DOMESTIC_ABUSE: ("Police called to partner's address.", "Partner reports controlling."),
+    B.HARASSMENT_STALKING: ("Repeated calls to a former partner.", "Followed a victim's family."),
+    B.THREATS: ("Threatened staff at reception.", "Made threats to kill on the phone."),
+    B.ACQUISITIVE: ("Arrested for shoplifting.", "Unexplained money and new phones."),
+    B.ARSON: ("Lit a fire in the hostel bin.", "Talked about setting fires."),
+    B.CRIMINAL_ASSOCIATES: ("Seen with known offenders.", "Associating with a local gang."),
+    B.GRIEVANCE_RUMINATION: ("Fixated on a grievance with police.", "Ruminating on his recall."),
+    B.MENTAL_HEALTH_DETERIORATION: ("Low mood and not sleeping.", "Stopped taking medication."),
+    B.NON_DISCLOSURE: ("Did not disclose a new relationship.", "Hid a new address."),
+    B.NON_COMPLIANCE: ("Missed an appointment.", "Broke the curfew by two hours."),
+    B.OUT_OF_CONTACT: ("Not at the address; phone off.", "Missed two appointments; no contact."),
+}
+ACTION_DETAILS = {
+    "warning_letter": "Licence warning letter issued after the missed appointments.",
+    "increased_contact": "Reporting increased to twice weekly, with home visits.",
+    "referral_partner_agency": "Referred to a partner agency for support.",
+    "licence_variation": "Licence varied: curfew and exclusion zone added.",
+    "drug_testing": "Drug testing added at each appointment.",
+    "mappa_referral": "Referred to MAPPA for multi-agency management.",
+    "progression_panel": "Discussed at the progression panel.",
+    "approved_premises": "Moved to approved premises for closer oversight.",
+    "other": "Three-way meeting with the key worker and the SPO.",
+}
+ACTION_OUTCOMES = (
+    "Engaged well since.",
+    "Some improvement; monitoring continues.",
+    "No change; risk escalated to the SPO.",
+    "Complied for now.",
+)
+ACTION_RECENT_DAYS = 28  # an action taken in the last four weeks has no outcome yet
+CRITERION_EVIDENCE = {
+    "i": "Behaviour mirrors that around the index offence.",
+    "ii": "Escalating behaviour likely to lead to a violent or sexual offence.",
+    "iii": "Behaviour associated with his previous sexual or violent offending.",
+    "iv": "Out of touch; whereabouts unknown despite checks.",
+}
+RECOMMENDATION_SECTIONS = (  # recall.views.SECTIONS (a test checks the slugs)
+    "why",
+    "type",
+    "criteria",
+    "behaviours",
+    "risk",
+    "alternatives",
+    "multi-agency",
+    "contact",
+    "allegation",
+    "panel",
+)
+WITHDRAWN_REASONS = (
+    "Concern resolved: the police took no further action.",
+    "Back in touch and reporting as required.",
+)
+NOT_RECALLED_WHY = "Missed appointments and drinking; considered recall."
+
 # --- the generated data ------------------------------------------------------------------------
 
 
@@ -836,6 +972,52 @@ class AllocationSpec:
 
 
 @dataclass(slots=True)
+class ConcernSpec:
+    occurred_on: dt.date
+    description: str
+    source: str  # recall.vocab.ConcernSource
+    behaviours: list[str]
+    recorded_by: str  # username: the COM on the day
+    recorded_at: dt.datetime
+
+
+@dataclass(slots=True)
+class ActionSpec:
+    kind: str  # recall.models.ACTION_KIND_CHOICES
+    referral: str  # only for referral_partner_agency
+    taken_on: dt.date
+    details: str
+    outcome: str
+    recorded_by: str
+    recorded_at: dt.datetime
+
+
+@dataclass(slots=True)
+class RecommendationSpec:
+    status: str  # recall.vocab.RecommendationStatus
+    version: int
+    created_by: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    why_considered: str
+    recall_type: str
+    criteria: dict[str, str]
+    current_behaviours: list[str]
+    causal_link: str
+    increased_risk_of_harm: str
+    alternatives: dict[str, dict[str, str]]
+    acknowledgements: dict[str, str]
+    sections_saved: list[str]
+    recall: RecallSpec | None = None  # the recall it led to (authorised only)
+    submitted_at: dt.datetime | None = None
+    submitted_by: str = ""
+    assigned_to: str = ""  # a PPCS caseworker, once submitted
+    assigned_at: dt.datetime | None = None
+    further_information: str = ""
+    withdrawn_reason: str = ""
+
+
+@dataclass(slots=True)
 class PersonSpec:
     crn: str
     nomis_number: str
@@ -858,6 +1040,10 @@ class PersonSpec:
     licence_conditions: list[ConditionSpec] = field(default_factory=list)
     allocations: list[AllocationSpec] = field(default_factory=list)
     termination_referrals: list[TerminationReferralSpec] = field(default_factory=list)
+    # The recall work (drawn from its own random stream, after the parole work).
+    concerns: list[ConcernSpec] = field(default_factory=list)
+    actions: list[ActionSpec] = field(default_factory=list)
+    recommendations: list[RecommendationSpec] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -1226,6 +1412,7 @@ class _PersonMaker:
             ]
         )
         self.team_practitioners = {team.code: org.practitioners(team.code) for _, team in teams}
+        self.ppcs = [u.username for u in org.users if vocab.Role.PPCS in u.roles]
         # Unique identifiers drawn without replacement from their whole space.
         self.crns = self.rng.sample(range(26 * 1_000_000), people)
         self.nomis = self.rng.sample(range(2 * 10_000 * 26 * 26), people)
@@ -1352,6 +1539,12 @@ class _PersonMaker:
         person.allocations = self._allocations(person)
         # A stream of its own per person: the parole work changes nothing drawn above.
         _add_parole_work(person, random.Random(f"ippcase-demo:{self.seed}:parole:{index}"))  # noqa: S311
+        # And another for the recall work (concerns, actions, recommendations).
+        _add_recall_work(
+            person,
+            random.Random(f"ippcase-demo:{self.seed}:recall-work:{index}"),  # noqa: S311
+            self.ppcs,
+        )
         return person
 
     def _tariff(self) -> tuple[int, int]:
@@ -1776,6 +1969,286 @@ def _termination_referrals(rng: random.Random, person: PersonSpec) -> list[Termi
             outcome = _TERMINATION.pick(rng)
             return [TerminationReferralSpec(referred, referred + wait, outcome)]
     return [TerminationReferralSpec(_date_in(rng, start, REFERENCE_DATE), None, "")]
+
+
+# --- recall work (issue 6) -----------------------------------------------------------------------
+
+_LONDON = zoneinfo.ZoneInfo("Europe/London")
+_CONCERN_COUNT_SCALE = CONCERN_MEAN / CONCERN_SHAPE
+_CONCERN_BEHAVIOURS = Table(list(CONCERN_BEHAVIOURS))
+_CONCERN_BEHAVIOUR_COUNTS = Table(list(CONCERN_BEHAVIOUR_COUNTS))
+_CONCERN_SOURCES = Table(list(CONCERN_SOURCES))
+_ACTION_KINDS = Table(list(ACTION_KINDS))
+_ACTIVE = Table(list(ACTIVE_RECOMMENDATION_STATUSES))
+_CLOSED = Table(list(CLOSED_RECOMMENDATION_STATUSES))
+_WARN_CODES = tuple(rule.code for rule in recall_rules.RULES if rule.severity == "warn")
+_BEHAVIOUR_LABELS = {b.value: str(b.label).lower() for b in vocab.Behaviour}
+_DRUGS, _DRUG_TEST = vocab.Behaviour.DRUGS.value, recall_vocab.ConcernSource.DRUG_TEST.value
+_AP_STAFF = recall_vocab.ConcernSource.AP_STAFF.value
+_RS = recall_vocab.RecommendationStatus
+_REFERRAL = "referral_partner_agency"
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    """A Poisson draw (Knuth's method: fine for the small means used here)."""
+    limit = math.exp(-mean)
+    count, product = 0, rng.random()
+    while product > limit:
+        count += 1
+        product *= rng.random()
+    return count
+
+
+def _int(rng: random.Random, low: int, high: int) -> int:
+    """Like ``rng.randint(low, high)`` at a fraction of the cost (one ``random()`` call): the
+    recall work draws millions of these for a national-scale seed."""
+    return low + int(rng.random() * (high - low + 1))
+
+
+def _pick(rng: random.Random, values: Sequence[T]) -> T:
+    return values[int(rng.random() * len(values))]
+
+
+def _day_in(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
+    return start + dt.timedelta(days=int(rng.random() * ((end - start).days + 1)))
+
+
+def _at(rng: random.Random, day: dt.date) -> dt.datetime:
+    """A moment in office hours (London) on ``day``."""
+    minute = int(rng.random() * 600)  # 08:00 to 17:59
+    return dt.datetime(day.year, day.month, day.day, 8 + minute // 60, minute % 60, tzinfo=_LONDON)
+
+
+class _Coms:
+    """The COM allocated to a person on a given day (allocations start at the first release)."""
+
+    __slots__ = ("names", "starts")
+
+    def __init__(self, allocations: list[AllocationSpec]) -> None:
+        self.starts = [a.start for a in allocations]
+        self.names = [a.practitioner for a in allocations]
+
+    def on(self, day: dt.date) -> str:
+        return self.names[max(0, bisect.bisect_right(self.starts, day) - 1)]
+
+
+def _add_recall_work(person: PersonSpec, rng: random.Random, ppcs: Sequence[str]) -> None:
+    """Concerns, actions short of recall and recall recommendations of ``person``.
+
+    Concerns fall mostly in the current or latest period on licence, densest in the months
+    before each recall, tagged often with an index-offence behaviour. Each recall from
+    :data:`RECOMMENDATIONS_FROM` has the authorised recommendation that led to it; a few people
+    on licence have one under way, a few others one that ended without recall. Everything is
+    dated from the first release to :data:`REFERENCE_DATE`, recorded by the COM of the day."""
+    coms = _Coms(person.allocations)
+    # Periods in the community: (start, end, the recall ending it or None, released to an AP).
+    periods = [
+        (r.date, r.recall.date if r.recall else REFERENCE_DATE, r.recall, r.approved_premises)
+        for r in person.releases
+    ]
+    index_behaviours = person.sentence.index_offence.behaviours
+    trail = dt.timedelta(days=CONCERN_TRAIL_DAYS)
+
+    count = min(
+        CONCERN_MAX,
+        _poisson(
+            rng, min(3.0 * CONCERN_MAX, rng.gammavariate(CONCERN_SHAPE, _CONCERN_COUNT_SCALE))
+        ),
+    )
+    concerns: list[ConcernSpec] = []
+    concern_ends: list[dt.date] = []  # the end of each concern's period (for actions)
+    for _ in range(count):
+        if len(periods) == 1 or rng.random() < CONCERN_LATEST_PERIOD_SHARE:
+            start, end, recall, ap = periods[-1]
+        else:
+            start, end, recall, ap = periods[int(rng.random() * (len(periods) - 1))]
+        if recall is not None and rng.random() < CONCERN_TRAIL_SHARE:
+            day = _day_in(rng, max(start, end - trail), end)
+        else:
+            day = _day_in(rng, start, end)
+        wanted = _CONCERN_BEHAVIOUR_COUNTS.pick(rng)
+        chosen: set[str] = set()
+        if index_behaviours and rng.random() < CONCERN_CAUSAL_SHARE:
+            chosen.add(_pick(rng, index_behaviours))
+        while len(chosen) < wanted:
+            chosen.add(_CONCERN_BEHAVIOURS.pick(rng))
+        behaviours = sorted(chosen, key=_BEHAVIOUR_ORDER.__getitem__)
+        if _DRUGS in chosen and rng.random() < 0.5:
+            source = _DRUG_TEST
+        elif ap and (day - start).days < AP_STAY_DAYS and rng.random() < 0.5:
+            source = _AP_STAFF
+        else:
+            source = _CONCERN_SOURCES.pick(rng)
+        recorded = min(REFERENCE_DATE, day + dt.timedelta(days=_int(rng, 0, 2)))
+        concerns.append(
+            ConcernSpec(
+                occurred_on=day,
+                description=_pick(rng, CONCERN_PHRASES[behaviours[0]]),
+                source=source,
+                behaviours=behaviours,
+                recorded_by=coms.on(recorded),
+                recorded_at=_at(rng, recorded),
+            )
+        )
+        concern_ends.append(end)
+    person.concerns = concerns
+
+    actions: list[ActionSpec] = []
+    for _ in range(min(ACTION_MAX, _poisson(rng, ACTION_MEAN))):
+        if concerns:
+            i = int(rng.random() * len(concerns))
+            taken = min(
+                concern_ends[i],
+                concerns[i].occurred_on + dt.timedelta(days=_int(rng, *ACTION_AFTER_CONCERN_DAYS)),
+            )
+        else:
+            taken = _day_in(rng, periods[-1][0], periods[-1][1])
+        kind = _ACTION_KINDS.pick(rng)
+        outcome = ""
+        if (REFERENCE_DATE - taken).days > ACTION_RECENT_DAYS:
+            outcome = _pick(rng, ACTION_OUTCOMES)
+        actions.append(
+            ActionSpec(
+                kind=kind,
+                referral=_pick(rng, recall_rules.REFERRALS) if kind == _REFERRAL else "",
+                taken_on=taken,
+                details=ACTION_DETAILS[kind],
+                outcome=outcome,
+                recorded_by=coms.on(taken),
+                recorded_at=_at(rng, taken),
+            )
+        )
+    person.actions = actions
+
+    def behaviours_before(day: dt.date) -> list[str]:
+        since = day - trail
+        seen = {b for c in concerns if since <= c.occurred_on <= day for b in c.behaviours}
+        return sorted(
+            seen or {vocab.Behaviour.NON_COMPLIANCE.value}, key=_BEHAVIOUR_ORDER.__getitem__
+        )
+
+    def answers(day: dt.date, criteria: Sequence[str]) -> dict[str, Any]:
+        current = behaviours_before(day)
+        shared = [b for b in current if b in index_behaviours]
+        link = ", ".join(_BEHAVIOUR_LABELS[b] for b in (shared or current))
+        return {
+            "why_considered": _pick(rng, CONCERN_PHRASES[current[0]]),
+            "criteria": {c: CRITERION_EVIDENCE[c] for c in criteria},
+            "current_behaviours": current,
+            "causal_link": f"Index offence: {person.sentence.index_offence.description}. "
+            f"Now: {link}.",
+            "increased_risk_of_harm": "Escalating concerns over recent weeks; risk now imminent.",
+        }
+
+    def alternatives(day: dt.date) -> dict[str, dict[str, str]]:
+        tried = {a.kind for a in actions if a.taken_on <= day}
+        return {
+            k: {
+                "status": "tried" if k in tried else "not_suitable",
+                "details": "Tried; concerns continued."
+                if k in tried
+                else "Considered; not enough.",
+            }
+            for k in recall_rules.CORE_ALTERNATIVES
+        }
+
+    recommendations: list[RecommendationSpec] = []
+    for start, _end, recall, _ap in periods:
+        if recall is None or recall.date < RECOMMENDATIONS_FROM:
+            continue
+        created = max(start, recall.date - dt.timedelta(days=_int(rng, *RECOMMENDATION_LEAD_DAYS)))
+        submitted = max(created, recall.date - dt.timedelta(days=1))
+        com = coms.on(created)
+        acknowledgements: dict[str, str] = {}
+        if rng.random() < ACKNOWLEDGED_SHARE:
+            for code in rng.sample(_WARN_CODES, _int(rng, 1, 2)):
+                acknowledgements[code] = "Discussed with my SPO; recall is still necessary."
+        submitted_at = _at(rng, submitted)
+        recommendations.append(
+            RecommendationSpec(
+                status=_RS.AUTHORISED.value,
+                version=_int(rng, 6, 14),
+                created_by=com,
+                created_at=_at(rng, created),
+                updated_at=_at(rng, recall.date),
+                recall_type=recall_vocab.RecallType.STANDARD.value,
+                alternatives=alternatives(recall.date),
+                acknowledgements=acknowledgements,
+                sections_saved=list(RECOMMENDATION_SECTIONS),
+                recall=recall,
+                submitted_at=submitted_at,
+                submitted_by=coms.on(submitted),
+                assigned_to=_pick(rng, ppcs) if ppcs else "",
+                assigned_at=submitted_at + dt.timedelta(hours=1) if ppcs else None,
+                **answers(created, recall.criteria),
+            )
+        )
+
+    latest_start, _, latest_recall, _ = periods[-1]
+    if latest_recall is None and rng.random() < ACTIVE_SHARE:
+        created = max(
+            latest_start, REFERENCE_DATE - dt.timedelta(days=_int(rng, 1, ACTIVE_WITHIN_DAYS))
+        )
+        status = _ACTIVE.pick(rng)
+        draft = status == _RS.DRAFT
+        saved = RECOMMENDATION_SECTIONS[: _int(rng, 0, 5)] if draft else RECOMMENDATION_SECTIONS
+        filled = answers(created, [] if draft and len(saved) < 3 else ["i"])
+        rec = RecommendationSpec(
+            status=status,
+            version=len(saved) + 1 + (0 if draft else _int(rng, 1, 4)),
+            created_by=coms.on(created),
+            created_at=_at(rng, created),
+            updated_at=_at(rng, min(REFERENCE_DATE, created + dt.timedelta(days=_int(rng, 0, 3)))),
+            recall_type=recall_vocab.RecallType.STANDARD.value,
+            alternatives={} if draft else alternatives(created),
+            acknowledgements={},
+            sections_saved=list(saved),
+            **filled,
+        )
+        if status in (_RS.SUBMITTED, _RS.INFO_REQUESTED):
+            day = min(REFERENCE_DATE, created + dt.timedelta(days=_int(rng, 1, 5)))
+            rec.submitted_at = _at(rng, day)
+            rec.submitted_by = coms.on(day)
+            rec.updated_at = max(rec.updated_at, rec.submitted_at)
+            if ppcs:
+                rec.assigned_to = _pick(rng, ppcs)
+                rec.assigned_at = rec.submitted_at + dt.timedelta(hours=2)
+            if status == _RS.INFO_REQUESTED:
+                rec.further_information = "Send the police log of the incident."
+        recommendations.append(rec)
+
+    if rng.random() < CLOSED_SHARE:
+        start, end, _recall, _ap = periods[int(rng.random() * len(periods))]
+        low = max(start, RECOMMENDATIONS_FROM)
+        if low <= end:
+            created = _day_in(rng, low, end)
+            status = _CLOSED.pick(rng)
+            closed = min(REFERENCE_DATE, created + dt.timedelta(days=_int(rng, 1, 10)))
+            not_recalled = status == _RS.NOT_RECALLED
+            rec = RecommendationSpec(
+                status=status,
+                version=_int(rng, 3, 9),
+                created_by=coms.on(created),
+                created_at=_at(rng, created),
+                updated_at=_at(rng, closed),
+                recall_type=(
+                    recall_vocab.RecallType.NONE
+                    if not_recalled
+                    else recall_vocab.RecallType.STANDARD
+                ).value,
+                alternatives=alternatives(created),
+                acknowledgements={},
+                sections_saved=list(
+                    RECOMMENDATION_SECTIONS[: len(RECOMMENDATION_SECTIONS) if not_recalled else 3]
+                ),
+                withdrawn_reason="" if not_recalled else _pick(rng, WITHDRAWN_REASONS),
+                **answers(created, []),
+            )
+            if not_recalled:
+                rec.why_considered = NOT_RECALLED_WHY
+            recommendations.append(rec)
+    recommendations.sort(key=lambda r: r.created_at)
+    person.recommendations = recommendations
 
 
 def fixture_seed(people: int = FIXTURE_PEOPLE, start: int = DEFAULT_SEED) -> int:
@@ -2398,6 +2871,7 @@ def write_to_database(data: DemoData, *, password_hash: str) -> dict[str, int]:
     ``pghistory.context``. Returns the number of rows created per model.
     """
     from django.db import connection
+    from psycopg.types.json import Jsonb
 
     from parole.models import (
         Adjournment,
@@ -2405,6 +2879,7 @@ def write_to_database(data: DemoData, *, password_hash: str) -> dict[str, int]:
         RiskAssessedRecallReview,
         TerminationReferral,
     )
+    from recall.models import ActionShortOfRecall, Concern, RecallRecommendation
 
     from .models import (
         Allocation,
@@ -2623,6 +3098,125 @@ def write_to_database(data: DemoData, *, password_hash: str) -> dict[str, int]:
                 for a in p.allocations
             ),
         )
+        # The recall work: concerns and actions short of recall (no licence conditions linked:
+        # the many-to-many stays empty), then the recommendations, linked to their recalls.
+        counts["concerns"] = _copy(
+            cursor,
+            Concern,
+            [
+                "person_id",
+                "occurred_on",
+                "description",
+                "source",
+                "behaviours",
+                "recorded_by_id",
+                "recorded_at",
+            ],
+            (
+                (
+                    pid,
+                    c.occurred_on,
+                    c.description,
+                    c.source,
+                    c.behaviours,
+                    user_ids[c.recorded_by],
+                    c.recorded_at,
+                )
+                for pid, p in zip(person_ids, people, strict=True)
+                for c in p.concerns
+            ),
+        )
+        counts["actions_short_of_recall"] = _copy(
+            cursor,
+            ActionShortOfRecall,
+            [
+                "person_id",
+                "kind",
+                "referral",
+                "taken_on",
+                "details",
+                "outcome",
+                "recorded_by_id",
+                "recorded_at",
+            ],
+            (
+                (
+                    pid,
+                    a.kind,
+                    a.referral,
+                    a.taken_on,
+                    a.details,
+                    a.outcome,
+                    user_ids[a.recorded_by],
+                    a.recorded_at,
+                )
+                for pid, p in zip(person_ids, people, strict=True)
+                for a in p.actions
+            ),
+        )
+        recall_id_of = {id(c): cid for cid, (_, c) in zip(recall_ids, recalls, strict=True)}
+        counts["recommendations"] = _copy(
+            cursor,
+            RecallRecommendation,
+            [
+                "person_id",
+                "status",
+                "version",
+                "created_by_id",
+                "created_at",
+                "updated_at",
+                "why_considered",
+                "recall_type",
+                "criteria",
+                "current_behaviours",
+                "causal_link",
+                "increased_risk_of_harm",
+                "alternatives",
+                "other_agencies_consulted",
+                "multi_agency_input",
+                "progression_panel_held",
+                "acknowledgements",
+                "sections_saved",
+                "withdrawn_reason",
+                "assigned_to_id",
+                "assigned_at",
+                "further_information",
+                "recall_id",
+                "submitted_at",
+                "submitted_by_id",
+            ],
+            (
+                (
+                    pid,
+                    r.status,
+                    r.version,
+                    user_ids[r.created_by],
+                    r.created_at,
+                    r.updated_at,
+                    r.why_considered,
+                    r.recall_type,
+                    Jsonb(r.criteria),
+                    r.current_behaviours,
+                    r.causal_link,
+                    r.increased_risk_of_harm,
+                    Jsonb(r.alternatives),
+                    bool(r.alternatives),
+                    "Police and partner agencies consulted." if r.alternatives else "",
+                    bool(r.alternatives),
+                    Jsonb(r.acknowledgements),
+                    r.sections_saved,
+                    r.withdrawn_reason,
+                    user_ids[r.assigned_to] if r.assigned_to else None,
+                    r.assigned_at,
+                    r.further_information,
+                    recall_id_of[id(r.recall)] if r.recall is not None else None,
+                    r.submitted_at,
+                    user_ids[r.submitted_by] if r.submitted_by else None,
+                )
+                for pid, p in zip(person_ids, people, strict=True)
+                for r in p.recommendations
+            ),
+        )
     return counts
 
 
@@ -2655,6 +3249,53 @@ def demo_data_present() -> bool:
     from .models import Region
 
     return Region.objects.filter(code__in=DEMO_REGION_CODES).exists()
+
+
+def _delete_recall_work(person_ids: list[int]) -> None:
+    """Delete the recall work on ``person_ids``, children first, one statement per table."""
+    from django.db import connection
+    from psycopg import sql
+
+    from recall.models import (
+        ActionShortOfRecall,
+        Concern,
+        Dossier,
+        Oversight,
+        PpcsDecision,
+        RecallRecommendation,
+        ReportReminder,
+    )
+
+    from .models import Recall, Release
+
+    def t(model: type[Any]) -> sql.Identifier:
+        return sql.Identifier(model._meta.db_table)
+
+    statements = [
+        sql.SQL(
+            "DELETE FROM {} WHERE recall_id IN (SELECT r.id FROM {} r JOIN {} s"
+            " ON s.id = r.release_id WHERE s.person_id = ANY(%(people)s))"
+        ).format(t(ReportReminder), t(Recall), t(Release)),
+        *(
+            sql.SQL(
+                "DELETE FROM {} WHERE recommendation_id IN"
+                " (SELECT id FROM {} WHERE person_id = ANY(%(people)s))"
+            ).format(t(model), t(RecallRecommendation))
+            for model in (Dossier, PpcsDecision, Oversight)
+        ),
+        sql.SQL(
+            "DELETE FROM {} WHERE concern_id IN"
+            " (SELECT id FROM {} WHERE person_id = ANY(%(people)s))"
+        ).format(t(Concern.conditions.through), t(Concern)),
+        *(
+            sql.SQL("DELETE FROM {} WHERE person_id = ANY(%(people)s)").format(t(model))
+            for model in (RecallRecommendation, Concern, ActionShortOfRecall)
+        ),
+    ]
+    with connection.cursor() as cursor:
+        for statement in statements:
+            # As text: pghistory adds its audit context to the SQL that Django runs.
+            cursor.execute(statement.as_string(connection.connection), {"people": person_ids})
 
 
 def clear_demo_data() -> dict[str, int]:
@@ -2702,10 +3343,14 @@ def clear_demo_data() -> dict[str, int]:
     release_ids = list(
         Release.objects.filter(person_id__in=person_ids).values_list("pk", flat=True)
     )
-    # The recall work built on these people goes first (it protects them from deletion).
+    # The recall work built on these people goes first (it protects them from deletion). A
+    # national-scale seed holds hundreds of thousands of concerns: each table goes in one
+    # DELETE on the ids (Django's collector would load every row to cascade the concerns'
+    # licence-condition links). Row triggers still write the audit events, as for any delete.
+    _delete_recall_work(person_ids)
     from recall.demo import clear_recall_work
 
-    clear_recall_work(person_ids)
+    clear_recall_work(person_ids)  # whatever else the recall app keeps on these people
     # Then the parole work, children first (the reviews' delays, then the reviews).
     recall_ids = list(
         Recall.objects.filter(release_id__in=release_ids).values_list("pk", flat=True)

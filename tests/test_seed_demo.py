@@ -17,7 +17,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Count
+from django.db.models import Count, Min
 
 from ippcase import demo, vocab
 from ippcase.models import (
@@ -119,16 +119,43 @@ def canonical_dump() -> list[dict[str, Any]]:
     return sorted(people.values(), key=lambda person: person["crn"])
 
 
+def recall_work_dump() -> list[dict[str, Any]]:
+    """The recall work written by ``seed_demo`` (concerns, actions short of recall,
+    recommendations) without database ids, by CRN and username, in a canonical order. Not in
+    :func:`canonical_dump`: the import format does not carry it (``load_demo`` makes its own
+    workflow examples through the services instead)."""
+    from recall.models import ActionShortOfRecall, Concern, RecallRecommendation
+
+    rows: list[dict[str, Any]] = []
+    for model, fields in (
+        (Concern, ["occurred_on", "description", "source", "behaviours", "recorded_by__username",
+                   "recorded_at"]),
+        (ActionShortOfRecall, ["kind", "referral", "taken_on", "details", "outcome",
+                               "recorded_by__username", "recorded_at"]),
+        (RecallRecommendation, ["status", "version", "created_by__username", "created_at",
+                                "updated_at", "why_considered", "recall_type", "criteria",
+                                "current_behaviours", "causal_link", "alternatives",
+                                "acknowledgements", "sections_saved", "recall__recall_date",
+                                "submitted_at", "submitted_by__username",
+                                "assigned_to__username", "withdrawn_reason"]),
+    ):  # fmt: skip
+        for row in model.objects.values("person__crn", *fields):
+            rows.append({"model": model.__name__} | row)
+    return sorted(rows, key=lambda item: json.dumps(item, default=str, sort_keys=True))
+
+
 # --- determinism ------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
 def test_the_same_seed_gives_identical_people():
     seed(120, seed=7)
-    first = canonical_dump()
-    seed(120, seed=7, clear=True)
+    first, first_work = canonical_dump(), recall_work_dump()
+    seed(120, seed=7, clear=True)  # --clear also removes the recall work (it protects people)
     assert canonical_dump() == first
+    assert recall_work_dump() == first_work
     assert len(first) == 120
+    assert len(first_work) > 120 * 15
 
 
 def test_a_different_seed_gives_different_people():
@@ -516,7 +543,9 @@ def test_load_demo_loads_once_and_then_creates_nothing():
 
 @pytest.mark.django_db
 def test_the_import_path_and_the_bulk_path_write_the_same_cases():
-    """One generator, two ways into the database: they must agree row for row."""
+    """One generator, two ways into the database: they must agree row for row. The recall
+    work (concerns, actions, recommendations) is bulk only and not compared: the import format
+    does not carry it."""
     load_demo("--without-recall-work")
     imported = canonical_dump()
     seed(demo.FIXTURE_PEOPLE, seed=demo.FIXTURE_SEED, clear=True)
@@ -549,3 +578,110 @@ def test_load_demo_puts_recall_work_at_every_stage_including_overdue_reports():
         for r in RecallRecommendation.objects.filter(recall__returned_to_custody__isnull=False)
     }
     assert {"on_track", "due_soon", "overdue"} <= badges
+
+
+# --- recall work at national scale (issue 6) ---------------------------------------------------
+
+
+def test_recall_work_volumes_follow_the_specification():
+    data = demo.generate(200, seed=5)
+    people = data.people
+    concerns = [len(p.concerns) for p in people]
+    actions = [len(p.actions) for p in people]
+    assert 15 <= sum(concerns) / len(people) <= 25
+    assert max(concerns) <= demo.CONCERN_MAX and min(concerns) >= 0
+    assert 2 <= sum(actions) / len(people) <= 4
+    recalls_since = sum(
+        1
+        for p in people
+        for r in p.releases
+        if r.recall is not None and r.recall.date >= demo.RECOMMENDATIONS_FROM
+    )
+    statuses = Counter(r.status for p in people for r in p.recommendations)
+    assert statuses["authorised"] == recalls_since > 0
+    # Concerns are densest in the 90 days before each recall.
+    before_recall = in_period = 0
+    for p in people:
+        for release in p.releases:
+            if release.recall is None:
+                continue
+            start, end = release.date, release.recall.date
+            days = (end - start).days + 1
+            if days < 365:
+                continue
+            inside = [c for c in p.concerns if start <= c.occurred_on <= end]
+            in_period += len(inside)
+            before_recall += sum((end - c.occurred_on).days < 90 for c in inside)
+    assert before_recall / in_period > 0.4  # 90 days of a period of a year or more
+
+
+def test_recall_work_codes_match_the_recall_app():
+    from recall.models import ACTION_KIND_CHOICES
+    from recall.views import SECTIONS
+
+    assert {kind for kind, _ in demo.ACTION_KINDS} <= {code for code, _ in ACTION_KIND_CHOICES}
+    assert tuple(section.slug for section in SECTIONS) == demo.RECOMMENDATION_SECTIONS
+    assert set(demo.CONCERN_PHRASES) == {b.value for b in vocab.Behaviour}
+
+
+def test_recall_work_invariants(seeded_300):
+    from recall import rules
+    from recall.models import ActionShortOfRecall, Concern, RecallRecommendation
+    from recall.vocab import ACTIVE_STATUSES, ConcernSource
+
+    first_release = {
+        row["person_id"]: row["first"]
+        for row in Release.objects.values("person_id").annotate(first=Min("date"))
+    }
+    practitioners = set(
+        User.objects.filter(roles__contains=["practitioner"]).values_list("pk", flat=True)
+    )
+    index_behaviours = {
+        row["sentence__person_id"]: set(row["behaviours"])
+        for row in IndexOffence.objects.filter(is_principal=True).values(
+            "sentence__person_id", "behaviours"
+        )
+    }
+    per_person = Counter()
+    causal = 0
+    concerns = list(Concern.objects.values())
+    for c in concerns:
+        per_person[c["person_id"]] += 1
+        assert first_release[c["person_id"]] <= c["occurred_on"] <= demo.REFERENCE_DATE
+        assert c["recorded_at"].date() <= demo.REFERENCE_DATE
+        assert c["recorded_by_id"] in practitioners
+        assert c["source"] in ConcernSource.values and c["behaviours"]
+        causal += bool(set(c["behaviours"]) & index_behaviours[c["person_id"]])
+    assert 15 <= len(concerns) / 300 <= 25
+    assert causal / len(concerns) > 0.4  # the causal link shows
+    assert not Concern.conditions.through.objects.exists()
+
+    actions = ActionShortOfRecall.objects.all()
+    assert 2 <= actions.count() / 300 <= 4
+    for a in actions.values("person_id", "taken_on", "recorded_by_id"):
+        assert first_release[a["person_id"]] <= a["taken_on"] <= demo.REFERENCE_DATE
+        assert a["recorded_by_id"] in practitioners
+
+    recs = RecallRecommendation.objects.select_related("recall__release")
+    active = Counter(r.person_id for r in recs if r.status in ACTIVE_STATUSES)
+    assert active and max(active.values()) == 1
+    warn_codes = {rule.code for rule in rules.RULES if rule.severity == "warn"}
+    recalls_since = Recall.objects.filter(recall_date__gte=demo.RECOMMENDATIONS_FROM)
+    assert recs.filter(status="authorised").count() == recalls_since.count() > 0
+    acknowledged = 0
+    for rec in recs:
+        assert rec.created_at.date() <= demo.REFERENCE_DATE
+        if rec.status == "authorised":
+            recall = rec.recall
+            assert recall is not None and recall.release.person_id == rec.person_id
+            assert rec.created_at.date() < recall.recall_date
+            assert rec.submitted_at.date() == recall.recall_date - dt.timedelta(days=1)
+            assert set(rec.criteria) == set(recall.criteria)
+            assert set(rec.acknowledgements) <= warn_codes
+            acknowledged += bool(rec.acknowledgements)
+        else:
+            assert rec.recall is None
+    authorised = recs.filter(status="authorised").count()
+    assert 0.25 < acknowledged / authorised < 0.55
+    event = Concern.pgh_event_model.objects.filter(pgh_label="insert").first()
+    assert event.pgh_context.metadata == {"actor": "seed_demo"}
