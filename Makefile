@@ -16,7 +16,7 @@ STAMP := $(VENV)/.installed-requirements.lock
 DATA_DIR := $(or $(IPPCASE_DATA_DIR),.data)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help install run test e2e browser lint format bench vendor lock clean-data
+.PHONY: help install run test e2e browser lint format bench bench-pages bench-load vendor lock clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -63,10 +63,19 @@ format: install ## apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: install ## run every bench/bench_*.py
+bench: install ## run every bench/bench_*.py but the load test (bench-load)
 	@shopt -s nullglob; benches=(bench/bench_*.py); \
 	if [ $${#benches[@]} -eq 0 ]; then echo "no bench/bench_*.py yet"; exit 0; fi; \
-	for b in "$${benches[@]}"; do echo "== $$b"; PYTHONPATH=$(CURDIR) $(PY) "$$b"; done
+	for b in "$${benches[@]}"; do if [ "$$b" = bench/bench_load.py ]; then continue; fi; \
+	echo "== $$b"; PYTHONPATH=$(CURDIR) $(PY) "$$b"; done
+
+bench-pages: install ## time pages and dashboard panels at 1,000 and 10,000 people
+	PYTHONPATH=$(CURDIR) $(PY) bench/bench_pages.py
+
+RUN_TIME ?= 2m
+LOAD_USERS ?= 40
+bench-load: install ## load test: gunicorn + locust on 10,000 people (RUN_TIME=2m LOAD_USERS=40)
+	PYTHONPATH=$(CURDIR) $(PY) bench/bench_load.py --run-time $(RUN_TIME) --users $(LOAD_USERS)
 
 # --- maintenance ------------------------------------------------------------------------------
 

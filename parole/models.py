@@ -69,7 +69,15 @@ class ParoleReview(models.Model):
 
     class Meta:
         ordering = ["referred_on", "id"]
-        indexes = [models.Index(fields=["decided_on"], name="parole_review_decided_idx")]
+        indexes = [
+            models.Index(fields=["decided_on"], name="parole_review_decided_idx"),
+            # A recall's latest review with a given outcome (the parole report's "released after
+            # a recall" figures, one lookup per recall): no sort per lookup (docs/performance.md).
+            models.Index(
+                fields=["recall", "outcome", "-decided_on", "-id"],
+                name="parole_review_recall_out_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=_decided_together(""), name="review_decided_together"),
             models.CheckConstraint(

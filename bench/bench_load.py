@@ -1,0 +1,232 @@
+"""Load test at national scale: gunicorn on a 10,000-person database, driven by locust.
+
+    PYTHONPATH=. .venv/bin/python bench/bench_load.py [--people 10000] [--run-time 2m]
+        [--users 40] [--spawn-rate 10] [--workers 3] [--database NAME] [--reuse] [--keep]
+
+Uses the PostgreSQL and Redis servers of ``DATABASE_URL`` / ``REDIS_URL`` (or the embedded ones
+under ``$IPPCASE_DATA_DIR``, started here when unset). Creates ``ippcase_bench_load`` (or
+``--database``) from a migrated template and fills it with ``seed_demo --people <people>``
+(``--reuse``: measure that database as a previous ``--keep`` run, or ``bench_pages.py --keep``,
+left it, e.g. ``--database ippcase_bench_pages_10000 --reuse``). Starts gunicorn on
+127.0.0.1 (``--workers`` sync workers, as in production) with the development settings and
+``DEBUG`` off: production settings insist on HTTPS (secure cookies, redirects), which a
+loopback load test does not have; everything else (database connections kept 60 s, Redis cache,
+middleware, templates) is the same. Then runs ``bench/locustfile.py`` headless for
+``--run-time`` with ``--users`` simulated users (practitioners 6 : managers 2 : PPCS 1, each
+signed in as a different demo user of that role) and reports, from locust's CSV statistics,
+requests per second, median and 95th percentile response times per page and in all, and the
+errors, which must be none (exit 1 otherwise). Writes JSON to
+``bench/results/load-<date>-<users>users.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_pages import database_exists  # noqa: E402
+from bench.bench_seed import drop, manage, recreate, with_database  # noqa: E402
+from ippcase import embedded  # noqa: E402 - after the path is set up
+
+DEFAULT_DATABASE = "ippcase_bench_load"
+TEMPLATE = "ippcase_bench_load_template"
+SIGN_INS_PER_ROLE = 60
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def seed(admin_url: str, base_url: str, name: str, people: int) -> None:
+    recreate(admin_url, TEMPLATE)
+    try:
+        manage(with_database(base_url, TEMPLATE), "migrate", "--noinput", "-v", "0")
+        recreate(admin_url, name, template=TEMPLATE)
+    finally:
+        drop(admin_url, TEMPLATE)
+    started = time.perf_counter()
+    output = manage(with_database(base_url, name), "seed_demo", "--people", str(people))
+    print(f"seeded {people:,} people in {time.perf_counter() - started:.0f}s")
+    print("  " + "\n  ".join(output.strip().splitlines()[:2]))
+    with psycopg.connect(with_database(base_url, name), autocommit=True) as conn:
+        conn.execute("ANALYZE")
+
+
+def sign_ins(database_url: str) -> dict[str, Any]:
+    """Demo users of each role; practitioners and managers with people in their caseload."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ippcase.settings.dev")
+    django.setup()
+    from ippcase.management.commands.seed_demo import demo_password
+
+    found: dict[str, Any] = {"password": demo_password()}
+    with psycopg.connect(database_url) as conn:
+        for role in ("practitioner", "manager", "ppcs"):
+            rows = conn.execute(
+                """
+                SELECT u.username FROM ippcase_user u
+                WHERE u.is_active AND %s = ANY(u.roles)
+                  AND (%s = 'ppcs' OR u.team_id IS NOT NULL)
+                ORDER BY u.id LIMIT %s
+                """,
+                [role, role, SIGN_INS_PER_ROLE],
+            ).fetchall()
+            found[role] = [username for (username,) in rows]
+            if not found[role]:
+                raise SystemExit(f"no demo user with the role {role!r}")
+    return found
+
+
+def start_gunicorn(database_url: str, port: int, workers: int, log: Path) -> subprocess.Popen[Any]:
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "ippcase.settings.dev",
+        "DJANGO_DEBUG": "0",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+    argv = [sys.executable, "-m", "gunicorn", "ippcase.wsgi:application"]
+    argv += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "60"]
+    process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+        argv, env=env, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+                if response.status == 200:
+                    return process
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.terminate()
+            raise SystemExit(f"gunicorn did not start; see {log}")
+        time.sleep(0.5)
+
+
+def run_locust(port: int, users_file: Path, prefix: Path, args: argparse.Namespace) -> int:
+    env = os.environ | {"IPPCASE_LOCUST_USERS": str(users_file)}
+    argv = [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py")]
+    argv += ["--host", f"http://127.0.0.1:{port}", "--headless", "--only-summary"]
+    argv += ["-u", str(args.users), "-r", str(args.spawn_rate), "--run-time", args.run_time]
+    # --reset-stats: the figures start once every user has spawned, leaving out most sign-ins
+    # (a deliberately slow password hash, about a second of CPU each).
+    argv += ["--csv", str(prefix), "--loglevel", "WARNING", "--reset-stats"]
+    return subprocess.run(argv, env=env, cwd=ROOT, check=False).returncode  # noqa: S603
+
+
+def read_stats(prefix: Path) -> list[dict[str, Any]]:
+    rows = []
+    with Path(f"{prefix}_stats.csv").open() as f:
+        for row in csv.DictReader(f):
+            rows.append(
+                {
+                    "method": row["Type"],
+                    "name": row["Name"],
+                    "requests": int(row["Request Count"]),
+                    "failures": int(row["Failure Count"]),
+                    "rps": float(row["Requests/s"]),
+                    "median_ms": float(row["50%"] or 0),
+                    "p95_ms": float(row["95%"] or 0),
+                    "p99_ms": float(row["99%"] or 0),
+                    "max_ms": float(row["Max Response Time"] or 0),
+                }
+            )
+    return rows
+
+
+def read_failures(prefix: Path) -> list[dict[str, str]]:
+    path = Path(f"{prefix}_failures.csv")
+    return list(csv.DictReader(path.open())) if path.exists() else []
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--people", type=int, default=10_000)
+    parser.add_argument("--run-time", default="2m", help="locust --run-time (e.g. 30s, 2m)")
+    parser.add_argument("--users", type=int, default=40, help="simulated users")
+    parser.add_argument("--spawn-rate", type=float, default=10)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--database", default=DEFAULT_DATABASE)
+    parser.add_argument("--reuse", action="store_true", help="use the database as it is")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args()
+
+    embedded.ensure_services()
+    base_url = os.environ["DATABASE_URL"]
+    admin_url = with_database(base_url, "postgres")
+    database_url = with_database(base_url, args.database)
+    reuse = args.reuse and database_exists(admin_url, args.database)
+    if not reuse:
+        seed(admin_url, base_url, args.database, args.people)
+    workdir = Path(tempfile.mkdtemp(prefix="ippcase-load-"))
+    users_file = workdir / "users.json"
+    users = sign_ins(database_url)
+    users_file.write_text(json.dumps(users))
+    port = free_port()
+    gunicorn = start_gunicorn(database_url, port, args.workers, workdir / "gunicorn.log")
+    print(
+        f"gunicorn ({args.workers} workers) on 127.0.0.1:{port}; locust: {args.users} users "
+        f"for {args.run_time}"
+    )
+    try:
+        code = run_locust(port, users_file, workdir / "locust", args)
+    finally:
+        gunicorn.send_signal(signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+        if not (reuse or args.keep):
+            drop(admin_url, args.database)
+
+    stats = read_stats(workdir / "locust")
+    failures = read_failures(workdir / "locust")
+    print(f"\n{'request':<40} {'count':>7} {'fail':>5} {'req/s':>7} {'median':>7} {'p95':>7}")
+    for row in stats:
+        label = row["name"] if row["name"] == "Aggregated" else f"{row['method']} {row['name']}"
+        print(
+            f"{label:<40} {row['requests']:>7} {row['failures']:>5} {row['rps']:>7.1f} "
+            f"{row['median_ms']:>7.0f} {row['p95_ms']:>7.0f}"
+        )
+    for failure in failures:
+        print(f"FAILURE {failure}")
+    total = next((r for r in stats if r["name"] == "Aggregated"), None)
+    errors = total["failures"] if total else -1
+    print(f"errors: {errors}" + ("" if errors == 0 else " (MUST BE ZERO)"))
+    out_dir = ROOT / "bench" / "results"
+    out_dir.mkdir(exist_ok=True)
+    out = out_dir / f"load-{dt.date.today():%Y-%m-%d}-{args.users}users.json"
+    meta = {
+        "when": dt.datetime.now().isoformat(timespec="seconds"),
+        "people": args.people,
+        "run_time": args.run_time,
+        "users": args.users,
+        "workers": args.workers,
+        "cpus": os.cpu_count(),
+        "locust_exit_code": code,
+    }
+    out.write_text(json.dumps({"meta": meta, "stats": stats, "failures": failures}, indent=1))
+    print(f"wrote {out.relative_to(ROOT)} (locust files in {workdir})")
+    return 0 if errors == 0 and code == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""Load test: demo users of each role using the app as they would (issue 6).
+
+Run by ``bench/bench_load.py`` (``make bench-load``), which seeds the database, starts gunicorn
+and writes the sign-ins to the JSON file named by ``IPPCASE_LOCUST_USERS``:
+``{"password": ..., "practitioner": [usernames], "manager": [...], "ppcs": [...]}``. Each
+simulated user signs in once (the sign-in form, with its CSRF token) as a demo user of its role,
+then browses with a few seconds' thinking time between pages:
+
+* practitioners (most users): their caseload, a person's overview, concerns, timeline, recall;
+* managers: the dashboard (every panel, server-rendered) and single panels (the HTMX updates);
+* PPCS caseworkers: the PPCS queue and the national parole report.
+
+By hand, against a running server::
+
+    IPPCASE_LOCUST_USERS=users.json .venv/bin/locust -f bench/locustfile.py \\
+        --host http://127.0.0.1:8000 --headless -u 30 -r 5 --run-time 2m
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import re
+import threading
+from pathlib import Path
+from typing import Any, ClassVar
+
+from locust import HttpUser, between, task
+
+_USERS: dict[str, Any] = json.loads(Path(os.environ["IPPCASE_LOCUST_USERS"]).read_text())
+_LOCK = threading.Lock()
+_NEXT = {role: itertools.cycle(_USERS[role]) for role in ("practitioner", "manager", "ppcs")}
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+CASE_LINK = re.compile(r'href="/cases/([A-Z0-9]+)/"')
+PANEL_LINK = re.compile(r"/dashboard/panels/([a-z0-9-]+)(?:/|\.csv)")
+
+
+class SignedIn(HttpUser):
+    abstract = True
+    role: ClassVar[str]
+    wait_time = between(1, 5)
+
+    def on_start(self) -> None:
+        with _LOCK:
+            self.username = next(_NEXT[self.role])
+        page = self.client.get("/sign-in/", name="/sign-in/")
+        token = CSRF.search(page.text)
+        assert token, "no CSRF token on the sign-in page"
+        with self.client.post(
+            "/sign-in/",
+            data={
+                "username": self.username,
+                "password": _USERS["password"],
+                "csrfmiddlewaretoken": token.group(1),
+            },
+            headers={"Referer": f"{self.host}/sign-in/"},
+            name="/sign-in/ (POST)",
+            catch_response=True,
+        ) as response:
+            if "/sign-in/" in response.url:
+                response.failure(f"sign-in refused for {self.username}")
+
+
+class Practitioner(SignedIn):
+    role = "practitioner"
+    weight = 6
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.crns = CASE_LINK.findall(self.client.get("/cases/", name="/cases/").text) or []
+
+    def _crn(self) -> str | None:
+        return random.choice(self.crns) if self.crns else None
+
+    @task(4)
+    def caseload(self) -> None:
+        self.client.get("/cases/", name="/cases/")
+
+    @task(5)
+    def person(self) -> None:
+        if crn := self._crn():
+            self.client.get(f"/cases/{crn}/", name="/cases/<crn>/")
+
+    @task(4)
+    def concerns(self) -> None:
+        if crn := self._crn():
+            self.client.get(f"/recall/cases/{crn}/concerns/", name="/recall/cases/<crn>/concerns/")
+
+    @task(1)
+    def timeline(self) -> None:
+        if crn := self._crn():
+            self.client.get(f"/cases/{crn}/timeline/", name="/cases/<crn>/timeline/")
+
+    @task(1)
+    def recall(self) -> None:
+        if crn := self._crn():
+            self.client.get(f"/recall/cases/{crn}/recall/", name="/recall/cases/<crn>/recall/")
+
+
+class Manager(SignedIn):
+    role = "manager"
+    weight = 2
+
+    def on_start(self) -> None:
+        super().on_start()
+        page = self.client.get("/dashboard/", name="/dashboard/")
+        self.panels = sorted(set(PANEL_LINK.findall(page.text)))
+
+    @task(2)
+    def dashboard(self) -> None:
+        self.client.get("/dashboard/", name="/dashboard/")
+
+    @task(3)
+    def panel(self) -> None:
+        if self.panels:
+            slug = random.choice(self.panels)
+            self.client.get(f"/dashboard/panels/{slug}/", name="/dashboard/panels/<slug>/")
+
+    @task(1)
+    def caseload(self) -> None:
+        self.client.get("/cases/", name="/cases/")
+
+
+class Ppcs(SignedIn):
+    role = "ppcs"
+    weight = 1
+
+    @task(3)
+    def queue(self) -> None:
+        self.client.get("/recall/ppcs/", name="/recall/ppcs/")
+
+    @task(1)
+    def parole_report(self) -> None:
+        self.client.get("/parole/report/", name="/parole/report/")
