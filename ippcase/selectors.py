@@ -24,7 +24,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Concat
+from django.db.models.functions import Coalesce, Concat
 from django.http import Http404
 from django.utils import timezone
 
@@ -126,7 +126,18 @@ def caseload(
         .select_related("team", "sentence")
         .annotate(
             latest_release_id=Subquery(latest.values("pk")[:1]),
-            recall_count=Count("releases__recall", distinct=True),
+            # A correlated count, not a JOIN + GROUP BY over every person in scope: PostgreSQL
+            # then works it out for the page's rows only (docs/performance.md).
+            recall_count=Coalesce(
+                Subquery(
+                    Recall.objects.filter(release__person=OuterRef("pk"))
+                    .order_by()
+                    .values("release__person")
+                    .annotate(n=Count("pk"))
+                    .values("n")[:1]
+                ),
+                0,
+            ),
             com_name=Subquery(current_com.values("name")[:1]),
             recommendation_status=Subquery(_live_recommendation().values("status")[:1]),
         )
