@@ -15,7 +15,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,7 +22,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from recall.forms import GovukDateField
+from recall.forms import DateRangeForm
 from recall.vocab import RecommendationStatus
 
 from . import selectors
@@ -40,20 +39,6 @@ LEVEL_LABELS = {
     "team": "Team",
     "practitioner": "Practitioner",
 }
-
-
-class PeriodForm(forms.Form):
-    """The date range of the figures that happen over time (default: the last 12 months)."""
-
-    date_from = GovukDateField(what="the start date", required=False, not_future=False)
-    date_to = GovukDateField(what="the end date", required=False, not_future=False)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "The end date must be the same as or after the start date")
-        return data
 
 
 def default_date_from(today: dt.date) -> dt.date:
@@ -156,7 +141,7 @@ def scope_people(user: Any, level: str, code: str) -> QuerySet[Person]:
 @dataclass
 class Dashboard:
     choices: ScopeChoices
-    form: PeriodForm
+    form: DateRangeForm
     selected: str
     errors: list[dict[str, str]]
     scope: Scope | None = None
@@ -167,7 +152,7 @@ def _dashboard(request: HttpRequest) -> Dashboard:
     """The scope and date range asked for, checked against the user's choices."""
     user = request.user
     choices = scope_choices(user)
-    form = PeriodForm(request.GET)
+    form = DateRangeForm(request.GET)
     selected = request.GET.get("scope", "") or choices.default
     board = Dashboard(choices=choices, form=form, selected=selected, errors=[])
     if selected not in choices.values:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 from typing import Any
 
-from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -14,7 +13,7 @@ from ippcase import charts
 from ippcase.models import Person
 from ippcase.permissions import is_admin, is_ppcs, visible_people
 from ippcase.views import role_required
-from recall.forms import GovukDateField
+from recall.forms import DateRangeForm
 
 from . import report as parole_reports
 
@@ -25,20 +24,6 @@ from . import report as parole_reports
 # Access: the ``parole.view_report`` permission (ippcase/permissions.py).
 
 
-class ReportPeriodForm(forms.Form):
-    """The report's optional period: a start date, an end date, or both (inclusive)."""
-
-    date_from = GovukDateField(what="the start date", required=False, not_future=False)
-    date_to = GovukDateField(what="the end date", required=False, not_future=False)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "The end date must be the same as or after the start date")
-        return data
-
-
 def _report_people(user: Any) -> Any:
     """Everyone for PPCS and administrators (national figures); otherwise the people the user
     may see (a manager's or senior manager's PDU)."""
@@ -47,7 +32,7 @@ def _report_people(user: Any) -> Any:
     return visible_people(user, Person.objects.all())
 
 
-def _period_errors(form: ReportPeriodForm) -> list[dict[str, str]]:
+def _period_errors(form: DateRangeForm) -> list[dict[str, str]]:
     return [
         {"text": str(message), "href": f"#{form[name].html_name}-day"}
         for name, messages_ in form.errors.items()
@@ -201,7 +186,7 @@ def _report_sections(report: dict[str, Any]) -> list[dict[str, Any]]:
 @require_GET
 @role_required("parole.view_report")
 def report(request: HttpRequest) -> HttpResponse:
-    form = ReportPeriodForm(request.GET)
+    form = DateRangeForm(request.GET)
     context: dict[str, Any] = {"form": form, "errors": [], "sections": [], "scope_all": False}
     if not form.is_valid():
         context["errors"] = _period_errors(form)

@@ -639,3 +639,18 @@ class ResubmitForm(VersionForm):
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={"required": "Enter the further information PPCS asked for"},
     )
+
+
+class DateRangeForm(forms.Form):
+    """An optional period of a report or dashboard: a start date, an end date, or both
+    (inclusive); the end may not come before the start."""
+
+    date_from = GovukDateField(what="the start date", required=False, not_future=False)
+    date_to = GovukDateField(what="the end date", required=False, not_future=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date must be the same as or after the start date")
+        return data

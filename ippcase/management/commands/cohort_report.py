@@ -4,27 +4,16 @@ docs/reports.md), as JSON or as a plain-text table."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from ippcase.cohort import SECTION_TITLES, bucket_labels, cohort_report, percentage
+from ippcase.management.dates import date_option, date_range
 
 YEAR_KEYS = ("first_release_year", "release_before_latest_recall_year")
-
-
-def _date(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(
-            f"{option} {value!r} is not a real date: give it as YYYY-MM-DD, e.g. 2023-04-01"
-        ) from None
 
 
 def plain_text(report: dict[str, Any]) -> str:
@@ -74,14 +63,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        as_of = _date(options["as_of"], "--as-of") or timezone.localdate()
-        recalled_from = _date(options["recalled_from"], "--recalled-from")
-        recalled_to = _date(options["recalled_to"], "--recalled-to")
-        if recalled_from and recalled_to and recalled_from > recalled_to:
-            raise CommandError(
-                f"--recalled-from {recalled_from.isoformat()} is after "
-                f"--recalled-to {recalled_to.isoformat()}"
-            )
+        as_of = date_option(options["as_of"], "--as-of") or timezone.localdate()
+        recalled_from = date_option(options["recalled_from"], "--recalled-from")
+        recalled_to = date_option(options["recalled_to"], "--recalled-to")
+        date_range(recalled_from, recalled_to, "--recalled-from", "--recalled-to")
         report = cohort_report(as_of=as_of, recalled_from=recalled_from, recalled_to=recalled_to)
         if options["json"]:
             self.stdout.write(json.dumps(report, sort_keys=True, indent=2) + "\n", ending="")

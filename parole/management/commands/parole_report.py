@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
+from ippcase.management.dates import date_option, date_range
 from parole.report import (
     DECISION_LABELS,
     ROUTE_LABELS,
@@ -17,17 +17,6 @@ from parole.report import (
     format_days,
     parole_report,
 )
-
-
-def _date(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(
-            f"{option} {value!r} is not a real date: give it as YYYY-MM-DD, e.g. 2023-04-01"
-        ) from None
 
 
 def _plain_text(report: dict[str, Any]) -> str:
@@ -88,12 +77,9 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="date_to", metavar="DATE", help="last day, YYYY-MM-DD")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        date_from = _date(options["date_from"], "--from")
-        date_to = _date(options["date_to"], "--to")
-        if date_from and date_to and date_from > date_to:
-            raise CommandError(
-                f"--from {date_from.isoformat()} is after --to {date_to.isoformat()}"
-            )
+        date_from = date_option(options["date_from"], "--from")
+        date_to = date_option(options["date_to"], "--to")
+        date_range(date_from, date_to, "--from", "--to")
         report = parole_report(date_from=date_from, date_to=date_to)
         if options["json"]:
             self.stdout.write(json.dumps(report, sort_keys=True, indent=2) + "\n", ending="")
