@@ -257,14 +257,18 @@ def _context(request: HttpRequest, board: Dashboard, panels: Any) -> dict[str, A
 
     query = request.GET.urlencode()
     rendered = []
-    if board.scope is not None:
-        rendered = [_render_panel(p, board, query) for p in (panels or PANELS)]
+    if board.scope is not None and panels is not None:
+        rendered = [_render_panel(p, board, query) for p in panels]
     return {
         "board": board,
         "form": board.form,
         "errors": board.errors,
         "scope_label": board.choices.label(board.selected),
         "panels": rendered,
+        # The dashboard itself renders each panel as a placeholder that loads itself (HTMX,
+        # hx-trigger="load") or, without JavaScript, links to the panel's own page: one
+        # response never computes every panel (docs/dashboards.md, "Loading").
+        "placeholders": [] if panels is not None else PANELS,
         "single_panel": panels is not None,
         "practitioners": _practitioner_rows(board),
         "query": query,

@@ -27,6 +27,15 @@ from tests.conftest import client_for
 TODAY = timezone.localdate
 
 
+
+def _caseload_now(user, scope: str | None = None) -> dict[str, int]:
+    """The caseload-now panel's rows for ``user`` (label -> people), as its page shows them."""
+    params = {"scope": scope} if scope else {}
+    response = client_for(user).get("/dashboard/panels/caseload-now/", params)
+    assert response.status_code == 200
+    rows = response.context["panels"][0]["tables"][0]["rows"]
+    return {r[0]["text"]: r[1]["text"] for r in rows}
+
 def _scope(today: dt.date | None = None, **kwargs) -> Scope:
     today = today or timezone.localdate()
     values: dict[str, Any] = {
@@ -265,8 +274,7 @@ def test_manager_sees_their_pdu_by_default_and_only_its_choices(
     assert f'value="practitioner:{practitioner.username}"' in html
     assert "wakefield" not in html and 'value="national"' not in html
     assert "Showing <strong>PDU: Leeds</strong>" in html
-    now = response.context["panels"][0]
-    assert now["tables"][0]["rows"][0][1]["text"] == 1  # one person in the PDU
+    assert _caseload_now(manager)["People in scope"] == 1  # one person in the PDU
     assert "Dashboard" in html and reverse("dashboard") in html  # the navigation item
 
 
@@ -295,37 +303,23 @@ def test_ppcs_sees_national_figures_by_default(ppcs, team, other_pdu_team, pract
     response = client_for(ppcs).get(reverse("dashboard"))
     html = response.content.decode()
     assert 'value="national" selected' in html and 'value="pdu:wakefield"' in html
-    rows = dict(
-        (r[0]["text"], r[1]["text"]) for r in response.context["panels"][0]["tables"][0]["rows"]
-    )
+    rows = _caseload_now(ppcs)
     assert rows["People in scope"] == 2 and rows["Awaiting PPCS"] == 2
-    team_only = client_for(ppcs).get(reverse("dashboard"), {"scope": "team:wakefield-a"})
-    rows = dict(
-        (r[0]["text"], r[1]["text"]) for r in team_only.context["panels"][0]["tables"][0]["rows"]
-    )
-    assert rows["People in scope"] == 1
+    assert _caseload_now(ppcs, scope="team:wakefield-a")["People in scope"] == 1
 
 
 def test_figures_are_limited_to_people_the_user_can_see(ppcs, team):
     factories.PersonFactory(team=team)  # no PPCS work (never released): PPCS cannot see them
-    response = client_for(ppcs).get(reverse("dashboard"))
-    rows = dict(
-        (r[0]["text"], r[1]["text"]) for r in response.context["panels"][0]["tables"][0]["rows"]
-    )
-    assert rows["People in scope"] == 0
+    assert _caseload_now(ppcs)["People in scope"] == 0
 
 
 def test_practitioner_scope_counts_their_allocated_people(manager, team, practitioner):
     mine = factories.make_case(team)
     factories.AllocationFactory(person=mine, practitioner=practitioner)
     factories.make_case(team)
-    response = client_for(manager).get(
-        reverse("dashboard"), {"scope": f"practitioner:{practitioner.username}"}
-    )
-    rows = dict(
-        (r[0]["text"], r[1]["text"]) for r in response.context["panels"][0]["tables"][0]["rows"]
-    )
-    assert rows["People in scope"] == 1
+    scope = f"practitioner:{practitioner.username}"
+    assert _caseload_now(manager, scope=scope)["People in scope"] == 1
+    response = client_for(manager).get(reverse("dashboard"), {"scope": scope})
     html = response.content.decode()
     assert reverse("dashboard_practitioner", args=[practitioner.username]) in html
 
@@ -377,6 +371,21 @@ def test_dashboard_htmx_request_returns_the_results_region(manager, team):
     html = response.content.decode()
     assert "<html" not in html and html.strip().startswith('<div id="dashboard-results">')
     assert all(f'id="panel-{p.slug}"' in html for p in PANELS)
+    assert 'hx-get="/dashboard/panels/caseload-now/?scope=team%3Aleeds-a"' in html
+
+
+def test_dashboard_page_loads_each_panel_separately(manager, team):
+    """The page computes no panel: each is a placeholder that HTMX fetches on load, and that
+    links to the panel's own page and CSV for browsers without JavaScript."""
+    factories.make_case(team)
+    response = client_for(manager).get(reverse("dashboard"), {"scope": "pdu:leeds"})
+    html = response.content.decode()
+    assert response.context["panels"] == []
+    for panel in PANELS:
+        url = f"/dashboard/panels/{panel.slug}/?scope=pdu%3Aleeds"
+        assert f'hx-get="{url}" hx-trigger="load" hx-swap="outerHTML"' in html
+        assert f'href="{url}"' in html
+    assert "People in scope" not in html  # no figures until a panel loads
 
 
 def test_unknown_panel_is_404(manager):

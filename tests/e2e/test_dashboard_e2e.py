@@ -69,11 +69,15 @@ def test_manager_uses_the_dashboard(page: Page, assert_accessible, screenshot):
     expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
     expect(page.locator("#dashboard-scope")).to_contain_text("PDU:")
     expect(page.get_by_role("img", name="Caseload now: bar chart")).to_be_visible()
+    # Each panel loads itself after the page: every placeholder has been replaced.
+    expect(page.locator("section[aria-busy='true']")).to_have_count(0)
+    expect(page.locator("section.app-dashboard-panel table")).not_to_have_count(0)
     assert_accessible(page, "the dashboard")
 
     page.get_by_label("Show figures for").select_option("team:leeds-s")
     expect(page.locator("#dashboard-scope")).to_contain_text("Team: Leeds South")
     expect(page).to_have_url(re.compile(r"scope=team%3Aleeds-s"))
+    expect(page.locator("section[aria-busy='true']")).to_have_count(0)
     assert_accessible(page, "the dashboard for a team")
     screenshot(page, "dashboard")  # the whole page, in test-results/
     DOCS_IMG.mkdir(exist_ok=True)
