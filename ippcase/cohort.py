@@ -15,12 +15,12 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import (
-    CharField,
     Count,
+    Exists,
     F,
+    FilteredRelation,
     Func,
     IntegerField,
     Min,
@@ -33,7 +33,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractYear
 
 from . import vocab
-from .models import IndexOffence, Person, Recall, Release
+from .models import Person, Recall, Release
 
 # Bucket keys, in report order, with their labels (the inspection's wording where it has one).
 GENDERS = [str(v) for v in vocab.Gender.values]
@@ -177,50 +177,56 @@ def _cohort(
     people: QuerySet[Person] | None,
     recalled_from: dt.date | None,
     recalled_to: dt.date | None,
-) -> QuerySet[Person]:
-    """The people whose most recent recall is in the range, each annotated (by correlated
-    subqueries, so nothing multiplies rows) with the facts the buckets need."""
-    base = Person.objects.all()
-    if people is not None:
-        base = base.filter(pk__in=people.values("pk"))
-    person_recalls = Recall.objects.filter(release__person=OuterRef("pk"))
-    latest = person_recalls.order_by("-recall_date", "-pk")
-    principal = IndexOffence.objects.filter(sentence__person=OuterRef("pk"), is_principal=True)
+) -> QuerySet[Recall]:
+    """One row per person in the cohort: their most recent recall (latest recall date, then the
+    highest id), annotated with the person's facts the buckets need.
+
+    Driven by the recalls rather than by the people, so that what belongs to the most recent
+    recall (its dates, reasons, criteria, the release before it) is read from the row itself:
+    "most recent" is a NOT EXISTS that PostgreSQL runs as one anti-join, the person, sentence and
+    principal offence are joins, and only the two per-person figures (number of recalls, first
+    release) remain subqueries, one each a person."""
+    later = Recall.objects.filter(release__person=OuterRef("release__person")).filter(
+        Q(recall_date__gt=OuterRef("recall_date"))
+        | Q(recall_date=OuterRef("recall_date"), pk__gt=OuterRef("pk"))
+    )
+    person_recalls = Recall.objects.filter(release__person=OuterRef("release__person"))
     recall_count = (
         person_recalls.order_by().values("release__person").annotate(n=Count("pk")).values("n")
     )
     first_release = (
-        Release.objects.filter(person=OuterRef("pk"))
+        Release.objects.filter(person=OuterRef("release__person"))
         .order_by()
         .values("person")
         .annotate(first=Min("date"))
         .values("first")
     )
-    cohort = base.annotate(
-        latest_recall_date=Subquery(latest.values("recall_date")[:1]),
-        latest_release_date=Subquery(latest.values("release__date")[:1]),
-        latest_reasons=Subquery(
-            latest.values("reasons")[:1],
-            output_field=ArrayField(CharField(max_length=40)),
+    person = "release__person__"
+    cohort = Recall.objects.filter(~Exists(later))
+    if people is not None:
+        cohort = cohort.filter(release__person__in=people.values("pk"))
+    if recalled_from is not None:
+        cohort = cohort.filter(recall_date__gte=recalled_from)
+    if recalled_to is not None:
+        cohort = cohort.filter(recall_date__lte=recalled_to)
+    return cohort.annotate(
+        principal=FilteredRelation(
+            f"{person}sentence__offences",
+            condition=Q(**{f"{person}sentence__offences__is_principal": True}),
         ),
-        latest_criteria=Subquery(
-            latest.values("criteria")[:1],
-            output_field=ArrayField(CharField(max_length=40)),
-        ),
-        months_out=Subquery(
-            latest.annotate(months=WholeMonths(Age(F("recall_date"), F("release__date")))).values(
-                "months"
-            )[:1]
-        ),
+        person_id=F("release__person_id"),
+        gender=F(f"{person}gender"),
+        ethnicity=F(f"{person}ethnicity"),
+        date_of_birth=F(f"{person}date_of_birth"),
+        principal_category=F("principal__category"),
+        latest_recall_date=F("recall_date"),
+        latest_release_date=F("release__date"),
+        latest_reasons=F("reasons"),
+        latest_criteria=F("criteria"),
+        months_out=WholeMonths(Age(F("recall_date"), F("release__date"))),
         recall_count=Coalesce(Subquery(recall_count[:1]), 0),
         first_release_date=Subquery(first_release[:1]),
-        principal_category=Subquery(principal.values("category")[:1]),
-    ).filter(latest_recall_date__isnull=False)
-    if recalled_from is not None:
-        cohort = cohort.filter(latest_recall_date__gte=recalled_from)
-    if recalled_to is not None:
-        cohort = cohort.filter(latest_recall_date__lte=recalled_to)
-    return cohort.order_by()
+    ).order_by()
 
 
 # Half-open ranges [low, high) of a whole number (None: unbounded) for each banded key.
@@ -274,11 +280,11 @@ def _tariff_bands() -> dict[str, Q]:
     }
 
 
-def _buckets(cohort: QuerySet[Person], as_of: dt.date) -> dict[str, Any]:
+def _buckets(cohort: QuerySet[Recall], as_of: dt.date) -> dict[str, Any]:
     """Every fixed bucket, in one aggregate query. The counts filter on the per-person
     annotations only, so Django aggregates over a subquery that computes each annotation once
     per person (``SELECT COUNT(*) FILTER (WHERE ...) FROM (SELECT ... ) subquery``)."""
-    sentence = "sentence__"
+    sentence = "release__person__sentence__"
     annotated = cohort.annotate(
         age_years=WholeYears(
             Age(Value(as_of, output_field=models.DateField()), F("date_of_birth"))
@@ -310,7 +316,7 @@ def _buckets(cohort: QuerySet[Person], as_of: dt.date) -> dict[str, Any]:
     for key, buckets in filters.items():
         for i, q in enumerate(buckets.values()):
             counts[f"{key}__{i}"] = Count("pk", filter=q)
-    # DISTINCT changes nothing (one row a person, the primary key among the columns) but stops
+    # DISTINCT changes nothing (one row a person, the recall's key among the columns) but stops
     # PostgreSQL from flattening the subquery into the aggregate, which would evaluate each
     # correlated subquery again for every bucket that reads it.
     columns = ["pk", "gender", "ethnicity", "principal_category", "latest_reasons"]
@@ -324,7 +330,7 @@ def _buckets(cohort: QuerySet[Person], as_of: dt.date) -> dict[str, Any]:
     return report
 
 
-def _by_year(cohort: QuerySet[Person], date_field: str) -> dict[str, int]:
+def _by_year(cohort: QuerySet[Recall], date_field: str) -> dict[str, int]:
     """People per calendar year of ``date_field`` (one GROUP BY query), years in ascending
     order; years with nobody are left out, and so are people with no such date."""
     rows: Any = (

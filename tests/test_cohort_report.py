@@ -513,7 +513,8 @@ def test_fixed_query_count(team):
     # Each per-person fact is computed once in the inner query, not once per bucket reading it.
     buckets_sql = large.captured_queries[0]["sql"]
     assert "SELECT DISTINCT" in buckets_sql  # not flattened by the planner (see _buckets)
-    assert buckets_sql.count('FROM "ippcase_indexoffence"') == 1
+    assert buckets_sql.count('"ippcase_indexoffence"') == 1  # one join, no subquery
+    assert buckets_sql.count('SELECT COUNT(U0."id")') == 1  # recalls a person, once
     assert buckets_sql.count('make_interval(years => "ippcase_sentence"."tariff_years"') == 1
 
 

@@ -27,7 +27,6 @@ from tests.conftest import client_for
 TODAY = timezone.localdate
 
 
-
 def _caseload_now(user, scope: str | None = None) -> dict[str, int]:
     """The caseload-now panel's rows for ``user`` (label -> people), as its page shows them."""
     params = {"scope": scope} if scope else {}
@@ -35,6 +34,7 @@ def _caseload_now(user, scope: str | None = None) -> dict[str, int]:
     assert response.status_code == 200
     rows = response.context["panels"][0]["tables"][0]["rows"]
     return {r[0]["text"]: r[1]["text"] for r in rows}
+
 
 def _scope(today: dt.date | None = None, **kwargs) -> Scope:
     today = today or timezone.localdate()

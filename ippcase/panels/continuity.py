@@ -2,21 +2,22 @@
 offender managers since their latest release, and people managed at MAPPA level 1 although
 assessed as high or very high risk of serious harm (both findings of the inspection).
 
-Four queries whatever the number of people: a count and a list of up to :data:`LIST_LIMIT`
-for each; docs/dashboards.md defines every figure.
+Five queries whatever the number of people: for each measure a count and a list of up to
+:data:`LIST_LIMIT` people; docs/dashboards.md defines every figure.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from ippcase import vocab
 from ippcase.charts import bar_chart
 from ippcase.dashboard import Link, Panel, PanelData, Scope, Table
-from ippcase.models import Person, Release
+from ippcase.models import Allocation, Person, Release
 
 LIST_LIMIT = 50
 COM_THRESHOLD = 3  # as the overview warning and the COM_DISCONTINUITY rule
@@ -28,41 +29,52 @@ def person_link(person: Person) -> Link:
     return Link(text=person.full_name, url=reverse("person_overview", args=[person.crn]))
 
 
-def with_coms_since_release(people: QuerySet[Person]) -> QuerySet[Any]:
-    """``people`` annotated with ``coms_since_release``: the SQL twin of
-    ``ippcase.selectors.coms_since_latest_release`` (distinct practitioners whose allocation is
-    current or ended on or after the latest release; every allocation when never released)."""
-    latest = Subquery(
-        Release.objects.filter(person=OuterRef("pk"))
-        .values("person")
-        .annotate(latest=Max("date"))
-        .values("latest")[:1]
+def _coms_per_person(people: QuerySet[Person]) -> QuerySet[Any]:
+    """``{"person", "coms"}`` rows: for each person in ``people`` with an allocation, the number
+    of distinct practitioners whose allocation is current or ended on or after the person's
+    latest release (every allocation when never released). "Ended on or after the latest
+    release" is "no release after it ended", so PostgreSQL reads the allocations once and probes
+    the release index only for the ended ones: no per-person subquery, no latest-release
+    annotation evaluated again for each allocation."""
+    later_release = Release.objects.filter(
+        person=OuterRef("person_id"), date__gt=OuterRef("end_date")
     )
     return (
-        Person.objects.filter(pk__in=people.values("pk"))
-        .annotate(latest_release=latest)
-        .annotate(
-            coms_since_release=Count(
-                "allocations__practitioner",
-                distinct=True,
-                filter=Q(latest_release__isnull=True)
-                | Q(allocations__end_date__isnull=True)
-                | Q(allocations__end_date__gte=F("latest_release")),
-            )
-        )
+        Allocation.objects.filter(person__in=people.values("pk"))
+        .filter(Q(end_date__isnull=True) | ~Exists(later_release))
+        .order_by()
+        .values("person")
+        .annotate(coms=Count("practitioner", distinct=True))
+    )
+
+
+def with_coms_since_release(people: QuerySet[Person]) -> QuerySet[Any]:
+    """``people`` annotated with ``coms_since_release``: the SQL twin of
+    ``ippcase.selectors.coms_since_latest_release`` (one correlated subquery a person: for a
+    few people, not for a dashboard)."""
+    per_person = _coms_per_person(Person.objects.all()).filter(person=OuterRef("pk"))
+    return Person.objects.filter(pk__in=people.values("pk")).annotate(
+        coms_since_release=Coalesce(Subquery(per_person.values("coms")[:1]), 0)
     )
 
 
 def com_changes(people: QuerySet[Person]) -> tuple[int, list[Person]]:
     """How many people have had three or more COMs since release, and up to
-    :data:`LIST_LIMIT` of them, most COMs first (two queries)."""
-    qs = with_coms_since_release(people).filter(coms_since_release__gte=COM_THRESHOLD)
-    count = qs.count()
-    rows = list(
-        qs.select_related("team").order_by("-coms_since_release", "last_name", "first_name", "crn")[
-            :LIST_LIMIT
-        ]
+    :data:`LIST_LIMIT` of them, most COMs first (three queries: the count, the listed ids, the
+    listed people)."""
+    grouped = _coms_per_person(people).filter(coms__gte=COM_THRESHOLD)
+    count = grouped.count()
+    top = list(
+        grouped.order_by(
+            "-coms", "person__last_name", "person__first_name", "person__crn"
+        ).values_list("person", "coms")[:LIST_LIMIT]
     )
+    found = Person.objects.select_related("team").in_bulk([pk for pk, _ in top])
+    rows = []
+    for pk, coms in top:
+        person = found[pk]
+        person.coms_since_release = coms  # type: ignore[attr-defined]
+        rows.append(person)
     return count, rows
 
 
@@ -86,7 +98,7 @@ def _listed(count: int) -> str:
 
 
 def compute(people: QuerySet[Person], scope: Scope) -> PanelData:
-    """Four queries: two counts and two lists."""
+    """Five queries: two counts and two lists (one of them in two steps)."""
     coms_count, coms_rows = com_changes(people)
     mappa_count, mappa_rows = mappa_1_high_rosh(people)
     com_label = "Three or more COMs since release"
