@@ -16,7 +16,7 @@ STAMP := $(VENV)/.installed-requirements.lock
 DATA_DIR := $(or $(IPPCASE_DATA_DIR),.data)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help install run test e2e browser lint format bench bench-pages bench-load vendor lock clean-data
+.PHONY: help install run test e2e browser lint format bench bench-pages bench-load vendor lock clean-data audit backup restore
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -54,6 +54,10 @@ test: install browser ## the whole suite, browser tests included
 e2e: install browser ## only the real-browser tests
 	$(PY) -m pytest -m e2e tests/e2e
 
+audit: install ## security scans: bandit, and pip-audit of both lock files (docs/security.md)
+	$(VENV)/bin/bandit -c pyproject.toml -r ippcase recall parole -q
+	$(PY) scripts/pip_audit.py --require-service requirements.lock requirements-prod.lock
+
 lint: install ## ruff check, ruff format --check, mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -85,6 +89,13 @@ vendor: ## re-fetch GOV.UK Frontend, MoJ Frontend and htmx into static/ (needs n
 lock: $(UV) ## re-resolve requirements.lock and requirements-prod.lock from pyproject.toml
 	$(UV) pip compile --quiet pyproject.toml --extra embedded --extra dev -o requirements.lock
 	$(UV) pip compile --quiet pyproject.toml -c requirements.lock -o requirements-prod.lock
+
+backup: install ## dump the database (DATABASE_URL or the embedded one) to backups/ (FILE=...)
+	$(PY) scripts/backup.py backup $(if $(FILE),--output "$(FILE)")
+
+restore: install ## load a backup: make restore FILE=backups/x.dump [REPLACE=1 drops the tables first]
+	@if [ -z "$(FILE)" ]; then echo "usage: make restore FILE=backups/<file>.dump [REPLACE=1]" >&2; exit 2; fi
+	$(PY) scripts/backup.py restore "$(FILE)" $(if $(REPLACE),--replace)
 
 clean-data: ## delete the embedded database, Redis data and beat schedule (.data/)
 	@if [ -f "$(DATA_DIR)/postgres/postmaster.pid" ] && \

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,10 +28,11 @@ from parole import vocab as parole_vocab
 from . import vocab
 
 FORMAT: Final = "ippcase-import/1"
-CRN_PATTERN: Final = re.compile(r"^[A-Z][0-9]{6}$")
-NOMIS_PATTERN: Final = re.compile(r"^[A-Z][0-9]{4}[A-Z]{2}$")
+# \Z, not $: "$" also matches before a final newline, which would let "A123456\n" through.
+CRN_PATTERN: Final = re.compile(r"^[A-Z][0-9]{6}\Z")
+NOMIS_PATTERN: Final = re.compile(r"^[A-Z][0-9]{4}[A-Z]{2}\Z")
 # fromisoformat() also accepts "20210203" and week dates; the format allows only YYYY-MM-DD.
-_DATE_PATTERN: Final = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_DATE_PATTERN: Final = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 FILE_LABEL: Final = "-"  # shown in place of a CRN for a problem with the file as a whole
 
 # Field lengths of the models, checked here so that the database never rejects a valid file.
@@ -39,6 +41,14 @@ _PNC_MAX = 20
 _PRISON_MAX = 100
 _TEAM_CODE_MAX = 20
 _TARIFF_YEARS_MAX = 99
+# Free text (an offence's description, vulnerabilities, a condition's wording, a reason): the
+# same limit as the forms of the app (recall.forms.TEXT_MAX_LENGTH).
+_TEXT_MAX = 10_000
+# The largest import file read: about 30,000 people (10,000 are 16.7 MB). A larger file is
+# refused before it is read into memory; split it into several imports.
+IMPORT_MAX_BYTES: Final = 50 * 1024 * 1024
+# How much of a wrong value a message quotes.
+_SHOWN_MAX = 40
 # Sentences whose licence may be referred for termination.
 _TERMINABLE: Final = frozenset({vocab.SentenceType.IPP, vocab.SentenceType.DPP})
 
@@ -83,6 +93,87 @@ class ImportValidationError(Exception):
         super().__init__(
             f"{count} problem{'' if count == 1 else 's'} in the import; nothing written"
         )
+
+
+class ImportFileError(ValueError):
+    """The file cannot be read as an import at all (too large, binary, not JSON): one message,
+    and nothing else is checked."""
+
+
+# The opening bytes of files people send by mistake, and what they are.
+_BINARY_SIGNATURES: Final = (
+    (b"PK\x03\x04", "a ZIP archive (an Excel .xlsx or Word .docx file is one)"),
+    (b"\xd0\xcf\x11\xe0", "an old-style Office document (.xls or .doc)"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip-compressed file"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+)
+_UTF8_BOM: Final = b"\xef\xbb\xbf"
+
+
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json keeps the last of two equal keys silently; in an import that hides a mistake.
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {_shown(key)} in an object")
+        result[key] = value
+    return result
+
+
+def decode_import_file(raw: bytes, name: str) -> Any:
+    """The JSON document in ``raw`` (the bytes of the file called ``name``), or
+    :class:`ImportFileError` saying precisely why it is not one: too large (over
+    ``IMPORT_MAX_BYTES``), empty, a binary file, not UTF-8, CSV or HTML rather than JSON, or
+    invalid JSON. A UTF-8 byte order mark (which Excel and Notepad write) is ignored."""
+    if len(raw) > IMPORT_MAX_BYTES:
+        raise ImportFileError(
+            f"{name} is too large: over {_size(IMPORT_MAX_BYTES)} (the most an import reads); "
+            "split it into several files"
+        )
+    for signature, what in _BINARY_SIGNATURES:
+        if raw.startswith(signature):
+            raise ImportFileError(f"{name} is {what}, not a JSON text file")
+    if b"\x00" in raw:
+        raise ImportFileError(
+            f"{name} is a binary file (it contains null bytes), not a JSON text file"
+        )
+    raw = raw.removeprefix(_UTF8_BOM)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"{name} is not UTF-8 text: {exc.reason} at byte {exc.start}"
+        ) from None
+    if not text.strip():
+        raise ImportFileError(f'{name} is empty; expected a JSON document ("{FORMAT}")')
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+    except json.JSONDecodeError as exc:
+        first = text.lstrip()[:1]
+        first_line = text.lstrip().split("\n", 1)[0]
+        if first == "<":
+            raise ImportFileError(
+                f"{name} looks like HTML or XML, not JSON; the import takes JSON in the "
+                f'"{FORMAT}" format'
+            ) from None
+        if first not in ("{", "[") and ("," in first_line or "\t" in first_line):
+            raise ImportFileError(
+                f"{name} looks like CSV (comma- or tab-separated values), not JSON; the import "
+                f'takes JSON in the "{FORMAT}" format'
+            ) from None
+        raise ImportFileError(
+            f"{name} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
+    except RecursionError:
+        raise ImportFileError(f"{name} is not valid JSON: it is nested too deeply") from None
+    except ValueError as exc:  # a duplicate key, or a number too long to convert
+        raise ImportFileError(f"{name} is not valid JSON: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -374,6 +465,29 @@ def _json_type(value: object) -> str:
     return type(value).__name__
 
 
+def _shown(value: str, *, quote: bool = True) -> str:
+    """``value`` as a message quotes it: at most ``_SHOWN_MAX`` characters, control characters
+    and characters that cannot be written (a lone surrogate) escaped, so that a hostile value
+    cannot flood or break the report."""
+    text = value if len(value) <= _SHOWN_MAX else value[:_SHOWN_MAX] + "…"
+    text = "".join(
+        c if c.isprintable() and not 0xD800 <= ord(c) <= 0xDFFF else f"\\u{ord(c):04x}"
+        for c in text
+    )
+    return f'"{text}"' if quote else text
+
+
+def unstorable(value: str) -> str | None:
+    """Why PostgreSQL cannot store ``value`` as text, or None. JSON can carry both a NUL
+    character (``\\u0000``) and half of a surrogate pair (``\\ud800``); a database text column
+    can hold neither."""
+    if "\x00" in value:
+        return "contains a null character (\\u0000), which cannot be stored"
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+        return "contains an invalid character (an unpaired surrogate such as \\ud800)"
+    return None
+
+
 @functools.cache
 def _vocabulary(choices: type[models.Choices]) -> tuple[frozenset[Any], str]:
     """The allowed values of ``choices`` and how to list them in a message. Cached: Django
@@ -421,7 +535,8 @@ class _Reader:
         for key in obj:
             if key not in allowed:
                 self.problem(
-                    _join(path, key), f"unknown field; allowed fields: {', '.join(allowed)}"
+                    _join(path, _shown(key, quote=False)),
+                    f"unknown field; allowed fields: {', '.join(allowed)}",
                 )
 
     def get(
@@ -459,11 +574,16 @@ class _Reader:
         if not isinstance(value, str):
             self.problem(path, f"expected a string, got {_json_type(value)}")
             return None
+        reason = unstorable(value)
+        if reason is not None:
+            self.problem(path, reason)
+            return None
         if not blank and not value.strip():
             self.problem(path, "must not be blank")
             return None
-        if max_length is not None and len(value) > max_length:
-            self.problem(path, f"is {len(value)} characters long; at most {max_length} allowed")
+        limit = _TEXT_MAX if max_length is None else max_length
+        if len(value) > limit:
+            self.problem(path, f"is {len(value):,} characters long; at most {limit:,} allowed")
             return None
         return value
 
@@ -491,12 +611,12 @@ class _Reader:
             self.problem(path, f"expected a date as a YYYY-MM-DD string, got {_json_type(value)}")
             return None
         if not _DATE_PATTERN.match(value):
-            self.problem(path, f'"{value}" is not a date in the form YYYY-MM-DD')
+            self.problem(path, f"{_shown(value)} is not a date in the form YYYY-MM-DD")
             return None
         try:
             day = dt.date.fromisoformat(value)
         except ValueError as exc:
-            self.problem(path, f'"{value}" is not a real date ({exc})')
+            self.problem(path, f"{_shown(value)} is not a real date ({exc})")
             return None
         if not future and day > self.today:
             self.problem(path, f"{value} is in the future")
@@ -519,7 +639,7 @@ class _Reader:
                 return None
             allowed, listed = _vocabulary(choices)
             if value not in allowed:
-                shown = f'"{value}"' if isinstance(value, str) else str(value)
+                shown = _shown(value) if isinstance(value, str) else str(value)
                 self.problem(path, f"{shown} is not allowed; expected one of: {listed}")
                 return None
             return value
@@ -557,7 +677,9 @@ class _Reader:
 
 def _crn_label(raw: object, index: int) -> str:
     crn = raw.get("crn") if isinstance(raw, dict) else None
-    return crn if isinstance(crn, str) and crn.strip() else f"people[{index}]"
+    if isinstance(crn, str) and crn.strip():
+        return crn if CRN_PATTERN.match(crn) else _shown(crn, quote=False)
+    return f"people[{index}]"
 
 
 def referenced_names(data: object) -> Names:
@@ -572,12 +694,14 @@ def referenced_names(data: object) -> Names:
             continue
         if isinstance(raw.get("crn"), str) and CRN_PATTERN.match(raw["crn"]):
             crns.add(raw["crn"])
-        if isinstance(raw.get("team"), str):
+        # Only names that could be stored are looked up: the database refuses a NUL in a query.
+        if isinstance(raw.get("team"), str) and unstorable(raw["team"]) is None:
             teams.add(raw["team"])
         allocations = raw.get("allocations")
         for allocation in allocations if isinstance(allocations, list) else ():
-            if isinstance(allocation, dict) and isinstance(allocation.get("practitioner"), str):
-                users.add(allocation["practitioner"])
+            name = allocation.get("practitioner") if isinstance(allocation, dict) else None
+            if isinstance(name, str) and unstorable(name) is None:
+                users.add(name)
     return Names(frozenset(crns), frozenset(teams), frozenset(users))
 
 
@@ -602,11 +726,17 @@ def parse_document(
         return [], problems
     if data["format"] != FORMAT:
         # Another format (or version) means the rest cannot be interpreted: stop here.
-        file_problem("format", f'unknown format {data["format"]!r}; expected "{FORMAT}"')
+        given = data["format"]
+        shown = (
+            repr(given if len(given) <= _SHOWN_MAX else given[:_SHOWN_MAX] + "…")
+            if isinstance(given, str)
+            else _json_type(given)
+        )
+        file_problem("format", f'unknown format {shown}; expected "{FORMAT}"')
         return [], problems
     for key in data:
         if key not in ("format", "people"):
-            file_problem(key, "unknown field; allowed fields: format, people")
+            file_problem(_shown(key, quote=False), "unknown field; allowed fields: format, people")
     people = data.get("people")
     if not isinstance(people, list):
         reason = "required field is missing" if "people" not in data else "expected a list"
@@ -617,7 +747,7 @@ def parse_document(
     if refs.default_team_code is not None:
         default_team_id = refs.team_ids.get(refs.default_team_code)
         if default_team_id is None:
-            file_problem("default_team", f'no team with code "{refs.default_team_code}"')
+            file_problem("default_team", f"no team with code {_shown(refs.default_team_code)}")
 
     rows: list[PersonRow] = []
     first_index: dict[str, int] = {}
@@ -647,7 +777,8 @@ def _parse_person(
     crn = r.get(obj, "crn", "", r.text)
     if isinstance(crn, str) and not CRN_PATTERN.match(crn):
         r.problem(
-            "crn", f'"{crn}" is not a CRN: expected a capital letter and six digits, e.g. A123456'
+            "crn",
+            f"{_shown(crn)} is not a CRN: expected a capital letter and six digits, e.g. A123456",
         )
         crn = None
 
@@ -685,7 +816,7 @@ def _parse_person(
         if team in refs.team_ids:
             fields["team_id"] = refs.team_ids[team]
         else:
-            r.problem("team", f'no team with code "{team}"')
+            r.problem("team", f"no team with code {_shown(team)}")
     elif team is UNSET and isinstance(crn, str) and crn not in refs.stored_crns:
         if default_team_id is not None:
             fields["team_id"] = default_team_id
@@ -737,7 +868,7 @@ def _nomis_reader(r: _Reader) -> Callable[[Any, str], str | None]:
         text = r.text(value, path)
         # Blank is allowed: a person released before NOMIS numbers were recorded may have none.
         if text and not NOMIS_PATTERN.match(text):
-            r.problem(path, f'"{text}" is not a NOMIS number: expected e.g. A1234BC')
+            r.problem(path, f"{_shown(text)} is not a NOMIS number: expected e.g. A1234BC")
             return None
         return text
 
@@ -1341,7 +1472,7 @@ def _parse_allocations(r: _Reader, value: object, refs: References) -> list[Allo
         if isinstance(username, str):
             user_id = refs.user_ids.get(username)
             if user_id is None:
-                r.problem(f"{path}.practitioner", f'no user with username "{username}"')
+                r.problem(f"{path}.practitioner", f"no user with username {_shown(username)}")
         start = r.get(obj, "start", path, r.date)
         end = r.get(obj, "end", path, r.date, nullable=True)
         end = None if end is UNSET else end

@@ -12,11 +12,13 @@ import datetime as dt
 from typing import Any
 
 import pghistory
+import pgtrigger
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from . import vocab
 
@@ -291,8 +293,7 @@ class Recall(models.Model):
                 name="recall_rtc_on_or_after_recall",
             ),
             models.CheckConstraint(
-                condition=Q(re_released_on__isnull=True)
-                | Q(re_released_on__gte=F("recall_date")),
+                condition=Q(re_released_on__isnull=True) | Q(re_released_on__gte=F("recall_date")),
                 name="recall_re_release_on_or_after_recall",
             ),
         ]
@@ -392,3 +393,30 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class CaseViewEvent(models.Model):
+    """Read audit: one row each time a user opens a page of a person's case (who, whose case,
+    which page, when). Append-only: a database trigger refuses UPDATE and DELETE, as on the
+    pghistory event tables. The keys are not constraints (as pghistory's ``pgh_obj``), so the
+    record outlives the person or account it names."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    url_name = models.CharField(max_length=100)
+    path = models.CharField(max_length=300)
+    viewed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-viewed_at", "-id"]
+        indexes = [models.Index(fields=["person", "-viewed_at"], name="case_view_person_idx")]
+        triggers = [
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.url_name} at {self.viewed_at:%d %b %Y %H:%M}"

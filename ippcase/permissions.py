@@ -101,6 +101,9 @@ can_view_person = (
 rules.add_perm("ippcase.use_app", has_any_role)
 rules.add_perm("ippcase.view_person", can_view_person)
 rules.add_perm("ippcase.view_case_history", can_view_person)
+# Read audit (issue 7): who viewed a case is for the senior managers of the person's PDU and
+# administrators; everyone else who can see the case gets 403 (out of scope: 404).
+rules.add_perm("ippcase.view_case_views", is_admin | (is_senior_manager & person_in_own_pdu))
 
 
 def visible_people(user: Any, qs: QuerySet[Any] | None = None) -> QuerySet[Any]:
@@ -145,9 +148,34 @@ def _rec_out_of_hours(user: Any, rec: Any) -> bool:
     return bool(rec.out_of_hours)
 
 
+def recommendation_authors(rec: Any) -> set[int]:
+    """Who wrote the recommendation: whoever started it and whoever changed one of its answers,
+    read from its change history (one query). Sending it on, signing it or returning it to draft
+    changes no answer, so the SPO who sent it back is not an author of the next version."""
+    from recall.models import RecallRecommendation
+    from recall.services import EDITABLE_FIELDS
+
+    fields = sorted(EDITABLE_FIELDS)
+    events = (
+        RecallRecommendation.pgh_event_model.objects.filter(pgh_obj_id=rec.pk)  # type: ignore[attr-defined]
+        .order_by("pgh_id")
+        .values(*fields, "pgh_context__metadata")
+    )
+    authors = {rec.created_by_id}
+    previous = None
+    for event in events:
+        if previous is not None and any(event[f] != previous[f] for f in fields):
+            author = (event["pgh_context__metadata"] or {}).get("user")
+            if author is not None:
+                authors.add(author)
+        previous = event
+    return authors
+
+
 @rules.predicate
 def is_recommender(user: Any, rec: Any) -> bool:
-    return bool(rec.created_by_id == user.pk)
+    """Segregation of duties: ``user`` started the recommendation or wrote some of its answers."""
+    return rec.created_by_id == user.pk or user.pk in recommendation_authors(rec)
 
 
 @rules.predicate
@@ -178,8 +206,20 @@ def _rec_reaches_ppcs(user: Any, rec: Any) -> bool:
     return bool(rec.status in PPCS_STATUSES)
 
 
+@rules.predicate
+def took_part_in_request(user: Any, rec: Any) -> bool:
+    """Segregation of duties: ``user`` started, wrote, submitted or countersigned (any version
+    of) the recommendation, so its decision is not theirs to take."""
+    return (
+        rec.submitted_by_id == user.pk
+        or any(o.signed_by_id == user.pk for o in rec.oversights.all())
+        or bool(is_recommender(user, rec))
+    )
+
+
 rules.add_perm("recall.decide", is_ppcs)
 rules.add_perm("recall.view_request", is_ppcs & _rec_reaches_ppcs)
+rules.add_perm("recall.decide_request", is_ppcs & _rec_reaches_ppcs & ~took_part_in_request)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -188,6 +228,29 @@ rules.add_perm("recall.view_request", is_ppcs & _rec_reaches_ppcs)
 
 rules.add_perm("parole.record_review", can_work_on_case | (is_ppcs & person_has_submitted_recall))
 rules.add_perm("parole.record_rarr", is_ppcs & person_has_submitted_recall)
+
+
+@rules.predicate
+def took_part_in_recall(user: Any, recall: Any) -> bool:
+    """Segregation of duties: ``user`` asked for, countersigned or authorised the recall (made
+    through the service), so its risk-assessed review is for another PPCS caseworker."""
+    from recall.models import RecallRecommendation
+
+    rec = (
+        RecallRecommendation.objects.filter(recall=recall)
+        .prefetch_related("oversights", "ppcs_decisions")
+        .first()
+    )
+    if rec is None:
+        return False
+    authorised = any(
+        d.decided_by_id == user.pk and d.outcome == "authorised" for d in rec.ppcs_decisions.all()
+    )
+    return authorised or bool(took_part_in_request(user, rec))
+
+
+# Object: a Recall.
+rules.add_perm("parole.review_recall", is_ppcs & ~took_part_in_recall)
 rules.add_perm("parole.record_termination", is_ppcs & person_has_submitted_recall)
 rules.add_perm("parole.record_suspension", is_ppcs & person_has_submitted_recall)
 rules.add_perm("parole.view_report", is_manager | is_senior_manager | is_ppcs | is_admin)

@@ -104,6 +104,12 @@ def _status_expression() -> Case:
     )
 
 
+def search_text(value: str) -> str:
+    """A search or filter value as typed, without NUL characters: no stored text can contain
+    one, and PostgreSQL refuses a query that does (a server error, not "no results")."""
+    return value.replace("\x00", "")
+
+
 def caseload(
     user: User,
     *,
@@ -143,7 +149,8 @@ def caseload(
         )
         .annotate(status=_status_expression(), report_rtc=_tracked_report_rtc())
     )
-    query = query.strip()
+    query = search_text(query).strip()
+    team_code, practitioner = search_text(team_code), search_text(practitioner)
     if query:
         terms = query.split()
         if len(terms) == 1 and terms[0].upper()[:1].isalpha() and terms[0][1:].isdigit():
@@ -488,3 +495,22 @@ def case_history(person: Person, *, limit: int = 500) -> list[HistoryEntry]:
             )
         )
     return entries
+
+
+# ---------------------------------------------------------------------------------------------
+# Read audit (issue 7)
+
+CASE_VIEWERS_PAGE_SIZE = 50
+
+
+def case_viewers(person: Person, *, page_number: Any = 1) -> Page[Any]:
+    """One page of who viewed ``person``'s case, newest first, with each viewer (two queries:
+    the count and the page)."""
+    from .models import CaseViewEvent
+
+    rows = (
+        CaseViewEvent.objects.filter(person=person)
+        .select_related("user")
+        .order_by("-viewed_at", "-id")
+    )
+    return Paginator(rows, CASE_VIEWERS_PAGE_SIZE).get_page(page_number)

@@ -36,6 +36,7 @@ from .importing import (
     Unset,
     parse_document,
     referenced_names,
+    unstorable,
 )
 from .models import (
     Allocation,
@@ -116,7 +117,7 @@ def cases_import(
         names = referenced_names(data)
         stored = _lock_stored_people(names.crns)
         team_codes = set(names.team_codes)
-        if default_team_code is not None:
+        if default_team_code is not None and unstorable(default_team_code) is None:
             team_codes.add(default_team_code)
         refs = References(
             team_ids=dict(Team.objects.filter(code__in=team_codes).values_list("code", "id")),
@@ -884,3 +885,16 @@ def _export_condition(condition: Row) -> dict[str, Any]:
     exported["start"] = _iso(condition["start_date"])
     exported["end"] = _iso(condition["end_date"])
     return exported
+
+
+# ---------------------------------------------------------------------------------------------
+# Read audit (issue 7): who viewed a person's case
+
+
+def case_view_record(*, user: User, person: Person, url_name: str, path: str) -> None:
+    """Append one read-audit row: ``user`` opened the page ``url_name`` of ``person``'s case.
+
+    One INSERT, no lock. The table refuses UPDATE and DELETE (a database trigger)."""
+    from .models import CaseViewEvent
+
+    CaseViewEvent.objects.create(user=user, person=person, url_name=url_name[:100], path=path[:300])

@@ -1,18 +1,15 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import dashboard_views, views
+from . import audit_views, dashboard_views, signin, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path(
-        "sign-in/",
-        auth_views.LoginView.as_view(template_name="registration/login.html"),
-        name="login",
-    ),
+    path("sign-in/", signin.SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
     path("cases/", views.caseload, name="caseload"),
@@ -20,6 +17,7 @@ urlpatterns = [
     path("cases/<str:crn>/sentence/", views.person_sentence, name="person_sentence"),
     path("cases/<str:crn>/timeline/", views.person_timeline, name="person_timeline"),
     path("cases/<str:crn>/history/", views.person_history, name="person_history"),
+    path("cases/<str:crn>/viewed-by/", audit_views.person_viewers, name="person_viewers"),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("dashboard/panels/<slug:slug>.csv", dashboard_views.panel_csv, name="dashboard_panel_csv"),
     path("dashboard/panels/<slug:slug>/", dashboard_views.panel, name="dashboard_panel"),
@@ -32,3 +30,8 @@ urlpatterns = [
     path("parole/", include("parole.urls")),
     path("django-admin/", admin.site.urls),
 ]
+
+# Single sign-on over OpenID Connect, only when it is switched on (docs/security.md): the start
+# (/oidc/authenticate/), the return from the provider (/oidc/callback/) and its sign-out.
+if settings.OIDC_ENABLED:
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))

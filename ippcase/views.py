@@ -8,9 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,9 +16,8 @@ from django.views.decorators.http import require_GET
 
 from recall.vocab import RecommendationStatus
 
-from . import selectors
+from . import health, selectors
 from .models import labels
-from .tasks import HEARTBEAT_KEY
 from .vocab import Need
 
 View = Callable[..., HttpResponse]
@@ -35,11 +32,37 @@ def role_required(perm: str = "ippcase.use_app") -> Callable[[View], View]:
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.has_perm(perm):
                 raise PermissionDenied
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            _record_case_view(request, response)
+            return response
 
         return wrapped
 
     return decorator
+
+
+def mark_case_viewed(request: HttpRequest, person: Any) -> None:
+    """Note that this request shows ``person``'s case. ``role_required`` writes it to the read
+    audit once the page is served: a GET answered 200 (not an HTMX partial such as the
+    dossier list's polling, whose page load was recorded; not a refusal)."""
+    request.case_viewed = person  # type: ignore[attr-defined]
+
+
+def _record_case_view(request: HttpRequest, response: HttpResponse) -> None:
+    person = getattr(request, "case_viewed", None)
+    if person is None or request.method != "GET" or response.status_code != 200:
+        return
+    if getattr(request, "htmx", False):
+        return
+    from . import services
+
+    match = request.resolver_match
+    services.case_view_record(
+        user=request.user,  # type: ignore[arg-type]
+        person=person,
+        url_name=match.view_name if match else "",
+        path=request.path,
+    )
 
 
 def add_report_deadlines(people: Any) -> None:
@@ -91,6 +114,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 def _person_context(request: HttpRequest, crn: str, tab: str) -> dict[str, Any]:
     person = selectors.person_with_history(selectors.person_for_user(request.user, crn))  # type: ignore[arg-type]
+    mark_case_viewed(request, person)
     status = selectors.case_status(person)
     return {
         "person": person,
@@ -149,19 +173,11 @@ def person_history(request: HttpRequest, crn: str) -> HttpResponse:
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Health for load balancers and docker-compose. Public, so it reveals no data: the database
-    must answer (503 otherwise); Redis and the worker heartbeat are reported, not required, since
-    pages and decisions keep working while Redis is down."""
-    body: dict[str, Any] = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        body["database"] = "ok"
-    except Exception:  # any failure means unhealthy
-        body["database"] = "error"
-    try:
-        body["worker_heartbeat"] = cache.get(HEARTBEAT_KEY) or "never"
-        body["redis"] = "ok"
-    except Exception:
-        body["redis"] = "error"
-    return JsonResponse(body, status=200 if body["database"] == "ok" else 503)
+    """Health for load balancers and docker-compose (see ippcase/health.py). Public, so it
+    reveals no data. 503 when the database does not answer; Redis and the worker heartbeat
+    (ok / stale / never, with its age) are reported, not required, since pages and decisions
+    keep working while Redis is down (docs/operations.md)."""
+    body = health.check()
+    response = JsonResponse(body, status=200 if body["database"] == "ok" else 503)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from ippcase import selectors as case_selectors
 from ippcase.models import Person, Recall, User
-from ippcase.views import role_required
+from ippcase.views import mark_case_viewed, role_required
 from recall.forms import GovukDateField
 
 from . import forms, selectors, services
@@ -35,7 +35,9 @@ def _user(request: HttpRequest) -> User:
 
 def _person(request: HttpRequest, crn: str) -> Person:
     """The person for the case pages if the user may see them (404 otherwise)."""
-    return case_selectors.person_with_history(case_selectors.person_for_user(_user(request), crn))
+    person = case_selectors.person_for_user(_user(request), crn)
+    mark_case_viewed(request, person)
+    return case_selectors.person_with_history(person)
 
 
 def _person_context(request: HttpRequest, person: Person) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 
-from recall.forms import YES_NO, GovukDateField
+from recall.forms import YES_NO, AppForm, GovukDateField
 
 from . import vocab
 from .models import ParoleReview
@@ -36,7 +36,7 @@ def _text(label: str, required: str | None, *, textarea: bool = True, **kwargs: 
     )
 
 
-class ParoleForm(forms.Form):
+class ParoleForm(AppForm):
     """Its cleaned data are the service's keyword arguments unless ``service_kwargs`` says
     otherwise."""
 

@@ -305,6 +305,13 @@ def rarr_record(
 ) -> RiskAssessedRecallReview:
     """PPCS records a risk-assessed recall review and its outcome (one per recall)."""
     recall = _locked_recall(recall_id, actor, "parole.record_rarr")
+    _require(
+        actor,
+        "parole.review_recall",
+        recall,
+        "You cannot review a recall you asked for, countersigned or authorised: another PPCS "
+        "caseworker records its risk-assessed review.",
+    )
     _open(recall)
     if outcome not in vocab.RarrOutcome.values:
         raise ParoleError("Choose the outcome of the review.")

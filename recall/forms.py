@@ -8,11 +8,14 @@ live findings can be evaluated on whatever has been typed so far.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import forms
+from django.core import validators
 from django.utils import timezone
 
 from ippcase import vocab as case_vocab
@@ -22,6 +25,17 @@ from . import vocab
 from .models import ACTION_KIND_CHOICES, RecallRecommendation
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+
+MIN_YEAR = 1900
+_DATE_PART = re.compile(r"[0-9]{1,8}")
+# The longest free text a form takes (about 1,500 words); longer is refused with a message
+# rather than stored. Short fields (a prison) keep their column's own limit.
+TEXT_MAX_LENGTH = 10_000
+
+
+def long_date(day: dt.date) -> str:
+    """``3 March 2010``: the GOV.UK style for a date in a message."""
+    return f"{day.day} {day:%B %Y}"
 
 
 class DatePartsWidget(forms.Widget):
@@ -50,30 +64,108 @@ class GovukDateField(forms.Field):
         parts = list(value or ["", "", ""])
         if not any(parts):
             return None
+        what = self.what.capitalize()
         names = ("day", "month", "year")
         missing = [n for n, p in zip(names, parts, strict=True) if not p]
         if missing:
+            raise forms.ValidationError(f"{what} must include a {' and '.join(missing)}")
+        # ASCII digits only, and short: int() would also take "٣", "1_0" or 5,000 digits.
+        if not all(_DATE_PART.fullmatch(p) for p in parts):
             raise forms.ValidationError(
-                f"{self.what.capitalize()} must include a {' and '.join(missing)}"
+                f"{what} must be a real date: enter the day, month and year as numbers"
             )
-        try:
-            day, month, year = (int(p) for p in parts)
-            if year < 1900:
-                raise ValueError
-            return dt.date(year, month, day)
-        except ValueError:
-            raise forms.ValidationError(f"{self.what.capitalize()} must be a real date") from None
+        day, month, year = (int(p) for p in parts)
+        if len(parts[2]) != 4:
+            raise forms.ValidationError(f"{what} must be a real date: the year must have 4 numbers")
+        if year < MIN_YEAR:
+            raise forms.ValidationError(f"{what} must be in {MIN_YEAR} or later")
+        if not 1 <= month <= 12:
+            raise forms.ValidationError(
+                f"{what} must be a real date: the month must be between 1 and 12"
+            )
+        last_day = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last_day:
+            month_name = dt.date(year, month, 1).strftime("%B %Y")
+            raise forms.ValidationError(
+                f"{what} must be a real date: {month_name} has {last_day} days"
+            )
+        return dt.date(year, month, day)
 
     def validate(self, value: Any) -> None:
         if value is None and self.required:
             raise forms.ValidationError(f"Enter {self.what}")
-        if value is not None and self.not_future and value > timezone.localdate():
-            raise forms.ValidationError(f"{self.what.capitalize()} must be today or in the past")
+        today = timezone.localdate()
+        if value is not None and self.not_future and value > today:
+            raise forms.ValidationError(
+                f"{self.what.capitalize()} must be today or in the past "
+                f"(today is {long_date(today)})"
+            )
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, dt.date):
             return [str(value.day), str(value.month), str(value.year)]
         return value
+
+
+def _field_name(field: forms.Field, name: str) -> str:
+    """How a message names a field: its label, or the question quoted."""
+    label = str(field.label or name.replace("_", " ")).removesuffix(" (optional)").strip()
+    if label.endswith("?"):
+        return f'Your answer to "{label}"'
+    return label[:1].upper() + label[1:]
+
+
+STALE_PAGE = "This page is out of date: reload it and try again"
+
+
+class AppForm(forms.Form):
+    """The base of every form of the app: free text is limited in length (``TEXT_MAX_LENGTH``,
+    or the field's own ``max_length``) and every refusal of text or of a choice names the field
+    (GOV.UK style) instead of Django's generic wording. Applied at cleaning time so that fields
+    added in ``__init__`` (justifications, criteria) are covered too."""
+
+    def full_clean(self) -> None:
+        for name, field in self.fields.items():
+            _harden(field, name)
+        super().full_clean()
+
+
+def _harden(field: forms.Field, name: str) -> None:
+    what = _field_name(field, name)
+    if isinstance(field, forms.CharField):
+        if field.max_length is None:
+            field.max_length = TEXT_MAX_LENGTH
+            field.validators.append(validators.MaxLengthValidator(TEXT_MAX_LENGTH))
+        field.error_messages["max_length"] = (
+            f"{what} must be {field.max_length:,} characters or fewer (you entered %(show_value)s)"
+        )
+        field.error_messages["null_characters_not_allowed"] = (
+            f"{what} must not contain null characters"
+        )
+    elif isinstance(field, forms.ChoiceField):
+        default = forms.ChoiceField.default_error_messages["invalid_choice"]
+        multiple = forms.MultipleChoiceField.default_error_messages["invalid_choice"]
+        if field.error_messages.get("invalid_choice") in (default, multiple):
+            custom = field.error_messages.get("required")
+            builtin = forms.Field.default_error_messages["required"]
+            field.error_messages["invalid_choice"] = (
+                custom if custom and custom != builtin else f"{what}: select from the options shown"
+            )
+        if isinstance(field, forms.MultipleChoiceField):
+            field.error_messages["invalid_list"] = f"{what}: select from the options shown"
+
+
+def version_field() -> forms.IntegerField:
+    """The version of the recommendation the page was rendered from (optimistic locking); a
+    missing or altered one means the page is stale, whatever was typed."""
+    return forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        max_value=2**31 - 1,
+        error_messages={
+            key: STALE_PAGE for key in ("required", "invalid", "min_value", "max_value")
+        },
+    )
 
 
 def yes_no_field(label: str, required: str | None, help_text: str = "") -> forms.ChoiceField:
@@ -101,7 +193,7 @@ def _as_yes_no(value: bool) -> str:
 # Concerns and actions
 
 
-class ConcernForm(forms.Form):
+class ConcernForm(AppForm):
     occurred_on = GovukDateField(what="the date of the concern")
     description = forms.CharField(
         label="What happened",
@@ -146,7 +238,7 @@ class ConcernForm(forms.Form):
         }
 
 
-class ActionForm(forms.Form):
+class ActionForm(AppForm):
     kind = forms.ChoiceField(
         label="What action was taken?",
         choices=ACTION_KIND_CHOICES,
@@ -178,11 +270,12 @@ class ActionForm(forms.Form):
 # The recommendation, one form per section of the task list
 
 
-class SectionForm(forms.Form):
+class SectionForm(AppForm):
     """A section of the recommendation. ``ack_<CODE>`` fields carry the written justification of
     each warn finding shown in the section; a blank one removes that justification."""
 
     ack_codes: tuple[str, ...] = ()
+    version = version_field()
 
     def __init__(
         self, *args: Any, rec: RecallRecommendation, ack_codes: Iterable[str] = (), **kwargs: Any
@@ -522,10 +615,10 @@ class PanelForm(SectionForm):
         return {}
 
 
-class VersionForm(forms.Form):
+class VersionForm(AppForm):
     """The version of the recommendation the page was rendered from (optimistic locking)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = version_field()
 
 
 class WithdrawForm(VersionForm):
@@ -572,7 +665,7 @@ class OversightForm(VersionForm):
 # PPCS: the decision, return to custody, the report and stopping a recall
 
 
-class PpcsDecisionForm(forms.Form):
+class PpcsDecisionForm(AppForm):
     outcome = forms.ChoiceField(
         label="What is your decision?",
         choices=vocab.PpcsOutcome.choices,
@@ -600,7 +693,7 @@ class PpcsDecisionForm(forms.Form):
         return ""
 
 
-class ReturnToCustodyForm(forms.Form):
+class ReturnToCustodyForm(AppForm):
     returned_on = GovukDateField(what="the return to custody date")
     prison = forms.CharField(
         label="Prison returned to",
@@ -609,7 +702,7 @@ class ReturnToCustodyForm(forms.Form):
     )
 
 
-class RecallProgressForm(forms.Form):
+class RecallProgressForm(AppForm):
     dossier_served_on = GovukDateField(
         what="the date the dossier was served on the prisoner", required=False
     )
@@ -624,7 +717,7 @@ class RecallProgressForm(forms.Form):
         return data
 
 
-class StopRecallForm(forms.Form):
+class StopRecallForm(AppForm):
     reason = forms.CharField(
         label="Why is the recall being stopped or rescinded?",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -641,7 +734,7 @@ class ResubmitForm(VersionForm):
     )
 
 
-class DateRangeForm(forms.Form):
+class DateRangeForm(AppForm):
     """An optional period of a report or dashboard: a start date, an end date, or both
     (inclusive); the end may not come before the start."""
 

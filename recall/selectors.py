@@ -192,6 +192,7 @@ def ppcs_queue(
         )
     else:
         qs = qs.filter(status=vocab.RecommendationStatus.SUBMITTED)
+    region, query = case_selectors.search_text(region), case_selectors.search_text(query)
     if region:
         qs = qs.filter(person__team__pdu__region__code=region)
     if emergency_only:

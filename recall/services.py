@@ -15,6 +15,7 @@ from django.utils import timezone
 from ippcase.models import LicenceCondition, Person, Release, User
 from ippcase.models import Recall as CaseRecall
 from ippcase.notifications import notify
+from ippcase.permissions import is_recommender
 
 from . import rules, selectors, vocab
 from .models import ActionShortOfRecall, Concern, Oversight, PpcsDecision, RecallRecommendation
@@ -308,7 +309,7 @@ def recommendation_countersign(
         _guard_status(rec, Status.AWAITING_ACO, doing="give ACO oversight")
     else:
         raise RecallError("Unknown level of oversight.")
-    if rec.created_by_id == actor.pk:
+    if is_recommender(actor, rec):  # started it or wrote some of its answers
         raise NotAllowed("You cannot countersign your own recommendation.")
     _require(
         actor,
@@ -462,10 +463,12 @@ def ppcs_decide(
     rec = _locked(rec_id, None)
     _require(actor, "recall.decide", rec, "Only a PPCS caseworker can decide a recall request.")
     _guard_status(rec, Status.SUBMITTED, doing="decide it")
-    if actor.pk == rec.created_by_id or any(
-        o.signed_by_id == actor.pk for o in rec.oversights.all()
-    ):
-        raise NotAllowed("You cannot decide a recall request you made or countersigned.")
+    _require(
+        actor,
+        "recall.decide_request",
+        rec,
+        "You cannot decide a recall request you made or countersigned.",
+    )
     if outcome not in vocab.PpcsOutcome.values:
         raise RecallError("Choose to authorise, reject or ask for more information.")
     if outcome != vocab.PpcsOutcome.AUTHORISED and not reason.strip():
@@ -554,7 +557,8 @@ def _check_recall_date(recall: CaseRecall, day: dt.date, what: str) -> None:
         raise RecallError(f"The {what} cannot be in the future.")
     if day < recall.recall_date:
         raise RecallError(
-            f"The {what} cannot be before the recall ({recall.recall_date:%d %B %Y})."
+            f"The {what} cannot be before the recall ({recall.recall_date.day} "
+            f"{recall.recall_date:%B %Y})."
         )
 
 
@@ -597,7 +601,10 @@ def recall_record_progress(
         if day is not None:
             _check_recall_date(recall, day, what)
             if day < recall.returned_to_custody:
-                raise RecallError(f"The {what} cannot be before the return to custody.")
+                raise RecallError(
+                    f"The {what} cannot be before the return to custody "
+                    f"({recall.returned_to_custody.day} {recall.returned_to_custody:%B %Y})."
+                )
     fields = []
     if dossier_served_on is not None:
         recall.dossier_served_on = dossier_served_on
@@ -644,7 +651,10 @@ def recall_stop(
                 )
             _check_recall_date(recall, released_on, "re-release date")
             if released_on < recall.returned_to_custody:
-                raise RecallError("The re-release cannot be before the return to custody.")
+                raise RecallError(
+                    "The re-release date cannot be before the return to custody "
+                    f"({recall.returned_to_custody.day} {recall.returned_to_custody:%B %Y})."
+                )
             Release.objects.create(
                 person=rec.person,
                 date=released_on,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ippcase import selectors as case_selectors
 from ippcase.models import Person, User
-from ippcase.views import role_required
+from ippcase.views import mark_case_viewed, role_required
 
 from . import dossiers, forms, rules, selectors, services, vocab
 from .models import Dossier, RecallRecommendation
@@ -112,6 +112,7 @@ def _person(request: HttpRequest, crn: str) -> Person:
     person = case_selectors.person_for_user(_user(request), crn)
     if not request.user.has_perm("recall.record_on_case", person):
         raise PermissionDenied
+    mark_case_viewed(request, person)
     return case_selectors.person_with_history(person)
 
 
@@ -134,6 +135,7 @@ def _recommendation(request: HttpRequest, rec_id: int) -> RecallRecommendation:
         raise Http404("No such recommendation.") from None
     user = request.user
     if user.has_perm("recall.record_on_case", rec.person) or _may_countersign(user, rec):
+        mark_case_viewed(request, rec.person)
         return rec
     if user.has_perm("ippcase.view_person", rec.person):
         raise PermissionDenied
@@ -559,7 +561,8 @@ def _transition(
 def withdraw(request: HttpRequest, rec_id: int) -> HttpResponse:
     rec = _recommendation(request, rec_id)
     _require_editor(request, rec)
-    form = forms.WithdrawForm(request.POST or None, initial={"version": rec.version})
+    posted = request.POST if request.method == "POST" else None  # an empty POST is a POST too
+    form = forms.WithdrawForm(posted, initial={"version": rec.version})
     errors: list[dict[str, str]] = []
     if request.method == "POST":
         if form.is_valid():
@@ -595,7 +598,8 @@ def oversight(request: HttpRequest, rec_id: int) -> HttpResponse:
     # The recommender is let through so that the service can say why they cannot sign.
     if not (user.has_role("manager", "senior_manager") or rec.created_by_id == user.pk):  # type: ignore[union-attr]
         raise PermissionDenied
-    form = forms.OversightForm(request.POST or None, initial={"version": rec.version})
+    posted = request.POST if request.method == "POST" else None  # an empty POST is a POST too
+    form = forms.OversightForm(posted, initial={"version": rec.version})
     errors: list[dict[str, str]] = []
     if request.method == "POST":
         if level is None:
@@ -775,6 +779,7 @@ def _ppcs_request(request: HttpRequest, rec_id: int) -> RecallRecommendation:
         raise Http404("No such request.") from None
     if not request.user.has_perm("recall.view_request", rec):
         raise Http404("No such request.")
+    mark_case_viewed(request, rec.person)
     return rec
 
 
@@ -828,6 +833,7 @@ def _ppcs_page(
         progress_form=progress_form or forms.RecallProgressForm(),
         stop_form=stop_form or forms.StopRecallForm(),
         is_submitted=rec.status == Status.SUBMITTED,
+        can_decide=user.has_perm("recall.decide_request", rec),
         is_authorised=rec.status == Status.AUTHORISED,
     )
     return render(request, "recall/ppcs_request.html", context)
@@ -1042,6 +1048,7 @@ def _dossier_rec(request: HttpRequest, rec_id: int) -> RecallRecommendation:
     rec = RecallRecommendation.objects.select_related("person__team__pdu").filter(pk=rec_id).first()
     if rec is None or not dossiers.can_request(_user(request), rec):
         raise Http404("No such recommendation.")
+    mark_case_viewed(request, rec.person)
     return rec
 
 
@@ -1080,6 +1087,7 @@ def dossier_download(request: HttpRequest, dossier_id: int) -> HttpResponse:
         dossier = dossiers.dossier_for_download(_user(request), dossier_id)
     except (services.NotAllowed, Dossier.DoesNotExist):
         raise Http404("No such document.") from None
+    mark_case_viewed(request, dossier.recommendation.person)
     response = HttpResponse(bytes(dossier.pdf or b""), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{dossiers.filename(dossier)}"'
     return response

@@ -142,6 +142,73 @@ def test_production_settings_pass_the_deployment_checks_with_no_warnings():
     assert "System check identified no issues" in output, output
 
 
+def _required_variables() -> set[str]:
+    """The variables docs/deployment.md marks as required ("yes")."""
+    rows = (ROOT / "docs" / "deployment.md").read_text().splitlines()
+    return {
+        m.group(1) for row in rows if (m := re.match(r"\| `([A-Z_]+)` \| yes \|", row)) is not None
+    }
+
+
+def _deploy_check(extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    # Only what the deployment docs require, plus the two URLs compose derives from them.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "OIDC_", "SIGNIN_", "SECURE_", "SESSION_"))
+    }
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "ippcase.settings.production",
+        "DJANGO_SECRET_KEY": _random_secret_key(),
+        "POSTGRES_PASSWORD": secrets.token_hex(16),
+        "DATABASE_URL": os.environ["DATABASE_URL"],
+        "REDIS_URL": os.environ["REDIS_URL"],
+        **extra,
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_deploy_checks_pass_with_only_the_documented_required_variables():
+    assert _required_variables() == {"DJANGO_SECRET_KEY", "POSTGRES_PASSWORD"}
+    result = _deploy_check({})
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "System check identified no issues" in output, output
+
+
+def test_deploy_checks_pass_with_single_sign_on_switched_on():
+    idp = "https://sign-in.hmpps.example/auth"
+    result = _deploy_check(
+        {
+            "OIDC_ENABLED": "true",
+            "OIDC_RP_CLIENT_ID": "ippcase",
+            "OIDC_RP_CLIENT_SECRET": secrets.token_urlsafe(32),
+            "OIDC_OP_AUTHORIZATION_ENDPOINT": f"{idp}/oauth/authorize",
+            "OIDC_OP_TOKEN_ENDPOINT": f"{idp}/oauth/token",
+            "OIDC_OP_USER_ENDPOINT": f"{idp}/userinfo",
+            "OIDC_OP_JWKS_ENDPOINT": f"{idp}/.well-known/jwks.json",
+        }
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "System check identified no issues" in output, output
+
+
+def test_deploy_checks_fail_when_a_protection_is_switched_off():
+    # The check can fail: without the HTTPS redirect Django's deploy check warns (W008).
+    result = _deploy_check({"SECURE_SSL_REDIRECT": "false"})
+    assert result.returncode != 0
+    assert "security.W008" in result.stdout + result.stderr
+
+
 def test_production_settings_refuse_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
     env["DJANGO_SETTINGS_MODULE"] = "ippcase.settings.production"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -38,13 +40,19 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
+    "axes",  # sign-in throttling (docs/security.md)
+    "csp",  # Content-Security-Policy header (docs/security.md)
+    "mozilla_django_oidc",  # optional single sign-on; only used when OIDC_ENABLED
     "ippcase",
     "recall",
     "parole",
 ]
 
 MIDDLEWARE = [
+    # A request id (and the user's id) on every log record; first, so that every response has it.
+    "ippcase.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -53,8 +61,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A body no form can read (too large, not a form, e.g. JSON) is refused with a GOV.UK page.
+    "ippcase.input_guard.FormInputMiddleware",
     # Records the acting user and URL in the context of every audit (pghistory) event.
     "pghistory.middleware.HistoryMiddleware",
+    # Turns a sign-in lockout into the lockout page; django-axes wants it last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ippcase.urls"
@@ -109,6 +121,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any sign-in attempt while its username + IP address is locked out.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -138,6 +152,81 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# --- Sign-in throttling (django-axes; docs/security.md) ----------------------------------------
+# Locks a username + IP address pair after SIGNIN_FAILURE_LIMIT failures for SIGNIN_LOCKOUT_MINUTES.
+# Unknown usernames are counted and locked the same way, so a lockout says nothing about whether
+# an account exists. Attempts are kept in the database (axes' tables, visible in the admin).
+AXES_ENABLED = env_bool("SIGNIN_THROTTLING", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("SIGNIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SIGNIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A fixed lockout window: more attempts while locked do not extend it (the page says how long).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "ippcase.signin.lockout_response"
+# Axes' own log lines name the username, IP address and browser: log the path only.
+AXES_VERBOSE = False
+AXES_CLIENT_STR_CALLABLE = "ippcase.signin.client_str"
+# Behind N trusted proxies the client's address is the Nth from the right of X-Forwarded-For.
+SIGNIN_TRUSTED_PROXY_COUNT = int(os.environ.get("SIGNIN_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "ippcase.signin.client_ip"
+
+# --- Content Security Policy (django-csp; docs/security.md) ------------------------------------
+# No inline script or style anywhere: GOV.UK Frontend, MoJ Frontend, htmx and the app's own code
+# are files under static/, and htmx's inline indicator style is switched off in base.html.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# --- Optional single sign-on over OpenID Connect (mozilla-django-oidc; docs/security.md) -------
+# Off unless OIDC_ENABLED is true; then the sign-in page also offers "Sign in with <provider>".
+# Accounts are matched, never created: an identity with no matching active account is refused.
+OIDC_ENABLED = env_bool("OIDC_ENABLED", False)
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "HMPPS Auth")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid profile email")
+# "username": the claim named by OIDC_USERNAME_CLAIM must equal an account's username (any case);
+# "email": the verified email claim must equal an account's email (any case).
+OIDC_MATCH_ON = os.environ.get("OIDC_MATCH_ON", "username")
+OIDC_USERNAME_CLAIM = os.environ.get("OIDC_USERNAME_CLAIM", "preferred_username")
+OIDC_CREATE_USER = False
+OIDC_USE_PKCE = True
+OIDC_CALLBACK_CLASS = "ippcase.signin.OIDCCallbackView"
+LOGIN_REDIRECT_URL_FAILURE = "/sign-in/"
+if OIDC_ENABLED:
+    _OIDC_REQUIRED = {
+        "OIDC_RP_CLIENT_ID": OIDC_RP_CLIENT_ID,
+        "OIDC_RP_CLIENT_SECRET": OIDC_RP_CLIENT_SECRET,
+        "OIDC_OP_AUTHORIZATION_ENDPOINT": OIDC_OP_AUTHORIZATION_ENDPOINT,
+        "OIDC_OP_TOKEN_ENDPOINT": OIDC_OP_TOKEN_ENDPOINT,
+        "OIDC_OP_USER_ENDPOINT": OIDC_OP_USER_ENDPOINT,
+        "OIDC_OP_JWKS_ENDPOINT": OIDC_OP_JWKS_ENDPOINT,
+    }
+    _missing = sorted(name for name, value in _OIDC_REQUIRED.items() if not value)
+    if _missing:
+        raise ImproperlyConfigured(f"OIDC_ENABLED is set but these are empty: {_missing}")
+    if OIDC_MATCH_ON not in {"username", "email"}:
+        raise ImproperlyConfigured("OIDC_MATCH_ON must be 'username' or 'email'")
+    AUTHENTICATION_BACKENDS.append("ippcase.signin.OIDCBackend")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ippcase@localhost")
@@ -153,6 +242,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.2,
 }
 CELERY_RESULT_BACKEND = REDIS_URL
+# Sending a task also subscribes to its result in Redis, and Celery's default retries that for
+# about 20 s while Redis is down, holding the web request that enqueued it: give up as fast as the
+# publish does (tests/test_faults.py, docs/operations.md).
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": CELERY_TASK_PUBLISH_RETRY_POLICY}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -181,17 +275,34 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 PGHISTORY_APPEND_ONLY = True
 PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 
-# Personal data never goes into logs: log records carry ids, never names.
+# Personal data never goes into logs: log records carry ids, never names (docs/operations.md).
+# One JSON object per line on stderr (LOG_FORMAT=plain for a readable console): time, level,
+# logger, message, request_id, user_id, task_id, and only a whitelist of other fields. Paths
+# (which hold CRNs) become route patterns and exception messages are withheld (ippcase/logs.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    "filters": {
+        "context": {"()": "ippcase.logs.ContextFilter"},
+        "redact_paths": {"()": "ippcase.logs.RedactPathFilter"},
+        "celery_task": {"()": "ippcase.logs.CeleryTaskFilter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "json": {"()": "ippcase.logs.JsonFormatter"},
+        "plain": {"()": "ippcase.logs.PlainFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain" if os.environ.get("LOG_FORMAT") == "plain" else "json",
+            "filters": ["context", "redact_paths"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Celery quotes a failed task's exception in the message itself.
+        "celery.app.trace": {"filters": ["celery_task"]},
         # WeasyPrint narrates every layout step at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

@@ -6,42 +6,37 @@ non-zero and writes nothing. The format is described in docs/import-format.md.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from ippcase.importing import IMPORT_MAX_BYTES, ImportFileError, decode_import_file
 from ippcase.services import ImportValidationError, cases_import
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    # json keeps the last of two equal keys silently; in an import that hides a mistake.
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f'duplicate key "{key}" in an object')
-        result[key] = value
-    return result
-
-
 def load_import_file(path: str) -> Any:
-    """Decode the JSON at ``path`` (``-`` for stdin), or raise a one-line CommandError."""
+    """Decode the JSON at ``path`` (``-`` for stdin), or raise a one-line CommandError. At most
+    ``IMPORT_MAX_BYTES`` (and one more, to tell) are read: a huge file is refused, not loaded."""
+    limit = IMPORT_MAX_BYTES + 1
     try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+        if path == "-":
+            stdin: Any = sys.stdin
+            raw = (
+                stdin.buffer.read(limit)
+                if hasattr(stdin, "buffer")
+                else stdin.read(limit).encode("utf-8", "surrogatepass")
+            )
+        else:
+            with Path(path).open("rb") as file:
+                raw = file.read(limit)
     except OSError as exc:
         raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise CommandError(f"{path} is not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicate_keys)
-    except json.JSONDecodeError as exc:
-        raise CommandError(
-            f"{path} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
-        ) from exc
-    except ValueError as exc:
-        raise CommandError(f"{path} is not valid JSON: {exc}") from exc
+        return decode_import_file(raw, path)
+    except ImportFileError as exc:
+        raise CommandError(str(exc)) from exc
 
 
 class Command(BaseCommand):
