@@ -76,9 +76,9 @@ bench: install ## run every bench/bench_*.py but the load test (bench-load)
 bench-pages: install ## time pages and dashboard panels at 1,000 and 10,000 people
 	PYTHONPATH=$(CURDIR) $(PY) bench/bench_pages.py
 
-RUN_TIME ?= 2m
-LOAD_USERS ?= 40
-bench-load: install ## load test: gunicorn + locust on 10,000 people (RUN_TIME=2m LOAD_USERS=40)
+RUN_TIME ?= 10m
+LOAD_USERS ?= 20
+bench-load: install ## load test: gunicorn + locust on 10,000 people (RUN_TIME=10m LOAD_USERS=20)
 	PYTHONPATH=$(CURDIR) $(PY) bench/bench_load.py --run-time $(RUN_TIME) --users $(LOAD_USERS)
 
 # --- maintenance ------------------------------------------------------------------------------

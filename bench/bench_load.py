@@ -2,6 +2,7 @@
 
     PYTHONPATH=. .venv/bin/python bench/bench_load.py [--people 10000] [--run-time 2m]
         [--users 40] [--spawn-rate 10] [--workers 3] [--database NAME] [--reuse] [--keep]
+        [--sample-every 15]
 
 Uses the PostgreSQL and Redis servers of ``DATABASE_URL`` / ``REDIS_URL`` (or the embedded ones
 under ``$IPPCASE_DATA_DIR``, started here when unset). Creates ``ippcase_bench_load`` (or
@@ -17,6 +18,13 @@ signed in as a different demo user of that role) and reports, from locust's CSV 
 requests per second, median and 95th percentile response times per page and in all, and the
 errors, which must be none (exit 1 otherwise). Writes JSON to
 ``bench/results/load-<date>-<users>users.json``.
+
+A Celery worker (one prefork process, as in docker-compose) runs beside gunicorn on the same
+database and Redis, and PPCS users ask for recall dossiers now and then, so the worker renders
+PDFs (WeasyPrint) throughout the run. Every ``--sample-every`` seconds the resident memory (RSS,
+from ``/proc``) of the gunicorn processes and of the worker's processes is sampled; the report
+gives both once warmed up (2 minutes in) and at the end, and the growth between them (issue 7:
+no growth over a 10-minute run).
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -94,6 +103,18 @@ def sign_ins(database_url: str) -> dict[str, Any]:
             found[role] = [username for (username,) in rows]
             if not found[role]:
                 raise SystemExit(f"no demo user with the role {role!r}")
+        # Recommendations at a stage that has a recall dossier (recall.dossiers.STATUSES_FOR_KIND)
+        found["dossier_recommendations"] = [
+            pk
+            for (pk,) in conn.execute(
+                """
+                SELECT id FROM recall_recallrecommendation
+                WHERE status IN ('submitted', 'info_requested', 'authorised', 'rejected',
+                                 'rescinded')
+                ORDER BY id LIMIT 200
+                """
+            ).fetchall()
+        ]
     return found
 
 
@@ -122,6 +143,72 @@ def start_gunicorn(database_url: str, port: int, workers: int, log: Path) -> sub
             process.terminate()
             raise SystemExit(f"gunicorn did not start; see {log}")
         time.sleep(0.5)
+
+
+def start_worker(database_url: str, log: Path) -> subprocess.Popen[Any]:
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "ippcase.settings.dev",
+        "PYTHONPATH": str(ROOT),
+    }
+    argv = [sys.executable, "-m", "celery", "-A", "ippcase", "worker", "--concurrency", "1"]
+    argv += ["--loglevel", "WARNING", "--without-gossip", "--without-mingle"]
+    return subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+        argv, env=env, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT
+    )
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            tree.setdefault(parent, []).append(int(entry.name))
+    return tree
+
+
+def rss_mib(root: int) -> float:
+    """Resident memory of ``root`` and all its descendants, in MiB (Linux ``/proc``)."""
+    tree, total, todo = _children(), 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += tree.get(pid, [])
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return round(total / 1024, 1)
+
+
+class MemorySampler(threading.Thread):
+    """Samples the RSS of each named process tree every ``every`` seconds until stopped."""
+
+    def __init__(self, processes: dict[str, int], every: float) -> None:
+        super().__init__(daemon=True)
+        self.processes, self.every = processes, every
+        self.samples: list[dict[str, float]] = []
+        self.stopped = threading.Event()
+        self.started_at = time.monotonic()
+
+    def sample(self) -> None:
+        row = {"seconds": round(time.monotonic() - self.started_at, 1)}
+        row |= {name: rss_mib(pid) for name, pid in self.processes.items()}
+        self.samples.append(row)
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.every):
+            self.sample()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join()
+        self.sample()  # the end of the run
 
 
 def run_locust(port: int, users_file: Path, prefix: Path, args: argparse.Namespace) -> int:
@@ -160,6 +247,33 @@ def read_failures(prefix: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(path.open())) if path.exists() else []
 
 
+WARM_UP_SECONDS = 120  # the worker loads WeasyPrint and its fonts on its first PDF
+
+
+def memory_summary(samples: list[dict[str, float]], spawn_seconds: float) -> dict[str, Any]:
+    """For each process tree: RSS once warmed up (the first sample after every user has spawned
+    and at least :data:`WARM_UP_SECONDS` in; the middle sample of a shorter run), at the end,
+    the growth between them and the peak."""
+    if not samples:
+        return {}
+    start = max(spawn_seconds, WARM_UP_SECONDS)
+    steady = [s for s in samples if s["seconds"] >= start][:1] or [samples[len(samples) // 2]]
+    first, last = steady[0], samples[-1]
+    return {
+        name: {
+            "warm_mib": first[name],
+            "warm_at_seconds": first["seconds"],
+            "end_mib": last[name],
+            "growth_percent": round((last[name] / first[name] - 1) * 100, 1)
+            if first[name]
+            else 0.0,
+            "peak_mib": max(s[name] for s in samples),
+        }
+        for name in first
+        if name != "seconds"
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--people", type=int, default=10_000)
@@ -170,6 +284,7 @@ def main() -> int:
     parser.add_argument("--database", default=DEFAULT_DATABASE)
     parser.add_argument("--reuse", action="store_true", help="use the database as it is")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--sample-every", type=float, default=15, help="memory sample, seconds")
     args = parser.parse_args()
 
     embedded.ensure_services()
@@ -185,15 +300,21 @@ def main() -> int:
     users_file.write_text(json.dumps(users))
     port = free_port()
     gunicorn = start_gunicorn(database_url, port, args.workers, workdir / "gunicorn.log")
+    worker = start_worker(database_url, workdir / "worker.log")
     print(
-        f"gunicorn ({args.workers} workers) on 127.0.0.1:{port}; locust: {args.users} users "
-        f"for {args.run_time}"
+        f"gunicorn ({args.workers} workers) on 127.0.0.1:{port}, a Celery worker; locust: "
+        f"{args.users} users for {args.run_time}"
     )
+    sampler = MemorySampler({"web": gunicorn.pid, "worker": worker.pid}, args.sample_every)
+    sampler.start()
     try:
         code = run_locust(port, users_file, workdir / "locust", args)
     finally:
-        gunicorn.send_signal(signal.SIGTERM)
-        gunicorn.wait(timeout=30)
+        sampler.stop()
+        for process in (gunicorn, worker):
+            process.send_signal(signal.SIGTERM)
+        for process in (gunicorn, worker):
+            process.wait(timeout=60)
         if not (reuse or args.keep):
             drop(admin_url, args.database)
 
@@ -208,6 +329,13 @@ def main() -> int:
         )
     for failure in failures:
         print(f"FAILURE {failure}")
+    memory = memory_summary(sampler.samples, args.users / args.spawn_rate)
+    for name, figures in memory.items():
+        print(
+            f"memory {name}: {figures['warm_mib']} MiB at {figures['warm_at_seconds']:.0f} s, "
+            f"{figures['end_mib']} MiB at the end ({figures['growth_percent']:+.1f}%), "
+            f"peak {figures['peak_mib']} MiB"
+        )
     total = next((r for r in stats if r["name"] == "Aggregated"), None)
     errors = total["failures"] if total else -1
     print(f"errors: {errors}" + ("" if errors == 0 else " (MUST BE ZERO)"))
@@ -223,7 +351,18 @@ def main() -> int:
         "cpus": os.cpu_count(),
         "locust_exit_code": code,
     }
-    out.write_text(json.dumps({"meta": meta, "stats": stats, "failures": failures}, indent=1))
+    out.write_text(
+        json.dumps(
+            {
+                "meta": meta,
+                "stats": stats,
+                "failures": failures,
+                "memory": memory,
+                "memory_samples": sampler.samples,
+            },
+            indent=1,
+        )
+    )
     print(f"wrote {out.relative_to(ROOT)} (locust files in {workdir})")
     return 0 if errors == 0 and code == 0 else 1
 

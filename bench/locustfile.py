@@ -9,7 +9,8 @@ then browses with a few seconds' thinking time between pages:
 * practitioners (most users): their caseload, a person's overview, concerns, timeline, recall;
 * managers: the dashboard, whose page then fetches each of its panels (as the browser does with
   HTMX: the page itself computes none), and single panels;
-* PPCS caseworkers: the PPCS queue and the national parole report.
+* PPCS caseworkers: the PPCS queue, the national parole report, and now and then a new version
+  of a recall dossier (the Celery worker then renders the PDF).
 
 By hand, against a running server::
 
@@ -37,6 +38,7 @@ _NEXT = {role: itertools.cycle(_USERS[role]) for role in ("practitioner", "manag
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CASE_LINK = re.compile(r'href="/cases/([A-Z0-9]+)/"')
 PANEL_LINK = re.compile(r"/dashboard/panels/([a-z0-9-]+)(?:/|\.csv)")
+DOSSIER_KIND = re.compile(r'name="kind" type="radio" value="([a-z_]+)"')
 
 
 class SignedIn(HttpUser):
@@ -137,10 +139,26 @@ class Ppcs(SignedIn):
     role = "ppcs"
     weight = 1
 
-    @task(3)
+    @task(6)
     def queue(self) -> None:
         self.client.get("/recall/ppcs/", name="/recall/ppcs/")
 
-    @task(1)
+    @task(2)
     def parole_report(self) -> None:
         self.client.get("/parole/report/", name="/parole/report/")
+
+    @task(1)
+    def dossier(self) -> None:
+        recommendations = _USERS.get("dossier_recommendations") or []
+        if not recommendations:
+            return
+        url = f"/recall/recommendations/{random.choice(recommendations)}/dossiers/"
+        page = self.client.get(url, name="/recall/recommendations/<id>/dossiers/")
+        token, kind = CSRF.search(page.text), DOSSIER_KIND.search(page.text)
+        if token and kind:
+            self.client.post(
+                url,
+                data={"kind": kind.group(1), "csrfmiddlewaretoken": token.group(1)},
+                headers={"Referer": f"{self.host}{url}"},
+                name="/recall/recommendations/<id>/dossiers/ (POST)",
+            )

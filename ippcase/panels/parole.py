@@ -4,14 +4,14 @@ and re-releases after a risk-assessed recall review (RARR).
 
 Built on the parole report (``parole.report.parole_report``, four queries) and the parole
 selectors shared with the case pages and reminders (``awaiting_parole``, ``untold_delays``):
-eight queries whatever the number of people; docs/dashboards.md defines every figure.
+seven queries whatever the number of people; docs/dashboards.md defines every figure.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, DateField, F, QuerySet, Value
+from django.db.models import Count, DateField, F, QuerySet, Value, Window
 from django.urls import reverse
 
 from ippcase.charts import bar_chart
@@ -46,13 +46,15 @@ def awaiting(people: QuerySet[Person], scope: Scope) -> dict[str, Any]:
 
 def untold(people: QuerySet[Person], scope: Scope) -> tuple[int, list[Any]]:
     """The untold warning list as of ``scope.today``: its size and up to :data:`LIST_LIMIT`
-    entries, oldest first (three queries: the working-day calendar, the count, the list)."""
-    qs = untold_delays(people=people, today=scope.today)
-    count = qs.count()
+    entries, oldest first (two queries: the working-day calendar, then the list with the size
+    of the whole list counted alongside, ``COUNT(*) OVER ()``, so the rows are found once)."""
     rows = list(
-        qs.select_related("review__recall__release__person").order_by("date", "pk")[:LIST_LIMIT]
+        untold_delays(people=people, today=scope.today)
+        .select_related("review__recall__release__person")
+        .annotate(listed_of=Window(Count("pk")))
+        .order_by("date", "pk")[:LIST_LIMIT]
     )
-    return count, rows
+    return (rows[0].listed_of if rows else 0), rows
 
 
 def _days(value: float | None) -> str:
@@ -60,7 +62,7 @@ def _days(value: float | None) -> str:
 
 
 def compute(people: QuerySet[Person], scope: Scope) -> PanelData:
-    """Eight queries: awaiting (1), untold (3) and the parole report for the range (4)."""
+    """Seven queries: awaiting (1), untold (2) and the parole report for the range (4)."""
     waiting = awaiting(people, scope)
     untold_count, untold_rows = untold(people, scope)
     report = parole_report(people=people, date_from=scope.date_from, date_to=scope.date_to)
