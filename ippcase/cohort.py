@@ -5,13 +5,14 @@ criteria of the most recent recall, year of first release, year of the release b
 recent recall and time in the community before it. docs/reports.md defines every figure.
 
 A selector: reads only, every figure aggregated by PostgreSQL. :func:`cohort_report` runs the
-same three queries whatever the size of the data (no Python loop over people): one aggregate for
-the fixed buckets and one ``GROUP BY`` for each of the two year breakdowns.
+same two queries whatever the size of the data (no Python loop over people): one aggregate for
+the fixed buckets and one ``GROUP BY`` for the two year breakdowns.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -173,60 +174,57 @@ def percentage(part: int, whole: int) -> float:
     return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def _cohort(
+def _latest_recalls(
     people: QuerySet[Person] | None,
     recalled_from: dt.date | None,
     recalled_to: dt.date | None,
 ) -> QuerySet[Recall]:
     """One row per person in the cohort: their most recent recall (latest recall date, then the
-    highest id), annotated with the person's facts the buckets need.
+    highest id) when it is in the range, for the people of ``people`` (everyone when None).
 
     Driven by the recalls rather than by the people, so that what belongs to the most recent
     recall (its dates, reasons, criteria, the release before it) is read from the row itself:
-    "most recent" is a NOT EXISTS that PostgreSQL runs as one anti-join, the person, sentence and
-    principal offence are joins, and only the two per-person figures (number of recalls, first
-    release) remain subqueries, one each a person."""
+    "most recent" is a NOT EXISTS that PostgreSQL runs as one anti-join."""
     later = Recall.objects.filter(release__person=OuterRef("release__person")).filter(
         Q(recall_date__gt=OuterRef("recall_date"))
         | Q(recall_date=OuterRef("recall_date"), pk__gt=OuterRef("pk"))
     )
-    person_recalls = Recall.objects.filter(release__person=OuterRef("release__person"))
+    latest = Recall.objects.filter(~Exists(later))
+    if people is not None:
+        latest = latest.filter(release__person__in=people.values("pk"))
+    if recalled_from is not None:
+        latest = latest.filter(recall_date__gte=recalled_from)
+    if recalled_to is not None:
+        latest = latest.filter(recall_date__lte=recalled_to)
+    return latest.order_by()
+
+
+def _cohort(latest: QuerySet[Recall]) -> QuerySet[Recall]:
+    """The most recent recalls annotated with the person's facts the fixed buckets need: the
+    person, sentence and principal offence are joins; only the number of recalls a person
+    remains a subquery, evaluated once a person (see ``_buckets``)."""
     recall_count = (
-        person_recalls.order_by().values("release__person").annotate(n=Count("pk")).values("n")
-    )
-    first_release = (
-        Release.objects.filter(person=OuterRef("release__person"))
+        Recall.objects.filter(release__person=OuterRef("release__person"))
         .order_by()
-        .values("person")
-        .annotate(first=Min("date"))
-        .values("first")
+        .values("release__person")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
     person = "release__person__"
-    cohort = Recall.objects.filter(~Exists(later))
-    if people is not None:
-        cohort = cohort.filter(release__person__in=people.values("pk"))
-    if recalled_from is not None:
-        cohort = cohort.filter(recall_date__gte=recalled_from)
-    if recalled_to is not None:
-        cohort = cohort.filter(recall_date__lte=recalled_to)
-    return cohort.annotate(
+    return latest.annotate(
         principal=FilteredRelation(
             f"{person}sentence__offences",
             condition=Q(**{f"{person}sentence__offences__is_principal": True}),
         ),
-        person_id=F("release__person_id"),
         gender=F(f"{person}gender"),
         ethnicity=F(f"{person}ethnicity"),
         date_of_birth=F(f"{person}date_of_birth"),
         principal_category=F("principal__category"),
-        latest_recall_date=F("recall_date"),
-        latest_release_date=F("release__date"),
         latest_reasons=F("reasons"),
         latest_criteria=F("criteria"),
         months_out=WholeMonths(Age(F("recall_date"), F("release__date"))),
         recall_count=Coalesce(Subquery(recall_count[:1]), 0),
-        first_release_date=Subquery(first_release[:1]),
-    ).order_by()
+    )
 
 
 # Half-open ranges [low, high) of a whole number (None: unbounded) for each banded key.
@@ -330,17 +328,36 @@ def _buckets(cohort: QuerySet[Recall], as_of: dt.date) -> dict[str, Any]:
     return report
 
 
-def _by_year(cohort: QuerySet[Recall], date_field: str) -> dict[str, int]:
-    """People per calendar year of ``date_field`` (one GROUP BY query), years in ascending
-    order; years with nobody are left out, and so are people with no such date."""
-    rows: Any = (
-        cohort.annotate(year=ExtractYear(date_field))
-        .filter(year__isnull=False)
-        .values("year")
-        .annotate(n=Count("pk"))
-        .order_by("year")
+def _years(latest: QuerySet[Recall]) -> tuple[dict[str, int], dict[str, int]]:
+    """People per calendar year of their first release, and per year of the release before
+    their most recent recall, years in ascending order (years with nobody left out). One
+    ``GROUP BY`` over the pairs of the two years, so the cohort is read once for both: its rows
+    are pairs of years (a few hundred at most, whatever the number of people), summed here."""
+    first_release = (
+        Release.objects.filter(person=OuterRef("release__person"))
+        .order_by()
+        .values("person")
+        .annotate(first=Min("date"))
+        .values("first")
     )
-    return {str(row["year"]): row["n"] for row in rows}
+    rows: Any = (
+        latest.annotate(
+            first_year=ExtractYear(Subquery(first_release[:1], output_field=models.DateField())),
+            release_year=ExtractYear("release__date"),
+        )
+        .values("first_year", "release_year")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    first: Counter[int] = Counter()
+    before: Counter[int] = Counter()
+    for row in rows:
+        first[row["first_year"]] += row["n"]
+        before[row["release_year"]] += row["n"]
+    return (
+        {str(year): first[year] for year in sorted(first)},
+        {str(year): before[year] for year in sorted(before)},
+    )
 
 
 def cohort_report(
@@ -354,11 +371,10 @@ def cohort_report(
     at least one recall whose most recent recall date is within [recalled_from, recalled_to]
     (either end open when None), limited to ``people`` when given. Ages are on ``as_of``.
 
-    Three queries whatever the size of the data."""
-    cohort = _cohort(people, recalled_from, recalled_to)
-    report = _buckets(cohort, as_of)
-    report["first_release_year"] = _by_year(cohort, "first_release_date")
-    report["release_before_latest_recall_year"] = _by_year(cohort, "latest_release_date")
+    Two queries whatever the size of the data."""
+    latest = _latest_recalls(people, recalled_from, recalled_to)
+    report = _buckets(_cohort(latest), as_of)
+    report["first_release_year"], report["release_before_latest_recall_year"] = _years(latest)
     report["as_of"] = as_of.isoformat()
     report["recalled_from"] = recalled_from.isoformat() if recalled_from else None
     report["recalled_to"] = recalled_to.isoformat() if recalled_to else None

@@ -137,7 +137,7 @@ def _decisions(
     return paper, oral
 
 
-def _licence_termination(
+def licence_termination(
     people: QuerySet[Person] | None, date_from: dt.date | None, date_to: dt.date | None
 ) -> dict[str, Any]:
     referrals = TerminationReferral.objects.all()
@@ -158,7 +158,7 @@ def _licence_termination(
     }
 
 
-def _re_release(
+def re_release_figures(
     people: QuerySet[Person] | None, date_from: dt.date | None, date_to: dt.date | None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Time in custody before re-release, overall and by route (one query)."""
@@ -235,7 +235,7 @@ def parole_report(
     place. Four queries, whatever the size of the data.
     """
     paper, oral = _decisions(people, date_from, date_to)
-    rarr, re_release = _re_release(people, date_from, date_to)
+    rarr, re_release = re_release_figures(people, date_from, date_to)
     return {
         "period": {
             "from": date_from.isoformat() if date_from else None,
@@ -243,7 +243,7 @@ def parole_report(
         },
         "paper_decisions": paper,
         "oral_decisions": oral,
-        "licence_termination": _licence_termination(people, date_from, date_to),
+        "licence_termination": licence_termination(people, date_from, date_to),
         "rarr": rarr,
         "re_release": re_release,
         "deferrals": _deferrals(people, date_from, date_to),

@@ -509,7 +509,7 @@ def test_fixed_query_count(team):
     with CaptureQueriesContext(connection) as large:
         report = cohort_report(people=people, as_of=AS_OF)
     assert report["people"] == 8 * 16 + 15
-    assert len(small.captured_queries) == len(large.captured_queries) == 3
+    assert len(small.captured_queries) == len(large.captured_queries) == 2
     # Each per-person fact is computed once in the inner query, not once per bucket reading it.
     buckets_sql = large.captured_queries[0]["sql"]
     assert "SELECT DISTINCT" in buckets_sql  # not flattened by the planner (see _buckets)
@@ -603,7 +603,7 @@ def test_panel(team):
     people = Person.objects.filter(team=team)
     with CaptureQueriesContext(connection) as ctx:
         data = COHORT.compute(people, scope)
-    assert len(ctx.captured_queries) == 3
+    assert len(ctx.captured_queries) == 2
     assert (COHORT.slug, COHORT.title) == ("cohort", "Profile of the people recalled")
     tables = {table.caption: table for table in data.tables}
     assert list(tables) == ["People recalled", *SECTION_TITLES.values()]

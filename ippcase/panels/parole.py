@@ -2,9 +2,10 @@
 adjournments and deferrals the prisoner has not been told about, licence termination outcomes
 and re-releases after a risk-assessed recall review (RARR).
 
-Built on the parole report (``parole.report.parole_report``, four queries) and the parole
-selectors shared with the case pages and reminders (``awaiting_parole``, ``untold_delays``):
-seven queries whatever the number of people; docs/dashboards.md defines every figure.
+Built on the parole report's re-release and licence termination figures (``parole.report``)
+and the parole selectors shared with the case pages and reminders (``awaiting_parole``,
+``untold_delays``): five queries whatever the number of people; docs/dashboards.md defines
+every figure.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from parole.report import (
     DaysBetween,
     Median,
     format_days,
-    parole_report,
+    licence_termination,
+    re_release_figures,
 )
 from parole.selectors import awaiting_parole, untold_delays
 
@@ -62,13 +64,13 @@ def _days(value: float | None) -> str:
 
 
 def compute(people: QuerySet[Person], scope: Scope) -> PanelData:
-    """Seven queries: awaiting (1), untold (2) and the parole report for the range (4)."""
+    """Five queries: awaiting (1), untold (2), re-release and termination figures (2)."""
     waiting = awaiting(people, scope)
     untold_count, untold_rows = untold(people, scope)
-    report = parole_report(people=people, date_from=scope.date_from, date_to=scope.date_to)
-    rarr = report["rarr"]
-    re_release = report["re_release"]
-    termination = report["licence_termination"]
+    # The parts of the parole report this panel shows (its decisions by year and deferrals
+    # are the report page's): two of the report's four queries.
+    rarr, re_release = re_release_figures(people, scope.date_from, scope.date_to)
+    termination = licence_termination(people, scope.date_from, scope.date_to)
 
     summary = Table(
         caption="Parole: people in custody on recall and re-releases",
