@@ -105,3 +105,11 @@ def test_sending_marks_each_notification_sent_and_never_sends_twice(db, manager,
     assert sorted(m.to[0] for m in mail.outbox) == sorted([manager.email, practitioner.email])
     assert send_pending() == 0
     assert len(mail.outbox) == 2
+
+
+def test_the_worker_replaces_its_pool_process_after_a_bounded_number_of_tasks():
+    """PDF rendering grows a worker's memory a little each time (docs/performance.md): the pool
+    process is recycled, so the Celery app must read the setting under its own name."""
+    from ippcase.celery import app
+
+    assert app.conf.worker_max_tasks_per_child == settings.CELERY_WORKER_MAX_TASKS_PER_CHILD == 200

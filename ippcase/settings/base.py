@@ -251,6 +251,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Replace the pool process after this many tasks: rendering PDFs (WeasyPrint) grows a worker's
+# memory by a fraction of a MiB each (docs/performance.md, "Load test"), so it cannot grow forever.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = int(os.environ.get("CELERY_MAX_TASKS_PER_CHILD", "200"))
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "worker-heartbeat": {"task": "ippcase.heartbeat", "schedule": 60.0},
     # Catch-up sweep of the notification outbox (normally sent as soon as a change commits).
