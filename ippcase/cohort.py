@@ -5,8 +5,9 @@ criteria of the most recent recall, year of first release, year of the release b
 recent recall and time in the community before it. docs/reports.md defines every figure.
 
 A selector: reads only, every figure aggregated by PostgreSQL. :func:`cohort_report` runs the
-same two queries whatever the size of the data (no Python loop over people): one aggregate for
-the fixed buckets and one ``GROUP BY`` for the two year breakdowns.
+same three queries whatever the size of the data (no Python loop over people): one aggregate for
+the fixed buckets, one for the number of recalls a person and one ``GROUP BY`` for the two year
+breakdowns.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import ExtractYear
 
 from . import vocab
 from .models import Person, Recall, Release
@@ -201,15 +202,8 @@ def _latest_recalls(
 
 def _cohort(latest: QuerySet[Recall]) -> QuerySet[Recall]:
     """The most recent recalls annotated with the person's facts the fixed buckets need: the
-    person, sentence and principal offence are joins; only the number of recalls a person
-    remains a subquery, evaluated once a person (see ``_buckets``)."""
-    recall_count = (
-        Recall.objects.filter(release__person=OuterRef("release__person"))
-        .order_by()
-        .values("release__person")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    person, sentence and principal offence are joins, no subquery (the number of recalls a
+    person has its own query, ``_recalls_per_person``)."""
     person = "release__person__"
     return latest.annotate(
         principal=FilteredRelation(
@@ -223,7 +217,6 @@ def _cohort(latest: QuerySet[Recall]) -> QuerySet[Recall]:
         latest_reasons=F("reasons"),
         latest_criteria=F("criteria"),
         months_out=WholeMonths(Age(F("recall_date"), F("release__date"))),
-        recall_count=Coalesce(Subquery(recall_count[:1]), 0),
     )
 
 
@@ -310,22 +303,39 @@ def _buckets(cohort: QuerySet[Recall], as_of: dt.date) -> dict[str, Any]:
         "latest_recall_criteria": {v: Q(latest_criteria__contains=[v]) for v in CRITERIA},
     }
     for key, (field, ranges) in RANGES.items():
-        filters[key] = {bucket: _in_range(field, low, high) for low, high, bucket in ranges}
+        if key != "recalls_per_person":  # counted by _recalls_per_person
+            filters[key] = {bucket: _in_range(field, low, high) for low, high, bucket in ranges}
     for key, buckets in filters.items():
         for i, q in enumerate(buckets.values()):
             counts[f"{key}__{i}"] = Count("pk", filter=q)
     # DISTINCT changes nothing (one row a person, the recall's key among the columns) but stops
-    # PostgreSQL from flattening the subquery into the aggregate, which would evaluate each
-    # correlated subquery again for every bucket that reads it.
+    # PostgreSQL from flattening the subquery into the aggregate, which would compute each
+    # person's age, months out and tariff dates again for every bucket that reads them.
     columns = ["pk", "gender", "ethnicity", "principal_category", "latest_reasons"]
-    columns += ["latest_criteria", "age_years", "recall_count", "months_out", "tariff_end"]
+    columns += ["latest_criteria", "age_years", "months_out", "tariff_end"]
     columns += [f"anniversary_{n}" for n in (2, 4, 6, 10)]
     totals = annotated.values(*columns).distinct().aggregate(**counts)
     report: dict[str, Any] = {"people": totals["people"]}
-    for key in SECTION_TITLES:
-        if key in filters:
-            report[key] = {b: totals[f"{key}__{i}"] for i, b in enumerate(filters[key])}
+    for key, buckets in filters.items():
+        report[key] = {b: totals[f"{key}__{i}"] for i, b in enumerate(buckets)}
     return report
+
+
+def _recalls_per_person(latest: QuerySet[Recall]) -> dict[str, int]:
+    """The cohort's people by their number of recalls (one query): every recall of those people
+    grouped by person (a hash join and a ``GROUP BY``, not a subquery a person), then counted
+    into the buckets over that grouping."""
+    _, ranges = RANGES["recalls_per_person"]
+    totals = (
+        Recall.objects.filter(release__person__in=latest.values("release__person"))
+        .order_by()
+        .values("release__person")
+        .annotate(n=Count("pk"))
+        .aggregate(
+            **{bucket: Count("n", filter=_in_range("n", low, high)) for low, high, bucket in ranges}
+        )
+    )
+    return {bucket: totals[bucket] for _, _, bucket in ranges}
 
 
 def _years(latest: QuerySet[Recall]) -> tuple[dict[str, int], dict[str, int]]:
@@ -371,10 +381,13 @@ def cohort_report(
     at least one recall whose most recent recall date is within [recalled_from, recalled_to]
     (either end open when None), limited to ``people`` when given. Ages are on ``as_of``.
 
-    Two queries whatever the size of the data."""
+    Three queries whatever the size of the data."""
     latest = _latest_recalls(people, recalled_from, recalled_to)
-    report = _buckets(_cohort(latest), as_of)
-    report["first_release_year"], report["release_before_latest_recall_year"] = _years(latest)
+    parts = _buckets(_cohort(latest), as_of)
+    parts["recalls_per_person"] = _recalls_per_person(latest)
+    parts["first_release_year"], parts["release_before_latest_recall_year"] = _years(latest)
+    report: dict[str, Any] = {"people": parts["people"]}
+    report |= {key: parts[key] for key in SECTION_TITLES}
     report["as_of"] = as_of.isoformat()
     report["recalled_from"] = recalled_from.isoformat() if recalled_from else None
     report["recalled_to"] = recalled_to.isoformat() if recalled_to else None
