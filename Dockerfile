@@ -33,4 +33,6 @@ RUN DJANGO_SECRET_KEY=collectstatic-only-not-a-secret \
 USER ippcase
 EXPOSE 8000
 
-CMD ["gunicorn", "ippcase.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# No gunicorn access log: its lines hold request paths, which hold CRNs and search terms. The
+# app logs each request by route pattern with a request id instead (docs/operations.md).
+CMD ["gunicorn", "ippcase.wsgi:application", "--bind", "0.0.0.0:8000"]
