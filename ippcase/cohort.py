@@ -249,7 +249,7 @@ RANGES: dict[str, tuple[str, list[tuple[int | None, int | None, str]]]] = {
 }
 
 
-def _in_range(field: str, low: int | None, high: int | None) -> Q:
+def in_range(field: str, low: int | None, high: int | None) -> Q:
     q = Q(**{f"{field}__isnull": False})
     if low is not None:
         q &= Q(**{f"{field}__gte": low})
@@ -258,7 +258,7 @@ def _in_range(field: str, low: int | None, high: int | None) -> Q:
     return q
 
 
-def _tariff_bands() -> dict[str, Q]:
+def tariff_band_filters() -> dict[str, Q]:
     """The tariff compared with whole years exactly: its end is before, on or after the Nth
     anniversary of the sentence date. A NULL end (no sentence) is in no band."""
     end = "tariff_end"
@@ -298,13 +298,13 @@ def _buckets(cohort: QuerySet[Recall], as_of: dt.date) -> dict[str, Any]:
         "gender": {v: Q(gender=v) for v in GENDERS},
         "ethnicity": {v: Q(ethnicity=v) for v in ETHNICITIES},
         "index_offence": {v: Q(principal_category=v) for v in OFFENCE_CATEGORIES},
-        "tariff_band": _tariff_bands(),
+        "tariff_band": tariff_band_filters(),
         "latest_recall_reasons": {v: Q(latest_reasons__contains=[v]) for v in REASONS},
         "latest_recall_criteria": {v: Q(latest_criteria__contains=[v]) for v in CRITERIA},
     }
     for key, (field, ranges) in RANGES.items():
         if key != "recalls_per_person":  # counted by _recalls_per_person
-            filters[key] = {bucket: _in_range(field, low, high) for low, high, bucket in ranges}
+            filters[key] = {bucket: in_range(field, low, high) for low, high, bucket in ranges}
     for key, buckets in filters.items():
         for i, q in enumerate(buckets.values()):
             counts[f"{key}__{i}"] = Count("pk", filter=q)
@@ -332,7 +332,7 @@ def _recalls_per_person(latest: QuerySet[Recall]) -> dict[str, int]:
         .values("release__person")
         .annotate(n=Count("pk"))
         .aggregate(
-            **{bucket: Count("n", filter=_in_range("n", low, high)) for low, high, bucket in ranges}
+            **{bucket: Count("n", filter=in_range("n", low, high)) for low, high, bucket in ranges}
         )
     )
     return {bucket: totals[bucket] for _, _, bucket in ranges}
