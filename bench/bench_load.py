@@ -1,7 +1,7 @@
 """Load test at national scale: gunicorn on a 10,000-person database, driven by locust.
 
-    PYTHONPATH=. .venv/bin/python bench/bench_load.py [--people 10000] [--run-time 2m]
-        [--users 40] [--spawn-rate 10] [--workers 3] [--database NAME] [--reuse] [--keep]
+    PYTHONPATH=. .venv/bin/python bench/bench_load.py [--people 10000] [--run-time 10m]
+        [--users 20] [--spawn-rate 10] [--workers 3] [--database NAME] [--reuse] [--keep]
         [--sample-every 15]
 
 Uses the PostgreSQL and Redis servers of ``DATABASE_URL`` / ``REDIS_URL`` (or the embedded ones
@@ -277,8 +277,8 @@ def memory_summary(samples: list[dict[str, float]], spawn_seconds: float) -> dic
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--people", type=int, default=10_000)
-    parser.add_argument("--run-time", default="2m", help="locust --run-time (e.g. 30s, 2m)")
-    parser.add_argument("--users", type=int, default=40, help="simulated users")
+    parser.add_argument("--run-time", default="10m", help="locust --run-time (e.g. 30s, 10m)")
+    parser.add_argument("--users", type=int, default=20, help="simulated users")
     parser.add_argument("--spawn-rate", type=float, default=10)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     parser.add_argument("--database", default=DEFAULT_DATABASE)
