@@ -51,6 +51,8 @@ from recall import services
 from recall import views as recall_views
 from tests import factories
 from tests.conftest import client_for
+from tests.test_import import document as import_document
+from tests.test_import import person_record
 from tests.test_recall_services import _draft_ready_to_send, _send, _sign
 
 TODAY = timezone.localdate()
@@ -675,49 +677,17 @@ def test_generated_sign_in_attempts_never_break_the_sign_in_page(db):
 
 
 def _valid_document(team_code: str) -> dict[str, Any]:
-    return {
-        "format": "ippcase-import/1",
-        "people": [
-            {
-                "crn": "H123456",
-                "nomis_number": "A1234BC",
-                "first_name": "Sam",
-                "last_name": "Doe",
-                "date_of_birth": "1981-02-03",
-                "gender": "male",
-                "ethnicity": "white",
-                "team": team_code,
-                "vulnerabilities": "",
-                "sentence": {
-                    "type": "IPP",
-                    "sentence_date": "2007-05-01",
-                    "tariff": {"years": 2, "months": 0, "days": 0},
-                    "index_offence": {
-                        "category": "violence_against_the_person",
-                        "description": "Wounding with intent",
-                        "behaviours": ["alcohol", "violence"],
-                    },
-                },
-                "releases": [
-                    {
-                        "date": "2012-03-01",
-                        "prison": "HMP Leeds",
-                        "approved_premises": True,
-                        "recall": {
-                            "date": "2013-01-05",
-                            "returned_to_custody": "2013-01-06",
-                            "reasons": ["non_compliance"],
-                            "criteria": ["i"],
-                        },
-                    },
-                    {"date": "2016-07-01", "prison": "HMP Wakefield", "approved_premises": False},
-                ],
-                "licence_conditions": [
-                    {"kind": "bespoke", "text": "Not to enter Leeds", "start": "2016-07-01"}
-                ],
-            }
+    """The import tests' valid record (tests/test_import.py) in the given team, H123456, with a
+    licence condition and the optional vulnerabilities field, as a whole document."""
+    record = person_record(
+        "H123456",
+        team=team_code,
+        vulnerabilities="",
+        licence_conditions=[
+            {"kind": "bespoke", "text": "Not to enter Leeds", "start": "2016-07-01"}
         ],
-    }
+    )
+    return import_document(record)
 
 
 JSON_SCALAR = st.one_of(
