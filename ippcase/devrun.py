@@ -179,6 +179,9 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
+    # One readable line a record on a developer's console (production logs JSON); the fields,
+    # and what is never logged, are the same (docs/operations.md).
+    os.environ.setdefault("LOG_FORMAT", "plain")
     port = os.environ.get("PORT", "8000")
     url = f"http://127.0.0.1:{port}/"
     data_dir = Path(embedded.DATA_DIR)
