@@ -20,6 +20,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from recall.deadlines import Calendar
+from recall.rules import (
+    AUTOMATIC_TERMINATION_YEARS,
+    QUALIFYING_YEARS,
+    automatic_termination_date,
+    years_after,
+)
 
 PREVENTIVE_SENTENCES = ("IPP", "DPP")  # the sentences with a licence that can be terminated
 
@@ -29,11 +35,11 @@ class Periods:
     # Crime (Sentences) Act 1997 s.31A(5), as amended by the Victims and Prisoners Act 2024
     # s.66 (in force 1 November 2024; for the referral duty, 1 February 2025): the qualifying
     # period begins with the day of (first) release.
-    qualifying_years_ipp: int = 3
-    qualifying_years_dpp: int = 2
+    qualifying_years_ipp: int = QUALIFYING_YEARS["IPP"]
+    qualifying_years_dpp: int = QUALIFYING_YEARS["DPP"]
     # s.31A(4A)-(4C): the licence ends automatically once it has remained in force for a
     # continuous period of two years beginning not before the qualifying period expired.
-    automatic_termination_years: int = 2
+    automatic_termination_years: int = AUTOMATIC_TERMINATION_YEARS
     # HMPPS policy as set for this product (issue 5): supervision may be suspended after five
     # continuous years in the community, on a panel's recommendation and a PPCS decision.
     supervision_suspension_years: int = 5
@@ -69,15 +75,6 @@ class Periods:
 
     def qualifying_years(self, sentence_type: str) -> int | None:
         return self.qualifying_years_by_sentence().get(sentence_type)
-
-
-def years_after(day: dt.date, years: int) -> dt.date:
-    """The first day after a period of ``years`` years beginning with ``day``: the anniversary,
-    or 1 March for a period that began on 29 February and ends in a common year."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February → the period ends on 28 February, so the next day is 1 March
-        return dt.date(day.year + years, 3, 1)
 
 
 def latest_start_qualified(today: dt.date, years: int) -> dt.date:

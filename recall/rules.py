@@ -556,6 +556,55 @@ def _ymd(day: dt.date) -> tuple[int, int, int]:
 
 
 # ---------------------------------------------------------------------------------------------
+# Automatic termination of an IPP or DPP licence (the law, used by the rules and by parole.law)
+
+# Crime (Sentences) Act 1997 s.31A(4A)-(5), as amended by the Victims and Prisoners Act 2024 s.66:
+# the qualifying period begins with the day of first release; the licence ends once it has
+# remained in force for a continuous period of two years beginning no earlier than the end of
+# the qualifying period. Licences whose two years had already run ended when s.66 came into
+# force. parole.law.Periods takes its defaults from here (one source for the numbers).
+QUALIFYING_YEARS: Final[Mapping[str, int]] = MappingProxyType({"IPP": 3, "DPP": 2})
+AUTOMATIC_TERMINATION_YEARS: Final = 2
+AUTOMATIC_TERMINATION_IN_FORCE: Final = dt.date(2024, 11, 1)
+
+
+def years_after(day: dt.date, years: int) -> dt.date:
+    """The first day after a period of ``years`` years beginning with ``day``: the anniversary,
+    or 1 March for a period that began on 29 February and ends in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February: the period ends on 28 February, so the next day is 1 March
+        return dt.date(day.year + years, 3, 1)
+
+
+def automatic_termination_date(
+    sentence_type: str | None,
+    first_release: dt.date | None,
+    latest_release: dt.date | None,
+    *,
+    qualifying_years: int | None = None,
+    termination_years: int = AUTOMATIC_TERMINATION_YEARS,
+) -> dt.date | None:
+    """The day an IPP or DPP licence ends by law (the first day it is no longer in force) if the
+    person stays in the community from ``latest_release``: two continuous years beginning with
+    the later of the end of the qualifying period and the latest release (a recall breaks the
+    period; it starts again at re-release), and never before 1 November 2024. None for any
+    other sentence (life and EDS licences never end this way) or when a date is missing.
+    ``qualifying_years`` overrides the statutory period (parole.law.Periods)."""
+    years = (
+        qualifying_years
+        if qualifying_years is not None
+        else QUALIFYING_YEARS.get(sentence_type or "")
+    )
+    if years is None or sentence_type not in QUALIFYING_YEARS:
+        return None
+    if first_release is None or latest_release is None:
+        return None
+    start = max(years_after(first_release, years), latest_release)
+    return max(years_after(start, termination_years), AUTOMATIC_TERMINATION_IN_FORCE)
+
+
+# ---------------------------------------------------------------------------------------------
 # Findings and the rule table
 
 
