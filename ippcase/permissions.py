@@ -252,7 +252,6 @@ def took_part_in_recall(user: Any, recall: Any) -> bool:
 # Object: a Recall.
 rules.add_perm("parole.review_recall", is_ppcs & ~took_part_in_recall)
 rules.add_perm("parole.record_termination", is_ppcs & person_has_submitted_recall)
-rules.add_perm("parole.record_suspension", is_ppcs & person_has_submitted_recall)
 rules.add_perm("parole.view_report", is_manager | is_senior_manager | is_ppcs | is_admin)
 
 

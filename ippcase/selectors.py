@@ -14,8 +14,11 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DateField,
     Exists,
     F,
+    Func,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -24,7 +27,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import Coalesce, Concat, Least
+from django.db.models.lookups import LessThanOrEqual
 from django.http import Http404
 from django.utils import timezone
 
@@ -49,13 +53,72 @@ class CaseStatus:
     RECALLED_AT_LARGE = "recalled_at_large"
     IN_CUSTODY_ON_RECALL = "in_custody_on_recall"
     NOT_YET_RELEASED = "not_yet_released"
+    # An IPP/DPP licence that ended by law or by the Parole Board (docs/parole.md).
+    LICENCE_ENDED = "licence_ended"
 
     LABELS = {
         ON_LICENCE: ("On licence", "govuk-tag--green"),
         RECALLED_AT_LARGE: ("Recalled, not yet in custody", "govuk-tag--red"),
         IN_CUSTODY_ON_RECALL: ("In custody on recall", "govuk-tag--orange"),
         NOT_YET_RELEASED: ("Not yet released", "govuk-tag--grey"),
+        LICENCE_ENDED: ("Licence ended", "govuk-tag--grey"),
     }
+
+
+# A licence that ends within this many days shows its date on the case and the recommendation.
+LICENCE_ENDS_SOON_DAYS = 56  # 8 weeks (issue 12)
+
+
+class AutomaticTermination(Func):
+    """SQL twin of ``recall.rules.automatic_termination_date`` (the function is created by
+    migration 0008): first release, latest release, qualifying years, termination years and the
+    in-force floor."""
+
+    function = "ippcase_automatic_termination"
+    output_field = DateField()
+
+
+def _automatic_termination() -> AutomaticTermination:
+    """The automatic termination date of the person's current spell on licence (IPP/DPP, latest
+    release not recalled; a recall breaks the continuous period), else NULL."""
+    from parole.selectors import periods as parole_periods  # parole builds on this app
+    from recall.rules import AUTOMATIC_TERMINATION_IN_FORCE
+
+    periods = parole_periods()
+    releases = Release.objects.filter(person=OuterRef("pk"))
+    latest_on_licence = releases.filter(recall__isnull=True).exclude(
+        Exists(Release.objects.filter(person=OuterRef("person"), date__gt=OuterRef("date")))
+    )
+    qualifying_years = Case(
+        *(
+            When(sentence__sentence_type=kind, then=Value(years))
+            for kind, years in periods.qualifying_years_by_sentence().items()
+        ),
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+    return AutomaticTermination(
+        Subquery(releases.order_by("date").values("date")[:1]),
+        Subquery(latest_on_licence.values("date")[:1]),
+        qualifying_years,
+        Value(periods.automatic_termination_years),
+        Value(AUTOMATIC_TERMINATION_IN_FORCE),
+    )
+
+
+def _terminated_on() -> Subquery:
+    """The date the Parole Board terminated the person's licence, else NULL."""
+    terminated = apps.get_model("parole", "TerminationReferral").objects.filter(
+        person=OuterRef("pk"), outcome="terminated", decided_on__isnull=False
+    )
+    return Subquery(terminated.order_by("decided_on").values("decided_on")[:1])
+
+
+def _licence_ends_on() -> Least:
+    """The date the person's licence ends or ended: the earlier of the automatic termination
+    and a Parole Board termination (PostgreSQL's LEAST skips NULLs); NULL when neither applies.
+    The SQL twin of ``parole.law.licence_position(...).end``."""
+    return Least(_automatic_termination(), _terminated_on(), output_field=DateField())
 
 
 def _latest_release() -> QuerySet[Release]:
@@ -89,8 +152,19 @@ def _tracked_report_rtc() -> Subquery:
     )
 
 
-def _status_expression() -> Case:
-    """The SQL twin of :func:`case_status`; needs ``latest_release_id`` annotated first."""
+def licence_ends_on_for(person_ref: str) -> Subquery:
+    """The licence end date (:func:`_licence_ends_on`) of the person a row points at, e.g.
+    ``licence_ends_on_for("person_id")`` on recommendations."""
+    return Subquery(
+        Person.objects.filter(pk=OuterRef(person_ref))
+        .annotate(ends_on=_licence_ends_on())
+        .values("ends_on")[:1]
+    )
+
+
+def _status_expression(today: dt.date | None = None, ends_on: Any = None) -> Case:
+    """The SQL twin of :func:`case_status`; needs ``latest_release_id`` annotated first
+    (``ends_on``: an annotated licence end date to reuse, else it is worked out here)."""
     recall_of_latest = Recall.objects.filter(release_id=OuterRef("latest_release_id"))
     return Case(
         When(latest_release_id__isnull=True, then=Value(CaseStatus.NOT_YET_RELEASED)),
@@ -99,6 +173,13 @@ def _status_expression() -> Case:
             then=Value(CaseStatus.RECALLED_AT_LARGE),
         ),
         When(Exists(recall_of_latest), then=Value(CaseStatus.IN_CUSTODY_ON_RECALL)),
+        When(
+            LessThanOrEqual(
+                _licence_ends_on() if ends_on is None else ends_on,
+                Value(today or timezone.localdate()),
+            ),
+            then=Value(CaseStatus.LICENCE_ENDED),
+        ),
         default=Value(CaseStatus.ON_LICENCE),
         output_field=CharField(),
     )
@@ -117,12 +198,14 @@ def caseload(
     team_code: str = "",
     parole_work: str = "",
     practitioner: str = "",
+    status: str = "",
     page_number: int | str = 1,
     per_page: int = 25,
 ) -> Page:
     """A page of the people ``user`` may see, filtered by name/CRN and team (and, for the
     dashboard, to the people allocated now to the ``practitioner`` with that username), with
-    the current COM, status and recall count annotated in the same query."""
+    the current COM, status (and the licence end date) and recall count annotated in the same
+    query; ``status`` keeps one :class:`CaseStatus`."""
     current_com = Allocation.objects.filter(person=OuterRef("pk"), end_date__isnull=True).annotate(
         name=Concat(F("practitioner__first_name"), Value(" "), F("practitioner__last_name"))
     )
@@ -146,8 +229,13 @@ def caseload(
             ),
             com_name=Subquery(current_com.values("name")[:1]),
             recommendation_status=Subquery(_live_recommendation().values("status")[:1]),
+            licence_ends_on=_licence_ends_on(),
+            licence_terminated_on=_terminated_on(),
         )
-        .annotate(status=_status_expression(), report_rtc=_tracked_report_rtc())
+        .annotate(
+            status=_status_expression(ends_on=F("licence_ends_on")),
+            report_rtc=_tracked_report_rtc(),
+        )
     )
     query = search_text(query).strip()
     team_code, practitioner = search_text(team_code), search_text(practitioner)
@@ -164,6 +252,8 @@ def caseload(
                 )
     if team_code:
         qs = qs.filter(team__code=team_code)
+    if status in CaseStatus.LABELS:  # an unknown value filters nothing, like a stale link
+        qs = qs.filter(status=status)
     if practitioner:
         qs = qs.filter(
             Exists(
@@ -213,6 +303,7 @@ def person_with_history(person: Person) -> Person:
                 queryset=Allocation.objects.select_related("practitioner").order_by("start_date"),
             ),
             "licence_conditions",
+            "termination_referrals",
             Prefetch("sentence__offences", queryset=IndexOffence.objects.all()),
         )
         .get(pk=person.pk)
@@ -254,18 +345,66 @@ def licence_condition_groups(person: Person, today: dt.date | None = None) -> li
     return [g for g in groups if g.items]
 
 
-def case_status(person: Person) -> str:
+def case_status(person: Person, today: dt.date | None = None) -> str:
+    """The person's position, from the releases (with their recalls) and termination referrals
+    loaded by :func:`person_with_history`."""
     releases = list(person.releases.all())
     if not releases:
         return CaseStatus.NOT_YET_RELEASED
     recall = getattr(releases[-1], "recall", None)
-    if recall is None:
-        return CaseStatus.ON_LICENCE
-    return (
-        CaseStatus.IN_CUSTODY_ON_RECALL
-        if recall.returned_to_custody
-        else CaseStatus.RECALLED_AT_LARGE
+    if recall is not None:
+        return (
+            CaseStatus.IN_CUSTODY_ON_RECALL
+            if recall.returned_to_custody
+            else CaseStatus.RECALLED_AT_LARGE
+        )
+    end = licence_end(person)
+    if end is not None and end.has_ended(today or timezone.localdate()):
+        return CaseStatus.LICENCE_ENDED
+    return CaseStatus.ON_LICENCE
+
+
+def licence_end(person: Person) -> Any:
+    """``parole.law.LicenceEnd`` of the person's licence, or None (see
+    ``parole.selectors.licence_end``)."""
+    from parole.selectors import licence_end as parole_licence_end  # parole builds on this app
+
+    return parole_licence_end(person)
+
+
+@dataclass(frozen=True)
+class LicenceNotice:
+    """What the case header says about the end of the licence: ended, or ending soon."""
+
+    ended: bool
+    on: dt.date
+    text: str
+    days_left: int
+
+
+def licence_notice(person: Person, today: dt.date | None = None) -> LicenceNotice | None:
+    """A notice when the licence has ended, or ends within :data:`LICENCE_ENDS_SOON_DAYS`."""
+    day = today or timezone.localdate()
+    end = licence_end(person)
+    if end is None:
+        return None
+    days_left = (end.on - day).days
+    if days_left > LICENCE_ENDS_SOON_DAYS:
+        return None
+    return LicenceNotice(
+        ended=end.has_ended(day), on=end.on, text=end.sentence(day), days_left=days_left
     )
+
+
+def person_header(person: Person, today: dt.date | None = None) -> dict[str, Any]:
+    """The context every case page's header needs (templates/ippcase/person_base.html), from a
+    person loaded by :func:`person_with_history`."""
+    return {
+        "person": person,
+        "status": CaseStatus.LABELS[case_status(person, today)],
+        "com": current_allocation(person),
+        "licence": licence_notice(person, today),
+    }
 
 
 # ---------------------------------------------------------------------------------------------

@@ -92,6 +92,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         query=request.GET.get("q", ""),
         team_code=request.GET.get("team", ""),
         parole_work=request.GET.get("work", ""),
+        status=request.GET.get("status", ""),
         page_number=request.GET.get("page", 1),
         per_page=settings.CASELOAD_PAGE_SIZE,
     )
@@ -103,6 +104,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         "query": request.GET.get("q", ""),
         "team_code": request.GET.get("team", ""),
         "work": request.GET.get("work", ""),
+        "status": request.GET.get("status", ""),
         "parole_work": parole_selectors.PAROLE_WORK,
         "teams": selectors.teams_for_filter(request.user),  # type: ignore[arg-type]
         "status_labels": selectors.CaseStatus.LABELS,
@@ -115,12 +117,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
 def _person_context(request: HttpRequest, crn: str, tab: str) -> dict[str, Any]:
     person = selectors.person_with_history(selectors.person_for_user(request.user, crn))  # type: ignore[arg-type]
     mark_case_viewed(request, person)
-    status = selectors.case_status(person)
     return {
-        "person": person,
+        **selectors.person_header(person),
         "tab": tab,
-        "status": selectors.CaseStatus.LABELS[status],
-        "com": selectors.current_allocation(person),
         "can_work_on_case": request.user.has_perm("recall.record_on_case", person),
     }
 

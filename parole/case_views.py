@@ -25,8 +25,8 @@ from ippcase.models import Person, Recall, User
 from ippcase.views import mark_case_viewed, role_required
 from recall.forms import GovukDateField
 
-from . import forms, selectors, services
-from .models import Adjournment, ParoleReview, SupervisionSuspension, TerminationReferral
+from . import forms, law, selectors, services
+from .models import Adjournment, ParoleReview, TerminationReferral
 
 
 def _user(request: HttpRequest) -> User:
@@ -42,10 +42,8 @@ def _person(request: HttpRequest, crn: str) -> Person:
 
 def _person_context(request: HttpRequest, person: Person) -> dict[str, Any]:
     return {
-        "person": person,
+        **case_selectors.person_header(person),
         "tab": "parole",
-        "status": case_selectors.CaseStatus.LABELS[case_selectors.case_status(person)],
-        "com": case_selectors.current_allocation(person),
         "can_work_on_case": request.user.has_perm("recall.record_on_case", person),
     }
 
@@ -54,9 +52,11 @@ def _permissions(request: HttpRequest, person: Person) -> dict[str, bool]:
     user = request.user
     return {
         "can_review": user.has_perm("parole.record_review", person),
-        "can_rarr": user.has_perm("parole.record_rarr", person),
+        # RARR is the Secretary of State's power for recalled IPP and DPP sentences only.
+        "can_rarr": user.has_perm("parole.record_rarr", person)
+        and getattr(getattr(person, "sentence", None), "sentence_type", None)
+        in law.PREVENTIVE_SENTENCES,
         "can_termination": user.has_perm("parole.record_termination", person),
-        "can_suspension": user.has_perm("parole.record_suspension", person),
     }
 
 
@@ -106,7 +106,6 @@ def person_parole(request: HttpRequest, crn: str) -> HttpResponse:
             "referrals": referrals,
             "suspensions": suspensions,
             "open_referral": any(r.decided_on is None for r in referrals),
-            "open_suspension": any(s.decided_on is None for s in suspensions),
             "untold_days": selectors.periods().untold_delay_working_days,
         }
     )
@@ -162,10 +161,6 @@ def _delay(person: Person, pk: int | None) -> Adjournment:
 
 def _referral(person: Person, pk: int | None) -> TerminationReferral:
     return _get(TerminationReferral.objects.filter(person=person), pk)  # type: ignore[no-any-return]
-
-
-def _suspension(person: Person, pk: int | None) -> SupervisionSuspension:
-    return _get(SupervisionSuspension.objects.filter(person=person), pk)  # type: ignore[no-any-return]
 
 
 def _long(day: Any) -> str:
@@ -298,32 +293,6 @@ ACTIONS: dict[str, Action] = {
         ),
         about=lambda referral: f"Referral of {_long(referral.referred_on)}",
     ),
-    "suspension_panel": Action(
-        perm="parole.record_suspension",
-        title="Record the supervision panel's recommendation",
-        button="Record the recommendation",
-        done="Panel recommendation recorded.",
-        form_class=forms.PanelForm,
-        load=lambda person, pk: person,
-        call=lambda person, actor, form: services.suspension_panel(
-            person_id=person.pk, actor=actor, **form.service_kwargs()
-        ),
-    ),
-    "suspension_decision": Action(
-        perm="parole.record_suspension",
-        title="Record PPCS's decision on suspending supervision",
-        button="Record the decision",
-        done="Supervision suspension decision recorded.",
-        form_class=forms.SuspensionDecisionForm,
-        load=_suspension,
-        call=lambda suspension, actor, form: services.suspension_decide(
-            suspension_id=suspension.pk, actor=actor, **form.service_kwargs()
-        ),
-        about=lambda suspension: (
-            f"Panel of {_long(suspension.panel_date)}: "
-            f"{suspension.get_panel_recommendation_display()}"
-        ),
-    ),
 }
 
 
@@ -434,15 +403,5 @@ urlpatterns: list[URLPattern] = [
         "cases/<str:crn>/termination/<int:pk>/decision/",
         _action_view("termination_decision"),
         name="termination_decision",
-    ),
-    path(
-        "cases/<str:crn>/supervision/panel/",
-        _action_view("suspension_panel"),
-        name="suspension_panel",
-    ),
-    path(
-        "cases/<str:crn>/supervision/<int:pk>/decision/",
-        _action_view("suspension_decision"),
-        name="suspension_decision",
     ),
 ]

@@ -210,18 +210,3 @@ class TerminationDecisionForm(ParoleForm):
         vocab.TerminationOutcome.choices,
         "Select the Parole Board's decision",
     )
-
-
-class PanelForm(ParoleForm):
-    panel_date = GovukDateField(what="the panel date", label="Panel date")
-    recommendation = _radios(
-        "The panel's recommendation",
-        vocab.PanelRecommendation.choices,
-        "Select the panel's recommendation",
-    )
-
-
-class SuspensionDecisionForm(ParoleForm):
-    decided_on = GovukDateField(what="the decision date", label="Decision date")
-    outcome = _radios("PPCS decision", vocab.SuspensionDecision.choices, "Select the decision")
-    rationale = _text("Rationale", "Enter the rationale for the decision")

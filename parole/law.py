@@ -40,9 +40,6 @@ class Periods:
     # s.31A(4A)-(4C): the licence ends automatically once it has remained in force for a
     # continuous period of two years beginning not before the qualifying period expired.
     automatic_termination_years: int = AUTOMATIC_TERMINATION_YEARS
-    # HMPPS policy as set for this product (issue 5): supervision may be suspended after five
-    # continuous years in the community, on a panel's recommendation and a PPCS decision.
-    supervision_suspension_years: int = 5
     # An adjournment or deferral not told to the prisoner within this many working days is a
     # warning on the case and the dashboards (issue 5; the 2025 stakeholder minutes, item 2).
     untold_delay_working_days: int = 5
@@ -101,17 +98,56 @@ class Spell:
     recalled: dt.date | None
 
 
+ENDED_AUTOMATICALLY = "automatic"
+ENDED_BY_PAROLE_BOARD = "parole_board"
+
+
+@dataclass(frozen=True)
+class LicenceEnd:
+    """The day a licence ends (or ended): the first day it is no longer in force, and why."""
+
+    on: dt.date
+    reason: str  # ENDED_AUTOMATICALLY | ENDED_BY_PAROLE_BOARD
+
+    def has_ended(self, today: dt.date) -> bool:
+        return self.on <= today
+
+    @property
+    def reason_label(self) -> str:
+        if self.reason == ENDED_BY_PAROLE_BOARD:
+            return "terminated by the Parole Board"
+        return "automatic termination after two continuous years on licence (s.31A)"
+
+    def sentence(self, today: dt.date) -> str:
+        """One sentence for pages and refusals: when and why the licence ends or ended."""
+        day = f"{self.on.day} {self.on:%B %Y}"
+        if self.reason == ENDED_BY_PAROLE_BOARD:
+            verb = "terminated" if self.has_ended(today) else "terminates"
+            return f"The Parole Board {verb} this licence on {day}."
+        if self.has_ended(today):
+            return (
+                f"This licence ended automatically on {day}: it had remained in force for two "
+                "continuous years after the qualifying period (Crime (Sentences) Act 1997 s.31A, "
+                "as amended by the Victims and Prisoners Act 2024)."
+            )
+        return (
+            f"This licence ends automatically on {day} if the person is not recalled before "
+            "then (Crime (Sentences) Act 1997 s.31A, as amended by the Victims and Prisoners "
+            "Act 2024)."
+        )
+
+
 @dataclass(frozen=True)
 class LicencePosition:
-    """Where a person stands on licence termination and suspension of supervision today."""
+    """Where a person stands on licence termination today."""
 
     applies: bool  # a preventive sentence (IPP/DPP) with at least one release
     qualifying_date: dt.date | None = None  # the day after the qualifying period expires
     eligible_for_referral: bool = False
     on_licence_since: dt.date | None = None  # the start of the current spell in the community
     automatic_termination_date: dt.date | None = None  # if the current spell lasts that long
-    supervision_suspension_date: dt.date | None = None
-    eligible_for_suspension: bool = False
+    end: LicenceEnd | None = None  # the earlier of automatic termination and a Board decision
+    ended: bool = False  # the licence is no longer in force today
 
 
 def licence_position(
@@ -120,33 +156,48 @@ def licence_position(
     today: dt.date,
     periods: Periods,
     *,
-    terminated: bool = False,
+    terminated_on: dt.date | None = None,
 ) -> LicencePosition:
-    """The qualifying date, referral and suspension eligibility and the automatic termination
-    date, from the person's spells on licence in date order. A terminated licence has none."""
+    """The qualifying date, referral eligibility and the date the licence ends (automatically,
+    or on ``terminated_on``, the Parole Board's termination), from the person's spells on
+    licence in date order. Only IPP and DPP licences end this way (life and EDS never).
+
+    Supervision is never suspended under the current law: for IPP and DPP the licence ends
+    automatically no later than the day five years in the community would be reached
+    (docs/parole.md), so the position has no suspension date."""
     years = periods.qualifying_years(sentence_type or "")
-    if years is None or not spells or terminated:
+    if years is None or not spells:
         return LicencePosition(applies=False)
     first = min(spell.released for spell in spells)
-    qualifying = years_after(first, years)
     latest = max(spells, key=lambda spell: spell.released)
-    position = LicencePosition(
+    qualifying = years_after(first, years)
+    automatic = None
+    if latest.recalled is None:  # a recall breaks the continuous period
+        automatic = automatic_termination_date(
+            sentence_type,
+            first,
+            latest.released,
+            qualifying_years=years,
+            termination_years=periods.automatic_termination_years,
+        )
+    ends = [
+        LicenceEnd(day, reason)
+        for day, reason in (
+            (terminated_on, ENDED_BY_PAROLE_BOARD),
+            (automatic, ENDED_AUTOMATICALLY),
+        )
+        if day is not None
+    ]
+    end = min(ends, key=lambda e: e.on) if ends else None
+    ended = end is not None and end.has_ended(today)
+    return LicencePosition(
         applies=True,
         qualifying_date=qualifying,
-        eligible_for_referral=qualifying <= today,
-    )
-    if latest.recalled is not None:  # in custody on recall (or unlawfully at large)
-        return position
-    continuous_from = max(qualifying, latest.released)
-    suspension = years_after(latest.released, periods.supervision_suspension_years)
-    return dataclasses.replace(
-        position,
-        on_licence_since=latest.released,
-        automatic_termination_date=years_after(
-            continuous_from, periods.automatic_termination_years
-        ),
-        supervision_suspension_date=suspension,
-        eligible_for_suspension=suspension <= today,
+        eligible_for_referral=qualifying <= today and not ended,
+        on_licence_since=latest.released if latest.recalled is None else None,
+        automatic_termination_date=automatic,
+        end=end,
+        ended=ended,
     )
 
 

@@ -87,8 +87,15 @@ def licence_position(person: Person, today: dt.date | None = None) -> law.Licenc
         spells(person),
         timezone.localdate() if today is None else today,
         periods(),
-        terminated=licence_terminated_on(person) is not None,
+        terminated_on=licence_terminated_on(person),
     )
+
+
+def licence_end(person: Person) -> law.LicenceEnd | None:
+    """When the person's licence ends or ended (automatic termination or the Parole Board), or
+    None (not an IPP/DPP licence, not released, or no end in view while recalled). Needs
+    ``releases__recall`` and ``termination_referrals`` prefetched for a fixed query count."""
+    return licence_position(person).end
 
 
 @dataclass
@@ -98,7 +105,6 @@ class ParoleCase:
     person: Person
     recalls: list[Recall]
     position: law.LicencePosition
-    terminated_on: dt.date | None
     untold: list[Adjournment] = field(default_factory=list)
 
 
@@ -137,7 +143,6 @@ def parole_case(person_id: int, today: dt.date | None = None) -> ParoleCase:
         person=person,
         recalls=recalls,
         position=licence_position(person, day),
-        terminated_on=licence_terminated_on(person),
         untold=untold,
     )
 

@@ -19,12 +19,11 @@ from django.utils import timezone
 from ippcase.models import Allocation, LicenceCondition, Person, Recall, Release, User
 from ippcase.notifications import notify
 
-from . import selectors, vocab
+from . import law, selectors, vocab
 from .models import (
     Adjournment,
     ParoleReview,
     RiskAssessedRecallReview,
-    SupervisionSuspension,
     TerminationReferral,
 )
 
@@ -63,7 +62,7 @@ def _not_before(day: dt.date, earliest: dt.date | None, what: str, other: str) -
 def _locked_recall(recall_id: int, actor: User, perm: str = "parole.record_review") -> Recall:
     recall = (
         Recall.objects.select_for_update(of=("self",))
-        .select_related("release__person__team__pdu")
+        .select_related("release__person__team__pdu", "release__person__sentence")
         .get(pk=recall_id)
     )
     _require(actor, perm, recall.release.person, "You cannot record parole work on this case.")
@@ -313,6 +312,17 @@ def rarr_record(
         "caseworker records its risk-assessed review.",
     )
     _open(recall)
+    sentence = getattr(recall.release.person, "sentence", None)
+    if sentence is None or sentence.sentence_type not in law.PREVENTIVE_SENTENCES:
+        raise ParoleError(
+            "A risk-assessed recall review is only for a recalled IPP or DPP sentence (the "
+            "Secretary of State's power of executive re-release, Victims and Prisoners Act 2024)"
+            + (
+                f"; this is {sentence.get_sentence_type_display()}."
+                if sentence is not None
+                else "; no sentence is recorded for this person."
+            )
+        )
     if outcome not in vocab.RarrOutcome.values:
         raise ParoleError("Choose the outcome of the review.")
     if not rationale.strip():
@@ -416,9 +426,9 @@ def termination_refer(*, person_id: int, actor: User, referred_on: dt.date) -> T
     person = _locked_person(person_id, actor, "parole.record_termination")
     position = selectors.licence_position(person, referred_on)
     if not position.applies or position.qualifying_date is None:
-        raise ParoleError(
-            "Only a released IPP or DPP licence that has not been terminated can be referred."
-        )
+        raise ParoleError("Only a released IPP or DPP licence can be referred.")
+    if position.ended and position.end is not None:
+        raise ParoleError(f"{position.end.sentence(referred_on)} There is no licence to refer.")
     _not_future(referred_on, "referral date")
     _not_before(referred_on, position.qualifying_date, "referral date", "the qualifying date")
     referrals = person.termination_referrals.all()
@@ -462,61 +472,6 @@ def termination_decide(
         actor=actor,
     )
     return referral
-
-
-@transaction.atomic
-def suspension_panel(
-    *, person_id: int, actor: User, panel_date: dt.date, recommendation: str
-) -> SupervisionSuspension:
-    """Record a panel's recommendation on suspending supervision (once eligible)."""
-    person = _locked_person(person_id, actor, "parole.record_suspension")
-    if recommendation not in vocab.PanelRecommendation.values:
-        raise ParoleError("Choose the panel's recommendation.")
-    _not_future(panel_date, "panel date")
-    position = selectors.licence_position(person, panel_date)
-    if not position.eligible_for_suspension:
-        years = selectors.periods().supervision_suspension_years
-        raise ParoleError(
-            f"Supervision can be suspended only after {years} continuous years in the "
-            "community on this licence."
-        )
-    if person.supervision_suspensions.filter(decided_on__isnull=True).exists():
-        raise ParoleError("A panel recommendation is already waiting for PPCS's decision.")
-    with pghistory.context(user=actor.pk):
-        return SupervisionSuspension.objects.create(
-            person=person,
-            panel_date=panel_date,
-            panel_recommendation=recommendation,
-            recorded_by=actor,
-        )
-
-
-@transaction.atomic
-def suspension_decide(
-    *, suspension_id: int, actor: User, decided_on: dt.date, outcome: str, rationale: str
-) -> SupervisionSuspension:
-    suspension = SupervisionSuspension.objects.select_for_update(of=("self",)).get(pk=suspension_id)
-    person = _locked_person(suspension.person_id, actor, "parole.record_suspension")
-    if suspension.decided_on is not None:
-        raise ParoleError(f"PPCS already decided on {_long(suspension.decided_on)}.")
-    if outcome not in vocab.SuspensionDecision.values:
-        raise ParoleError("Choose PPCS's decision.")
-    if not rationale.strip():
-        raise ParoleError("Give the rationale for the decision.")
-    _not_future(decided_on, "decision date")
-    _not_before(decided_on, suspension.panel_date, "decision date", "the panel")
-    suspension.decided_on = decided_on
-    suspension.outcome = outcome
-    suspension.rationale = rationale.strip()
-    with pghistory.context(user=actor.pk):
-        suspension.save(update_fields=["decided_on", "outcome", "rationale"])
-    _notify_team(
-        person,
-        subject=f"Supervision suspension decision: {person.crn}",
-        body=f"{suspension.get_outcome_display()} ({_long(decided_on)}).",
-        actor=actor,
-    )
-    return suspension
 
 
 def _notify_team(person: Person, *, subject: str, body: str, actor: User) -> None:

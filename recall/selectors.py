@@ -177,7 +177,7 @@ def ppcs_queue(
     (one query per page whatever its length)."""
     qs = RecallRecommendation.objects.select_related(
         "person__team__pdu__region", "person__sentence", "assigned_to", "recall"
-    )
+    ).annotate(licence_ends_on=case_selectors.licence_ends_on_for("person_id"))
     if view == "info_requested":
         qs = qs.filter(status=vocab.RecommendationStatus.INFO_REQUESTED)
     elif view == "at_large":

@@ -12,6 +12,7 @@ import pghistory
 from django.db import transaction
 from django.utils import timezone
 
+from ippcase import selectors as case_selectors
 from ippcase.models import LicenceCondition, Person, Release, User
 from ippcase.models import Recall as CaseRecall
 from ippcase.notifications import notify
@@ -153,6 +154,22 @@ def _save(rec: RecallRecommendation, actor: User, **changes: Any) -> RecallRecom
     return rec
 
 
+def _refuse_on_ended_licence(person: Person, *, doing: str) -> None:
+    """No recall on a licence that has ended, by law or by the Parole Board (docs/parole.md):
+    the refusal says when and why it ended."""
+    person = (
+        Person.objects.select_related("sentence")
+        .prefetch_related("releases__recall", "termination_referrals")
+        .get(pk=person.pk)
+    )
+    end = case_selectors.licence_end(person)
+    today = _today()
+    if end is not None and end.has_ended(today):
+        raise IllegalTransition(
+            f"You cannot {doing}. {end.sentence(today)} There is no licence to recall on."
+        )
+
+
 @transaction.atomic
 def recommendation_start(*, person: Person, actor: User) -> RecallRecommendation:
     """Open a recommendation for ``person``, its alternatives prefilled from the actions already
@@ -163,12 +180,12 @@ def recommendation_start(*, person: Person, actor: User) -> RecallRecommendation
     if not actor.has_role("practitioner"):
         raise NotAllowed("Only a probation practitioner can start a recall recommendation.")
     Person.objects.select_for_update().get(pk=person.pk)  # serialise starts for one person
-    terminated = person.termination_referrals.filter(outcome="terminated").first()
-    if terminated is not None and terminated.decided_on is not None:
+    if getattr(person, "sentence", None) is None:
         raise IllegalTransition(
-            f"The Parole Board terminated this licence on {terminated.decided_on:%d %B %Y}: "
-            "there is no licence to recall on."
+            "No sentence is recorded for this person, so the legal test for recall cannot be "
+            "applied. Add the sentence (type, date and tariff) to the case record first."
         )
+    _refuse_on_ended_licence(person, doing="start a recall recommendation")
     if selectors.open_recommendation(person) is not None:
         raise IllegalTransition(
             "This person already has a recall recommendation that PPCS has not yet decided."
@@ -261,6 +278,8 @@ def recommendation_send_for_countersignature(
     rec = _locked(rec_id, expected_version)
     _require(actor, "recall.edit_recommendation", rec, "You cannot send this recommendation.")
     _guard_status(rec, Status.DRAFT, doing="send it for countersignature")
+    if rec.is_recall:
+        _refuse_on_ended_licence(rec.person, doing="send this recall for countersignature")
     _check_rules(rec, stage="draft")
     rec = _save(rec, actor, status=Status.AWAITING_SPO)
     notify(
@@ -319,6 +338,8 @@ def recommendation_countersign(
         + ("an SPO" if level == "spo" else "an ACO or head of PDU, other than the SPO who signed,")
         + " in the case's PDU (or a duty manager out of hours).",
     )
+    if rec.is_recall:
+        _refuse_on_ended_licence(rec.person, doing="countersign this recall")
     if not rationale.strip():
         raise RecallError("Write your rationale for the decision.")
     confirmations = [
@@ -389,6 +410,7 @@ def recommendation_submit(
     rec = _locked(rec_id, expected_version)
     _require(actor, "recall.edit_recommendation", rec, "You cannot submit this recommendation.")
     _guard_status(rec, Status.READY, doing="submit it to PPCS")
+    _refuse_on_ended_licence(rec.person, doing="submit this recall to PPCS")
     _check_rules(rec, stage="submit")
     rec.status = Status.SUBMITTED
     rec.submitted_at = timezone.now()
@@ -479,6 +501,7 @@ def ppcs_decide(
         )
     changes: dict[str, Any] = {"status": outcome, "assigned_to": actor}
     if outcome == vocab.PpcsOutcome.AUTHORISED:
+        _refuse_on_ended_licence(rec.person, doing="authorise this recall")
         release = rec.person.releases.select_for_update().order_by("-date").first()
         if release is None or CaseRecall.objects.filter(release=release).exists():
             raise IllegalTransition(

@@ -4,6 +4,7 @@ case in view but an action not allowed), a form, one service call, render. A ref
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,13 +118,7 @@ def _person(request: HttpRequest, crn: str) -> Person:
 
 
 def _person_context(person: Person, tab: str) -> dict[str, Any]:
-    return {
-        "can_work_on_case": True,
-        "person": person,
-        "tab": tab,
-        "status": case_selectors.CaseStatus.LABELS[case_selectors.case_status(person)],
-        "com": case_selectors.current_allocation(person),
-    }
+    return {**case_selectors.person_header(person), "can_work_on_case": True, "tab": tab}
 
 
 def _recommendation(request: HttpRequest, rec_id: int) -> RecallRecommendation:
@@ -706,6 +701,7 @@ class QueueRow:
     rec: RecallRecommendation
     hours: int
     deadline: Any
+    licence_ended_on: Any = None  # a date: authorising would be refused (docs/parole.md)
 
     @property
     def overdue(self) -> bool:
@@ -716,6 +712,10 @@ def _queue_link(params: dict[str, str], page: int) -> str:
     from urllib.parse import urlencode
 
     return "?" + urlencode({**{k: v for k, v in params.items() if v}, "page": page})
+
+
+def _ended_on(ends_on: dt.date | None) -> dt.date | None:
+    return ends_on if ends_on is not None and ends_on <= timezone.localdate() else None
 
 
 @require_GET
@@ -750,6 +750,7 @@ def ppcs_queue(request: HttpRequest) -> HttpResponse:
             rec=r,
             hours=int((now - r.submitted_at).total_seconds() // 3600) if r.submitted_at else 0,
             deadline=_deadline(r.recall, calendar) if r.recall_id else None,
+            licence_ended_on=_ended_on(r.licence_ends_on),  # type: ignore[attr-defined]
         )
         for r in page.object_list
     ]

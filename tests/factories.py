@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import factory
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from ippcase import models, vocab
@@ -132,16 +134,23 @@ class AllocationFactory(DjangoModelFactory):
 def make_case(
     team: models.Team, *, recalled: bool = True, **person_kwargs: object
 ) -> models.Person:
-    """A complete IPP case in ``team``: sentence, offence, release (and recall), conditions."""
+    """A complete IPP case in ``team``: sentence, offence, release (and recall), conditions.
+    Its licence is in force today: released a year ago, or first released in 2014, recalled
+    and re-released a year ago (the licence would otherwise have ended by law, s.31A)."""
     person = PersonFactory(team=team, **person_kwargs)
     sentence = SentenceFactory(person=person)
     IndexOffenceFactory(sentence=sentence)
-    release = ReleaseFactory(person=person)
-    LicenceConditionFactory(person=person, start_date=release.date)
+    release = ReleaseFactory(person=person, **({} if recalled else {"date": RE_RELEASED}))
+    LicenceConditionFactory(person=person, start_date=ReleaseFactory.date)
     if recalled:
         RecallFactory(release=release)
-        ReleaseFactory(person=person, date=dt.date(2019, 2, 1), prison="HMP Wakefield")
+        ReleaseFactory(person=person, date=RE_RELEASED, prison="HMP Wakefield")
     return person
+
+
+# The latest release of a case: a year ago, so that the licence is in force today (an IPP
+# licence ends two continuous years after a release that follows the qualifying period).
+RE_RELEASED = timezone.localdate() - relativedelta(years=1)
 
 
 # --- parole report (issue 5) -------------------------------------------------------------------

@@ -330,20 +330,6 @@ def _parole_url(name: str, case: Any, *args: Any) -> str:
             "The decision date must be today or in the past",
         ),
         (
-            "suspension_decision",
-            "suspension",
-            "ppcs",
-            {**_date("decided_on", TOMORROW), "outcome": "suspended", "rationale": "Stable."},
-            "The decision date must be today or in the past",
-        ),
-        (
-            "suspension_panel",
-            None,
-            "ppcs",
-            {**_date("panel_date", TOMORROW), "recommendation": "suspend"},
-            "The panel date must be today or in the past",
-        ),
-        (
             "refer",
             "recall",
             "ppcs",

@@ -45,7 +45,7 @@ from ippcase import vocab as case_vocab
 from ippcase.importing import ImportFileError, decode_import_file
 from ippcase.services import ImportValidationError, cases_export, cases_import
 from parole import case_views as parole_views
-from parole.models import Adjournment, ParoleReview, SupervisionSuspension, TerminationReferral
+from parole.models import Adjournment, ParoleReview, TerminationReferral
 from recall import forms as recall_forms
 from recall import services
 from recall import views as recall_views
@@ -306,7 +306,6 @@ class ParoleCase:
     review: ParoleReview
     delay: Adjournment
     referral: TerminationReferral
-    suspension: SupervisionSuspension
     released: Any = None  # a recall with a release decision, for the re-release form
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -314,7 +313,7 @@ class ParoleCase:
 @pytest.fixture
 def parole_case(team) -> ParoleCase:
     """An IPP case recalled 60 days ago, back in custody, with an open paper review, an untold
-    adjournment, an open termination referral and a panel awaiting PPCS's decision."""
+    adjournment and an open termination referral."""
     person = factories.make_case(team, recalled=False, first_name="Amos", last_name="Parr")
     recall = factories.make_recall(
         person,
@@ -330,10 +329,7 @@ def parole_case(team) -> ParoleCase:
     referral = TerminationReferral.objects.create(
         person=person, referred_on=TODAY - dt.timedelta(days=30)
     )
-    suspension = SupervisionSuspension.objects.create(
-        person=person, panel_date=TODAY - dt.timedelta(days=10), panel_recommendation="suspend"
-    )
-    return ParoleCase(person, recall, review, delay, referral, suspension)
+    return ParoleCase(person, recall, review, delay, referral)
 
 
 def _section_form(slug: str) -> Callable[[Any], django_forms.Form]:
@@ -518,12 +514,10 @@ def _parole_endpoints() -> list[Endpoint]:
         "delay_told": (lambda c: c.delay, "practitioner"),
         "termination_refer": (lambda c: c.person, "ppcs"),
         "termination_decision": (lambda c: c.referral, "ppcs"),
-        "suspension_panel": (lambda c: c.person, "ppcs"),
-        "suspension_decision": (lambda c: c.suspension, "ppcs"),
     }
     endpoints = []
     for name, (target, persona) in targets.items():
-        on_person = name in ("termination_refer", "suspension_panel")
+        on_person = name == "termination_refer"
 
         def args(case: ParoleCase, target: Any = target, on_person: bool = on_person) -> list[Any]:
             return [case.person.crn] + ([] if on_person else [target(case).pk])

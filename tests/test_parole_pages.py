@@ -340,27 +340,21 @@ def test_ppcs_refers_the_licence_for_termination_and_records_the_decision(case, 
     assert _events(TerminationReferral, ppcs) == 2
 
 
-def test_ppcs_records_a_supervision_panel_and_decision(team, ppcs):
-    # On licence since 2014 without a recall: eligible for suspension of supervision.
+def test_supervision_suspension_shows_as_not_applicable_and_keeps_history(team, ppcs):
     case = factories.make_case(team, recalled=False)
-    client = client_for(ppcs)
-    assert _url("suspension_panel", case) in client.get(_tab(case)).content.decode()
-    response = client.post(
-        _url("suspension_panel", case),
-        {**_date("panel_date", TODAY - dt.timedelta(days=7)), "recommendation": "suspend"},
-        follow=True,
+    SupervisionSuspension.objects.create(
+        person=case,
+        panel_date=dt.date(2019, 3, 4),
+        panel_recommendation="suspend",
+        decided_on=dt.date(2019, 4, 1),
+        outcome="suspended",
+        rationale="Stable for years",
+        recorded_by=ppcs,
     )
-    _assert_done(response, case, "Panel recommendation recorded.")
-    suspension = SupervisionSuspension.objects.get(person=case)
-    response = client.post(
-        _url("suspension_decision", case, suspension.pk),
-        {**_date("decided_on", TODAY), "outcome": "suspended", "rationale": "Stable for years"},
-        follow=True,
-    )
-    _assert_done(response, case, "Supervision suspension decision recorded.")
-    suspension.refresh_from_db()
-    assert suspension.outcome == "suspended"
-    assert _events(SupervisionSuspension, ppcs) == 2
+    content = client_for(ppcs).get(_tab(case)).content.decode()
+    assert "Not applicable to IPP and DPP licences under the current law" in content
+    assert "Stable for years" in content  # the historic record stays readable
+    assert "supervision/panel" not in content
 
 
 # ---------------------------------------------------------------------------------------------
@@ -386,16 +380,6 @@ def test_practitioner_cannot_record_ppcs_work(case, recall, practitioner, name, 
     assert model.objects.count() == before
     content = client.get(_tab(case)).content.decode()
     assert url not in content
-
-
-def test_practitioner_cannot_record_suspension(team, practitioner):
-    case = factories.make_case(team, recalled=False)
-    response = client_for(practitioner).post(
-        _url("suspension_panel", case),
-        {**_date("panel_date", TODAY), "recommendation": "suspend"},
-    )
-    assert response.status_code == 403
-    assert not SupervisionSuspension.objects.exists()
 
 
 def test_manager_of_another_team_in_the_pdu_may_record_reviews_but_not_rarr(

@@ -9,14 +9,13 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
-from ippcase.models import LicenceCondition, Notification, Release
+from ippcase.models import LicenceCondition, Notification, Recall, Release
 from parole import selectors, services
 from parole.models import (
     Adjournment,
     ParoleReview,
     ParoleReviewEvent,
     RiskAssessedRecallReview,
-    SupervisionSuspension,
     TerminationReferral,
 )
 from recall.models import RecallRecommendation
@@ -312,9 +311,10 @@ def test_termination_referral_needs_the_qualifying_date_and_termination_ends_the
         referral_id=referral.pk, actor=ppcs, decided_on=days_ago(12), outcome="terminated"
     )
     assert not LicenceCondition.objects.filter(person=person, end_date__isnull=True).exists()
-    assert selectors.licence_position(person).applies is False
+    position = selectors.licence_position(person)
+    assert position.ended and position.end.reason == "parole_board"
     refuse(
-        "Only a released IPP or DPP",
+        "The Parole Board terminated this licence",
         services.termination_refer,
         person_id=person.pk,
         actor=ppcs,
@@ -326,27 +326,18 @@ def test_termination_referral_needs_the_qualifying_date_and_termination_ends_the
     assert not RecallRecommendation.objects.filter(person=person).exists()
 
 
-def test_supervision_suspension_after_five_continuous_years(team, ppcs):
-    four = qualified_person(team, 4)
+def test_a_risk_assessed_recall_review_is_only_for_ipp_and_dpp(team, ppcs):
+    person = factories.make_case(team)
+    person.sentence.sentence_type = "LIFE"
+    person.sentence.save()
+    recall = Recall.objects.filter(release__person=person).latest("recall_date")
     refuse(
-        "5 continuous years",
-        services.suspension_panel,
-        person_id=four.pk,
+        "only for a recalled IPP or DPP sentence",
+        services.rarr_record,
+        recall_id=recall.pk,
         actor=ppcs,
-        panel_date=days_ago(1),
-        recommendation="suspend",
+        decided_on=TODAY,
+        outcome="release",
+        rationale="Stable",
     )
-    six = qualified_person(team, 6)
-    panel = services.suspension_panel(
-        person_id=six.pk, actor=ppcs, panel_date=days_ago(10), recommendation="suspend"
-    )
-    services.suspension_decide(
-        suspension_id=panel.pk,
-        actor=ppcs,
-        decided_on=days_ago(2),
-        outcome="suspended",
-        rationale="Stable for six years",
-    )
-    panel.refresh_from_db()
-    assert (panel.outcome, panel.decided_on) == ("suspended", days_ago(2))
-    assert SupervisionSuspension.objects.count() == 1
+    assert not RiskAssessedRecallReview.objects.filter(recall=recall).exists()

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from ippcase.models import Person, Recall
 from ippcase.panels import PANELS
-from parole.models import Adjournment, ParoleReview, SupervisionSuspension, TerminationReferral
+from parole.models import Adjournment, ParoleReview, TerminationReferral
 from recall.models import Dossier, RecallRecommendation
 from recall.vocab import RecommendationStatus as Status
 from tests import factories
@@ -143,9 +143,6 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
         review=review, date=review.referred_on + dt.timedelta(days=30), reason="Report late"
     )
     referral = TerminationReferral.objects.create(person=person, referred_on=dt.date(2024, 1, 8))
-    suspension = SupervisionSuspension.objects.create(
-        person=person, panel_date=dt.date(2024, 2, 1), panel_recommendation="suspend"
-    )
     people = [person]
 
     def recommendation(status: str, **fields: Any) -> RecallRecommendation:
@@ -197,7 +194,6 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
         "parole:delay_add": review,
         "parole:delay_told": adjournment,
         "parole:termination_decision": referral,
-        "parole:suspension_decision": suspension,
     }
     by_url: dict[str, dict[str, Any]] = {
         **{name: {"rec_id": rec.pk} for name, rec in rec_kwargs.items()},

@@ -44,6 +44,10 @@ def _caseload_now(people: QuerySet[Person], scope: Scope) -> PanelData:
     rows: list[tuple[str, Q]] = [
         ("People in scope", Q()),
         ("On licence", Q(status=CaseStatus.ON_LICENCE)),
+        (
+            "Licence ended (automatically or by the Parole Board)",
+            Q(status=CaseStatus.LICENCE_ENDED),
+        ),
         (f"Concerns recorded in the last {CONCERN_DAYS} days", Q(recent_concern=True)),
         ("Recall being considered (draft recommendation)", Q(live_status=RS.DRAFT)),
         (
@@ -81,6 +85,9 @@ def _caseload_now(people: QuerySet[Person], scope: Scope) -> PanelData:
             "Awaiting PPCS: submitted, or PPCS has asked for more information.",
             "In custody awaiting review: returned to custody on the latest recall and not "
             "re-released.",
+            "Licence ended: an IPP or DPP licence that ended automatically (two continuous years "
+            "after the qualifying period, Crime (Sentences) Act 1997 s.31A) or was terminated by "
+            "the Parole Board.",
         ),
     )
 
