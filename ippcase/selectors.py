@@ -114,7 +114,7 @@ def _terminated_on() -> Subquery:
     return Subquery(terminated.order_by("decided_on").values("decided_on")[:1])
 
 
-def _licence_ends_on() -> Least:
+def licence_ends_on() -> Least:
     """The date the person's licence ends or ended: the earlier of the automatic termination
     and a Parole Board termination (PostgreSQL's LEAST skips NULLs); NULL when neither applies.
     The SQL twin of ``parole.law.licence_position(...).end``."""
@@ -153,11 +153,11 @@ def _tracked_report_rtc() -> Subquery:
 
 
 def licence_ends_on_for(person_ref: str) -> Subquery:
-    """The licence end date (:func:`_licence_ends_on`) of the person a row points at, e.g.
+    """The licence end date (:func:`licence_ends_on`) of the person a row points at, e.g.
     ``licence_ends_on_for("person_id")`` on recommendations."""
     return Subquery(
         Person.objects.filter(pk=OuterRef(person_ref))
-        .annotate(ends_on=_licence_ends_on())
+        .annotate(ends_on=licence_ends_on())
         .values("ends_on")[:1]
     )
 
@@ -175,7 +175,7 @@ def _status_expression(today: dt.date | None = None, ends_on: Any = None) -> Cas
         When(Exists(recall_of_latest), then=Value(CaseStatus.IN_CUSTODY_ON_RECALL)),
         When(
             LessThanOrEqual(
-                _licence_ends_on() if ends_on is None else ends_on,
+                licence_ends_on() if ends_on is None else ends_on,
                 Value(today or timezone.localdate()),
             ),
             then=Value(CaseStatus.LICENCE_ENDED),
@@ -229,7 +229,7 @@ def caseload(
             ),
             com_name=Subquery(current_com.values("name")[:1]),
             recommendation_status=Subquery(_live_recommendation().values("status")[:1]),
-            licence_ends_on=_licence_ends_on(),
+            licence_ends_on=licence_ends_on(),
             licence_terminated_on=_terminated_on(),
         )
         .annotate(

@@ -7,10 +7,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from ippcase.models import Person, Recall, Release
+from ippcase.selectors import licence_ends_on
 from recall.deadlines import Calendar
 from recall.reminders import calendar as working_calendar
 
@@ -186,7 +189,11 @@ def parole_work_filter(kind: str, today: dt.date | None = None) -> Q:
                 Exists(Release.objects.filter(person=OuterRef("pk"), date__lte=cutoff))
             )
         referred = Exists(TerminationReferral.objects.filter(person=OuterRef("pk")))
-        return qualified & ~Q(referred)
+        day = timezone.localdate() if today is None else today
+        in_force = GreaterThan(
+            Coalesce(licence_ends_on(), Value(dt.date.max)), Value(day)
+        )  # an ended licence has nothing left to refer
+        return qualified & ~Q(referred) & Q(in_force)
     if kind == "untold":
         delays = untold_delays(today=today).filter(review__recall__release__person=OuterRef("pk"))
         return Q(Exists(delays))

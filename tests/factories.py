@@ -132,15 +132,21 @@ class AllocationFactory(DjangoModelFactory):
 
 
 def make_case(
-    team: models.Team, *, recalled: bool = True, **person_kwargs: object
+    team: models.Team,
+    *,
+    recalled: bool = True,
+    released: dt.date | None = None,
+    **person_kwargs: object,
 ) -> models.Person:
     """A complete IPP case in ``team``: sentence, offence, release (and recall), conditions.
     Its licence is in force today: released a year ago, or first released in 2014, recalled
-    and re-released a year ago (the licence would otherwise have ended by law, s.31A)."""
+    and re-released a year ago (the licence would otherwise have ended by law, s.31A).
+    ``released`` sets the first release date instead."""
     person = PersonFactory(team=team, **person_kwargs)
     sentence = SentenceFactory(person=person)
     IndexOffenceFactory(sentence=sentence)
-    release = ReleaseFactory(person=person, **({} if recalled else {"date": RE_RELEASED}))
+    first = released or (ReleaseFactory.date if recalled else RE_RELEASED)
+    release = ReleaseFactory(person=person, date=first)
     LicenceConditionFactory(person=person, start_date=ReleaseFactory.date)
     if recalled:
         RecallFactory(release=release)

@@ -92,11 +92,14 @@ def test_caseload_now_counts_each_position(team, practitioner):
     in_custody = on_licence()
     factories.RecallFactory(release=in_custody.releases.get(), recall_date=dt.date(2020, 1, 1))
     factories.PersonFactory(team=team)  # not yet released
+    # Released in 2014 and never recalled: the licence ended by law on 1 November 2024.
+    factories.make_case(team, recalled=False, released=dt.date(2014, 5, 1))
 
     data = caseload.CASELOAD_NOW.compute(Person.objects.all(), _scope())
     assert dict(data.tables[0].rows) == {
-        "People in scope": 8,
+        "People in scope": 9,
         "On licence": 5,
+        "Licence ended (by law or the Parole Board)": 1,
         "Concerns recorded in the last 30 days": 1,
         "Recall being considered (draft recommendation)": 1,
         "Awaiting countersignature (SPO or ACO)": 1,

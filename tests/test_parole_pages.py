@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -44,7 +45,9 @@ def _working_days_ago(n: int) -> dt.date:
 def case(team):
     """An IPP case released in 2014 (so eligible for a termination referral), recalled 60 days
     ago and back in custody the day after."""
-    return factories.make_case(team, recalled=False, first_name="Amos", last_name="Parr")
+    return factories.make_case(
+        team, recalled=False, released=dt.date(2014, 5, 1), first_name="Amos", last_name="Parr"
+    )
 
 
 @pytest.fixture
@@ -153,7 +156,8 @@ def test_terminated_licence_is_shown(case, recall, ppcs):
         outcome="terminated",
     )
     content = client_for(ppcs).get(_tab(case)).content.decode()
-    assert "Licence terminated on 1 June 2020" in content
+    assert "Licence ended on 1 June 2020" in content
+    assert "The Parole Board terminated this licence on 1 June 2020." in content
 
 
 def test_outsider_gets_404_anonymous_is_sent_to_sign_in_and_no_role_is_refused(
@@ -565,10 +569,19 @@ def _caseload_crns(user, work: str) -> set[str]:
 
 
 def test_the_caseload_lists_each_kind_of_parole_work(team, ppcs, practitioner):
-    referred = factories.make_case(team, recalled=False, last_name="Referred")
+    four_years_ago = TODAY - relativedelta(years=4)  # qualified, licence in force
+    referred = factories.make_case(
+        team, recalled=False, released=four_years_ago, last_name="Referred"
+    )
     TerminationReferral.objects.create(person=referred, referred_on=TODAY - dt.timedelta(days=9))
-    not_referred = factories.make_case(team, recalled=False, last_name="Unreferred")
-    in_custody = factories.make_case(team, recalled=False, last_name="Custody")
+    not_referred = factories.make_case(
+        team, recalled=False, released=four_years_ago, last_name="Unreferred"
+    )
+    # Released in 2014, then its licence ended on 1 November 2024: nothing left to refer.
+    factories.make_case(team, recalled=False, released=dt.date(2014, 5, 1), last_name="Ended")
+    in_custody = factories.make_case(
+        team, recalled=False, released=dt.date(2014, 5, 1), last_name="Custody"
+    )
     recall = factories.make_recall(
         in_custody,
         recall_date=TODAY - dt.timedelta(days=60),
@@ -576,7 +589,7 @@ def test_the_caseload_lists_each_kind_of_parole_work(team, ppcs, practitioner):
     )
     review = _review(recall, kind="oral")
     Adjournment.objects.create(review=review, date=_working_days_ago(6), reason="Panel ill")
-    told = factories.make_case(team, recalled=False, last_name="Told")
+    told = factories.make_case(team, recalled=False, released=dt.date(2014, 5, 1), last_name="Told")
     told_recall = factories.make_recall(
         told, recall_date=TODAY - dt.timedelta(days=60), returned=TODAY - dt.timedelta(days=59)
     )
@@ -587,10 +600,10 @@ def test_the_caseload_lists_each_kind_of_parole_work(team, ppcs, practitioner):
         prisoner_informed_on=_working_days_ago(5),
     )
 
-    # Every make_case licence began in 2014: past the qualifying date. The recalled ones are in
-    # custody but still due a referral (the qualifying period runs from the first release).
+    # The recalled ones are in custody but still due a referral (the qualifying period runs
+    # from the first release); the licence that ended is not.
     assert _caseload_crns(ppcs, "termination_due") == {not_referred.crn, in_custody.crn, told.crn}
     assert _caseload_crns(ppcs, "untold") == {in_custody.crn}
     assert _caseload_crns(practitioner, "awaiting_release") == {in_custody.crn, told.crn}
     # An unknown value filters nothing.
-    assert len(_caseload_crns(practitioner, "nonsense")) == 4
+    assert len(_caseload_crns(practitioner, "nonsense")) == 5

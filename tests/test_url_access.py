@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
@@ -146,7 +147,11 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
     people = [person]
 
     def recommendation(status: str, **fields: Any) -> RecallRecommendation:
-        subject = factories.make_case(team, recalled=False)
+        # First released four years ago: past the qualifying date (PPCS see the case), and the
+        # licence is still in force.
+        subject = factories.make_case(
+            team, recalled=False, released=timezone.localdate() - relativedelta(years=4)
+        )
         people.append(subject)
         return RecallRecommendation.objects.create(
             person=subject, created_by=practitioner, status=status, **fields

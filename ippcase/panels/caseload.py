@@ -45,7 +45,7 @@ def _caseload_now(people: QuerySet[Person], scope: Scope) -> PanelData:
         ("People in scope", Q()),
         ("On licence", Q(status=CaseStatus.ON_LICENCE)),
         (
-            "Licence ended (automatically or by the Parole Board)",
+            "Licence ended (by law or the Parole Board)",
             Q(status=CaseStatus.LICENCE_ENDED),
         ),
         (f"Concerns recorded in the last {CONCERN_DAYS} days", Q(recent_concern=True)),
