@@ -1481,6 +1481,7 @@ class _PersonMaker:
                 OffenceSpec(str(category), description, [str(tag) for tag in tags])
             )
 
+        releases, status = _within_the_law(releases, status, sentence.sentence_type)
         behaviours = sentence.index_offence.behaviours
         is_sexual = sentence.index_offence.category in (
             vocab.OffenceCategory.SEXUAL_CONTACT,
@@ -1790,6 +1791,42 @@ _ADJOURNMENT = parole_vocab.DelayKind.ADJOURNMENT.value
 _DEFERRAL = parole_vocab.DelayKind.DEFERRAL.value
 
 
+def _within_the_law(
+    releases: list[ReleaseSpec], status: str, sentence_type: str
+) -> tuple[list[ReleaseSpec], str]:
+    """The timeline cut where an IPP/DPP licence ended by law (s.31A as amended by the Victims
+    and Prisoners Act 2024, docs/parole.md): a recall drawn on or after the automatic
+    termination date of its spell never happened; the person stays on that (ended) licence."""
+    first = releases[0].date
+    for i, release in enumerate(releases):
+        end = recall_rules.automatic_termination_date(sentence_type, first, release.date)
+        if release.recall is not None and end is not None and release.recall.date >= end:
+            release.recall = None
+            return releases[: i + 1], "licence"
+    return releases, status
+
+
+def licence_end(person: PersonSpec) -> dt.date | None:
+    """The day the person's licence ends or ended (automatically, or by a Parole Board
+    termination): ``parole.law`` on the person's spells."""
+    spells = [
+        parole_law.Spell(r.date, r.recall.date if r.recall else None) for r in person.releases
+    ]
+    terminated = [
+        t.decided
+        for t in person.termination_referrals
+        if t.decided is not None and t.outcome == "terminated"
+    ]
+    position = parole_law.licence_position(
+        person.sentence.sentence_type,
+        spells,
+        REFERENCE_DATE,
+        parole_law.Periods(),
+        terminated_on=min(terminated) if terminated else None,
+    )
+    return position.end.on if position.end is not None else None
+
+
 def _add_parole_work(person: PersonSpec, rng: random.Random) -> None:
     """The parole work of ``person``: for each recall, the Parole Board reviews (and RARR) that
     lead to the next release, or the review still open on the reference date; then a licence
@@ -1960,15 +1997,20 @@ def _termination_referrals(rng: random.Random, person: PersonSpec) -> list[Termi
         return []  # not a preventive sentence, or recalled (no referral from custody here)
     qualifying = parole_law.years_after(person.releases[0].date, years)
     start = max(qualifying, latest.date, TERMINATION_DUTY_COMMENCEMENT)
-    if start > REFERENCE_DATE or rng.random() >= TERMINATION_REFERRED_SHARE:
+    # Only while the licence is in force: it ends by law on the automatic termination date.
+    ends = recall_rules.automatic_termination_date(
+        person.sentence.sentence_type, person.releases[0].date, latest.date
+    )
+    last = REFERENCE_DATE if ends is None else min(REFERENCE_DATE, ends - dt.timedelta(days=1))
+    if start > last or rng.random() >= TERMINATION_REFERRED_SHARE:
         return []
     if rng.random() < TERMINATION_DECIDED_SHARE:
         wait = dt.timedelta(days=_days(rng, TERMINATION_DECISION_DAYS))
-        if start + wait <= REFERENCE_DATE:
-            referred = _date_in(rng, start, REFERENCE_DATE - wait)
+        if start + wait <= last:
+            referred = _date_in(rng, start, last - wait)
             outcome = _TERMINATION.pick(rng)
             return [TerminationReferralSpec(referred, referred + wait, outcome)]
-    return [TerminationReferralSpec(_date_in(rng, start, REFERENCE_DATE), None, "")]
+    return [TerminationReferralSpec(_date_in(rng, start, last), None, "")]
 
 
 # --- recall work (issue 6) -----------------------------------------------------------------------
@@ -2042,8 +2084,12 @@ def _add_recall_work(person: PersonSpec, rng: random.Random, ppcs: Sequence[str]
     dated from the first release to :data:`REFERENCE_DATE`, recorded by the COM of the day."""
     coms = _Coms(person.allocations)
     # Periods in the community: (start, end, the recall ending it or None, released to an AP).
+    # The current period ends when the licence ends (by law or the Parole Board): no recall
+    # work after that date.
+    ended = licence_end(person)
+    last_day = REFERENCE_DATE if ended is None else min(REFERENCE_DATE, ended - dt.timedelta(1))
     periods = [
-        (r.date, r.recall.date if r.recall else REFERENCE_DATE, r.recall, r.approved_premises)
+        (r.date, r.recall.date if r.recall else last_day, r.recall, r.approved_premises)
         for r in person.releases
     ]
     index_behaviours = person.sentence.index_offence.behaviours
@@ -2185,7 +2231,8 @@ def _add_recall_work(person: PersonSpec, rng: random.Random, ppcs: Sequence[str]
         )
 
     latest_start, _, latest_recall, _ = periods[-1]
-    if latest_recall is None and rng.random() < ACTIVE_SHARE:
+    in_force = ended is None or ended > REFERENCE_DATE
+    if latest_recall is None and in_force and rng.random() < ACTIVE_SHARE:
         created = max(
             latest_start, REFERENCE_DATE - dt.timedelta(days=_int(rng, 1, ACTIVE_WITHIN_DAYS))
         )

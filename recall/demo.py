@@ -12,6 +12,7 @@ import pghistory
 from django.db import transaction
 from django.utils import timezone
 
+from ippcase import selectors as case_selectors
 from ippcase.models import Person, User
 from ippcase.models import Recall as CaseRecall
 
@@ -81,9 +82,10 @@ def create_workflow_examples(*, practitioner: User, spo: User, aco: User, ppcs: 
     people = [
         p
         for p in Person.objects.filter(team=practitioner.team)
-        .prefetch_related("releases__recall")
+        .select_related("sentence")
+        .prefetch_related("releases__recall", "termination_referrals")
         .order_by("crn")
-        if p.releases.all() and not hasattr(list(p.releases.all())[-1], "recall")
+        if case_selectors.case_status(p) == case_selectors.CaseStatus.ON_LICENCE
     ]
     today = timezone.localdate()
     made = 0
