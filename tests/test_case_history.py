@@ -35,7 +35,10 @@ def _user(username: str, first: str, last: str, role: str, team) -> object:
 
 @pytest.fixture
 def journey(team, django_capture_on_commit_callbacks):
-    """A person through the whole journey, every step through its service, by named people."""
+    """A person through the whole journey, every step through its service, by named people:
+    concern, action, recommendation sent, SPO and ACO countersignatures, submission, PPCS
+    authorisation, return to custody, two dossier requests, a paper review directing an oral
+    hearing, an adjournment, a RARR re-release and a licence termination referral."""
     com = _user("asha", "Asha", "Khan", vocab.Role.PRACTITIONER, team)
     spo = _user("dylan", "Dylan", "Reynolds", vocab.Role.MANAGER, team)
     aco = _user("morgan", "Morgan", "Lee", vocab.Role.SENIOR_MANAGER, team)
@@ -93,12 +96,10 @@ def journey(team, django_capture_on_commit_callbacks):
         outcome="release",
         rationale=RARR_RATIONALE,
     )
-    # The licence termination referral: its qualifying date is long past for this licence
-    # (released in 2014); recorded through the model, as the service also checks the law.
-    from parole.models import TerminationReferral
-
-    with pghistory.context(user=ppcs.pk):
-        TerminationReferral.objects.create(person=person, referred_on=today, recorded_by=ppcs)
+    parole_services.record_re_release(
+        recall_id=rec.recall_id, actor=rarr_ppcs, released_on=today, prison="HMP Leeds"
+    )
+    parole_services.termination_refer(person_id=person.pk, actor=ppcs, referred_on=today)
     return person, com
 
 
@@ -133,6 +134,9 @@ def test_the_whole_journey_reads_as_one_line_each(journey):
         f"Reason: {ADJOURNED_BECAUSE}",
         "Grace Obi (PPCS) | Risk-assessed recall review: re-release (decided ",
         f"Rationale: {RARR_RATIONALE}",
+        f"Grace Obi (PPCS) | Re-released on {history.long_date(timezone.localdate())}",
+        "Grace Obi (PPCS) | Released on licence from HMP Leeds on "
+        f"{history.long_date(timezone.localdate())}",
         "Tunde Harris (PPCS) | Licence termination referral to the Parole Board on ",
     ]
     missing = [e for e in expected if e not in text]
