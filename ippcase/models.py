@@ -373,22 +373,42 @@ class Allocation(models.Model):
 @audited()
 class Notification(models.Model):
     """An email waiting to be sent (an outbox). Written in the same transaction as the change it
-    reports, so a broker outage delays it but never loses it; ``sent_at`` marks it done."""
+    reports, so a broker outage delays it but never loses it; ``sent_at`` marks it done.
+
+    Each message is sent on its own (ippcase/notifications.py): a failure records ``attempts``
+    and ``last_error`` (the exception's class and a short message with no address, subject or
+    body) and puts ``next_attempt_at`` off, exponentially; after
+    ``settings.NOTIFICATION_MAX_ATTEMPTS`` it is given up (``failed_at``) and waits for an
+    administrator to try it again (the *Email notifications* page)."""
 
     recipient = models.ForeignKey(User, on_delete=models.PROTECT, related_name="notifications")
     subject = models.CharField(max_length=200)
     body = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Not sent before this time (now when written; later after a failure).
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    failed_at = models.DateTimeField("Given up at", null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
+            # The sweep's query: due rows still to send, soonest first (sent and given-up rows
+            # are not in the index, so it stays as small as the backlog).
             models.Index(
-                fields=["created_at"],
-                condition=Q(sent_at__isnull=True),
+                fields=["next_attempt_at", "id"],
+                condition=Q(sent_at__isnull=True, failed_at__isnull=True),
                 name="notification_unsent_idx",
-            )
+            ),
+            # The administrators' page: retrying or given up.
+            models.Index(
+                fields=["-created_at"],
+                condition=Q(sent_at__isnull=True, attempts__gt=0),
+                name="notification_trouble_idx",
+            ),
         ]
 
     def __str__(self) -> str:

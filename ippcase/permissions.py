@@ -104,6 +104,8 @@ rules.add_perm("ippcase.view_case_history", can_view_person)
 # Read audit (issue 7): who viewed a case is for the senior managers of the person's PDU and
 # administrators; everyone else who can see the case gets 403 (out of scope: 404).
 rules.add_perm("ippcase.view_case_views", is_admin | (is_senior_manager & person_in_own_pdu))
+# The email outbox's failed and retrying notifications, and trying one again: administrators.
+rules.add_perm("ippcase.manage_notifications", is_admin)
 
 
 def visible_people(user: Any, qs: QuerySet[Any] | None = None) -> QuerySet[Any]:

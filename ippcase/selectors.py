@@ -7,7 +7,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-import pghistory.models
 from django.apps import apps
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -39,7 +38,6 @@ from .models import (
     Person,
     Recall,
     Release,
-    Sentence,
     Team,
     User,
 )
@@ -546,94 +544,6 @@ def _timeline_svg_geometry(start: dt.date, timeline: Timeline, today: dt.date) -
     years = range(start.year + 1, today.year + 1, step)
     ticks = [{"x": x(dt.date(year, 1, 1)), "label": str(year)} for year in years]
     return {"width": SVG_WIDTH, "height": 120, "bars": bars, "markers": markers, "ticks": ticks}
-
-
-# ---------------------------------------------------------------------------------------------
-# Case history (audit)
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    when: dt.datetime
-    who: str
-    what: str
-    label: str  # insert | update | delete
-    changes: dict[str, Any]
-
-    @property
-    def action(self) -> str:
-        return {"insert": "added", "update": "changed", "delete": "removed"}.get(
-            self.label, self.label
-        )
-
-
-# Keys that only link rows together; the page names the row instead.
-_LINK_FIELDS = {"id", "person", "sentence", "release"}
-
-
-def _readable_changes(model: Any, changes: dict[str, Any]) -> dict[str, Any]:
-    """Field names as their labels, link columns dropped, in the model's field order."""
-    readable = {}
-    for f in model._meta.concrete_fields:
-        if f.name in _LINK_FIELDS:
-            continue
-        key = f.attname if f.attname in changes else f.name
-        if key in changes:
-            readable[str(f.verbose_name)] = changes[key]
-    return readable
-
-
-def case_history(person: Person, *, limit: int = 500) -> list[HistoryEntry]:
-    """Who changed what and when on this person's case, newest first, from the audit events of the
-    person and of every row that hangs off them. At most four queries whatever its length."""
-    events = pghistory.models.Events.objects
-    rows: dict[tuple[str, int], Any] = {}
-
-    def collect(qs: Any) -> None:
-        for event in qs.order_by("-pgh_created_at")[:limit]:
-            rows[(event.pgh_model, event.pgh_id)] = event
-
-    collect(events.references(person))
-    # Offences hang off the sentence and recalls off a release; their ids come from the events
-    # just read, so rows deleted since (a release removed by a re-import) keep their history.
-    for model in (Sentence, Release):
-        event_label = model.pgh_event_model._meta.label  # type: ignore[union-attr]
-        ids = {e.pgh_data["id"] for e in rows.values() if e.pgh_model == event_label and e.pgh_data}
-        if ids:
-            collect(events.references([model(pk=pk) for pk in sorted(ids)]))
-    ordered = sorted(rows.values(), key=lambda e: e.pgh_created_at, reverse=True)[:limit]
-    user_ids = {
-        int(e.pgh_context["user"]) for e in ordered if e.pgh_context and e.pgh_context.get("user")
-    } | {
-        int(e.pgh_data["practitioner_id"])
-        for e in ordered
-        if (e.pgh_data or {}).get("practitioner_id")
-    }
-    names = {u.pk: u.display_name for u in User.objects.filter(pk__in=user_ids)}
-    entries = []
-    for event in ordered:
-        context = event.pgh_context or {}
-        user_id = context.get("user")
-        who = names.get(int(user_id), "Unknown user") if user_id else context.get("actor", "System")
-        tracked = apps.get_model(event.pgh_model).pgh_tracked_model
-        if event.pgh_diff is not None:
-            changes = event.pgh_diff
-        else:  # an insert or delete: show the values that were set, not every blank column
-            changes = {
-                k: [None, v] for k, v in (event.pgh_data or {}).items() if v not in (None, "", [])
-            }
-        if "practitioner_id" in changes:
-            changes["practitioner_id"] = [names.get(v, v) for v in changes["practitioner_id"]]
-        entries.append(
-            HistoryEntry(
-                when=event.pgh_created_at,
-                who=who,
-                what=str(tracked._meta.verbose_name),
-                label=event.pgh_label,
-                changes=_readable_changes(tracked, changes),
-            )
-        )
-    return entries
 
 
 # ---------------------------------------------------------------------------------------------

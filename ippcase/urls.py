@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import audit_views, dashboard_views, signin, views
+from . import audit_views, dashboard_views, outbox_views, signin, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,6 +25,12 @@ urlpatterns = [
         "dashboard/practitioners/<str:username>/",
         dashboard_views.practitioner_caseload,
         name="dashboard_practitioner",
+    ),
+    path("notifications/", outbox_views.notification_outbox, name="notification_outbox"),
+    path(
+        "notifications/<int:pk>/retry/",
+        outbox_views.notification_retry,
+        name="notification_retry",
     ),
     path("recall/", include("recall.urls")),
     path("parole/", include("parole.urls")),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from recall.vocab import RecommendationStatus
 
-from . import health, selectors
+from . import health, history, selectors
 from .models import labels
 from .vocab import Need
 
@@ -166,7 +166,7 @@ def person_timeline(request: HttpRequest, crn: str) -> HttpResponse:
 @role_required()
 def person_history(request: HttpRequest, crn: str) -> HttpResponse:
     context = _person_context(request, crn, "history")
-    context["entries"] = selectors.case_history(context["person"])
+    context["entries"] = history.case_history(context["person"])
     return render(request, "ippcase/person_history.html", context)
 
 

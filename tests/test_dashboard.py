@@ -157,6 +157,26 @@ def test_at_risk_lists_people_with_concerns_and_no_action_since(
     assert list(data.tables[1].rows) == [("Leeds A", 2), ("Leeds B", 1)]
 
 
+def test_at_risk_lists_only_people_on_licence(team, practitioner):
+    """Someone already recalled (at large, or in custody on recall) is past the point of being
+    "at risk of recall", whatever their recent concerns; only people on licence are listed."""
+    on_licence = factories.make_case(team, first_name="Olive", last_name="Onlicence")
+    at_large = factories.make_case(team, recalled=False, first_name="Alan", last_name="Atlarge")
+    factories.RecallFactory(
+        release=at_large.releases.get(), recall_date=dt.date(2020, 1, 1), returned_to_custody=None
+    )
+    in_custody = factories.make_case(team, recalled=False, first_name="Ian", last_name="Inside")
+    factories.RecallFactory(release=in_custody.releases.get(), recall_date=dt.date(2020, 1, 1))
+    for person in (on_licence, at_large, in_custody):
+        _concern(person, 5, practitioner)
+
+    data = caseload.AT_RISK.compute(Person.objects.all(), _scope())
+    people = data.tables[0]
+    assert [str(r[0]) for r in people.rows] == ["Olive Onlicence"]
+    assert people.caption == "People at risk of recall (1 in all)"
+    assert list(data.tables[1].rows) == [("Leeds A", 1)]
+
+
 def _tracked_recall(team, user, *, rtc, submitted=None, served=None, status=RS.AUTHORISED):
     person = factories.PersonFactory(team=team)
     recall = factories.make_recall(person, recall_date=rtc, returned=rtc)

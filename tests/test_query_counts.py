@@ -69,3 +69,87 @@ def test_person_pages_query_count_does_not_grow_with_the_history(practitioner, t
     assert _queries(client, reverse(page, args=[short.crn])) == _queries(
         client, reverse(page, args=[long.crn])
     )
+
+
+def _add_recall_and_parole_work(person, practitioner, size: int) -> None:
+    """Every kind of row the case history reads, ``size`` of each: concerns, actions, a
+    recommendation with its oversight, PPCS decisions and dossiers, Parole Board reviews with
+    adjournments, a RARR, termination referrals and supervision panels."""
+    import pghistory
+
+    from ippcase.models import Recall
+    from parole.models import (
+        Adjournment,
+        ParoleReview,
+        RiskAssessedRecallReview,
+        SupervisionSuspension,
+        TerminationReferral,
+    )
+    from recall.models import (
+        ActionShortOfRecall,
+        Concern,
+        Dossier,
+        Oversight,
+        PpcsDecision,
+        RecallRecommendation,
+    )
+
+    day = dt.date(2024, 1, 1)
+    with pghistory.context(user=practitioner.pk):
+        recall = Recall.objects.filter(release__person=person).order_by("recall_date").first()
+        rec = RecallRecommendation.objects.create(
+            person=person, status="authorised", created_by=practitioner, recall=recall
+        )
+        for n in range(size):
+            later = day + dt.timedelta(days=n * 10)
+            Concern.objects.create(
+                person=person,
+                occurred_on=later,
+                description="Missed",
+                source="other",
+                recorded_by=practitioner,
+            )
+            ActionShortOfRecall.objects.create(
+                person=person,
+                kind="warning_letter",
+                taken_on=later,
+                details="Letter",
+                recorded_by=practitioner,
+            )
+            Oversight.objects.create(
+                recommendation=rec,
+                level="spo",
+                decision="recall",
+                rationale="Agreed",
+                signed_by=practitioner,
+                recommendation_version=n + 1,
+            )
+            PpcsDecision.objects.create(
+                recommendation=rec, outcome="rejected", reason="No", decided_by=practitioner
+            )
+            Dossier.objects.create(
+                recommendation=rec, kind="dossier", version=n + 1, requested_by=practitioner
+            )
+            review = ParoleReview.objects.create(recall=recall, kind="paper", referred_on=later)
+            Adjournment.objects.create(review=review, date=later, reason="Late report")
+            TerminationReferral.objects.create(person=person, referred_on=later)
+            SupervisionSuspension.objects.create(
+                person=person, panel_date=later, panel_recommendation="suspend"
+            )
+            rec.further_information = f"Answer {n}"
+            rec.save()
+        RiskAssessedRecallReview.objects.create(
+            recall=recall, decided_on=day, outcome="release", rationale="Manageable"
+        )
+
+
+def test_case_history_query_count_does_not_grow_with_recall_and_parole_work(practitioner, team):
+    """The case history reads every level of the case (recommendations, their oversight and
+    decisions, recalls, reviews, adjournments) in a fixed number of queries: two sizes."""
+    client = client_for(practitioner)
+    counts = []
+    for size in (1, 6):
+        person = factories.make_case(team)
+        _add_recall_and_parole_work(person, practitioner, size)
+        counts.append(_queries(client, reverse("person_history", args=[person.crn])))
+    assert counts[0] == counts[1]

@@ -30,7 +30,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from ippcase.models import Person, Recall
+from ippcase.models import Notification, Person, Recall
 from ippcase.panels import PANELS
 from parole.models import Adjournment, ParoleReview, TerminationReferral
 from recall.models import Dossier, RecallRecommendation
@@ -178,6 +178,14 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
         requested_by=practitioner,
         pdf=b"%PDF-1.4 access test",
     )
+    notification = Notification.objects.create(
+        recipient=practitioner,
+        subject="Not sent",
+        body="Body",
+        attempts=8,
+        last_error="SMTPServerDisconnected: Connection unexpectedly closed",
+        failed_at=now,
+    )
     rec_kwargs = {
         "recall:oversight": awaiting_spo,
         "recall:letter": not_recalled,
@@ -204,6 +212,7 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
         **{name: {"rec_id": rec.pk} for name, rec in rec_kwargs.items()},
         **{name: {"pk": obj.pk} for name, obj in pk_kwargs.items()},
         "dashboard_panel": {"slug": PANELS[0].slug},
+        "notification_retry": {"pk": notification.pk},
         "dashboard_panel_csv": {"slug": PANELS[0].slug},
         "recall:section": {"slug": "why"},
         "recall:section_findings": {"slug": "why"},

@@ -96,8 +96,10 @@ CASELOAD_NOW = Panel("caseload-now", "Caseload now", _caseload_now)
 
 
 def _at_risk_people(people: QuerySet[Person], scope: Scope) -> QuerySet[Any]:
-    """People with concerns in the window, no action short of recall since the earliest of
-    them, and no active recommendation."""
+    """People on licence now with concerns in the window, no action short of recall since the
+    earliest of them, and no active recommendation. Someone already recalled (at large or in
+    custody) or not yet released is not at risk of recall: equality with ``ON_LICENCE``, so a
+    status added to the expression later stays out unless it is "on licence"."""
     from recall.models import ActionShortOfRecall, Concern
 
     since = scope.today - dt.timedelta(days=AT_RISK_DAYS)
@@ -107,6 +109,9 @@ def _at_risk_people(people: QuerySet[Person], scope: Scope) -> QuerySet[Any]:
     per_person = window.order_by().values("person")
     return (
         people.filter(Exists(window))
+        .annotate(latest_release_id=Subquery(_latest_release().values("pk")[:1]))
+        .annotate(case_status=_status_expression())
+        .filter(case_status=CaseStatus.ON_LICENCE)
         .annotate(
             concern_count=Subquery(per_person.annotate(n=Count("pk")).values("n")[:1]),
             first_concern=Subquery(per_person.annotate(d=Min("occurred_on")).values("d")[:1]),

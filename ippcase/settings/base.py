@@ -230,6 +230,12 @@ if OIDC_ENABLED:
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ippcase@localhost")
+# The outbox (ippcase/notifications.py): a message that cannot be sent is tried again after
+# 1, 2, 4… minutes (at most NOTIFICATION_RETRY_MAX_DELAY apart) and given up after this many
+# attempts, for an administrator to try again (docs/operations.md).
+NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "8"))
+NOTIFICATION_RETRY_BASE_DELAY = timedelta(minutes=1)
+NOTIFICATION_RETRY_MAX_DELAY = timedelta(hours=1)
 
 CELERY_BROKER_URL = REDIS_URL
 # A web request that enqueues work must not hang when Redis is down: fail fast (the work is in the
