@@ -39,7 +39,6 @@ def _answer_choices(page: Page, slug: str) -> None:
     if slug == "type":
         _check(page, "recall_type", "standard")
         _check(page, "emergency", "no")
-        _check(page, "out_of_hours", "no")  # the question is gone after issue 12
     elif slug == "criteria":
         for key in ("i", "ii", "iii", "iv"):
             page.locator(f"#id_criterion_{key}").check()
