@@ -672,3 +672,11 @@ def test_out_of_hours_refuses_a_naive_datetime():
 def test_office_hours_must_be_two_times_opening_before_closing(hours):
     with pytest.raises(ValueError):
         deadlines.OfficeHours.parse(hours)
+
+
+@pytest.mark.parametrize(("value", "errors"), [(("09:00", "17:00"), 0), (("17:00", "09:00"), 1)])
+def test_a_bad_office_hours_setting_fails_the_system_checks(settings, value, errors):
+    from recall.apps import check_office_hours
+
+    settings.OFFICE_HOURS = value
+    assert len(check_office_hours()) == errors
