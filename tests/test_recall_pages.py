@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -250,6 +251,38 @@ def test_a_stale_form_shows_the_message_and_changes_nothing(on_licence, practiti
     assert "Someone else changed this recommendation" in response.content.decode()
     rec.refresh_from_db()
     assert rec.why_considered == "First answer." and rec.version == form_version + 1
+
+
+def test_the_live_refresh_swaps_only_the_findings_and_keeps_a_justification_being_typed(
+    on_licence, practitioner
+):
+    """Issue 12: the refresh replaces the findings, never a field someone is typing in. The
+    justification box of a warning comes back marked hx-preserve (htmx keeps the box on the
+    page, with what was typed since the request and its focus); the other fields are outside
+    the swapped region."""
+    rec = services.recommendation_start(person=on_licence, actor=practitioner)
+    client = client_for(practitioner)
+    page = client.get(reverse("recall:section", args=[rec.pk, "multi-agency"])).content.decode()
+    assert 'hx-target="#findings"' in page and "changed delay:" in page
+    url = reverse("recall:section_findings", args=[rec.pk, "multi-agency"])
+    html = client.post(
+        url,
+        {
+            "version": rec.version,
+            "other_agencies_consulted": "no",
+            "multi_agency_input": "Typed so far",
+            "ack_NO_MULTI_AGENCY_INPUT": "Half a sent",
+        },
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert html.lstrip().startswith('<div id="findings"')
+    assert 'name="multi_agency_input"' not in html
+    box = re.search(r"<textarea[^>]*name=\"ack_NO_MULTI_AGENCY_INPUT\"[^>]*>", html)
+    assert (
+        box
+        and 'hx-preserve="true"' in box.group(0)
+        and 'id="id_ack_NO_MULTI_AGENCY_INPUT"' in box.group(0)
+    )
 
 
 def test_live_findings_use_unsaved_values_and_save_nothing(on_licence, practitioner):
