@@ -145,9 +145,13 @@ def _rec_person_in_own_pdu(user: Any, rec: Any) -> bool:
 
 
 @rules.predicate
-def _rec_out_of_hours(user: Any, rec: Any) -> bool:
-    # Out of hours a duty manager from anywhere may act; the signature records it as such.
-    return bool(rec.out_of_hours)
+def is_out_of_hours_now() -> bool:
+    """The clock, not the recommendation, says whether it is out of hours: outside office hours
+    (``settings.OFFICE_HOURS``) or on a day that is not a working day. The practitioner's old
+    yes/no (``RecallRecommendation.out_of_hours``) grants nothing (docs/permissions.md)."""
+    from recall.reminders import out_of_hours
+
+    return out_of_hours()
 
 
 def recommendation_authors(rec: Any) -> set[int]:
@@ -192,12 +196,12 @@ rules.add_perm("recall.record_on_case", can_work_on_case)
 rules.add_perm("recall.edit_recommendation", is_practitioner & _rec_person_in_own_team)
 rules.add_perm(
     "recall.countersign_spo",
-    is_manager & (_rec_person_in_own_pdu | _rec_out_of_hours) & ~is_recommender,
+    is_manager & (_rec_person_in_own_pdu | is_out_of_hours_now) & ~is_recommender,
 )
 rules.add_perm(
     "recall.countersign_aco",
     is_senior_manager
-    & (_rec_person_in_own_pdu | _rec_out_of_hours)
+    & (_rec_person_in_own_pdu | is_out_of_hours_now)
     & ~is_recommender
     & ~signed_this_version,
 )

@@ -18,7 +18,11 @@ Contract (the rules, with worked examples, are in ``docs/deadlines.md``):
 * ``report_due_date(rtc, calendar)`` is the 15th working day after the return-to-custody date.
 * ``deadline_status`` gives the badge, label and working days left that every page shows;
   ``reminder_milestone`` and ``due_milestones`` tell the reminder scan what to send.
-* Nothing here reads the clock: the caller passes ``today`` (a ``Europe/London`` date).
+* ``is_out_of_hours(moment, calendar, office_hours)`` says whether an aware datetime falls
+  outside office hours (``OfficeHours``, ``Europe/London`` wall-clock times) or on a day that is
+  not a working day: when a duty manager from another PDU may countersign (issue 12).
+* Nothing here reads the clock: the caller passes ``today`` (a ``Europe/London`` date) or the
+  ``moment``.
 * ``python -m recall.deadlines YYYY-MM-DD [--working-days N] [--extra-holiday DATE]...
   [--cancelled-holiday DATE]...`` prints the ISO date of the N-th working day after the date
   (default 15) and nothing else. Invalid input prints an error on stderr and exits 2.
@@ -31,6 +35,7 @@ import datetime as dt
 import functools
 import re
 import sys
+import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal, get_args
@@ -234,6 +239,67 @@ def report_due_date(
 ) -> dt.date:
     """The recall report due date: the 15th working day after the return-to-custody date."""
     return calendar.add_working_days(return_to_custody, working_days)
+
+
+# ---------------------------------------------------------------------------------------------
+# Office hours: when a duty manager from another PDU may countersign (issue 12).
+
+LONDON: Final = zoneinfo.ZoneInfo("Europe/London")
+DEFAULT_OFFICE_HOURS: Final = ("09:00", "17:00")
+_HH_MM: Final = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeHours:
+    """Opening and closing time on a working day, ``Europe/London`` wall-clock time. The office
+    is open from ``opens`` (included) to ``closes`` (excluded)."""
+
+    opens: dt.time
+    closes: dt.time
+
+    def __post_init__(self) -> None:
+        for name in ("opens", "closes"):
+            if not isinstance(getattr(self, name), dt.time):
+                raise TypeError(f"{name} must be a datetime.time")
+        if not self.opens < self.closes:
+            raise ValueError(
+                f"office hours must open before they close, not {self.opens:%H:%M} to "
+                f"{self.closes:%H:%M}"
+            )
+
+    @classmethod
+    def parse(cls, hours: Sequence[str]) -> OfficeHours:
+        """From two ``"HH:MM"`` strings, e.g. ``("09:00", "17:00")``; ValueError otherwise."""
+        if isinstance(hours, str) or len(hours) != 2:
+            raise ValueError('office hours are two times, e.g. ("09:00", "17:00")')
+        times = []
+        for text in hours:
+            match = _HH_MM.fullmatch(str(text).strip())
+            if match is None:
+                raise ValueError(f"office hours must be HH:MM (24-hour clock), not {text!r}")
+            times.append(dt.time(int(match[1]), int(match[2])))
+        return cls(times[0], times[1])
+
+    def __str__(self) -> str:
+        return f"{self.opens:%H:%M} to {self.closes:%H:%M}"
+
+
+def is_out_of_hours(moment: dt.datetime, calendar: Calendar, office_hours: OfficeHours) -> bool:
+    """Whether ``moment`` falls outside working hours: on a day that is not a working day
+    (weekend, bank holiday, administrator's extra holiday), or before ``office_hours.opens`` or
+    from ``office_hours.closes`` on a working day, in ``Europe/London`` time (GMT or BST).
+
+    ``moment`` must be timezone-aware (the instant is what counts, not a wall clock of unknown
+    zone); a naive datetime raises ``ValueError``.
+    """
+    if not isinstance(moment, dt.datetime):
+        raise TypeError(f"moment must be a datetime.datetime, not {type(moment).__name__}")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("moment must be timezone-aware")
+    local = moment.astimezone(LONDON)
+    if not calendar.is_working_day(local.date()):
+        return True
+    return not office_hours.opens <= local.time().replace(tzinfo=None) < office_hours.closes
 
 
 # ---------------------------------------------------------------------------------------------

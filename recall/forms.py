@@ -351,24 +351,16 @@ class RecallTypeForm(SectionForm):
     emergency = yes_no_field(
         "Is this an emergency recall?", required="Select yes if this is an emergency recall"
     )
-    out_of_hours = yes_no_field(
-        "Is this decision being made out of hours?",
-        required="Select yes if the decision is being made out of hours",
-        help_text="Out of hours a duty manager may countersign; they are named as such.",
-    )
+    # No "out of hours" question (issue 12): the clock decides when a duty manager may act
+    # (docs/permissions.md); ``RecallRecommendation.out_of_hours`` stays for historic records.
 
     def initial_from(self, rec: RecallRecommendation) -> dict[str, Any]:
-        return {
-            "recall_type": rec.recall_type,
-            "emergency": _as_yes_no(rec.emergency),
-            "out_of_hours": _as_yes_no(rec.out_of_hours),
-        }
+        return {"recall_type": rec.recall_type, "emergency": _as_yes_no(rec.emergency)}
 
     def answers(self, data: Mapping[str, Any]) -> dict[str, Any]:
         changes = _pick(data, {"recall_type": "recall_type"})
-        for name in ("emergency", "out_of_hours"):
-            if name in data:
-                changes[name] = _yes_no(data[name])
+        if "emergency" in data:
+            changes["emergency"] = _yes_no(data["emergency"])
         return changes
 
 

@@ -123,6 +123,8 @@ class RecallRecommendation(models.Model):
         max_length=20, choices=vocab.RecallType.choices, default=vocab.RecallType.STANDARD
     )
     emergency = models.BooleanField(default=False)
+    # Historic: the practitioner's own "made out of hours?" answer, asked until issue 12. It is
+    # shown on old records and grants nothing; the clock decides when a duty manager may act.
     out_of_hours = models.BooleanField(default=False)
     # Evidence for each criterion given: {"i": "...", "iv": "..."}; a key present = criterion given.
     criteria = models.JSONField(default=dict, blank=True)

@@ -26,6 +26,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, cast
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import F, Field, FilteredRelation, Model, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -71,6 +73,21 @@ def calendar() -> Calendar:
 
 
 _calendar_from_db = calendar  # for the functions whose ``calendar`` argument hides the name
+
+
+def office_hours() -> deadlines.OfficeHours:
+    """``settings.OFFICE_HOURS`` (``OFFICE_HOURS`` in the environment, "09:00-17:00" by default)."""
+    try:
+        return deadlines.OfficeHours.parse(settings.OFFICE_HOURS)
+    except (TypeError, ValueError) as error:
+        raise ImproperlyConfigured(f"OFFICE_HOURS: {error}") from error
+
+
+def out_of_hours(now: dt.datetime | None = None) -> bool:
+    """Whether ``now`` (default: the clock) is outside office hours on the working-day calendar
+    with the administrator's overrides: when a duty manager from another PDU may countersign."""
+    moment = timezone.now() if now is None else now
+    return deadlines.is_out_of_hours(moment, calendar(), office_hours())
 
 
 # ---------------------------------------------------------------------------------------------

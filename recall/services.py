@@ -16,9 +16,9 @@ from ippcase import selectors as case_selectors
 from ippcase.models import LicenceCondition, Person, Release, User
 from ippcase.models import Recall as CaseRecall
 from ippcase.notifications import notify
-from ippcase.permissions import is_recommender
+from ippcase.permissions import is_recommender, person_in_own_pdu
 
-from . import rules, selectors, vocab
+from . import reminders, rules, selectors, vocab
 from .models import ActionShortOfRecall, Concern, Oversight, PpcsDecision, RecallRecommendation
 
 Status = vocab.RecommendationStatus
@@ -330,6 +330,18 @@ def recommendation_countersign(
         raise RecallError("Unknown level of oversight.")
     if is_recommender(actor, rec):  # started it or wrote some of its answers
         raise NotAllowed("You cannot countersign your own recommendation.")
+    # A manager from another PDU acts only as a duty manager, and only when the clock (not the
+    # recommendation) says it is out of hours.
+    duty = not person_in_own_pdu(actor, rec.person)
+    role = "manager" if level == vocab.SignatureLevel.SPO else "senior_manager"
+    if duty and role in (actor.roles or []) and not reminders.out_of_hours():
+        hours = reminders.office_hours()
+        raise NotAllowed(
+            f"It is within office hours (Monday to Friday, {hours}, except bank holidays): "
+            f"only {'an SPO' if level == 'spo' else 'an ACO or head of PDU'} of the case's PDU "
+            "may countersign it now. A duty manager from another PDU may countersign only out "
+            "of hours."
+        )
     _require(
         actor,
         f"recall.countersign_{level}",
@@ -353,7 +365,6 @@ def recommendation_countersign(
             "To agree a recall, confirm that alternatives were explored, the recall type is right, "
             "the report is of good quality and the person is no longer manageable in the community."
         )
-    duty = rec.out_of_hours and not actor.has_perm("ippcase.view_person", rec.person)
     with pghistory.context(user=actor.pk):
         Oversight.objects.create(
             recommendation=rec,
@@ -367,6 +378,16 @@ def recommendation_countersign(
             duty_manager=duty,
             signed_by=actor,
             recommendation_version=rec.version,
+        )
+    if duty:
+        # The PDU's own managers hear that someone from elsewhere signed for their case.
+        notify(
+            recipients=_managers(rec, role="manager") + _managers(rec, role="senior_manager"),
+            subject=f"Countersigned out of hours by a duty manager: {rec.person.crn}",
+            body=(
+                f"{actor.display_name} countersigned as {level.upper()} (duty manager, out of "
+                "hours) for your PDU."
+            ),
         )
     agrees_recall = decision == vocab.OversightDecision.RECALL and rec.is_recall
     agrees_no_recall = decision == vocab.OversightDecision.DO_NOT_RECALL and not rec.is_recall

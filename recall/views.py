@@ -44,7 +44,7 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         "type",
-        "Recall type, emergency and out of hours",
+        "Recall type and emergency",
         forms.RecallTypeForm,
         ("FIXED_TERM_NOT_AVAILABLE", "AP_EARLY_RECALL"),
     ),
@@ -123,7 +123,8 @@ def _person_context(person: Person, tab: str) -> dict[str, Any]:
 
 def _recommendation(request: HttpRequest, rec_id: int) -> RecallRecommendation:
     """The recommendation with its context if the user may see it: the case team, or a manager
-    who may countersign it (a duty manager out of hours). 404 when the case is out of view."""
+    who may countersign it (a duty manager from another PDU, out of hours only). 404 when the
+    case is out of view."""
     try:
         rec = selectors.recommendation_with_context(rec_id)
     except RecallRecommendation.DoesNotExist:

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+from collections.abc import Callable, Iterator
+from typing import Any
+from unittest import mock
+
 import pytest
 from django.test import Client
 
@@ -104,3 +110,46 @@ def dead_broker():
     finally:
         app.conf.broker_url = saved
         reset_pools()
+
+
+# ---------------------------------------------------------------------------------------------
+# The clock for duty managers (issue 12): a manager from another PDU may countersign only out of
+# office hours, which the clock decides. So that every other test (the URL access table, the
+# outsider's 404s) means the same at any hour of any day, tests see office hours unless they set
+# the clock with ``london_clock``.
+
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+
+
+@pytest.fixture(autouse=True)
+def in_office_hours(monkeypatch) -> Callable[..., bool]:
+    """Pin "out of hours" to no; returns the real function for ``london_clock``."""
+    from recall import reminders
+
+    real: Callable[..., bool] = reminders.out_of_hours
+    monkeypatch.setattr(reminders, "out_of_hours", lambda now=None: False)
+    return real
+
+
+class LondonClock:
+    """``django.utils.timezone.now`` frozen at a Europe/London wall-clock time."""
+
+    def __init__(self) -> None:
+        self.now = dt.datetime.now(dt.UTC)
+
+    def at(self, *args: Any) -> dt.datetime:
+        """``clock.at(2025, 12, 4, 19, 0)``: now is 7pm on 4 December 2025, London time."""
+        self.now = dt.datetime(*args, tzinfo=LONDON)
+        return self.now
+
+
+@pytest.fixture
+def london_clock(in_office_hours, monkeypatch) -> Iterator[LondonClock]:
+    """The real out-of-hours rule, on a clock the test sets (the approach of test_signin's
+    ``clock``: ``timezone.now`` patched)."""
+    from recall import reminders
+
+    monkeypatch.setattr(reminders, "out_of_hours", in_office_hours)
+    clock = LondonClock()
+    with mock.patch("django.utils.timezone.now", lambda: clock.now):
+        yield clock

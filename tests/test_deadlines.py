@@ -605,3 +605,78 @@ def test_cli_rejects_bad_input_with_status_2(capsys, args, message):
     status, out, err = run_main(capsys, *args)
     assert (status, out) == (2, "")
     assert message in err
+
+
+# ---------------------------------------------------------------------------------------------
+# Out of hours (issue 12): when a duty manager from another PDU may countersign.
+
+LONDON = deadlines.LONDON
+NINE_TO_FIVE = deadlines.OfficeHours.parse(deadlines.DEFAULT_OFFICE_HOURS)
+
+
+def _london(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=LONDON)
+
+
+@pytest.mark.parametrize(
+    ("moment", "out"),
+    [
+        (_london(2025, 12, 4, 14, 0), False),  # Thursday afternoon
+        (_london(2025, 12, 4, 9, 0), False),  # opening time is in hours
+        (_london(2025, 12, 4, 16, 59, 59), False),
+        (_london(2025, 12, 4, 17, 0), True),  # closing time is out of hours
+        (_london(2025, 12, 4, 8, 59, 59), True),
+        (_london(2025, 12, 4, 19, 0), True),
+        (_london(2025, 12, 4, 2, 30), True),
+        (_london(2025, 12, 6, 11, 0), True),  # Saturday
+        (_london(2025, 12, 7, 11, 0), True),  # Sunday
+        (_london(2025, 12, 25, 11, 0), True),  # Christmas Day, a Thursday
+        (_london(2025, 5, 26, 11, 0), True),  # spring bank holiday, a Monday
+        (_london(2025, 5, 27, 11, 0), False),  # the Tuesday after it
+        # British Summer Time: 08:30 UTC is 09:30 in London (in hours), 16:30 UTC is 17:30.
+        (dt.datetime(2025, 7, 1, 8, 30, tzinfo=dt.UTC), False),
+        (dt.datetime(2025, 7, 1, 16, 30, tzinfo=dt.UTC), True),
+        # GMT in winter: 16:30 UTC is 16:30 in London.
+        (dt.datetime(2025, 12, 4, 16, 30, tzinfo=dt.UTC), False),
+    ],
+)
+def test_out_of_hours_follows_the_working_day_calendar_and_office_hours(moment, out):
+    assert deadlines.is_out_of_hours(moment, DEFAULT_CALENDAR, NINE_TO_FIVE) is out
+
+
+def test_out_of_hours_follows_the_administrators_overrides():
+    moved = Calendar(
+        extra_holidays=frozenset({dt.date(2025, 12, 4)}),
+        cancelled_holidays=frozenset({dt.date(2025, 5, 26)}),
+    )
+    assert deadlines.is_out_of_hours(_london(2025, 12, 4, 14, 0), moved, NINE_TO_FIVE)
+    assert not deadlines.is_out_of_hours(_london(2025, 5, 26, 11, 0), moved, NINE_TO_FIVE)
+
+
+def test_out_of_hours_follows_the_configured_office_hours():
+    late = deadlines.OfficeHours.parse(("08:00", "18:30"))
+    assert not deadlines.is_out_of_hours(_london(2025, 12, 4, 18, 0), DEFAULT_CALENDAR, late)
+    assert deadlines.is_out_of_hours(_london(2025, 12, 4, 18, 30), DEFAULT_CALENDAR, late)
+    assert str(late) == "08:00 to 18:30"
+
+
+def test_out_of_hours_refuses_a_naive_datetime():
+    with pytest.raises(ValueError, match="timezone-aware"):
+        deadlines.is_out_of_hours(dt.datetime(2025, 12, 4, 14), DEFAULT_CALENDAR, NINE_TO_FIVE)
+
+
+@pytest.mark.parametrize(
+    "hours",
+    [("17:00", "09:00"), ("09:00", "09:00"), ("9am", "5pm"), ("24:00", "23:00"), ("09:00",)],
+)
+def test_office_hours_must_be_two_times_opening_before_closing(hours):
+    with pytest.raises(ValueError):
+        deadlines.OfficeHours.parse(hours)
+
+
+@pytest.mark.parametrize(("value", "errors"), [(("09:00", "17:00"), 0), (("17:00", "09:00"), 1)])
+def test_a_bad_office_hours_setting_fails_the_system_checks(settings, value, errors):
+    from recall.apps import check_office_hours
+
+    settings.OFFICE_HOURS = value
+    assert len(check_office_hours()) == errors

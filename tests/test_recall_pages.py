@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -12,12 +13,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ippcase import vocab as case_vocab
+from ippcase.models import Notification
 from recall import services
 from recall.models import ActionShortOfRecall, Concern, Oversight, RecallRecommendation
 from recall.vocab import RecommendationStatus as Status
 from tests import factories
 from tests.conftest import client_for
-from tests.test_recall_services import CONFIRM, _draft_ready_to_send
+from tests.test_recall_services import (
+    CONFIRM,
+    OUT_OF_HOURS,
+    WORKING_DAY_2PM,
+    _draft_ready_to_send,
+)
 
 
 @pytest.fixture
@@ -246,6 +253,38 @@ def test_a_stale_form_shows_the_message_and_changes_nothing(on_licence, practiti
     assert rec.why_considered == "First answer." and rec.version == form_version + 1
 
 
+def test_the_live_refresh_swaps_only_the_findings_and_keeps_a_justification_being_typed(
+    on_licence, practitioner
+):
+    """Issue 12: the refresh replaces the findings, never a field someone is typing in. The
+    justification box of a warning comes back marked hx-preserve (htmx keeps the box on the
+    page, with what was typed since the request and its focus); the other fields are outside
+    the swapped region."""
+    rec = services.recommendation_start(person=on_licence, actor=practitioner)
+    client = client_for(practitioner)
+    page = client.get(reverse("recall:section", args=[rec.pk, "multi-agency"])).content.decode()
+    assert 'hx-target="#findings"' in page and "changed delay:" in page
+    url = reverse("recall:section_findings", args=[rec.pk, "multi-agency"])
+    html = client.post(
+        url,
+        {
+            "version": rec.version,
+            "other_agencies_consulted": "no",
+            "multi_agency_input": "Typed so far",
+            "ack_NO_MULTI_AGENCY_INPUT": "Half a sent",
+        },
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert html.lstrip().startswith('<div id="findings"')
+    assert 'name="multi_agency_input"' not in html
+    box = re.search(r"<textarea[^>]*name=\"ack_NO_MULTI_AGENCY_INPUT\"[^>]*>", html)
+    assert (
+        box
+        and 'hx-preserve="true"' in box.group(0)
+        and 'id="id_ack_NO_MULTI_AGENCY_INPUT"' in box.group(0)
+    )
+
+
 def test_live_findings_use_unsaved_values_and_save_nothing(on_licence, practitioner):
     rec = services.recommendation_start(person=on_licence, actor=practitioner)
     client = client_for(practitioner)
@@ -451,24 +490,73 @@ def test_oversight_is_for_managers(on_licence, practitioner, manager, team):
     assert client_for(manager).get(url).status_code == 200
 
 
-def test_a_duty_manager_from_elsewhere_signs_out_of_hours_and_is_named_so(
-    on_licence, practitioner, outsider
-):
-    rec = _draft_ready_to_send(on_licence, practitioner)
-    rec = services.recommendation_update(
-        rec_id=rec.pk,
-        actor=practitioner,
-        expected_version=rec.version,
-        changes={"out_of_hours": True},
-    )
-    rec = services.recommendation_send_for_countersignature(
+def _awaiting_spo_with_self_declared_flag(person, practitioner):
+    rec = _draft_ready_to_send(person, practitioner)
+    rec.out_of_hours = True  # a historic record's self-declared flag: it grants nothing now
+    rec.save(update_fields=["out_of_hours"])
+    return services.recommendation_send_for_countersignature(
         rec_id=rec.pk, actor=practitioner, expected_version=rec.version
     )
+
+
+def _oversight_post(rec) -> dict[str, object]:
+    data: dict[str, object] = {
+        "version": rec.version,
+        "decision": "recall",
+        "rationale": "Out of hours: agreed.",
+    }
+    data.update({k: "on" for k in CONFIRM})
+    return data
+
+
+def test_in_office_hours_only_the_pdus_managers_see_and_sign_a_recommendation(
+    on_licence, practitioner, manager, outsider, london_clock
+):
+    rec = _awaiting_spo_with_self_declared_flag(on_licence, practitioner)
+    london_clock.at(*WORKING_DAY_2PM)
+    client = client_for(outsider)
+    for name in ("recall:oversight", "recall:recommendation"):
+        assert client.get(reverse(name, args=[rec.pk])).status_code == 404
+    url = reverse("recall:oversight", args=[rec.pk])
+    assert client.post(url, _oversight_post(rec)).status_code == 404
+    assert not Oversight.objects.exists()
+    assert client_for(manager).get(url).status_code == 200
+
+
+@pytest.mark.parametrize("when", OUT_OF_HOURS.values(), ids=OUT_OF_HOURS.keys())
+def test_out_of_hours_a_duty_manager_from_elsewhere_signs_and_is_named_so(
+    on_licence, practitioner, manager, outsider, london_clock, when
+):
+    rec = _awaiting_spo_with_self_declared_flag(on_licence, practitioner)
+    london_clock.at(*when)
     url = reverse("recall:oversight", args=[rec.pk])
     client = client_for(outsider)
     assert client.get(url).status_code == 200
-    data = {"version": rec.version, "decision": "recall", "rationale": "Out of hours: agreed."}
-    data.update({k: "on" for k in CONFIRM})
-    assert client.post(url, data).status_code == 302
+    assert client.post(url, _oversight_post(rec)).status_code == 302
     page = client_for(practitioner).get(reverse("recall:recommendation", args=[rec.pk]))
     assert f"{outsider.display_name} (duty manager)" in page.content.decode()
+    assert Notification.objects.filter(recipient=manager, subject__contains="duty manager").exists()
+
+
+def test_a_duty_manager_who_opened_the_page_out_of_hours_is_refused_in_hours(
+    on_licence, practitioner, outsider, london_clock
+):
+    """The clock at the moment of signing decides: a page opened at 8:55 and posted at 9:05
+    records nothing."""
+    rec = _awaiting_spo_with_self_declared_flag(on_licence, practitioner)
+    london_clock.at(2025, 12, 4, 8, 55)
+    url = reverse("recall:oversight", args=[rec.pk])
+    client = client_for(outsider)
+    assert client.get(url).status_code == 200
+    london_clock.at(2025, 12, 4, 9, 5)
+    assert client.post(url, _oversight_post(rec)).status_code == 404
+    assert not Oversight.objects.exists()
+
+
+def test_the_recall_type_section_no_longer_asks_whether_it_is_out_of_hours(
+    on_licence, practitioner
+):
+    rec = services.recommendation_start(person=on_licence, actor=practitioner)
+    page = client_for(practitioner).get(reverse("recall:section", args=[rec.pk, "type"]))
+    assert page.status_code == 200
+    assert b'name="out_of_hours"' not in page.content

@@ -238,18 +238,82 @@ def test_decision_not_to_recall_is_ended_by_the_spo(on_licence, practitioner, ma
     assert rec.status == Status.NOT_RECALLED
 
 
-def test_duty_manager_from_elsewhere_may_sign_out_of_hours_and_is_named_so(
-    on_licence, practitioner, other_pdu_team
+# Duty managers (issue 12): the clock, not the practitioner, says when it is out of hours.
+# Thursday 4 December 2025 is a working day; 6 December 2025 a Saturday; 25 December 2025 and
+# 26 May 2025 (spring bank holiday, a Monday) are bank holidays.
+WORKING_DAY_2PM = (2025, 12, 4, 14, 0)
+OUT_OF_HOURS = {
+    "a working day at 7pm": (2025, 12, 4, 19, 0),
+    "a Saturday": (2025, 12, 6, 11, 0),
+    "Christmas Day": (2025, 12, 25, 11, 0),
+    "the spring bank holiday": (2025, 5, 26, 11, 0),
+}
+
+
+@pytest.fixture
+def duty_spo(other_pdu_team):
+    return factories.UserFactory(
+        username="duty-spo", roles=[case_vocab.Role.MANAGER], team=other_pdu_team
+    )
+
+
+def test_in_office_hours_a_manager_from_another_pdu_is_refused_and_nothing_is_recorded(
+    on_licence, practitioner, manager, duty_spo, london_clock
 ):
-    duty = factories.UserFactory(roles=[case_vocab.Role.MANAGER], team=other_pdu_team)
-    rec = _draft_ready_to_send(on_licence, practitioner)
-    rec = _send(rec, practitioner)
-    with pytest.raises(services.NotAllowed):
-        _sign(rec, duty, "spo", rationale="Out of hours.")
-    rec.out_of_hours = True
-    rec.save()
-    _sign(rec, duty, "spo", rationale="Out of hours.")
-    assert Oversight.objects.get(recommendation=rec).duty_manager is True
+    rec = _send(_draft_ready_to_send(on_licence, practitioner), practitioner)
+    rec.out_of_hours = True  # the practitioner's old self-declared flag grants nothing
+    rec.save(update_fields=["out_of_hours"])
+    sent = Notification.objects.count()
+    london_clock.at(*WORKING_DAY_2PM)
+    assert not duty_spo.has_perm("recall.countersign_spo", rec)
+    with pytest.raises(services.NotAllowed, match=r"within office hours .*09:00 to 17:00"):
+        _sign(rec, duty_spo, "spo", rationale="Agreed by the duty SPO.")
+    rec.refresh_from_db()
+    assert rec.status == Status.AWAITING_SPO
+    assert not Oversight.objects.exists()
+    assert Notification.objects.count() == sent
+
+
+@pytest.mark.parametrize("when", OUT_OF_HOURS.values(), ids=OUT_OF_HOURS.keys())
+def test_out_of_hours_a_duty_manager_signs_and_the_pdus_managers_are_told(
+    on_licence, practitioner, manager, senior_manager, duty_spo, london_clock, when
+):
+    rec = _send(_draft_ready_to_send(on_licence, practitioner), practitioner)
+    london_clock.at(*when)
+    assert duty_spo.has_perm("recall.countersign_spo", rec)
+    rec = _sign(rec, duty_spo, "spo", rationale="Agreed by the duty SPO.")
+    assert rec.status == Status.AWAITING_ACO
+    signature = Oversight.objects.get(recommendation=rec)
+    assert signature.duty_manager is True and signature.signed_by == duty_spo
+    told = Notification.objects.filter(subject__contains="duty manager")
+    assert {n.recipient for n in told} == {manager, senior_manager}
+    assert all(on_licence.first_name not in n.body + n.subject for n in told)
+    assert all(on_licence.crn in n.subject for n in told)
+
+
+def test_out_of_hours_the_pdus_own_manager_signs_as_usual(
+    on_licence, practitioner, manager, senior_manager, london_clock
+):
+    rec = _send(_draft_ready_to_send(on_licence, practitioner), practitioner)
+    london_clock.at(*OUT_OF_HOURS["a working day at 7pm"])
+    _sign(rec, manager, "spo")
+    assert Oversight.objects.get(recommendation=rec).duty_manager is False
+    assert not Notification.objects.filter(subject__contains="duty manager").exists()
+
+
+def test_a_duty_aco_from_another_pdu_signs_out_of_hours_only(
+    on_licence, practitioner, manager, other_pdu_team, london_clock
+):
+    duty_aco = factories.UserFactory(
+        username="duty-aco", roles=[case_vocab.Role.SENIOR_MANAGER], team=other_pdu_team
+    )
+    rec = _sign(_send(_draft_ready_to_send(on_licence, practitioner), practitioner), manager, "spo")
+    london_clock.at(*WORKING_DAY_2PM)
+    with pytest.raises(services.NotAllowed, match="within office hours"):
+        _sign(rec, duty_aco, "aco")
+    london_clock.at(*OUT_OF_HOURS["a Saturday"])
+    assert _sign(rec, duty_aco, "aco").status == Status.READY
+    assert Oversight.objects.get(recommendation=rec, level="aco").duty_manager is True
 
 
 def test_agreeing_a_recall_needs_every_confirmation(on_licence, practitioner, manager):

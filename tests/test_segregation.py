@@ -24,7 +24,14 @@ from recall.models import Oversight, PpcsDecision, RecallRecommendation
 from recall.vocab import RecommendationStatus as Status
 from tests import factories
 from tests.conftest import client_for
-from tests.test_recall_services import CONFIRM, _draft_ready_to_send, _send, _sign
+from tests.test_recall_services import (
+    CONFIRM,
+    OUT_OF_HOURS,
+    WORKING_DAY_2PM,
+    _draft_ready_to_send,
+    _send,
+    _sign,
+)
 
 
 @pytest.fixture
@@ -41,12 +48,8 @@ def _user(team, username: str, *roles: str):
     return factories.UserFactory(username=username, roles=list(roles), team=team)
 
 
-def _awaiting_spo(person, author, *, out_of_hours: bool = False):
-    rec = _draft_ready_to_send(person, author)
-    if out_of_hours:
-        rec.out_of_hours = True
-        rec.save(update_fields=["out_of_hours"])
-    return _send(rec, author)
+def _awaiting_spo(person, author):
+    return _send(_draft_ready_to_send(person, author), author)
 
 
 def _submitted(person, author, spo, aco, submitter=None):
@@ -66,10 +69,13 @@ def _submitted_from(rec_id, author, spo, aco):
 # Countersignature
 
 
-@pytest.mark.parametrize("out_of_hours", [False, True])
-def test_the_spo_cannot_countersign_a_recommendation_they_started(on_licence, team, out_of_hours):
+@pytest.mark.parametrize("when", [WORKING_DAY_2PM, OUT_OF_HOURS["a working day at 7pm"]])
+def test_the_spo_cannot_countersign_a_recommendation_they_started(
+    on_licence, team, london_clock, when
+):
     author = _user(team, "com-spo", Role.PRACTITIONER, Role.MANAGER)
-    rec = _awaiting_spo(on_licence, author, out_of_hours=out_of_hours)
+    rec = _awaiting_spo(on_licence, author)
+    london_clock.at(*when)
     assert not author.has_perm("recall.countersign_spo", rec)
     with pytest.raises(services.NotAllowed, match="your own recommendation"):
         _sign(rec, author, "spo")

@@ -154,6 +154,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
+# --- Office hours (docs/permissions.md, "Duty managers") ----------------------------------------
+# On a working day (Monday to Friday except England and Wales bank holidays and the
+# administrator's extra holidays) between these Europe/London times only the managers of the
+# case's PDU may countersign; outside them a duty manager from another PDU may. "HH:MM-HH:MM".
+OFFICE_HOURS = tuple(os.environ.get("OFFICE_HOURS", "09:00-17:00").split("-", 1))
+
 # --- Sign-in throttling (django-axes; docs/security.md) ----------------------------------------
 # Locks a username + IP address pair after SIGNIN_FAILURE_LIMIT failures for SIGNIN_LOCKOUT_MINUTES.
 # Unknown usernames are counted and locked the same way, so a lockout says nothing about whether

@@ -112,7 +112,7 @@ def test_concern_to_submitted_recommendation_with_three_personas(
     assert_accessible(page, "the why section")
     _save(page)
 
-    _open_section(page, "Recall type, emergency and out of hours")
+    _open_section(page, "Recall type and emergency")
     page.get_by_label("Standard recall").check()
     assert_accessible(page, "the recall type section")
     _save(page)
