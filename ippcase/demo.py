@@ -1794,15 +1794,23 @@ _DEFERRAL = parole_vocab.DelayKind.DEFERRAL.value
 def _within_the_law(
     releases: list[ReleaseSpec], status: str, sentence_type: str
 ) -> tuple[list[ReleaseSpec], str]:
-    """The timeline cut where an IPP/DPP licence ended by law (s.31A as amended by the Victims
-    and Prisoners Act 2024, docs/parole.md): a recall drawn on or after the automatic
-    termination date of its spell never happened; the person stays on that (ended) licence."""
+    """The timeline kept inside the law (s.31A as amended by the Victims and Prisoners Act
+    2024, docs/parole.md): a recall drawn on or after the automatic termination date of its
+    spell on licence is moved to before that date (with its return to custody), so the
+    recall counts of the inspection's cohort stay as published. The person is then longer in
+    custody before the next release; nothing else moves."""
     first = releases[0].date
-    for i, release in enumerate(releases):
+    for release in releases:
+        recall = release.recall
         end = recall_rules.automatic_termination_date(sentence_type, first, release.date)
-        if release.recall is not None and end is not None and release.recall.date >= end:
-            release.recall = None
-            return releases[: i + 1], "licence"
+        if recall is None or end is None or recall.date < end:
+            continue
+        # A stable day in the last two months of the licence (no new random draw).
+        moved = max(release.date, end - dt.timedelta(days=1 + release.date.toordinal() % 60))
+        shift = recall.date - moved
+        recall.date = moved
+        if recall.returned_to_custody is not None:
+            recall.returned_to_custody -= shift
     return releases, status
 
 

@@ -47,6 +47,6 @@ DROP FUNCTION IF EXISTS ippcase_years_after(date, integer);
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ippcase", "0005_case_view_event")]
+    dependencies = [("ippcase", "0007_notification_retries")]
 
     operations = [migrations.RunSQL(FUNCTIONS, DROP)]
