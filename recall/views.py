@@ -39,7 +39,7 @@ SECTIONS: tuple[Section, ...] = (
         "why",
         "Why recall is being considered",
         forms.WhyForm,
-        ("COM_DISCONTINUITY", "LONG_TIME_IN_COMMUNITY"),
+        ("LICENCE_ENDED", "COM_DISCONTINUITY", "LONG_TIME_IN_COMMUNITY"),
     ),
     Section(
         "type",
@@ -61,6 +61,7 @@ SECTIONS: tuple[Section, ...] = (
             "CAUSAL_LINK_MISSING",
             "CAUSAL_LINK_UNSTRUCTURED",
             "NON_DISCLOSURE_ONLY",
+            "SPECULATIVE_RISK",
             "SUBSTANCE_NO_TESTING",
             "MENTAL_HEALTH_NO_REFERRAL",
         ),
@@ -86,7 +87,12 @@ SECTIONS: tuple[Section, ...] = (
         forms.ContactForm,
         ("OUT_OF_TOUCH_NO_LAST_CONTACT", "OUT_OF_TOUCH_UNCHECKED"),
     ),
-    Section("allegation", "Allegations", forms.AllegationForm, ("ALLEGATION_STALE",)),
+    Section(
+        "allegation",
+        "Allegations",
+        forms.AllegationForm,
+        ("ALLEGATION_STALE", "ALLEGATION_NOT_PURSUED"),
+    ),
     Section("panel", "Progression panel", forms.PanelForm, ("NO_PROGRESSION_PANEL",)),
 )
 SECTION_BY_SLUG = {s.slug: s for s in SECTIONS}

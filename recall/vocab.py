@@ -39,6 +39,7 @@ ALTERNATIVE_LABELS = {
     "mappa_referral": "MAPPA, IOM or police referral",
     "approved_premises": "Move to approved premises",
     "drug_testing": "Drug testing",
+    "alcohol_monitoring": "Alcohol monitoring (alcohol tag)",
     "curfew": "Curfew",
     "electronic_monitoring": "Electronic monitoring (GPS tag)",
     "polygraph": "Polygraph",
