@@ -1277,7 +1277,11 @@ def test_behaviour_tags_are_the_django_vocabulary():
     assert list(rules.SENTENCE_TYPES) == list(vocab.SentenceType.values)
     assert list(rules.CRITERIA) == list(vocab.RecallCriterion.values)
     assert list(rules.ROSH_LEVELS) == list(vocab.RoshLevel.values)
-    assert set(vocab.StandardCondition.values) <= set(rules.LICENCE_CONDITIONS)
+    assert list(vocab.StandardCondition.values) == list(rules.STANDARD_CONDITIONS)
+    assert list(vocab.AdditionalCondition.values) == list(rules.ADDITIONAL_CONDITIONS)
+    assert set(rules.LICENCE_CONDITIONS) == set(
+        rules.STANDARD_CONDITIONS + rules.ADDITIONAL_CONDITIONS
+    )
     assert set(rules.MAPPA_LEVELS) == {0, *vocab.MappaLevel.values}
 
 
