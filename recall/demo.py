@@ -15,7 +15,7 @@ from django.utils import timezone
 from ippcase.models import Person, User
 from ippcase.models import Recall as CaseRecall
 
-from . import deadlines, selectors, services
+from . import deadlines, rules, selectors, services
 
 CORE = (
     "warning_letter",
@@ -81,17 +81,39 @@ def create_workflow_examples(*, practitioner: User, spo: User, aco: User, ppcs: 
     people = [
         p
         for p in Person.objects.filter(team=practitioner.team)
-        .prefetch_related("releases__recall")
+        .select_related("sentence")
+        .prefetch_related("releases__recall", "termination_referrals")
         .order_by("crn")
         if p.releases.all() and not hasattr(list(p.releases.all())[-1], "recall")
     ]
     today = timezone.localdate()
+    # A recall needs a licence in force (the LICENCE_ENDED rule blocks sending it): people
+    # whose licence has ended can only show a draft or a decision not to recall.
+    in_force = [p for p in people if _licence_in_force(p, today)]
+    ended = [p for p in people if p not in in_force]
     made = 0
     with pghistory.context(actor="load_demo"):
-        for person, stage in zip(people, STAGES, strict=False):
-            _advance(person, stage, practitioner, spo, aco, ppcs, today)
+        for stage in STAGES:
+            pool = (ended or in_force) if stage in ("draft", "not_recalled") else in_force
+            if not pool:
+                continue  # not enough people on a licence in force in the team for this stage
+            _advance(pool.pop(0), stage, practitioner, spo, aco, ppcs, today)
             made += 1
     return made
+
+
+def _licence_in_force(person: Person, today: dt.date) -> bool:
+    """Not ended by automatic termination (recall.rules) nor by the Parole Board."""
+    releases = list(person.releases.all())
+    sentence = getattr(person, "sentence", None)
+    ends = rules.automatic_termination_date(
+        sentence.sentence_type if sentence else None, releases[0].date, releases[-1].date
+    )
+    terminated = any(
+        t.outcome == "terminated"
+        for t in person.termination_referrals.all()  # type: ignore[attr-defined]
+    )
+    return not terminated and (ends is None or ends > today)
 
 
 def _advance(

@@ -89,6 +89,21 @@ class AllegationStatus(models.TextChoices):
     CONVICTED = "convicted", "Convicted"
 
 
+class ChargeOutcome(models.TextChoices):
+    """What became of the allegation behind a recall (values: ``recall.rules.CHARGE_OUTCOMES``,
+    a test holds them equal)."""
+
+    PENDING = "pending", "Pending (charged, awaiting the outcome)"
+    NO_FURTHER_ACTION = "no_further_action", "No further action"
+    DISCONTINUED = "discontinued", "Discontinued"
+    ACQUITTED = "acquitted", "Acquitted"
+    CONVICTED = "convicted", "Convicted"
+
+
+# The allegation was not pursued or not proved: continued detention on the recall needs review.
+CHARGE_NOT_PURSUED = tuple(o for o in ChargeOutcome.values if o in rules.CHARGE_NOT_PURSUED)
+
+
 class RecommendationStatus(models.TextChoices):
     DRAFT = "draft", "Considering recall"
     AWAITING_SPO = "awaiting_spo", "Awaiting SPO countersignature"

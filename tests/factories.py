@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from ippcase import models, vocab
@@ -129,14 +130,28 @@ class AllocationFactory(DjangoModelFactory):
     start_date = dt.date(2014, 5, 1)
 
 
+def recently_released() -> dt.date:
+    """A first release recent enough that an IPP licence is still in force today (automatic
+    termination: 3-year qualifying period, then two years; recall.rules), and long enough ago
+    that a recall is not "within three months" of it."""
+    return timezone.localdate() - dt.timedelta(days=400)
+
+
 def make_case(
-    team: models.Team, *, recalled: bool = True, **person_kwargs: object
+    team: models.Team,
+    *,
+    recalled: bool = True,
+    released: dt.date | None = None,
+    **person_kwargs: object,
 ) -> models.Person:
-    """A complete IPP case in ``team``: sentence, offence, release (and recall), conditions."""
+    """A complete IPP case in ``team``: sentence, offence, release (and recall), conditions.
+    ``released`` is the first release (default 1 May 2014: by now that IPP licence has ended by
+    automatic termination unless recalled; pass :func:`recently_released` for a licence in
+    force, as a recall recommendation needs)."""
     person = PersonFactory(team=team, **person_kwargs)
     sentence = SentenceFactory(person=person)
     IndexOffenceFactory(sentence=sentence)
-    release = ReleaseFactory(person=person)
+    release = ReleaseFactory(person=person, **({"date": released} if released else {}))
     LicenceConditionFactory(person=person, start_date=release.date)
     if recalled:
         RecallFactory(release=release)
