@@ -743,6 +743,27 @@ CONDITIONS_BY_BEHAVIOUR: dict[str, tuple[str, ...]] = {
         "treatment they recommend.",
     ),
 }
+# What the recall rules see of an additional condition (LicenceCondition.additional_code, from
+# ippcase.vocab.AdditionalCondition), by its wording: set where the wording is plainly one of the
+# rules' tags. A wording not listed here stays uncoded, as free text.
+ADDITIONAL_CONDITION_CODES: dict[str, str] = {
+    CONDITIONS_AP[0]: vocab.AdditionalCondition.RESIDENCE_REQUIREMENT,
+    CONDITIONS_AP[1]: vocab.AdditionalCondition.CURFEW,
+    CONDITION_HOME_CURFEW: vocab.AdditionalCondition.CURFEW,
+    CONDITION_EXCLUSION: vocab.AdditionalCondition.EXCLUSION_ZONE,
+    CONDITION_EXCLUSION_VARIED: vocab.AdditionalCondition.EXCLUSION_ZONE,
+    CONDITIONS_GENERIC[0]: vocab.AdditionalCondition.NON_CONTACT,
+    CONDITIONS_GENERIC[1]: vocab.AdditionalCondition.PROGRAMME_ATTENDANCE,
+    CONDITIONS_GENERIC[2]: vocab.AdditionalCondition.PSYCHOLOGY_APPOINTMENTS,
+    CONDITIONS_GENERIC[3]: vocab.AdditionalCondition.DISCLOSE_RELATIONSHIPS,
+    CONDITIONS_BY_BEHAVIOUR[B.DRUGS][1]: vocab.AdditionalCondition.DRUG_TESTING,
+    CONDITIONS_BY_BEHAVIOUR[B.ALCOHOL][0]: vocab.AdditionalCondition.ALCOHOL_MONITORING,
+    CONDITIONS_BY_BEHAVIOUR[B.SEXUAL][2]: vocab.AdditionalCondition.POLYGRAPH,
+    CONDITIONS_BY_BEHAVIOUR[B.ONLINE_SEXUAL][0]: vocab.AdditionalCondition.INTERNET_MONITORING,
+    CONDITIONS_BY_BEHAVIOUR[B.ONLINE_SEXUAL][1]: vocab.AdditionalCondition.INTERNET_MONITORING,
+    CONDITIONS_BY_BEHAVIOUR[B.DOMESTIC_ABUSE][0]: vocab.AdditionalCondition.NON_CONTACT,
+    CONDITIONS_BY_BEHAVIOUR[B.HARASSMENT_STALKING][0]: vocab.AdditionalCondition.NON_CONTACT,
+}
 CONDITIONS_BESPOKE = (
     "Not to enter licensed premises in {place} town centre.",
     "Not to attend {place} railway station except for travel approved by your supervising officer.",
@@ -958,7 +979,7 @@ class ReleaseSpec:
 @dataclass(slots=True)
 class ConditionSpec:
     kind: str
-    code: str  # standard conditions only
+    code: str  # a standard condition's code, or an additional one's ("" if uncoded)
     text: str  # additional and bespoke conditions only
     start: dt.date
     end: dt.date | None
@@ -1391,6 +1412,7 @@ class _Wording:
     exclusion_varied: str
     generic: tuple[str, ...]
     bespoke: tuple[str, ...]
+    codes: dict[str, str]  # wording -> additional condition code (ADDITIONAL_CONDITION_CODES)
 
 
 class _PersonMaker:
@@ -1699,6 +1721,10 @@ class _PersonMaker:
                 exclusion_varied=CONDITION_EXCLUSION_VARIED.format(place=place),
                 generic=tuple(text.format(place=place) for text in CONDITIONS_GENERIC),
                 bespoke=tuple(text.format(place=place) for text in CONDITIONS_BESPOKE),
+                codes={
+                    text.format(place=place): str(code)
+                    for text, code in ADDITIONAL_CONDITION_CODES.items()
+                },
             )
         return wording
 
@@ -1719,7 +1745,8 @@ class _PersonMaker:
         conditions = [ConditionSpec("standard", code, "", start, None) for code in _STANDARD_CODES]
 
         def add(text: str, begin: dt.date, end: dt.date | None, kind: str = "additional") -> None:
-            conditions.append(ConditionSpec(kind, "", text, begin, end))
+            code = w.codes.get(text, "") if kind == "additional" else ""
+            conditions.append(ConditionSpec(kind, code, text, begin, end))
 
         candidates: list[str] = []
         if latest.approved_premises:
@@ -2682,6 +2709,8 @@ def person_document(person: PersonSpec) -> dict[str, Any]:
         if c.kind == vocab.ConditionKind.STANDARD:
             item["code"] = c.code
         else:
+            if c.code:
+                item["code"] = c.code
             item["text"] = c.text
         item["start"] = _iso(c.start)
         item["end"] = _iso(c.end)
@@ -3136,9 +3165,25 @@ def write_to_database(data: DemoData, *, password_hash: str) -> dict[str, int]:
         counts["licence_conditions"] = _copy(
             cursor,
             LicenceCondition,
-            ["person_id", "kind", "standard_code", "text", "start_date", "end_date"],
+            [
+                "person_id",
+                "kind",
+                "standard_code",
+                "additional_code",
+                "text",
+                "start_date",
+                "end_date",
+            ],
             (
-                (pid, c.kind, c.code, c.text, c.start, c.end)
+                (
+                    pid,
+                    c.kind,
+                    c.code if c.kind == vocab.ConditionKind.STANDARD else "",
+                    c.code if c.kind == vocab.ConditionKind.ADDITIONAL else "",
+                    c.text,
+                    c.start,
+                    c.end,
+                )
                 for pid, p in zip(person_ids, people, strict=True)
                 for c in p.licence_conditions
             ),

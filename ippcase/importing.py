@@ -370,6 +370,7 @@ class ConditionRow:
     text: str
     start_date: dt.date
     end_date: dt.date | None
+    additional_code: str = ""
 
     @property
     def key(self) -> tuple[str, str, str, dt.date]:
@@ -380,6 +381,7 @@ class ConditionRow:
         return {
             "kind": self.kind,
             "standard_code": self.standard_code,
+            "additional_code": self.additional_code,
             "text": self.text,
             "start_date": self.start_date,
             "end_date": self.end_date,
@@ -1427,6 +1429,7 @@ def _parse_condition(r: _Reader, value: object, path: str) -> ConditionRow | Non
     before = len(r.problems)
     kind = r.get(obj, "kind", path, r.choice(vocab.ConditionKind))
     code: Any = ""
+    additional_code: Any = ""
     text: Any = ""
     if kind == vocab.ConditionKind.STANDARD:
         if "code" not in obj:
@@ -1435,9 +1438,19 @@ def _parse_condition(r: _Reader, value: object, path: str) -> ConditionRow | Non
         # A standard condition's wording comes from its code; extra text is optional.
         text = r.get(obj, "text", path, r.text)
         text = "" if text is UNSET else text
+    elif kind == vocab.ConditionKind.ADDITIONAL:
+        # Optional: what the condition is about, so that the recall rules see it.
+        additional_code = r.get(obj, "code", path, _additional_code(r), nullable=True)
+        additional_code = "" if additional_code in (UNSET, None) else additional_code
+        if "text" not in obj:
+            r.problem(f"{path}.text", f"required for an {kind} condition")
+        text = r.get(obj, "text", path, lambda v, p: r.text(v, p, blank=False))
     elif isinstance(kind, str):
         if "code" in obj:
-            r.problem(f"{path}.code", f"only a standard condition has a code, not an {kind} one")
+            r.problem(
+                f"{path}.code",
+                f"only a standard or additional condition has a code, not a {kind} one",
+            )
         if "text" not in obj:
             r.problem(f"{path}.text", f"required for an {kind} condition")
         text = r.get(obj, "text", path, lambda v, p: r.text(v, p, blank=False))
@@ -1449,7 +1462,28 @@ def _parse_condition(r: _Reader, value: object, path: str) -> ConditionRow | Non
         r.problem(f"{path}.end", f"{end} is before the start ({start})")
     if len(r.problems) != before:
         return None
-    return ConditionRow(kind, code, text, start, end)  # type: ignore[arg-type]
+    return ConditionRow(kind, code, text, start, end, additional_code)  # type: ignore[arg-type]
+
+
+def _additional_code(r: _Reader) -> Callable[[object, str], str | None]:
+    """A reader for the code of an additional condition, with a message that says what the
+    code is for (the generic choice message would not)."""
+
+    def read(value: object, path: str) -> str | None:
+        if not isinstance(value, str):
+            r.problem(path, f"expected a string, got {_json_type(value)}")
+            return None
+        allowed, listed = _vocabulary(vocab.AdditionalCondition)
+        if value not in allowed:
+            r.problem(
+                path,
+                f"{_shown(value)} is not a code of an additional condition; expected one of: "
+                f"{listed} (or leave the code out)",
+            )
+            return None
+        return value
+
+    return read
 
 
 def _parse_allocations(r: _Reader, value: object, refs: References) -> list[AllocationRow] | None:

@@ -316,6 +316,14 @@ class LicenceCondition(models.Model):
     standard_code = models.CharField(
         max_length=40, choices=vocab.StandardCondition.choices, blank=True
     )
+    # What an additional condition is about (its wording stays in ``text``), so that the rules
+    # see it (recall.selectors.facts_for); optional, and only on additional conditions.
+    additional_code = models.CharField(
+        "Type of additional condition",
+        max_length=40,
+        choices=vocab.AdditionalCondition.choices,
+        blank=True,
+    )
     text = models.TextField(blank=True)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
@@ -331,6 +339,10 @@ class LicenceCondition(models.Model):
                 condition=(Q(kind="standard") & ~Q(standard_code=""))
                 | (~Q(kind="standard") & Q(standard_code="") & ~Q(text="")),
                 name="condition_standard_has_code_others_have_text",
+            ),
+            models.CheckConstraint(
+                condition=Q(additional_code="") | Q(kind="additional"),
+                name="condition_additional_code_only_on_additional",
             ),
         ]
 

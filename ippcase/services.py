@@ -881,6 +881,8 @@ def _export_condition(condition: Row) -> dict[str, Any]:
         if condition["text"]:  # optional extra wording on a standard condition
             exported["text"] = condition["text"]
     else:
+        if condition["additional_code"]:
+            exported["code"] = condition["additional_code"]
         exported["text"] = condition["text"]
     exported["start"] = _iso(condition["start_date"])
     exported["end"] = _iso(condition["end_date"])

@@ -126,6 +126,26 @@ class StandardCondition(models.TextChoices):
     )
 
 
+class AdditionalCondition(models.TextChoices):
+    """What an additional licence condition is about: the additional tags of the rules'
+    licence condition vocabulary (must equal ``recall.rules.ADDITIONAL_CONDITIONS``, a test
+    holds them equal), so that the rules see additional conditions, not only standard ones."""
+
+    DRUG_TESTING = "drug_testing", "Drug testing"
+    ALCOHOL_MONITORING = "alcohol_monitoring", "Alcohol monitoring (alcohol tag)"
+    CURFEW = "curfew", "Curfew"
+    ELECTRONIC_MONITORING = "electronic_monitoring", "Electronic monitoring (GPS tag)"
+    POLYGRAPH = "polygraph", "Polygraph examinations"
+    EXCLUSION_ZONE = "exclusion_zone", "Exclusion zone"
+    NON_CONTACT = "non_contact", "No contact with a named person or the victim"
+    RESIDENCE_REQUIREMENT = "residence_requirement", "Residence requirement"
+    DISCLOSE_RELATIONSHIPS = "disclose_relationships", "Disclose developing relationships"
+    INTERNET_MONITORING = "internet_monitoring", "Internet and device monitoring"
+    PROGRAMME_ATTENDANCE = "programme_attendance", "Programme attendance"
+    PSYCHOLOGY_APPOINTMENTS = "psychology_appointments", "Psychology or psychiatry appointments"
+    OTHER = "other", "Other"
+
+
 class MappaCategory(models.IntegerChoices):
     ONE = 1, "Category 1"
     TWO = 2, "Category 2"

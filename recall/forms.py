@@ -473,7 +473,12 @@ class AlternativesForm(SectionForm):
                 label=f"Details: {label.lower()}",
                 widget=forms.Textarea(attrs={"rows": 3}),
                 required=False,
-                help_text="What was tried and what happened, or why it is not suitable.",
+                help_text=(
+                    "What was tried and what happened, why it is not suitable, or why it does "
+                    "not apply."
+                    if key in vocab.CORE_ALTERNATIVES
+                    else "What was tried and what happened, or why it is not suitable."
+                ),
             )
 
     def initial_from(self, rec: RecallRecommendation) -> dict[str, Any]:
@@ -571,12 +576,23 @@ class AllegationForm(SectionForm):
     )
     allegation_incident_date = GovukDateField(what="the date of the incident", required=False)
     further_complaints = yes_no_field("Have there been further complaints since?", required=None)
+    charge_outcome = forms.ChoiceField(
+        label="What has happened to the allegation? (if known)",
+        choices=vocab.ChargeOutcome.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=(
+            "You can record this after the recall too, on the person's Recall tab, when it is "
+            "known."
+        ),
+    )
 
     def initial_from(self, rec: RecallRecommendation) -> dict[str, Any]:
         return {
             "allegation_status": rec.allegation_status,
             "allegation_incident_date": rec.allegation_incident_date,
             "further_complaints": _as_yes_no(rec.further_complaints),
+            "charge_outcome": rec.charge_outcome,
         }
 
     def answers(self, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -585,6 +601,7 @@ class AllegationForm(SectionForm):
             {
                 "allegation_status": "allegation_status",
                 "allegation_incident_date": "allegation_incident_date",
+                "charge_outcome": "charge_outcome",
             },
         )
         if "further_complaints" in data:
@@ -707,6 +724,20 @@ class RecallProgressForm(AppForm):
         ):
             raise forms.ValidationError("Enter the date the dossier was served or the report sent")
         return data
+
+
+class ChargeOutcomeForm(AppForm):
+    """What became of the allegation behind an authorised recall, once known."""
+
+    charge_outcome = forms.ChoiceField(
+        label="What has happened to the allegation?",
+        choices=vocab.ChargeOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select what has happened to the allegation",
+            "invalid_choice": "Select what has happened to the allegation",
+        },
+    )
 
 
 class StopRecallForm(AppForm):

@@ -25,6 +25,7 @@ ACTION_KIND_CHOICES = [
         "increased_contact",
         "licence_variation",
         "drug_testing",
+        "alcohol_monitoring",
         "referral_partner_agency",
         "mappa_referral",
         "approved_premises",
@@ -144,6 +145,11 @@ class RecallRecommendation(models.Model):
     )
     allegation_incident_date = models.DateField(null=True, blank=True)
     further_complaints = models.BooleanField(default=False)
+    # What became of the allegation, often known only after the recall (recorded on the draft,
+    # or later through services.recommendation_record_charge_outcome).
+    charge_outcome = models.CharField(
+        "Outcome of the allegation", max_length=20, choices=vocab.ChargeOutcome.choices, blank=True
+    )
     progression_panel_held = models.BooleanField(default=False)
     # Written justifications of acknowledged warn findings: {"NO_PROGRESSION_PANEL": "..."}
     acknowledgements = models.JSONField(default=dict, blank=True)

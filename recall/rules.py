@@ -38,6 +38,7 @@ RecallType = Literal["standard", "fixed_term", "none"]
 Criterion = Literal["i", "ii", "iii", "iv"]
 AlternativeStatus = Literal["tried", "not_suitable", "not_applicable"]
 AllegationStatus = Literal["none", "allegation_only", "under_investigation", "charged", "convicted"]
+ChargeOutcome = Literal["pending", "no_further_action", "discontinued", "acquitted", "convicted"]
 Residence = Literal[
     "approved_premises", "cas3", "independent", "family_friends", "no_fixed_abode", "other"
 ]
@@ -50,6 +51,11 @@ RECALL_TYPES: Final[tuple[RecallType, ...]] = get_args(RecallType)
 CRITERIA: Final[tuple[Criterion, ...]] = get_args(Criterion)
 ALTERNATIVE_STATUSES: Final[tuple[AlternativeStatus, ...]] = get_args(AlternativeStatus)
 ALLEGATION_STATUSES: Final[tuple[AllegationStatus, ...]] = get_args(AllegationStatus)
+CHARGE_OUTCOMES: Final[tuple[ChargeOutcome, ...]] = get_args(ChargeOutcome)
+# The allegation was not pursued or not proved (HMIP section 5.2: allegations later dropped).
+CHARGE_NOT_PURSUED: Final[frozenset[ChargeOutcome]] = frozenset(
+    {"no_further_action", "discontinued", "acquitted"}
+)
 RESIDENCES: Final[tuple[Residence, ...]] = get_args(Residence)
 ROSH_LEVELS: Final[tuple[Rosh, ...]] = get_args(Rosh)
 
@@ -76,6 +82,22 @@ BEHAVIOURS: Final[tuple[str, ...]] = (
     "out_of_contact",
 )
 
+# The behaviours that are themselves harm, or a sexual or violent offence in the making: what
+# criteria (ii) and (iii) rest on (HMIP section 5.2, third avoidable recall: a risk of violence
+# that "appeared to be speculative").
+HARM_BEHAVIOURS: Final[frozenset[str]] = frozenset(
+    {
+        "violence",
+        "weapons",
+        "sexual",
+        "online_sexual",
+        "domestic_abuse",
+        "harassment_stalking",
+        "threats",
+        "arson",
+    }
+)
+
 # The alternatives to recall every recommendation must account for (HMPPS guidance quoted in the
 # inspection, chapter 5: increased reporting, varying licence conditions, other agencies, MAPPA,
 # approved premises; plus the licence compliance (warning) letter from section 5.1).
@@ -90,6 +112,7 @@ CORE_ALTERNATIVES: Final[tuple[str, ...]] = (
 # Further actions short of recall seen in the inspection (section 5.1); optional to record.
 OTHER_ALTERNATIVES: Final[tuple[str, ...]] = (
     "drug_testing",
+    "alcohol_monitoring",
     "curfew",
     "electronic_monitoring",
     "polygraph",
@@ -103,8 +126,9 @@ OTHER_ALTERNATIVES: Final[tuple[str, ...]] = (
 ALTERNATIVES: Final[tuple[str, ...]] = CORE_ALTERNATIVES + OTHER_ALTERNATIVES
 
 # Licence condition tags: the standard conditions (ippcase.vocab.StandardCondition values) and
-# the additional conditions the rules or the inspection refer to.
-LICENCE_CONDITIONS: Final[tuple[str, ...]] = (
+# the additional conditions the rules or the inspection refer to (ADDITIONAL_CONDITIONS, which
+# the app stores as LicenceCondition.additional_code).
+STANDARD_CONDITIONS: Final[tuple[str, ...]] = (
     "good_behaviour",
     "no_offence",
     "keep_in_touch",
@@ -114,6 +138,8 @@ LICENCE_CONDITIONS: Final[tuple[str, ...]] = (
     "no_travel_outside_uk",
     "name_change",
     "contact_details",
+)
+ADDITIONAL_CONDITIONS: Final[tuple[str, ...]] = (
     "drug_testing",
     "alcohol_monitoring",
     "curfew",
@@ -128,6 +154,7 @@ LICENCE_CONDITIONS: Final[tuple[str, ...]] = (
     "psychology_appointments",
     "other",
 )
+LICENCE_CONDITIONS: Final[tuple[str, ...]] = STANDARD_CONDITIONS + ADDITIONAL_CONDITIONS
 
 REFERRALS: Final[tuple[str, ...]] = (
     "mental_health",
@@ -169,9 +196,13 @@ class Alternative:
 
 @dataclass(frozen=True)
 class Allegation:
+    """An allegation of an offence behind the concerns. ``charge_outcome`` (None: not known)
+    is what became of it, often recorded after the recall."""
+
     status: AllegationStatus = "none"
     incident_date: dt.date | None = None
     further_complaints: bool = False
+    charge_outcome: ChargeOutcome | None = None
 
 
 def _empty_map() -> Mapping[str, str]:
@@ -204,6 +235,9 @@ class Facts:
     allegation: Allegation | None = None
     residence: Residence | None = None
     release_date: dt.date | None = None
+    first_release_date: dt.date | None = None
+    licence_terminated_on: dt.date | None = None
+    previous_recalls: int = 0
     mappa_level: int | None = None
     rosh: Rosh | None = None
     progression_panel_held: bool = False
@@ -264,12 +298,15 @@ class Facts:
             allegation=_allegation(data.get("allegation")),
             residence=_choice(data, "residence", RESIDENCES, ""),
             release_date=_date(data, "release_date", ""),
+            first_release_date=_date(data, "first_release_date", ""),
+            licence_terminated_on=_date(data, "licence_terminated_on", ""),
+            previous_recalls=_count(data, "previous_recalls"),
             mappa_level=_mappa_level(data.get("mappa_level")),
             rosh=_choice(data, "rosh", ROSH_LEVELS, ""),
             progression_panel_held=_bool(data, "progression_panel_held", ""),
             licence_conditions=_tags(data, "licence_conditions", LICENCE_CONDITIONS),
             referrals=_tags(data, "referrals", REFERRALS),
-            com_changes=_count(data.get("com_changes")),
+            com_changes=_count(data, "com_changes"),
             recommended_by=_person(data, "recommended_by"),
             countersigned_by_spo=_person(data, "countersigned_by_spo"),
             countersigned_by_aco=_person(data, "countersigned_by_aco"),
@@ -303,9 +340,13 @@ class Facts:
                 "status": self.allegation.status,
                 "incident_date": _iso(self.allegation.incident_date),
                 "further_complaints": self.allegation.further_complaints,
+                "charge_outcome": self.allegation.charge_outcome,
             },
             "residence": self.residence,
             "release_date": _iso(self.release_date),
+            "first_release_date": _iso(self.first_release_date),
+            "licence_terminated_on": _iso(self.licence_terminated_on),
+            "previous_recalls": self.previous_recalls,
             "mappa_level": self.mappa_level,
             "rosh": self.rosh,
             "progression_panel_held": self.progression_panel_held,
@@ -322,7 +363,7 @@ FACT_KEYS: Final[tuple[str, ...]] = tuple(Facts.__dataclass_fields__)
 _FACT_KEYS: Final[frozenset[str]] = frozenset(FACT_KEYS)
 _ALTERNATIVE_KEYS: Final[frozenset[str]] = frozenset({"status", "details"})
 _ALLEGATION_KEYS: Final[frozenset[str]] = frozenset(
-    {"status", "incident_date", "further_complaints"}
+    {"status", "incident_date", "further_complaints", "charge_outcome"}
 )
 _ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
@@ -496,6 +537,7 @@ def _allegation(value: object) -> Allegation | None:
         status=status if status is not None else "none",
         incident_date=_date(data, "incident_date", "allegation"),
         further_complaints=_bool(data, "further_complaints", "allegation"),
+        charge_outcome=_choice(data, "charge_outcome", CHARGE_OUTCOMES, "allegation"),
     )
 
 
@@ -509,13 +551,14 @@ def _mappa_level(value: object) -> int | None:
     return value
 
 
-def _count(value: object) -> int:
+def _count(data: Mapping[object, object], key: str) -> int:
+    value = data.get(key)
     if value is None:
         return 0
     if isinstance(value, bool) or not isinstance(value, int):
-        raise FactsError("com_changes", f"must be a whole number, not {_kind(value)}")
+        raise FactsError(key, f"must be a whole number, not {_kind(value)}")
     if value < 0:
-        raise FactsError("com_changes", f"must not be negative, got {value}")
+        raise FactsError(key, f"must not be negative, got {value}")
     return value
 
 
@@ -691,10 +734,17 @@ def _alternatives_unrecorded(f: Facts) -> list[str]:
 
 
 def _alternatives_without_details(f: Facts) -> list[str]:
+    """Alternatives whose answer needs details that are blank: any status of a core alternative
+    (what was tried, why it is not suitable, or why it does not apply), and tried or not
+    suitable for the others."""
     return [
         name
         for name, alt in f.alternatives.items()
-        if alt.status in ("tried", "not_suitable") and _blank(alt.details)
+        if _blank(alt.details)
+        and (
+            alt.status in ("tried", "not_suitable")
+            or (alt.status == "not_applicable" and name in CORE_ALTERNATIVES)
+        )
     ]
 
 
@@ -771,13 +821,108 @@ def _allegation_stale(f: Facts) -> bool:
     return age is not None and age >= 90
 
 
+def _long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _automatic_termination(f: Facts) -> dt.date | None:
+    return automatic_termination_date(f.sentence_type, f.first_release_date, f.release_date)
+
+
+def _licence_ended_on(f: Facts) -> tuple[dt.date, str] | None:
+    """The day the licence ended before the decision, and how; the earlier if both apply."""
+    if f.decision_date is None:
+        return None
+    ended: list[tuple[dt.date, str]] = []
+    automatic = _automatic_termination(f)
+    if automatic is not None and f.decision_date >= automatic:
+        years = QUALIFYING_YEARS[f.sentence_type]
+        ended.append(
+            (
+                automatic,
+                "automatic termination: the licence had been in force for two continuous years "
+                f"in the community after the {years}-year qualifying period from first release, "
+                "Crime (Sentences) Act 1997 s.31A as amended by the Victims and Prisoners Act "
+                "2024 s.66",
+            )
+        )
+    terminated = f.licence_terminated_on
+    if terminated is not None and f.decision_date >= terminated:
+        ended.append((terminated, "the Parole Board terminated it"))
+    return min(ended, key=lambda e: e[0]) if ended else None
+
+
+def _licence_ended_detail(f: Facts) -> str:
+    ended = _licence_ended_on(f)
+    if ended is None:
+        return ""
+    day, why = ended
+    return f"The licence ended on {_long_date(day)} ({why})."
+
+
+def _harm_criteria(f: Facts) -> list[str]:
+    return [c for c in ("ii", "iii") if c in f.criteria]
+
+
+def _speculative_risk(f: Facts) -> bool:
+    return bool(_harm_criteria(f)) and not (f.current_behaviours & HARM_BEHAVIOURS)
+
+
+def _charge_not_pursued(f: Facts) -> bool:
+    return f.allegation is not None and f.allegation.charge_outcome in CHARGE_NOT_PURSUED
+
+
+def _charge_outcome_detail(f: Facts) -> str:
+    outcome = f.allegation.charge_outcome if f.allegation is not None else None
+    said = {
+        "no_further_action": "no further action",
+        "discontinued": "the case was discontinued",
+        "acquitted": "the person was acquitted",
+    }.get(outcome or "")
+    return f"Recorded outcome: {said}." if said else ""
+
+
+def _substance_untested(f: Facts) -> str | None:
+    """The substance whose use nothing corroborates, if any: drug use needs drug testing;
+    alcohol, when it is the only substance, drug testing or alcohol monitoring (a licence
+    condition either way, or tried as an alternative)."""
+
+    def checked(*names: str) -> bool:
+        return any(n in f.licence_conditions or f.alternative_status(n) == "tried" for n in names)
+
+    if "drugs" in f.current_behaviours:
+        return None if checked("drug_testing") else "drugs"
+    if "alcohol" in f.current_behaviours and not checked("drug_testing", "alcohol_monitoring"):
+        return "alcohol"
+    return None
+
+
 def _long_time_in_community(f: Facts) -> bool:
     if f.decision_date is None or f.release_date is None:
         return False
     return _ymd(f.decision_date) >= months_after(f.release_date, 5 * 12)
 
 
+LICENCE_END: Final = (
+    "Crime (Sentences) Act 1997 s.31A (termination of IPP and DPP licences), as amended by the "
+    "Victims and Prisoners Act 2024 s.66 (automatic termination, in force 1 November 2024); "
+    f"{HMIP}, section 4.3 'Terminating the supervision or the licence'; IPP stakeholder group "
+    "minutes (Mar 2025), item 5 (licence termination referrals and Parole Board decisions)"
+)
+
 RULES: Final[tuple[Rule, ...]] = (
+    # --- is there a licence to recall on? ---------------------------------------------------
+    Rule(
+        code="LICENCE_ENDED",
+        severity="block",
+        message=(
+            "The licence had already ended on the date of this decision, so there is no licence "
+            "to recall on. Do not recall: check the licence dates, and close the recommendation."
+        ),
+        reference=LICENCE_END,
+        applies=lambda f: f.is_recall and _licence_ended_on(f) is not None,
+        detail=_licence_ended_detail,
+    ),
     # --- the legal test (blocks) --------------------------------------------------------------
     Rule(
         code="CRITERIA_NONE",
@@ -842,7 +987,8 @@ RULES: Final[tuple[Rule, ...]] = (
         emergency_severity="warn",
         message=(
             "Record what was done about each alternative to recall (tried, not suitable or not "
-            "applicable), with details for any that were tried or were not suitable."
+            "applicable). Give details for every core alternative, including why one does not "
+            "apply, and for any other alternative that was tried or was not suitable."
         ),
         reference=(
             f"{HMIP}, chapter 5 introduction and section 5.1 'Responding to concerns' "
@@ -992,6 +1138,25 @@ RULES: Final[tuple[Rule, ...]] = (
         detail=lambda f: f"The incident was {_allegation_age_days(f)} days before the decision.",
     ),
     Rule(
+        code="ALLEGATION_NOT_PURSUED",
+        severity="warn",
+        message=(
+            "The allegation behind this recall was not pursued or not proved. If the person is "
+            "in custody on the recall, review whether continued detention is still justified: "
+            "ask PPCS for a risk-assessed recall review (re-release by the Secretary of State) "
+            "or tell the Parole Board. If not yet recalled, check that the recall stands on the "
+            "other evidence."
+        ),
+        reference=(
+            f"{HMIP}, section 5.2 'Reasons for recall' (not all those recalled for an alleged "
+            "offence are convicted; most stay in custody at least until the next Parole Board "
+            "hearing) and section 6.3 (recalls on charges later dropped); IPP stakeholder group "
+            "minutes (Mar 2025), items 4 and 5 (time in custody on recall; RARR)"
+        ),
+        applies=lambda f: f.is_recall and _charge_not_pursued(f),
+        detail=_charge_outcome_detail,
+    ),
+    Rule(
         code="NON_DISCLOSURE_ONLY",
         severity="warn",
         message=(
@@ -1004,6 +1169,25 @@ RULES: Final[tuple[Rule, ...]] = (
             "non-disclosure seen as 'lack of transparency', risk speculative) and section 4.1"
         ),
         applies=lambda f: f.is_recall and f.current_behaviours == {"non_disclosure"},
+    ),
+    Rule(
+        code="SPECULATIVE_RISK",
+        severity="warn",
+        message=(
+            "The recall relies on a risk of a sexual or violent offence, but none of the current "
+            "behaviours recorded is harmful behaviour (violence, weapons, sexual or online "
+            "sexual behaviour, domestic abuse, harassment or stalking, threats, arson). Describe "
+            "the incident that shows the risk is real, not supposed, and record its behaviours."
+        ),
+        reference=(
+            f"{HMIP}, section 5.2 'Reasons for recall' (third of three avoidable recalls: it "
+            "was suggested the person 'may become violent if challenged, but this appeared to be "
+            f"speculative'); {POLICY}: criteria (ii) and (iii)"
+        ),
+        applies=lambda f: f.is_recall and _speculative_risk(f),
+        detail=lambda f: (
+            "Criteria relied on: " + _listed([f"({c})" for c in _harm_criteria(f)]) + "."
+        ),
     ),
     Rule(
         code="MAPPA_LEVEL_1_HIGH_ROSH",
@@ -1028,18 +1212,20 @@ RULES: Final[tuple[Rule, ...]] = (
         code="SUBSTANCE_NO_TESTING",
         severity="warn",
         message=(
-            "Alcohol or drug use is a current concern, but there is no drug testing licence "
-            "condition and drug testing has not been tried. Consider testing rather than "
-            "relying on self-report."
+            "Alcohol or drug use is a current concern, but nothing corroborates it: drug use "
+            "needs drug testing, and alcohol use alone needs drug testing or alcohol monitoring "
+            "(as a licence condition, or tried as an alternative). Consider testing or "
+            "monitoring rather than relying on self-report."
         ),
         reference=(
             f"{HMIP}, section 4.1 'Substance misuse' (reliance on self-reporting not "
             "corroborated by drug testing) and section 5.2"
         ),
-        applies=lambda f: (
-            bool(f.current_behaviours & {"alcohol", "drugs"})
-            and "drug_testing" not in f.licence_conditions
-            and f.alternative_status("drug_testing") != "tried"
+        applies=lambda f: _substance_untested(f) is not None,
+        detail=lambda f: (
+            "No drug testing for the drug use."
+            if _substance_untested(f) == "drugs"
+            else "No drug testing or alcohol monitoring for the alcohol use."
         ),
     ),
     Rule(

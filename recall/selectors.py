@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from ippcase import selectors as case_selectors
-from ippcase.models import Person
+from ippcase.models import Person, Release
 
 from . import rules, vocab
 from .models import ActionShortOfRecall, Concern, Oversight, RecallRecommendation
@@ -23,6 +23,11 @@ RESIDENCE_FOR_ACCOMMODATION = {
     "no_fixed_abode": "no_fixed_abode",
     "unknown": None,
 }
+
+
+class FactsUnavailable(ValueError):
+    """The rules cannot be given the facts (the person has no sentence recorded): the
+    sentence type is never guessed. ``str(error)`` is a message for the user."""
 
 
 def open_recommendation(person: Person) -> RecallRecommendation | None:
@@ -56,6 +61,9 @@ def recommendation_with_context(rec_id: int) -> RecallRecommendation:
         .get(pk=rec_id)
     )
     rec.person = case_selectors.person_with_history(rec.person)
+    # facts_for reads a Parole Board termination through the related manager: the recall app
+    # does not import the parole app (it builds on this one).
+    prefetch_related_objects([rec.person], "termination_referrals")
     rec.person_actions = list(actions_for(rec.person))  # type: ignore[attr-defined]
     return rec
 
@@ -76,8 +84,13 @@ def facts_for(
     :func:`recommendation_with_context`. The decision date is today until it is submitted."""
     person = rec.person
     sentence = getattr(person, "sentence", None)
+    if sentence is None:
+        raise FactsUnavailable(
+            "The recall rules cannot be checked: no sentence is recorded for this person. "
+            "Record the sentence first."
+        )
     releases = list(person.releases.all())
-    offences = list(sentence.offences.all()) if sentence else []
+    offences = list(sentence.offences.all())
     actions: list[ActionShortOfRecall] = getattr(rec, "person_actions", None) or list(
         actions_for(person)
     )
@@ -86,7 +99,7 @@ def facts_for(
     data: dict[str, Any] = {
         "stage": stage,
         "decision_date": decision_date.isoformat(),
-        "sentence_type": sentence.sentence_type if sentence else "SDS",
+        "sentence_type": sentence.sentence_type,
         "recall_type": rec.recall_type,
         "emergency": rec.emergency,
         "criteria": dict(rec.criteria),
@@ -108,17 +121,28 @@ def facts_for(
                 rec.allegation_incident_date.isoformat() if rec.allegation_incident_date else None
             ),
             "further_complaints": rec.further_complaints,
+            "charge_outcome": rec.charge_outcome or None,
         },
         "residence": RESIDENCE_FOR_ACCOMMODATION.get(person.accommodation),
         "release_date": releases[-1].date.isoformat() if releases else None,
-        "mappa_level": person.mappa_level or 0,
+        "first_release_date": releases[0].date.isoformat() if releases else None,
+        "licence_terminated_on": _licence_terminated_on(person),
+        "previous_recalls": sum(
+            1
+            for r in releases
+            if getattr(r, "recall", None) is not None and r.recall.pk != rec.recall_id
+        ),
+        # Unknown stays unknown (None), never "not managed under MAPPA" (0).
+        "mappa_level": person.mappa_level,
         "rosh": person.rosh_level or None,
         "progression_panel_held": rec.progression_panel_held,
         "licence_conditions": sorted(
             {
-                c.standard_code
+                code
                 for c in person.licence_conditions.all()
-                if c.standard_code and c.in_force_on(decision_date)
+                if c.in_force_on(decision_date)
+                for code in (c.standard_code, c.additional_code)
+                if code
             }
         ),
         "referrals": sorted({a.referral for a in actions if a.referral}),
@@ -130,10 +154,44 @@ def facts_for(
     return rules.Facts.from_dict(data)
 
 
+def _licence_terminated_on(person: Person) -> str | None:
+    """The date the Parole Board terminated the licence, if it did (the earliest such decision),
+    from the termination referrals prefetched by :func:`recommendation_with_context`."""
+    days = [
+        t.decided_on
+        for t in person.termination_referrals.all()  # type: ignore[attr-defined]
+        if t.outcome == "terminated" and t.decided_on is not None
+    ]
+    return min(days).isoformat() if days else None
+
+
 def findings_for(
     rec: RecallRecommendation, *, stage: str = "draft", today: dt.date | None = None
 ) -> list[rules.Finding]:
     return rules.evaluate(facts_for(rec, stage=stage, today=today))
+
+
+def detention_review_prompt(person: Person) -> RecallRecommendation | None:
+    """The authorised recall whose allegation was not pursued (no further action,
+    discontinued, acquitted) while the person is still in custody on it (returned, not
+    re-released, no later release), if any: the recall and parole tabs then prompt a review of
+    continued detention (HMIP section 5.2). One query."""
+    later_release = Release.objects.filter(
+        person=OuterRef("person"), date__gt=OuterRef("recall__release__date")
+    )
+    return (
+        RecallRecommendation.objects.filter(
+            person=person,
+            status=vocab.RecommendationStatus.AUTHORISED,
+            charge_outcome__in=vocab.CHARGE_NOT_PURSUED,
+            recall__returned_to_custody__isnull=False,
+            recall__re_released_on__isnull=True,
+        )
+        .filter(~Exists(later_release))
+        .select_related("recall")
+        .order_by("-recall__recall_date")
+        .first()
+    )
 
 
 def prefilled_alternatives(actions: list[ActionShortOfRecall]) -> dict[str, dict[str, str]]:

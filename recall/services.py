@@ -222,6 +222,7 @@ EDITABLE_FIELDS = frozenset(
         "allegation_status",
         "allegation_incident_date",
         "further_complaints",
+        "charge_outcome",
         "progression_panel_held",
         "acknowledgements",
     }
@@ -457,6 +458,42 @@ def recommendation_withdraw(
     if not reason.strip():
         raise RecallError("Say why the recommendation is being withdrawn.")
     return _save(rec, actor, status=Status.WITHDRAWN, withdrawn_reason=reason.strip())
+
+
+@transaction.atomic
+def recommendation_record_charge_outcome(
+    *, rec_id: int, actor: User, outcome: str
+) -> RecallRecommendation:
+    """Record what became of the allegation behind a recall once it is known, after the
+    request went to PPCS (a draft records it in its allegations section). The case team
+    (``recall.record_on_case``) or PPCS may record it; the version is not bumped, so the
+    countersignatures of the submitted version stay current. An outcome that drops the
+    allegation prompts a review of continued detention (the ALLEGATION_NOT_PURSUED finding and
+    the warning on the recall and parole tabs)."""
+    rec = _locked(rec_id, None)
+    if not (actor.has_role("ppcs") or actor.has_perm("recall.record_on_case", rec.person)):
+        raise NotAllowed("You cannot record the outcome of the allegation on this case.")
+    if outcome not in vocab.ChargeOutcome.values:
+        raise RecallError(
+            "Choose what happened to the allegation: pending, no further action, discontinued, "
+            "acquitted or convicted."
+        )
+    _guard_status(
+        rec,
+        Status.SUBMITTED,
+        Status.INFO_REQUESTED,
+        Status.AUTHORISED,
+        doing="record the outcome of the allegation",
+    )
+    if rec.allegation_status == vocab.AllegationStatus.NONE:
+        raise IllegalTransition(
+            "This recall was not made on an allegation of an offence: there is no outcome to "
+            "record."
+        )
+    rec.charge_outcome = outcome
+    with pghistory.context(user=actor.pk):
+        rec.save(update_fields=["charge_outcome", "updated_at"])
+    return rec
 
 
 # ---------------------------------------------------------------------------------------------

@@ -45,5 +45,10 @@ urlpatterns += [
         name="record_rtc",
     ),
     path("recalls/<int:rec_id>/progress/", views.record_progress, name="record_progress"),
+    path(
+        "recalls/<int:rec_id>/charge-outcome/",
+        views.record_charge_outcome,
+        name="record_charge_outcome",
+    ),
     path("requests/<int:rec_id>/resubmit/", views.resubmit, name="resubmit"),
 ]

@@ -40,7 +40,7 @@ SECTIONS: tuple[Section, ...] = (
         "why",
         "Why recall is being considered",
         forms.WhyForm,
-        ("COM_DISCONTINUITY", "LONG_TIME_IN_COMMUNITY"),
+        ("LICENCE_ENDED", "COM_DISCONTINUITY", "LONG_TIME_IN_COMMUNITY"),
     ),
     Section(
         "type",
@@ -62,6 +62,7 @@ SECTIONS: tuple[Section, ...] = (
             "CAUSAL_LINK_MISSING",
             "CAUSAL_LINK_UNSTRUCTURED",
             "NON_DISCLOSURE_ONLY",
+            "SPECULATIVE_RISK",
             "SUBSTANCE_NO_TESTING",
             "MENTAL_HEALTH_NO_REFERRAL",
         ),
@@ -87,7 +88,12 @@ SECTIONS: tuple[Section, ...] = (
         forms.ContactForm,
         ("OUT_OF_TOUCH_NO_LAST_CONTACT", "OUT_OF_TOUCH_UNCHECKED"),
     ),
-    Section("allegation", "Allegations", forms.AllegationForm, ("ALLEGATION_STALE",)),
+    Section(
+        "allegation",
+        "Allegations",
+        forms.AllegationForm,
+        ("ALLEGATION_STALE", "ALLEGATION_NOT_PURSUED"),
+    ),
     Section("panel", "Progression panel", forms.PanelForm, ("NO_PROGRESSION_PANEL",)),
 )
 SECTION_BY_SLUG = {s.slug: s for s in SECTIONS}
@@ -815,6 +821,7 @@ def _ppcs_page(
     rtc_form: forms.ReturnToCustodyForm | None = None,
     progress_form: forms.RecallProgressForm | None = None,
     stop_form: forms.StopRecallForm | None = None,
+    charge_outcome_form: forms.ChargeOutcomeForm | None = None,
 ) -> HttpResponse:
     user = _user(request)
     context = _person_context(rec.person, "ppcs")
@@ -834,6 +841,7 @@ def _ppcs_page(
         rtc_form=rtc_form or forms.ReturnToCustodyForm(),
         progress_form=progress_form or forms.RecallProgressForm(),
         stop_form=stop_form or forms.StopRecallForm(),
+        charge_outcome_form=charge_outcome_form or _charge_outcome_form(rec),
         is_submitted=rec.status == Status.SUBMITTED,
         can_decide=user.has_perm("recall.decide_request", rec),
         is_authorised=rec.status == Status.AUTHORISED,
@@ -990,6 +998,26 @@ def record_progress(request: HttpRequest, rec_id: int) -> HttpResponse:
 
 @require_POST
 @role_required()
+def record_charge_outcome(request: HttpRequest, rec_id: int) -> HttpResponse:
+    """What became of the allegation behind the recall, once known (the case team or PPCS)."""
+    rec = _recall_recommendation(request, rec_id)
+    form = forms.ChargeOutcomeForm(request.POST)
+    if not form.is_valid():
+        errors = _form_errors(form)
+    else:
+        try:
+            services.recommendation_record_charge_outcome(
+                rec_id=rec.pk, actor=_user(request), outcome=form.cleaned_data["charge_outcome"]
+            )
+        except services.RecallError as error:
+            errors = _service_error(error)
+        else:
+            return _recall_done(request, rec, "Outcome of the allegation recorded.")
+    return _recall_form_page(request, rec, errors, charge_outcome_form=form)
+
+
+@require_POST
+@role_required()
 def resubmit(request: HttpRequest, rec_id: int) -> HttpResponse:
     rec = _recommendation(request, rec_id)
     _require_editor(request, rec)
@@ -1038,8 +1066,13 @@ def _recall_tab_ppcs(
             deadline=_deadline(current.recall),
             rtc_form=forms_.get("rtc_form") or forms.ReturnToCustodyForm(),
             progress_form=forms_.get("progress_form") or forms.RecallProgressForm(),
+            charge_outcome_form=forms_.get("charge_outcome_form") or _charge_outcome_form(current),
         )
     return context
+
+
+def _charge_outcome_form(rec: RecallRecommendation) -> forms.ChargeOutcomeForm:
+    return forms.ChargeOutcomeForm(initial={"charge_outcome": rec.charge_outcome})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ ALTERNATIVE_LABELS = {
     "mappa_referral": "MAPPA, IOM or police referral",
     "approved_premises": "Move to approved premises",
     "drug_testing": "Drug testing",
+    "alcohol_monitoring": "Alcohol monitoring (alcohol tag)",
     "curfew": "Curfew",
     "electronic_monitoring": "Electronic monitoring (GPS tag)",
     "polygraph": "Polygraph",
@@ -86,6 +87,21 @@ class AllegationStatus(models.TextChoices):
     UNDER_INVESTIGATION = "under_investigation", "Under police investigation"
     CHARGED = "charged", "Charged"
     CONVICTED = "convicted", "Convicted"
+
+
+class ChargeOutcome(models.TextChoices):
+    """What became of the allegation behind a recall (values: ``recall.rules.CHARGE_OUTCOMES``,
+    a test holds them equal)."""
+
+    PENDING = "pending", "Pending (charged, awaiting the outcome)"
+    NO_FURTHER_ACTION = "no_further_action", "No further action"
+    DISCONTINUED = "discontinued", "Discontinued"
+    ACQUITTED = "acquitted", "Acquitted"
+    CONVICTED = "convicted", "Convicted"
+
+
+# The allegation was not pursued or not proved: continued detention on the recall needs review.
+CHARGE_NOT_PURSUED = tuple(o for o in ChargeOutcome.values if o in rules.CHARGE_NOT_PURSUED)
 
 
 class RecommendationStatus(models.TextChoices):

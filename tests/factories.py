@@ -131,6 +131,13 @@ class AllocationFactory(DjangoModelFactory):
     start_date = dt.date(2014, 5, 1)
 
 
+def recently_released() -> dt.date:
+    """A first release recent enough that an IPP licence is still in force today (automatic
+    termination: 3-year qualifying period, then two years; recall.rules), and long enough ago
+    that a recall is not "within three months" of it."""
+    return RE_RELEASED
+
+
 def make_case(
     team: models.Team,
     *,
@@ -147,7 +154,7 @@ def make_case(
     IndexOffenceFactory(sentence=sentence)
     first = released or (ReleaseFactory.date if recalled else RE_RELEASED)
     release = ReleaseFactory(person=person, date=first)
-    LicenceConditionFactory(person=person, start_date=ReleaseFactory.date)
+    LicenceConditionFactory(person=person, start_date=release.date)
     if recalled:
         RecallFactory(release=release)
         ReleaseFactory(person=person, date=RE_RELEASED, prison="HMP Wakefield")

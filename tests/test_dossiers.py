@@ -83,7 +83,13 @@ def aco(team):
 
 @pytest.fixture
 def on_licence(team):
-    return factories.make_case(team, recalled=False, first_name="Lee", last_name="Hart")
+    return factories.make_case(
+        team,
+        recalled=False,
+        released=factories.recently_released(),
+        first_name="Lee",
+        last_name="Hart",
+    )
 
 
 @pytest.fixture
@@ -398,7 +404,13 @@ def test_a_real_worker_builds_a_requested_dossier(
     dossier_worker, team, practitioner, manager, ppcs
 ):
     aco = factories.UserFactory(username="aco", roles=[case_vocab.Role.SENIOR_MANAGER], team=team)
-    person = factories.make_case(team, recalled=False, first_name="Lee", last_name="Hart")
+    person = factories.make_case(
+        team,
+        recalled=False,
+        released=factories.recently_released(),
+        first_name="Lee",
+        last_name="Hart",
+    )
     rec = _authorise(_submitted(person, practitioner, manager, aco), ppcs)
     dossier = dossiers.dossier_request(rec_id=rec.pk, kind=Kind.DOSSIER, actor=ppcs)
     deadline = time.monotonic() + 90

@@ -252,7 +252,13 @@ class Endpoint:
 
 @pytest.fixture
 def on_licence(team):
-    return factories.make_case(team, recalled=False, first_name="Lee", last_name="Hart")
+    return factories.make_case(
+        team,
+        recalled=False,
+        released=factories.recently_released(),
+        first_name="Lee",
+        last_name="Hart",
+    )
 
 
 @pytest.fixture
@@ -474,6 +480,15 @@ def _recall_endpoints() -> list[Endpoint]:
             "recall:record_progress",
             lambda rec: [rec.pk],
             lambda rec: recall_forms.RecallProgressForm(),
+        ),
+        Endpoint(
+            "record_charge_outcome",
+            "practitioner",
+            "authorised",
+            "recall:record_charge_outcome",
+            lambda rec: [rec.pk],
+            lambda rec: recall_forms.ChargeOutcomeForm(),
+            examples=6,
         ),
         Endpoint(
             "resubmit",

@@ -16,7 +16,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from ippcase import models
@@ -362,6 +362,46 @@ def _all(*mutations: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, An
             id="standard-condition-without-code",
         ),
         pytest.param(
+            _set(
+                "licence_conditions",
+                [{"kind": "additional", "code": "tagging", "text": "Tag", "start": "2016-07-01"}],
+            ),
+            'A123456 licence_conditions[0].code: "tagging" is not a code of an additional '
+            "condition; expected one of: drug_testing, alcohol_monitoring, curfew, "
+            "electronic_monitoring, polygraph, exclusion_zone, non_contact, "
+            "residence_requirement, disclose_relationships, internet_monitoring, "
+            "programme_attendance, psychology_appointments, other (or leave the code out)",
+            id="additional-condition-unknown-code",
+        ),
+        pytest.param(
+            _set(
+                "licence_conditions",
+                [
+                    {
+                        "kind": "additional",
+                        "code": "keep_in_touch",
+                        "text": "x",
+                        "start": "2016-07-01",
+                    }
+                ],
+            ),
+            'A123456 licence_conditions[0].code: "keep_in_touch" is not a code of an additional '
+            "condition; expected one of: drug_testing, alcohol_monitoring, curfew, "
+            "electronic_monitoring, polygraph, exclusion_zone, non_contact, "
+            "residence_requirement, disclose_relationships, internet_monitoring, "
+            "programme_attendance, psychology_appointments, other (or leave the code out)",
+            id="additional-condition-standard-code",
+        ),
+        pytest.param(
+            _set(
+                "licence_conditions",
+                [{"kind": "bespoke", "code": "curfew", "text": "Curfew", "start": "2016-07-01"}],
+            ),
+            "A123456 licence_conditions[0].code: only a standard or additional condition has a "
+            "code, not a bespoke one",
+            id="bespoke-condition-with-code",
+        ),
+        pytest.param(
             _set("licence_conditions", [{"kind": "bespoke", "text": " ", "start": "2016-07-01"}]),
             "A123456 licence_conditions[0].text: must not be blank",
             id="bespoke-condition-without-text",
@@ -681,6 +721,48 @@ def test_a_reimport_updates_child_rows_in_place_and_removes_the_rest(team_and_pr
         "insert",
         "update",
     ]
+
+
+def test_an_additional_condition_code_is_imported_exported_and_updated_in_place(team):
+    record = person_record()
+    record["licence_conditions"] = [
+        {"kind": "additional", "code": "drug_testing", "text": "Drug tests", "start": "2016-07-01"},
+        {"kind": "additional", "code": None, "text": "Report weekly", "start": "2016-07-01"},
+        {"kind": "additional", "text": "Not to enter Leeds", "start": "2016-07-01"},
+    ]
+    cases_import(data=document(record))
+    person = models.Person.objects.get()
+    coded = person.licence_conditions.get(text="Drug tests")
+    assert coded.additional_code == "drug_testing"
+    assert set(person.licence_conditions.values_list("additional_code", flat=True)) == {
+        "drug_testing",
+        "",
+    }
+    exported = cases_export()["people"][0]["licence_conditions"]
+    assert [c.get("code") for c in exported] == ["drug_testing", None, None]
+    assert exported[0] == {
+        "kind": "additional",
+        "code": "drug_testing",
+        "text": "Drug tests",
+        "start": "2016-07-01",
+        "end": None,
+    }
+
+    record["licence_conditions"][2]["code"] = "exclusion_zone"
+    cases_import(data=document(record))
+
+    zone = person.licence_conditions.get(text="Not to enter Leeds")
+    assert zone.additional_code == "exclusion_zone"
+    assert person.licence_conditions.count() == 3  # the same rows, updated in place
+
+
+def test_only_an_additional_condition_may_carry_an_additional_code(team):
+    person = factories.make_case(team)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factories.LicenceConditionFactory(person=person, additional_code="curfew")
+    factories.LicenceConditionFactory(
+        person=person, kind="additional", standard_code="", text="Curfew", additional_code="curfew"
+    )
 
 
 def test_a_person_stored_without_a_sentence_gets_the_sentence_in_the_file(team):

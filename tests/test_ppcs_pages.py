@@ -25,7 +25,13 @@ QUEUE = "/recall/ppcs/"
 
 @pytest.fixture
 def on_licence(team):
-    return factories.make_case(team, recalled=False, first_name="Lee", last_name="Hart")
+    return factories.make_case(
+        team,
+        recalled=False,
+        released=factories.recently_released(),
+        first_name="Lee",
+        last_name="Hart",
+    )
 
 
 @pytest.fixture

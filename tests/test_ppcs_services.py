@@ -22,7 +22,13 @@ from tests.test_recall_services import _draft_ready_to_send, _send, _sign
 
 @pytest.fixture
 def on_licence(team):
-    return factories.make_case(team, recalled=False, first_name="Lee", last_name="Hart")
+    return factories.make_case(
+        team,
+        recalled=False,
+        released=factories.recently_released(),
+        first_name="Lee",
+        last_name="Hart",
+    )
 
 
 @pytest.fixture

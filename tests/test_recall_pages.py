@@ -29,7 +29,13 @@ from tests.test_recall_services import (
 
 @pytest.fixture
 def on_licence(team):
-    person = factories.make_case(team, recalled=False, first_name="Lee", last_name="Hart")
+    person = factories.make_case(
+        team,
+        recalled=False,
+        released=factories.recently_released(),
+        first_name="Lee",
+        last_name="Hart",
+    )
     person.mappa_category, person.mappa_level = 1, 2
     person.save()
     return person

@@ -23,7 +23,13 @@ CONFIRM = dict(
 
 @pytest.fixture
 def on_licence(team):
-    person = factories.make_case(team, recalled=False, first_name="Lee", last_name="Hart")
+    person = factories.make_case(
+        team,
+        recalled=False,
+        released=factories.recently_released(),
+        first_name="Lee",
+        last_name="Hart",
+    )
     person.mappa_category, person.mappa_level = 1, 2
     person.save()
     return person

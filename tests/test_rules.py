@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # The contract's table: code -> severity (ALTERNATIVES_INCOMPLETE is block unless emergency).
 CONTRACT = {
+    "LICENCE_ENDED": "block",
     "CRITERIA_NONE": "block",
     "CRITERIA_EVIDENCE_MISSING": "block",
     "CAUSAL_LINK_MISSING": "block",
@@ -41,7 +42,9 @@ CONTRACT = {
     "NO_PROGRESSION_PANEL": "warn",
     "AP_EARLY_RECALL": "warn",
     "ALLEGATION_STALE": "warn",
+    "ALLEGATION_NOT_PURSUED": "warn",
     "NON_DISCLOSURE_ONLY": "warn",
+    "SPECULATIVE_RISK": "warn",
     "MAPPA_LEVEL_1_HIGH_ROSH": "warn",
     "SUBSTANCE_NO_TESTING": "warn",
     "MENTAL_HEALTH_NO_REFERRAL": "warn",
@@ -51,6 +54,7 @@ CONTRACT = {
 
 # Codes that can only fire for a recall (recall_type not "none").
 RECALL_ONLY = {
+    "LICENCE_ENDED",
     "CRITERIA_NONE",
     "CAUSAL_LINK_MISSING",
     "RISK_OF_HARM_EVIDENCE_MISSING",
@@ -62,7 +66,9 @@ RECALL_ONLY = {
     "NO_PROGRESSION_PANEL",
     "AP_EARLY_RECALL",
     "ALLEGATION_STALE",
+    "ALLEGATION_NOT_PURSUED",
     "NON_DISCLOSURE_ONLY",
+    "SPECULATIVE_RISK",
     "MAPPA_LEVEL_1_HIGH_ROSH",
 }
 # Codes that only apply to indeterminate or extended sentences.
@@ -140,7 +146,7 @@ def test_rule_table_matches_the_contract():
 def test_every_rule_has_a_plain_message_and_a_reference():
     for rule in rules.RULES:
         assert rule.message.strip().endswith(".")
-        assert rule.reference.startswith(("HMIP", "Recall, Review")), rule.code
+        assert rule.reference.startswith(("HMIP", "Recall, Review", "Crime (Sentences)")), rule.code
         assert "section" in rule.reference or "chapter" in rule.reference, rule.code
 
 
@@ -148,7 +154,56 @@ def test_every_rule_has_a_plain_message_and_a_reference():
 
 IV = {"iv": "Missed appointments since 20 May; not at his address."}
 
+# Released 10 Jan 2019 and not recalled since: the IPP qualifying period ended on 10 Jan 2022,
+# the two years on 10 Jan 2024, so the licence ended on 1 November 2024 (s.66 came into force).
+ENDED = {"first_release_date": "2019-01-10", "release_date": "2019-01-10"}
+SPECULATIVE = {
+    "criteria": {"ii": "May become violent if challenged."},
+    "current_behaviours": ["alcohol", "non_disclosure"],
+}
+
 CASES: list[tuple[str, bool, dict[str, Any], str]] = [
+    # LICENCE_ENDED
+    ("LICENCE_ENDED", True, ENDED, "ipp-automatic-termination"),
+    (
+        "LICENCE_ENDED",
+        True,
+        {"sentence_type": "DPP", "first_release_date": "2021-01-10", "release_date": "2022-01-10"},
+        "dpp-two-year-qualifying-period",
+    ),
+    ("LICENCE_ENDED", True, {"licence_terminated_on": "2025-05-01"}, "parole-board-terminated"),
+    (
+        "LICENCE_ENDED",
+        True,
+        {**ENDED, "licence_terminated_on": "2025-05-01", "sentence_type": "DPP"},
+        "both",
+    ),
+    ("LICENCE_ENDED", False, {}, "no-first-release-date"),
+    (
+        "LICENCE_ENDED",
+        False,
+        {"first_release_date": "2021-01-10", "release_date": "2022-01-10"},
+        "ipp-three-year-qualifying-period",
+    ),
+    ("LICENCE_ENDED", False, {**ENDED, "sentence_type": "LIFE"}, "life-never"),
+    ("LICENCE_ENDED", False, {**ENDED, "sentence_type": "EDS"}, "eds-never"),
+    ("LICENCE_ENDED", False, {**ENDED, "sentence_type": "SDS"}, "sds-never"),
+    (
+        "LICENCE_ENDED",
+        False,
+        {"first_release_date": "2015-01-10", "release_date": "2024-01-10"},
+        "re-released-after-a-recall",
+    ),
+    ("LICENCE_ENDED", False, {**ENDED, "release_date": None}, "no-latest-release"),
+    ("LICENCE_ENDED", False, {**ENDED, "decision_date": None}, "no-decision-date"),
+    ("LICENCE_ENDED", False, {**ENDED, "recall_type": "none"}, "not-a-recall"),
+    ("LICENCE_ENDED", False, {"licence_terminated_on": "2025-06-03"}, "terminated-later"),
+    (
+        "LICENCE_ENDED",
+        False,
+        {"licence_terminated_on": "2025-05-01", "decision_date": None},
+        "terminated-no-decision-date",
+    ),
     # CRITERIA_NONE
     ("CRITERIA_NONE", True, {"criteria": {}}, "ipp-no-criteria"),
     ("CRITERIA_NONE", True, {"criteria": None}, "null-criteria"),
@@ -224,12 +279,39 @@ CASES: list[tuple[str, bool, dict[str, Any], str]] = [
         "not-suitable-without-details",
     ),
     ("ALTERNATIVES_INCOMPLETE", True, {"alternatives": {}, "sentence_type": "SDS"}, "any-sentence"),
+    (
+        "ALTERNATIVES_INCOMPLETE",
+        True,
+        {"alternatives": alternatives(approved_premises={"status": "not_applicable"})},
+        "core-not-applicable-without-details",
+    ),
+    (
+        "ALTERNATIVES_INCOMPLETE",
+        True,
+        {
+            "alternatives": alternatives(
+                mappa_referral={"status": "not_applicable", "details": "  "}
+            ),
+            "sentence_type": "SDS",
+        },
+        "core-not-applicable-blank-details",
+    ),
     ("ALTERNATIVES_INCOMPLETE", False, {}, "all-recorded"),
     (
         "ALTERNATIVES_INCOMPLETE",
         False,
-        {"alternatives": alternatives(approved_premises={"status": "not_applicable"})},
-        "not-applicable-needs-no-details",
+        {
+            "alternatives": alternatives(
+                approved_premises={"status": "not_applicable", "details": "Lives with family."}
+            )
+        },
+        "core-not-applicable-with-details",
+    ),
+    (
+        "ALTERNATIVES_INCOMPLETE",
+        False,
+        {"alternatives": alternatives(polygraph={"status": "not_applicable"})},
+        "other-not-applicable-needs-no-details",
     ),
     ("ALTERNATIVES_INCOMPLETE", False, {"alternatives": {}, "recall_type": "none"}, "no-recall"),
     # OUT_OF_TOUCH_NO_LAST_CONTACT
@@ -438,6 +520,41 @@ CASES: list[tuple[str, bool, dict[str, Any], str]] = [
         {"allegation": {"status": "charged", "incident_date": "2025-01-01"}, "recall_type": "none"},
         "not-a-recall",
     ),
+    # ALLEGATION_NOT_PURSUED
+    *[
+        (
+            "ALLEGATION_NOT_PURSUED",
+            True,
+            {"allegation": {"status": "charged", "charge_outcome": outcome}},
+            outcome,
+        )
+        for outcome in ("no_further_action", "discontinued", "acquitted")
+    ],
+    (
+        "ALLEGATION_NOT_PURSUED",
+        True,
+        {
+            "allegation": {"status": "allegation_only", "charge_outcome": "no_further_action"},
+            "stage": "draft",
+        },
+        "before-the-recall",
+    ),
+    *[
+        (
+            "ALLEGATION_NOT_PURSUED",
+            False,
+            {"allegation": {"status": "charged", "charge_outcome": outcome}},
+            outcome or "outcome-not-known",
+        )
+        for outcome in ("pending", "convicted", None)
+    ],
+    ("ALLEGATION_NOT_PURSUED", False, {"allegation": None}, "no-allegation"),
+    (
+        "ALLEGATION_NOT_PURSUED",
+        False,
+        {"allegation": {"status": "charged", "charge_outcome": "acquitted"}, "recall_type": "none"},
+        "not-a-recall",
+    ),
     # NON_DISCLOSURE_ONLY
     ("NON_DISCLOSURE_ONLY", True, {"current_behaviours": ["non_disclosure"]}, "only"),
     (
@@ -453,6 +570,37 @@ CASES: list[tuple[str, bool, dict[str, Any], str]] = [
         {"current_behaviours": ["non_disclosure"], "recall_type": "none"},
         "not-a-recall",
     ),
+    # SPECULATIVE_RISK
+    ("SPECULATIVE_RISK", True, SPECULATIVE, "criterion-ii-no-harm-behaviour"),
+    (
+        "SPECULATIVE_RISK",
+        True,
+        {"criteria": {"i": "x", "iii": "Drinking again."}, "current_behaviours": ["alcohol"]},
+        "criterion-iii-no-harm-behaviour",
+    ),
+    (
+        "SPECULATIVE_RISK",
+        True,
+        {**SPECULATIVE, "current_behaviours": [], "sentence_type": "LIFE"},
+        "nothing-recorded",
+    ),
+    ("SPECULATIVE_RISK", False, {}, "criterion-i-only"),
+    (
+        "SPECULATIVE_RISK",
+        False,
+        {"criteria": IV, "current_behaviours": ["out_of_contact"]},
+        "criterion-iv-only",
+    ),
+    *[
+        (
+            "SPECULATIVE_RISK",
+            False,
+            {**SPECULATIVE, "current_behaviours": ["alcohol", "non_disclosure", harm]},
+            f"with-{harm}",
+        )
+        for harm in sorted(rules.HARM_BEHAVIOURS)
+    ],
+    ("SPECULATIVE_RISK", False, {**SPECULATIVE, "recall_type": "none"}, "not-a-recall"),
     # MAPPA_LEVEL_1_HIGH_ROSH
     (
         "MAPPA_LEVEL_1_HIGH_ROSH",
@@ -508,7 +656,52 @@ CASES: list[tuple[str, bool, dict[str, Any], str]] = [
         },
         "testing-not-suitable",
     ),
+    (
+        "SUBSTANCE_NO_TESTING",
+        True,
+        {"licence_conditions": ["alcohol_monitoring"], "current_behaviours": ["drugs"]},
+        "drugs-with-alcohol-monitoring-only",
+    ),
+    (
+        "SUBSTANCE_NO_TESTING",
+        True,
+        {
+            "licence_conditions": [],
+            "current_behaviours": ["alcohol", "drugs"],
+            "alternatives": alternatives(alcohol_monitoring=DONE),
+        },
+        "alcohol-and-drugs-monitoring-tried",
+    ),
+    (
+        "SUBSTANCE_NO_TESTING",
+        True,
+        {
+            "licence_conditions": [],
+            "alternatives": alternatives(
+                alcohol_monitoring={"status": "not_suitable", "details": "No tag available."}
+            ),
+        },
+        "alcohol-monitoring-not-suitable",
+    ),
     ("SUBSTANCE_NO_TESTING", False, {}, "licence-condition"),
+    (
+        "SUBSTANCE_NO_TESTING",
+        False,
+        {"licence_conditions": ["alcohol_monitoring"]},
+        "alcohol-only-monitoring-condition",
+    ),
+    (
+        "SUBSTANCE_NO_TESTING",
+        False,
+        {"licence_conditions": [], "alternatives": alternatives(alcohol_monitoring=DONE)},
+        "alcohol-only-monitoring-tried",
+    ),
+    (
+        "SUBSTANCE_NO_TESTING",
+        False,
+        {"licence_conditions": ["drug_testing"], "current_behaviours": ["alcohol", "drugs"]},
+        "drugs-and-alcohol-drug-testing",
+    ),
     (
         "SUBSTANCE_NO_TESTING",
         False,
@@ -682,6 +875,166 @@ def test_long_time_in_community_from_five_calendar_years(release, decision, fire
     assert ("LONG_TIME_IN_COMMUNITY" in found) is fires
 
 
+def _licence_ended(sentence: str, first: str, latest: str, decision: str) -> bool:
+    found = codes(
+        sentence_type=sentence,
+        first_release_date=first,
+        release_date=latest,
+        decision_date=decision,
+    )
+    return "LICENCE_ENDED" in found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "first", "latest", "decision", "fires"),
+    [
+        # IPP: 3-year qualifying period, then 2 continuous years: ends on 1 March 2025.
+        ("IPP", "2020-03-01", "2020-03-01", "2025-03-01", True),  # the day the licence ends
+        ("IPP", "2020-03-01", "2020-03-01", "2025-02-28", False),  # the day before
+        # DPP: 2-year qualifying period: released a year later, it ends on the same day.
+        ("DPP", "2021-03-01", "2021-03-01", "2025-03-01", True),
+        ("DPP", "2021-03-01", "2021-03-01", "2025-02-28", False),
+        ("IPP", "2021-03-01", "2021-03-01", "2025-03-01", False),
+        # Never before 1 November 2024, however long ago the two years ran.
+        ("IPP", "2015-05-05", "2015-05-05", "2024-11-01", True),
+        ("IPP", "2015-05-05", "2015-05-05", "2024-10-31", False),
+        ("DPP", "2010-01-01", "2012-06-30", "2024-10-31", False),
+        # A recall breaks the period: it restarts at re-release (two years from 10 April 2023).
+        ("IPP", "2015-01-01", "2023-04-10", "2025-04-10", True),
+        ("IPP", "2015-01-01", "2023-04-10", "2025-04-09", False),
+        # Re-released before the end of the qualifying period: two years from its end.
+        ("IPP", "2020-06-01", "2022-01-15", "2025-06-01", True),
+        ("IPP", "2020-06-01", "2022-01-15", "2025-05-31", False),
+        # Life and extended sentences never end this way.
+        ("LIFE", "2005-01-01", "2005-01-01", "2030-01-01", False),
+        ("EDS", "2005-01-01", "2005-01-01", "2030-01-01", False),
+    ],
+)
+def test_licence_ended_from_the_automatic_termination_date(
+    sentence, first, latest, decision, fires
+):
+    assert _licence_ended(sentence, first, latest, decision) is fires
+    expected = rules.automatic_termination_date(
+        sentence, dt.date.fromisoformat(first), dt.date.fromisoformat(latest)
+    )
+    if fires:  # the rule uses the one statutory function, not a copy of it
+        assert expected is not None and expected <= dt.date.fromisoformat(decision)
+
+
+@pytest.mark.parametrize(("decision", "fires"), [("2025-05-01", True), ("2025-04-30", False)])
+def test_licence_ended_from_a_parole_board_termination(decision, fires):
+    for sentence in ("IPP", "DPP"):
+        found = codes(
+            sentence_type=sentence, licence_terminated_on="2025-05-01", decision_date=decision
+        )
+        assert ("LICENCE_ENDED" in found) is fires
+
+
+def test_licence_ended_says_when_and_why():
+    (automatic,) = [f for f in evaluate(facts(**ENDED)) if f.code == "LICENCE_ENDED"]
+    assert automatic.severity == "block"
+    assert "The licence ended on 1 November 2024 (automatic termination" in automatic.message
+    assert "s.31A" in automatic.message and "3-year qualifying period" in automatic.message
+    (board,) = [
+        f for f in evaluate(facts(licence_terminated_on="2025-05-01")) if f.code == "LICENCE_ENDED"
+    ]
+    assert "The licence ended on 1 May 2025 (the Parole Board terminated it)." in board.message
+    (both,) = [
+        f
+        for f in evaluate(facts(**ENDED, licence_terminated_on="2025-05-01"))
+        if f.code == "LICENCE_ENDED"
+    ]
+    assert "1 November 2024" in both.message  # the earlier end
+    assert "Victims and Prisoners Act 2024 s.66" in automatic.reference
+
+
+def test_speculative_risk_names_the_criteria_and_asks_for_the_incident():
+    (finding,) = [
+        f
+        for f in evaluate(facts(**{**SPECULATIVE, "criteria": {"ii": "x", "iii": "y"}}))
+        if f.code == "SPECULATIVE_RISK"
+    ]
+    assert finding.severity == "warn"
+    assert "(ii) and (iii)" in finding.message
+    assert "incident" in finding.message and "real, not supposed" in finding.message
+    assert "section 5.2" in finding.reference
+
+
+@pytest.mark.parametrize(
+    ("outcome", "said"),
+    [
+        ("no_further_action", "no further action"),
+        ("discontinued", "discontinued"),
+        ("acquitted", "acquitted"),
+    ],
+)
+def test_allegation_not_pursued_prompts_a_review_of_detention(outcome, said):
+    (finding,) = [
+        f
+        for f in evaluate(facts(allegation={"status": "charged", "charge_outcome": outcome}))
+        if f.code == "ALLEGATION_NOT_PURSUED"
+    ]
+    assert finding.severity == "warn"
+    assert said in finding.message
+    assert "continued detention" in finding.message
+    assert "section 5.2" in finding.reference
+
+
+def test_alternatives_incomplete_names_a_core_alternative_not_applicable_without_details():
+    (finding,) = [
+        f
+        for f in evaluate(
+            facts(alternatives=alternatives(warning_letter={"status": "not_applicable"}))
+        )
+        if f.code == "ALTERNATIVES_INCOMPLETE"
+    ]
+    assert "Details missing for: warning letter." in finding.message
+    assert "why one does not apply" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("behaviours", "conditions", "tried", "fires"),
+    [
+        (["alcohol"], ["alcohol_monitoring"], [], False),
+        (["alcohol"], [], ["alcohol_monitoring"], False),
+        (["alcohol"], ["drug_testing"], [], False),
+        (["alcohol"], [], ["drug_testing"], False),
+        (["alcohol"], [], [], True),
+        (["drugs"], ["alcohol_monitoring"], [], True),
+        (["drugs"], [], ["alcohol_monitoring"], True),
+        (["drugs", "alcohol"], ["alcohol_monitoring"], ["alcohol_monitoring"], True),
+        (["drugs"], ["drug_testing"], [], False),
+        (["drugs", "alcohol"], [], ["drug_testing"], False),
+    ],
+)
+def test_alcohol_alone_is_satisfied_by_alcohol_monitoring_but_drugs_need_testing(
+    behaviours, conditions, tried, fires
+):
+    found = codes(
+        current_behaviours=behaviours,
+        licence_conditions=conditions,
+        alternatives=alternatives(**dict.fromkeys(tried, DONE)),
+    )
+    assert ("SUBSTANCE_NO_TESTING" in found) is fires
+
+
+def test_substance_no_testing_says_what_is_missing():
+    def message(**changes: Any) -> str:
+        (finding,) = [f for f in evaluate(facts(**changes)) if f.code == "SUBSTANCE_NO_TESTING"]
+        return finding.message
+
+    assert "alcohol monitoring for the alcohol use" in message(licence_conditions=[])
+    assert "No drug testing for the drug use." in message(
+        licence_conditions=["alcohol_monitoring"], current_behaviours=["drugs", "alcohol"]
+    )
+
+
+def test_previous_recalls_is_recorded_and_fires_nothing():
+    parsed = facts(previous_recalls=4)
+    assert parsed.previous_recalls == 4
+    assert evaluate(parsed) == []
+
+
 @pytest.mark.parametrize(
     ("start", "months", "expected"),
     [
@@ -802,6 +1155,29 @@ INVALID: list[tuple[Any, str, str]] = [
     ({"sentence_type": "IPP", "mappa_level": True}, "mappa_level", "mappa-bool"),
     ({"sentence_type": "IPP", "mappa_level": 1.0}, "mappa_level", "mappa-float"),
     ({"sentence_type": "IPP", "com_changes": -1}, "com_changes", "negative"),
+    ({"sentence_type": "IPP", "previous_recalls": -1}, "previous_recalls", "recalls-negative"),
+    ({"sentence_type": "IPP", "previous_recalls": "2"}, "previous_recalls", "recalls-string"),
+    ({"sentence_type": "IPP", "previous_recalls": True}, "previous_recalls", "recalls-bool"),
+    (
+        {"sentence_type": "IPP", "first_release_date": "10/01/2019"},
+        "first_release_date",
+        "first-release-format",
+    ),
+    (
+        {"sentence_type": "IPP", "licence_terminated_on": "2025-02-30"},
+        "licence_terminated_on",
+        "terminated-30-feb",
+    ),
+    (
+        {"sentence_type": "IPP", "allegation": {"charge_outcome": "dropped"}},
+        "allegation.charge_outcome",
+        "charge-outcome",
+    ),
+    (
+        {"sentence_type": "IPP", "allegation": {"charge_outcome": True}},
+        "allegation.charge_outcome",
+        "charge-outcome-bool",
+    ),
     ({"sentence_type": "IPP", "com_changes": 2.5}, "com_changes", "fraction"),
     ({"sentence_type": "IPP", "progression_panel_held": "true"}, "progression_panel_held", "s"),
     ({"sentence_type": "IPP", "recommended_by": ["a"]}, "recommended_by", "person-list"),
@@ -832,6 +1208,8 @@ def test_absent_null_and_blank_optional_facts_mean_the_same():
             "rosh": "",
             "release_date": "",
             "last_contact_date": "",
+            "first_release_date": "",
+            "licence_terminated_on": "",
         }
     )
     assert minimal == nulls == blanks
@@ -854,7 +1232,16 @@ def test_python_callers_may_pass_dates_and_tuples():
 
 
 def test_to_dict_round_trips_through_json():
-    original = facts(allegation={"status": "charged", "incident_date": "2025-01-01"})
+    original = facts(
+        allegation={
+            "status": "charged",
+            "incident_date": "2025-01-01",
+            "charge_outcome": "discontinued",
+        },
+        first_release_date="2015-01-01",
+        licence_terminated_on="2026-01-01",
+        previous_recalls=2,
+    )
     assert Facts.from_dict(json.loads(json.dumps(original.to_dict()))) == original
 
 
@@ -890,7 +1277,11 @@ def test_behaviour_tags_are_the_django_vocabulary():
     assert list(rules.SENTENCE_TYPES) == list(vocab.SentenceType.values)
     assert list(rules.CRITERIA) == list(vocab.RecallCriterion.values)
     assert list(rules.ROSH_LEVELS) == list(vocab.RoshLevel.values)
-    assert set(vocab.StandardCondition.values) <= set(rules.LICENCE_CONDITIONS)
+    assert list(vocab.StandardCondition.values) == list(rules.STANDARD_CONDITIONS)
+    assert list(vocab.AdditionalCondition.values) == list(rules.ADDITIONAL_CONDITIONS)
+    assert set(rules.LICENCE_CONDITIONS) == set(
+        rules.STANDARD_CONDITIONS + rules.ADDITIONAL_CONDITIONS
+    )
     assert set(rules.MAPPA_LEVELS) == {0, *vocab.MappaLevel.values}
 
 
@@ -1054,11 +1445,15 @@ well_formed_facts = st.fixed_dictionaries(
                     "status": st.one_of(st.none(), st.sampled_from(rules.ALLEGATION_STATUSES)),
                     "incident_date": any_date,
                     "further_complaints": st.one_of(st.none(), st.booleans()),
+                    "charge_outcome": st.one_of(st.none(), st.sampled_from(rules.CHARGE_OUTCOMES)),
                 },
             ),
         ),
         "residence": st.one_of(st.none(), st.just(""), st.sampled_from(rules.RESIDENCES)),
         "release_date": any_date,
+        "first_release_date": any_date,
+        "licence_terminated_on": any_date,
+        "previous_recalls": st.one_of(st.none(), st.integers(0, 20)),
         "mappa_level": st.one_of(st.none(), st.sampled_from(rules.MAPPA_LEVELS)),
         "rosh": st.one_of(st.none(), st.sampled_from(rules.ROSH_LEVELS)),
         "progression_panel_held": st.one_of(st.none(), st.booleans()),
@@ -1128,6 +1523,9 @@ def test_fixing_what_blocks_a_submission_clears_the_blocks(data):
             },
         },
         "last_contact_date": "2025-01-01",
+        # An ended licence is not missing evidence: there is no licence to recall on at all.
+        "first_release_date": None,
+        "licence_terminated_on": None,
         "recommended_by": "com",
         "countersigned_by_spo": "spo",
         "countersigned_by_aco": "aco",

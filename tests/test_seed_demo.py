@@ -102,7 +102,7 @@ def canonical_dump() -> list[dict[str, Any]]:
         row["recall"] = recalls.get(row.pop("id"))
         people[row.pop("person_id")]["releases"].append(row)
     for row in LicenceCondition.objects.values(
-        "person_id", "kind", "standard_code", "text", "start_date", "end_date"
+        "person_id", "kind", "standard_code", "additional_code", "text", "start_date", "end_date"
     ):
         people[row.pop("person_id")]["conditions"].append(row)
     for row in Allocation.objects.values(
@@ -294,6 +294,34 @@ def test_the_licence_has_the_nine_standard_conditions_from_the_latest_release(se
     assert len(standard) == 300
     assert all(3 <= count <= 11 for count in others.values())  # 3-9, plus replacements
     assert varied > 0
+
+
+def test_additional_conditions_carry_the_code_their_wording_matches():
+    """What the recall rules see of the demo's additional conditions (docs/demo-data.md)."""
+    data = demo.generate(200, seed=3)
+    conditions = [c for person in data.people for c in person.licence_conditions]
+    coded = Counter(c.code for c in conditions if c.kind == "additional" and c.code)
+    assert all(not c.code for c in conditions if c.kind == "bespoke")
+    assert set(coded) <= set(vocab.AdditionalCondition.values)
+    for code in ("drug_testing", "alcohol_monitoring", "curfew", "exclusion_zone", "non_contact"):
+        assert coded[code] > 0, code
+    for c in conditions:
+        if c.kind != "additional":
+            continue
+        if "drug testing facility" in c.text:
+            assert c.code == "drug_testing"
+        if "electronic alcohol monitoring" in c.text:
+            assert c.code == "alcohol_monitoring"
+        if c.text.startswith("Not to enter") and "attached map" in c.text:
+            assert c.code == "exclusion_zone"
+        if "curfew" in c.text or c.text.startswith("Confine yourself"):
+            assert c.code == "curfew"
+    exported = demo.import_document(data)["people"]
+    assert any(
+        c.get("code") == "drug_testing" and c["kind"] == "additional"
+        for person in exported
+        for c in person["licence_conditions"]
+    )
 
 
 def test_index_offences_carry_behaviours_that_fit_the_category(seeded_300):

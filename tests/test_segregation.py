@@ -36,7 +36,13 @@ from tests.test_recall_services import (
 
 @pytest.fixture
 def on_licence(team):
-    return factories.make_case(team, recalled=False, first_name="Lee", last_name="Hart")
+    return factories.make_case(
+        team,
+        recalled=False,
+        released=factories.recently_released(),
+        first_name="Lee",
+        last_name="Hart",
+    )
 
 
 @pytest.fixture

@@ -195,6 +195,7 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
         "recall:ppcs_stop": authorised,
         "recall:record_rtc": authorised,
         "recall:record_progress": authorised,
+        "recall:record_charge_outcome": authorised,
         "recall:resubmit": info,
         "recall:dossiers": authorised,
     }

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ippcase', '0005_case_view_event'),
+        ('ippcase', '0006_licencecondition_additional_code'),
     ]
 
     operations = [

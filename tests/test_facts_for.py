@@ -1,0 +1,146 @@
+"""``recall.selectors.facts_for``: what the app tells the rules (issue 12, section 2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from parole.models import TerminationReferral
+from recall import rules, selectors, services
+from tests import factories
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def person(team):
+    return factories.make_case(team, recalled=False, released=factories.recently_released())
+
+
+@pytest.fixture
+def rec(person, practitioner):
+    return services.recommendation_start(person=person, actor=practitioner)
+
+
+def _facts(rec) -> rules.Facts:
+    return selectors.facts_for(selectors.recommendation_with_context(rec.pk), today=TODAY)
+
+
+def _condition(person, code: str, *, start: dt.date, end: dt.date | None = None) -> None:
+    factories.LicenceConditionFactory(
+        person=person,
+        kind="additional",
+        standard_code="",
+        additional_code=code,
+        text=f"Wording of {code}",
+        start_date=start,
+        end_date=end,
+    )
+
+
+def test_additional_conditions_in_force_reach_the_rules(person, rec):
+    start = person.releases.get().date
+    _condition(person, "alcohol_monitoring", start=start)
+    _condition(person, "curfew", start=start, end=TODAY - dt.timedelta(days=1))  # ended
+    _condition(person, "drug_testing", start=TODAY + dt.timedelta(days=5))  # not yet
+    factories.LicenceConditionFactory(
+        person=person, kind="additional", standard_code="", text="Uncoded", start_date=start
+    )
+
+    facts = _facts(rec)
+
+    assert facts.licence_conditions == {"keep_in_touch", "alcohol_monitoring"}
+
+
+def test_an_alcohol_monitoring_condition_satisfies_an_alcohol_only_concern(person, rec):
+    services.recommendation_update(
+        rec_id=rec.pk,
+        actor=rec.created_by,
+        expected_version=rec.version,
+        changes={"current_behaviours": ["alcohol"]},
+    )
+    codes = {f.code for f in rules.evaluate(_facts(rec))}
+    assert "SUBSTANCE_NO_TESTING" in codes
+    _condition(person, "alcohol_monitoring", start=person.releases.get().date)
+    codes = {f.code for f in rules.evaluate(_facts(rec))}
+    assert "SUBSTANCE_NO_TESTING" not in codes
+
+
+@pytest.mark.parametrize(("category", "level", "expected"), [(None, None, None), (1, 2, 2)])
+def test_an_unknown_mappa_level_stays_unknown(person, rec, category, level, expected):
+    person.mappa_category, person.mappa_level = category, level
+    person.save()
+    assert _facts(rec).mappa_level == expected
+
+
+def test_a_person_without_a_sentence_is_refused_not_guessed(person, rec):
+    person.sentence.delete()
+    with pytest.raises(selectors.FactsUnavailable, match="no sentence is recorded"):
+        _facts(rec)
+
+
+def test_releases_recalls_and_the_charge_outcome_reach_the_rules(team, practitioner):
+    person = factories.make_case(team, recalled=True)  # released 2014, recalled, 2019
+    recall = factories.RecallFactory(
+        release=person.releases.order_by("date").last(), recall_date=dt.date(2020, 1, 1)
+    )
+    factories.ReleaseFactory(person=person, date=factories.recently_released())
+    rec = services.recommendation_start(person=person, actor=practitioner)
+    rec.charge_outcome = "no_further_action"
+    rec.allegation_status = "charged"
+    rec.save()
+
+    facts = _facts(rec)
+
+    assert facts.first_release_date == dt.date(2014, 5, 1)
+    assert facts.release_date == factories.recently_released()
+    assert facts.previous_recalls == 2
+    assert facts.allegation is not None
+    assert facts.allegation.charge_outcome == "no_further_action"
+    assert facts.licence_terminated_on is None
+    rec.recall = recall  # the recall this recommendation became is not a previous one
+    assert selectors.facts_for(rec, today=TODAY).previous_recalls == 1
+
+
+def test_a_parole_board_termination_ends_the_licence(person, rec, ppcs):
+    release = person.releases.get().date
+    TerminationReferral.objects.create(
+        person=person, referred_on=release, decided_on=release, outcome="refused"
+    )
+    assert _facts(rec).licence_terminated_on is None
+    TerminationReferral.objects.create(
+        person=person,
+        referred_on=release + dt.timedelta(days=1),
+        decided_on=release + dt.timedelta(days=30),
+        outcome="terminated",
+    )
+    facts = _facts(rec)
+    assert facts.licence_terminated_on == release + dt.timedelta(days=30)
+    assert "LICENCE_ENDED" in {f.code for f in rules.evaluate(facts)}
+
+
+def test_an_ipp_licence_ended_by_automatic_termination_blocks_the_recall(team, practitioner):
+    person = factories.make_case(team, recalled=False)  # on licence since 2014
+    rec = services.recommendation_start(person=person, actor=practitioner)
+    (finding,) = [f for f in selectors.findings_for(rec, today=TODAY) if f.code == "LICENCE_ENDED"]
+    assert finding.severity == "block"
+    assert "The licence ended on 1 November 2024 (automatic termination" in finding.message
+
+
+def test_the_facts_cost_the_same_queries_whatever_the_referrals(person, rec):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            _facts(rec)
+        return len(ctx.captured_queries)
+
+    release = person.releases.get().date
+    few = queries()
+    for n in range(4):
+        TerminationReferral.objects.create(
+            person=person, referred_on=release + dt.timedelta(days=n), outcome=""
+        )
+    assert queries() == few
