@@ -56,12 +56,14 @@ REFERENCE_DATE = dt.date(2026, 10, 1)
 # Table 4 gives ages "on 30 June 2023": ages are drawn for that day, then become dates of birth.
 PROFILE_DATE = dt.date(2023, 6, 30)
 IPP_COMMENCEMENT = dt.date(2005, 4, 4)  # the first day an IPP could be passed
+# The showcase team's current spells on licence are at most this long (see _licence_in_force).
+LICENCE_IN_FORCE_DAYS = 330
 
 DEFAULT_SEED = 2025
 FIXTURE_PEOPLE = 60
 # fixtures/: the first seed from 2025 whose 60 people show every case state, a woman and a DPP
 # (found with :func:`fixture_seed`, fixed here so that the fixtures never change by accident).
-FIXTURE_SEED = 2026
+FIXTURE_SEED = 2025
 DEMO_EMAIL_DOMAIN = "demo.ippcase.example"  # .example is reserved: demo mail can reach nobody
 ORG_FORMAT = "ippcase-demo-org/1"
 IMPORT_FORMAT = "ippcase-import/1"
@@ -1425,11 +1427,12 @@ class _PersonMaker:
         self.t = _Tables()
         self.org = org
         teams = org.teams()
-        # The showcase team (first) gets a third of the organisation's weight so that its
+        self.showcase_team = teams[0][1].code if teams else ""
+        # The showcase team (first) gets a third of the people so that its
         # practitioner signs in to a full caseload; the others share the rest evenly.
         self.teams = Table(
             [
-                ((pdu, team), max(1.0, len(teams) / 3) if i == 0 else 1.0)
+                ((pdu, team), max(1.0, len(teams) / 2) if i == 0 else 1.0)
                 for i, (pdu, team) in enumerate(teams)
             ]
         )
@@ -1504,6 +1507,8 @@ class _PersonMaker:
             )
 
         releases, status = _within_the_law(releases, status, sentence.sentence_type)
+        if team.code == self.showcase_team:
+            _licence_in_force(releases, status)
         behaviours = sentence.index_offence.behaviours
         is_sexual = sentence.index_offence.category in (
             vocab.OffenceCategory.SEXUAL_CONTACT,
@@ -1839,6 +1844,18 @@ def _within_the_law(
         if recall.returned_to_custody is not None:
             recall.returned_to_custody -= shift
     return releases, status
+
+
+def _licence_in_force(releases: list[ReleaseSpec], status: str) -> None:
+    """For the showcase team: a current spell on licence longer than LICENCE_IN_FORCE_DAYS
+    starts later instead (a longer last spell in custody), so that the licence is in force
+    and the demo can show recall work at every stage. Draws nothing, so the rest of the
+    person (and every other person) is as drawn. Elsewhere many licences have ended by law."""
+    last = releases[-1]
+    days = (REFERENCE_DATE - last.date).days
+    if status == "licence" and len(releases) > 1 and days > LICENCE_IN_FORCE_DAYS:
+        # 30 to 329 days before the reference date: in force for a year after it, too.
+        last.date = REFERENCE_DATE - dt.timedelta(days=30 + days % (LICENCE_IN_FORCE_DAYS - 30))
 
 
 def licence_end(person: PersonSpec) -> dt.date | None:
@@ -2333,9 +2350,27 @@ def _add_recall_work(person: PersonSpec, rng: random.Random, ppcs: Sequence[str]
     person.recommendations = recommendations
 
 
+# load_demo's recall workflow examples need one person on a licence in force for each of
+# recall.demo.STAGES in the showcase team (a test holds the two equal).
+SHOWCASE_IN_FORCE_MIN = 9
+
+
+def _showcase_in_force(data: DemoData) -> int:
+    teams = data.org.teams()
+    showcase = teams[0][1].code if teams else ""
+    return sum(
+        1
+        for p in data.people
+        if p.team == showcase
+        and status_of(p) == "licence"
+        and (licence_end(p) or dt.date.max) > REFERENCE_DATE + dt.timedelta(days=365)
+    )
+
+
 def fixture_seed(people: int = FIXTURE_PEOPLE, start: int = DEFAULT_SEED) -> int:
     """The first seed from ``start`` whose ``people`` include every case state (on licence, in
-    custody, at large), a woman and a DPP, so that the small demo shows each of them."""
+    custody, at large), a woman and a DPP, so that the small demo shows each of them, and
+    enough licences in force in the showcase team for the recall workflow examples."""
     for seed in itertools.count(start):
         data = generate(people, seed)
         states = {status_of(p) for p in data.people}
@@ -2343,6 +2378,7 @@ def fixture_seed(people: int = FIXTURE_PEOPLE, start: int = DEFAULT_SEED) -> int
             states == {"licence", "custody", "at_large"}
             and any(p.gender == vocab.Gender.FEMALE for p in data.people)
             and any(p.sentence.sentence_type == vocab.SentenceType.DPP for p in data.people)
+            and _showcase_in_force(data) >= SHOWCASE_IN_FORCE_MIN
         ):
             return seed
     raise AssertionError("unreachable")

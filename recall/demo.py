@@ -67,11 +67,9 @@ STAGES = (
     "awaiting_aco",
     "submitted",
     "info_requested",
-    "authorised",
     "in_custody_on_track",
     "in_custody_due_soon",
     "in_custody_overdue",
-    "in_custody_overdue_long",
     "not_recalled",
 )
 

@@ -713,3 +713,12 @@ def test_recall_work_invariants(seeded_300):
     assert 0.25 < acknowledged / authorised < 0.55
     event = Concern.pgh_event_model.objects.filter(pgh_label="insert").first()
     assert event.pgh_context.metadata == {"actor": "seed_demo"}
+
+
+def test_the_showcase_team_has_a_licence_in_force_for_each_workflow_stage():
+    from recall.demo import STAGES
+
+    assert len(STAGES) == demo.SHOWCASE_IN_FORCE_MIN
+    assert demo._showcase_in_force(demo.generate(demo.FIXTURE_PEOPLE, demo.FIXTURE_SEED)) >= len(
+        STAGES
+    )
