@@ -347,6 +347,41 @@ def _deadlines(rec: RecallRecommendation, today: dt.date) -> Deadlines:
     )
 
 
+_LINKED_TEST = (
+    "We can only recall you if what you are doing now is linked to your offence and the risk "
+    "to other people has gone up."
+)
+
+
+@dataclass(frozen=True)
+class LetterSentence:
+    """What the reasons-for-recall letter says of the person's sentence (issue 12): what they
+    are serving, the test for recalling it, and whether the Secretary of State may re-release
+    them through a risk-assessed recall review (IPP and DPP only: Victims and Prisoners Act
+    2024; docs/parole.md)."""
+
+    serving: str
+    test: str
+    rarr: bool = False
+
+
+LETTER_SENTENCES = {
+    "IPP": LetterSentence(
+        "a sentence of imprisonment for public protection (IPP)", _LINKED_TEST, rarr=True
+    ),
+    "DPP": LetterSentence(
+        "a sentence of detention for public protection (DPP)", _LINKED_TEST, rarr=True
+    ),
+    "LIFE": LetterSentence("a life sentence", _LINKED_TEST),
+    "EDS": LetterSentence("an extended determinate sentence (EDS)", _LINKED_TEST),
+    "SDS": LetterSentence(
+        "a standard determinate sentence",
+        "We can recall you if you have not kept to your licence and the risk to other people "
+        "has gone up, or to stop you committing more offences.",
+    ),
+}
+
+
 def _behaviours(values: list[str]) -> list[str]:
     return labels(case_vocab.Behaviour, values)
 
@@ -371,6 +406,8 @@ def dossier_context(dossier: Dossier, *, now: dt.datetime | None = None) -> dict
         "rec": rec,
         "person": person,
         "sentence": sentence,
+        # A recall needs a sentence (recall.services.recommendation_start): never a default.
+        "letter_sentence": LETTER_SENTENCES.get(sentence.sentence_type) if sentence else None,
         "offences": offences,
         "index_behaviours": _behaviours(index_behaviours),
         "current_behaviours": [

@@ -165,10 +165,24 @@ def _licence_terminated_on(person: Person) -> str | None:
     return min(days).isoformat() if days else None
 
 
+# Shown instead of the rules' findings when they cannot be worked out: it blocks like a rule.
+SENTENCE_NOT_RECORDED = "SENTENCE_NOT_RECORDED"
+
+
 def findings_for(
     rec: RecallRecommendation, *, stage: str = "draft", today: dt.date | None = None
 ) -> list[rules.Finding]:
-    return rules.evaluate(facts_for(rec, stage=stage, today=today))
+    """The rules' findings on ``rec``; with no sentence recorded, one block finding that says
+    so (the sentence type is never guessed, and the pages never fail on it)."""
+    try:
+        facts = facts_for(rec, stage=stage, today=today)
+    except FactsUnavailable as exc:
+        return [
+            rules.Finding(
+                SENTENCE_NOT_RECORDED, "block", str(exc), "The legal test depends on the sentence"
+            )
+        ]
+    return rules.evaluate(facts)
 
 
 def detention_review_prompt(person: Person) -> RecallRecommendation | None:

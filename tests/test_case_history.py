@@ -44,8 +44,15 @@ def journey(team, django_capture_on_commit_callbacks):
     aco = _user("morgan", "Morgan", "Lee", vocab.Role.SENIOR_MANAGER, team)
     ppcs = _user("tunde", "Tunde", "Harris", vocab.Role.PPCS, None)
     rarr_ppcs = _user("grace", "Grace", "Obi", vocab.Role.PPCS, None)
-    person = factories.make_case(team, recalled=False, first_name="Lee", last_name="Hart")
     today = timezone.localdate()
+    # First released four years ago: past the qualifying date, so it can be referred.
+    person = factories.make_case(
+        team,
+        recalled=False,
+        released=today - dt.timedelta(days=4 * 365 + 1),
+        first_name="Lee",
+        last_name="Hart",
+    )
 
     recall_services.concern_add(
         person=person,

@@ -423,3 +423,39 @@ def test_a_real_worker_builds_a_requested_dossier(
     assert person.crn in text and CONCERN_TEXT in text and "OFFICIAL-SENSITIVE" in text
     assert dossier.requested_by == ppcs and dossier.pages
     assert dossiers.build_dossier(dossier.pk) is False  # already built: nothing twice
+
+
+@pytest.mark.parametrize(
+    ("sentence_type", "serving", "rarr"),
+    [
+        ("IPP", "a sentence of imprisonment for public protection (IPP)", True),
+        ("DPP", "a sentence of detention for public protection (DPP)", True),
+        ("LIFE", "a life sentence", False),
+        ("EDS", "an extended determinate sentence (EDS)", False),
+    ],
+)
+def test_the_letter_names_the_persons_sentence_and_rarr_only_where_the_law_gives_it(
+    team,
+    practitioner,
+    manager,
+    aco,
+    ppcs,
+    django_capture_on_commit_callbacks,
+    sentence_type,
+    serving,
+    rarr,
+):
+    person = factories.make_case(
+        team, recalled=False, released=factories.recently_released(), first_name="Kai"
+    )
+    person.sentence.sentence_type = sentence_type
+    person.sentence.save()
+    rec = _authorise(_submitted(person, practitioner, manager, aco), ppcs)
+    letter = _request_and_build(
+        rec, Kind.PRISONER_LETTER, practitioner, django_capture_on_commit_callbacks
+    )
+    text = " ".join(pdf_text(bytes(letter.pdf)).split())
+    assert f"You are serving {serving}." in text
+    assert ("risk-assessed recall review" in text) is rarr
+    others = {"IPP", "DPP", "EDS"} - {sentence_type}
+    assert not any(f"({other})" in text for other in others)

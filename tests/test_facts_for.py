@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from parole.models import TerminationReferral
 from recall import rules, selectors, services
+from recall.models import RecallRecommendation
 from tests import factories
 
 TODAY = timezone.localdate()
@@ -77,17 +78,34 @@ def test_an_unknown_mappa_level_stays_unknown(person, rec, category, level, expe
     assert _facts(rec).mappa_level == expected
 
 
-def test_a_person_without_a_sentence_is_refused_not_guessed(person, rec):
+def test_a_person_without_a_sentence_is_refused_not_guessed(person, rec, practitioner):
     person.sentence.delete()
     with pytest.raises(selectors.FactsUnavailable, match="no sentence is recorded"):
         _facts(rec)
+    # The pages show one blocking finding instead, and sending is refused.
+    loaded = selectors.recommendation_with_context(rec.pk)
+    [finding] = selectors.findings_for(loaded)
+    assert (finding.code, finding.severity) == (selectors.SENTENCE_NOT_RECORDED, "block")
+    with pytest.raises(services.RulesRefused):
+        services.recommendation_send_for_countersignature(
+            rec_id=rec.pk, actor=practitioner, expected_version=rec.version
+        )
+
+
+def test_no_recommendation_starts_without_a_sentence(person, practitioner):
+    person.sentence.delete()
+    person = type(person).objects.get(pk=person.pk)
+    with pytest.raises(services.IllegalTransition, match="No sentence is recorded"):
+        services.recommendation_start(person=person, actor=practitioner)
+    assert not person.recommendations.exists()
 
 
 def test_releases_recalls_and_the_charge_outcome_reach_the_rules(team, practitioner):
-    person = factories.make_case(team, recalled=True)  # released 2014, recalled, 2019
-    recall = factories.RecallFactory(
-        release=person.releases.order_by("date").last(), recall_date=dt.date(2020, 1, 1)
-    )
+    # Released in 2014 and recalled, re-released in 2019 and recalled, re-released recently.
+    person = factories.make_case(team, recalled=False, released=dt.date(2014, 5, 1))
+    factories.RecallFactory(release=person.releases.get())
+    second = factories.ReleaseFactory(person=person, date=dt.date(2019, 2, 1))
+    recall = factories.RecallFactory(release=second, recall_date=dt.date(2020, 1, 1))
     factories.ReleaseFactory(person=person, date=factories.recently_released())
     rec = services.recommendation_start(person=person, actor=practitioner)
     rec.charge_outcome = "no_further_action"
@@ -124,8 +142,10 @@ def test_a_parole_board_termination_ends_the_licence(person, rec, ppcs):
 
 
 def test_an_ipp_licence_ended_by_automatic_termination_blocks_the_recall(team, practitioner):
-    person = factories.make_case(team, recalled=False)  # on licence since 2014
-    rec = services.recommendation_start(person=person, actor=practitioner)
+    person = factories.make_case(team, recalled=False, released=dt.date(2014, 5, 1))
+    # Made directly: the service refuses to start one (tests/test_licence_end.py).
+    rec = RecallRecommendation.objects.create(person=person, created_by=practitioner)
+    rec = selectors.recommendation_with_context(rec.pk)
     (finding,) = [f for f in selectors.findings_for(rec, today=TODAY) if f.code == "LICENCE_ENDED"]
     assert finding.severity == "block"
     assert "The licence ended on 1 November 2024 (automatic termination" in finding.message
