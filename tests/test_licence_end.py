@@ -199,7 +199,8 @@ def _refused(call, **kwargs) -> None:
         call(**kwargs)
 
 
-def _ready(person, practitioner, manager, aco) -> RecallRecommendation:
+def _draft(person, practitioner) -> RecallRecommendation:
+    """A draft with every answer given and every prompt justified: ready to send."""
     rec = services.recommendation_start(person=person, actor=practitioner)
     rec = services.recommendation_update(
         rec_id=rec.pk,
@@ -207,7 +208,11 @@ def _ready(person, practitioner, manager, aco) -> RecallRecommendation:
         expected_version=rec.version,
         changes=demo.complete_answers(),
     )
-    rec = demo.justify_warnings(rec, practitioner)
+    return demo.justify_warnings(rec, practitioner)
+
+
+def _ready(person, practitioner, manager, aco) -> RecallRecommendation:
+    rec = _draft(person, practitioner)
     rec = services.recommendation_send_for_countersignature(
         rec_id=rec.pk, actor=practitioner, expected_version=rec.version
     )
@@ -231,17 +236,8 @@ def test_starting_a_recommendation_on_an_ended_licence_is_refused(team, practiti
     assert not RecallRecommendation.objects.filter(person=ended).exists()
 
 
-def test_sending_countersigning_submitting_and_authorising_are_refused_once_it_ended(
-    person, practitioner, manager, aco, ppcs
-):
-    rec = services.recommendation_start(person=person, actor=practitioner)
-    rec = services.recommendation_update(
-        rec_id=rec.pk,
-        actor=practitioner,
-        expected_version=rec.version,
-        changes=demo.complete_answers(),
-    )
-    rec = demo.justify_warnings(rec, practitioner)
+def test_sending_and_countersigning_are_refused_once_it_ended(person, practitioner, manager):
+    rec = _draft(person, practitioner)
     _terminate(person)
     _refused(
         services.recommendation_send_for_countersignature,
