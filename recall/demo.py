@@ -158,14 +158,11 @@ def _advance(
         )
         return
     rec = services.ppcs_decide(rec_id=rec.pk, actor=ppcs, outcome="authorised")
-    if stage == "authorised":
-        return
     # Back in custody some working days ago: the recall and its return move back in time.
     working_days_ago = {
         "in_custody_on_track": 2,
         "in_custody_due_soon": 12,
         "in_custody_overdue": 17,
-        "in_custody_overdue_long": 25,
     }[stage]
     rtc = today
     while deadlines.DEFAULT_CALENDAR.working_days_between(rtc, today) < working_days_ago:

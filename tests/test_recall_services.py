@@ -258,8 +258,13 @@ OUT_OF_HOURS = {
 
 @pytest.fixture
 def duty_spo(other_pdu_team):
+    # A fixed name: a random one could contain the person's name ("Lee") by chance.
     return factories.UserFactory(
-        username="duty-spo", roles=[case_vocab.Role.MANAGER], team=other_pdu_team
+        username="duty-spo",
+        first_name="Dana",
+        last_name="Okafor",
+        roles=[case_vocab.Role.MANAGER],
+        team=other_pdu_team,
     )
 
 
