@@ -22,7 +22,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from recall.forms import DateRangeForm
+from ippcase.core.forms import DateRangeForm, error_summary
 from recall.vocab import RecommendationStatus
 
 from . import selectors
@@ -168,11 +168,7 @@ def _dashboard(request: HttpRequest) -> Dashboard:
             }
         )
     if not form.is_valid():
-        board.errors += [
-            {"text": str(message), "href": f"#{form[name].html_name}-day"}
-            for name, messages_ in form.errors.items()
-            for message in messages_
-        ]
+        board.errors += error_summary(form)
     if board.errors:
         return board
     today = timezone.localdate()

@@ -42,7 +42,7 @@ _PRISON_MAX = 100
 _TEAM_CODE_MAX = 20
 _TARIFF_YEARS_MAX = 99
 # Free text (an offence's description, vulnerabilities, a condition's wording, a reason): the
-# same limit as the forms of the app (recall.forms.TEXT_MAX_LENGTH).
+# same limit as the forms of the app (ippcase.core.forms.TEXT_MAX_LENGTH).
 _TEXT_MAX = 10_000
 # The largest import file read: about 30,000 people (10,000 are 16.7 MB). A larger file is
 # refused before it is read into memory; split it into several imports.

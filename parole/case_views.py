@@ -21,9 +21,9 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ippcase import selectors as case_selectors
+from ippcase.core.forms import GovukDateField, error_summary
 from ippcase.models import Person, Recall, User
 from ippcase.views import mark_case_viewed, role_required
-from recall.forms import GovukDateField
 
 from . import forms, law, selectors, services
 from .models import Adjournment, ParoleReview, TerminationReferral
@@ -306,23 +306,6 @@ def _field_kind(field: django_forms.BoundField) -> str:
     return "input"
 
 
-def _form_errors(form: django_forms.Form) -> list[dict[str, str]]:
-    """The error summary's entries, each linked to its field."""
-    errors = []
-    for name, messages_ in form.errors.items():
-        if name == "__all__":
-            errors += [{"text": str(m), "href": ""} for m in messages_]
-            continue
-        field = form[name]
-        kind = _field_kind(field)
-        anchor = {
-            "date": f"{field.html_name}-day",
-            "radios": f"{field.auto_id}_0",
-        }.get(kind, str(field.auto_id))
-        errors += [{"text": str(m), "href": f"#{anchor}"} for m in messages_]
-    return errors
-
-
 def _action_view(name: str) -> Callable[..., HttpResponse]:
     action = ACTIONS[name]
 
@@ -346,7 +329,7 @@ def _action_view(name: str) -> Callable[..., HttpResponse]:
                     messages.success(request, action.done)
                     return redirect("parole:person_parole", crn=person.crn)
             else:
-                errors = _form_errors(form)
+                errors = error_summary(form)
         else:
             form = action.form_class(**form_kwargs)
         context = _person_context(request, person)

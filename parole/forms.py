@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 
-from recall.forms import YES_NO, AppForm, GovukDateField
+from ippcase.core.forms import YES_NO, AppForm, GovukDateField
 
 from . import vocab
 from .models import ParoleReview

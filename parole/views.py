@@ -10,10 +10,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from ippcase import charts
+from ippcase.core.forms import DateRangeForm, error_summary
 from ippcase.models import Person
 from ippcase.permissions import is_admin, is_ppcs, visible_people
 from ippcase.views import role_required
-from recall.forms import DateRangeForm
 
 from . import report as parole_reports
 
@@ -30,14 +30,6 @@ def _report_people(user: Any) -> Any:
     if is_ppcs(user) or is_admin(user):
         return None
     return visible_people(user, Person.objects.all())
-
-
-def _period_errors(form: DateRangeForm) -> list[dict[str, str]]:
-    return [
-        {"text": str(message), "href": f"#{form[name].html_name}-day"}
-        for name, messages_ in form.errors.items()
-        for message in messages_
-    ]
 
 
 def _csv_response(report: dict[str, Any]) -> HttpResponse:
@@ -189,7 +181,7 @@ def report(request: HttpRequest) -> HttpResponse:
     form = DateRangeForm(request.GET)
     context: dict[str, Any] = {"form": form, "errors": [], "sections": [], "scope_all": False}
     if not form.is_valid():
-        context["errors"] = _period_errors(form)
+        context["errors"] = error_summary(form)
         return render(request, "parole/report.html", context)
     people = _report_people(request.user)
     context["scope_all"] = people is None

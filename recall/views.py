@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ippcase import selectors as case_selectors
+from ippcase.core.forms import error_summary
 from ippcase.models import Person, User
 from ippcase.views import mark_case_viewed, role_required
 
@@ -163,25 +164,6 @@ def _version(request: HttpRequest) -> int | None:
     return form.cleaned_data["version"] if form.is_valid() else None
 
 
-def _form_errors(form: Any) -> list[dict[str, str]]:
-    """The error summary's entries: each message linked to its field."""
-    errors = []
-    for name, messages_ in form.errors.items():
-        if name == "__all__":
-            errors += [{"text": m, "href": ""} for m in messages_]
-            continue
-        field = form[name]
-        anchor = field.auto_id or name
-        if isinstance(field.field, forms.GovukDateField):
-            anchor = f"{field.html_name}-day"
-        elif getattr(field.field.widget, "allow_multiple_selected", False) or isinstance(
-            field.field.widget, forms.forms.RadioSelect
-        ):
-            anchor = f"{anchor}_0"
-        errors += [{"text": m, "href": f"#{anchor}"} for m in messages_]
-    return errors
-
-
 # ---------------------------------------------------------------------------------------------
 # Concerns and actions short of recall
 
@@ -206,8 +188,8 @@ def _concerns_page(
         actions=list(selectors.actions_for(person)),
         concern_form=concern_form or forms.ConcernForm(conditions=_conditions_in_force(person)),
         action_form=action_form or forms.ActionForm(),
-        concern_errors=_form_errors(concern_form) if concern_form is not None else [],
-        action_errors=_form_errors(action_form) if action_form is not None else [],
+        concern_errors=error_summary(concern_form) if concern_form is not None else [],
+        action_errors=error_summary(action_form) if action_form is not None else [],
         service_errors=errors or [],
     )
     if partial == "concerns":
@@ -488,7 +470,7 @@ def section(request: HttpRequest, rec_id: int, slug: str) -> HttpResponse:
             else:
                 return redirect("recall:recommendation", rec_id=rec.pk)
         else:
-            errors = _form_errors(form)
+            errors = error_summary(form)
     context = _section_context(rec, sec, form, selectors.findings_for(rec))
     context["errors"] = errors
     return render(request, "recall/section.html", context)
@@ -581,7 +563,7 @@ def withdraw(request: HttpRequest, rec_id: int) -> HttpResponse:
                 messages.success(request, "The recommendation has been withdrawn.")
                 return redirect("recall:person_recall", crn=rec.person.crn)
         else:
-            errors = _form_errors(form)
+            errors = error_summary(form)
     context = _person_context(rec.person, "recall")
     context.update(rec=rec, form=form, errors=errors)
     return render(request, "recall/withdraw.html", context)
@@ -630,7 +612,7 @@ def oversight(request: HttpRequest, rec_id: int) -> HttpResponse:
                     return redirect("caseload")  # a duty manager from elsewhere: signed, done
                 return redirect("recall:oversight", rec_id=rec.pk)
         else:
-            errors = _form_errors(form)
+            errors = error_summary(form)
     findings = selectors.findings_for(rec)
     context = _person_context(rec.person, "recall")
     context.update(
@@ -877,7 +859,7 @@ def ppcs_decision(request: HttpRequest, rec_id: int) -> HttpResponse:
     rec = _ppcs_request(request, rec_id)
     form = forms.PpcsDecisionForm(request.POST)
     if not form.is_valid():
-        return _ppcs_page(request, rec, errors=_form_errors(form), decision_form=form)
+        return _ppcs_page(request, rec, errors=error_summary(form), decision_form=form)
     try:
         decided = services.ppcs_decide(
             rec_id=rec.pk,
@@ -899,7 +881,7 @@ def ppcs_stop(request: HttpRequest, rec_id: int) -> HttpResponse:
     rec = _ppcs_request(request, rec_id)
     form = forms.StopRecallForm(request.POST)
     if not form.is_valid():
-        return _ppcs_page(request, rec, errors=_form_errors(form), stop_form=form)
+        return _ppcs_page(request, rec, errors=error_summary(form), stop_form=form)
     try:
         services.recall_stop(
             rec_id=rec.pk,
@@ -957,7 +939,7 @@ def _record_on_recall(
     rec = _recall_recommendation(request, rec_id)
     form = form_class(request.POST)
     if not form.is_valid():
-        errors = _form_errors(form)
+        errors = error_summary(form)
     elif rec.recall_id is None:
         errors = _no_recall()
     else:
@@ -1003,7 +985,7 @@ def record_charge_outcome(request: HttpRequest, rec_id: int) -> HttpResponse:
     rec = _recall_recommendation(request, rec_id)
     form = forms.ChargeOutcomeForm(request.POST)
     if not form.is_valid():
-        errors = _form_errors(form)
+        errors = error_summary(form)
     else:
         try:
             services.recommendation_record_charge_outcome(
@@ -1023,7 +1005,7 @@ def resubmit(request: HttpRequest, rec_id: int) -> HttpResponse:
     _require_editor(request, rec)
     form = forms.ResubmitForm(request.POST)
     if not form.is_valid():
-        return _recall_tab(request, rec.person, errors=_form_errors(form), resubmit_form=form)
+        return _recall_tab(request, rec.person, errors=error_summary(form), resubmit_form=form)
     try:
         services.recommendation_resubmit(
             rec_id=rec.pk,

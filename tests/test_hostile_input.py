@@ -42,6 +42,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ippcase import vocab as case_vocab
+from ippcase.core.forms import TEXT_MAX_LENGTH, GovukDateField
 from ippcase.importing import ImportFileError, decode_import_file
 from ippcase.services import ImportValidationError, cases_export, cases_import
 from parole import case_views as parole_views
@@ -162,7 +163,7 @@ NASTY = [
 
 
 def long_text(extra: int) -> str:
-    return "x" * (recall_forms.TEXT_MAX_LENGTH + extra)
+    return "x" * (TEXT_MAX_LENGTH + extra)
 
 
 TEXT = st.one_of(
@@ -214,7 +215,7 @@ def form_data(draw: st.DrawFn, form: django_forms.Form, fixed: dict[str, str]) -
     for name, field_ in form.fields.items():
         if draw(st.integers(min_value=0, max_value=9)) == 0:
             continue  # missing
-        if isinstance(field_, recall_forms.GovukDateField):
+        if isinstance(field_, GovukDateField):
             day, month, year = draw(date_parts())
             for part, value in (("day", day), ("month", month), ("year", year)):
                 data[f"{name}-{part}"] = value
