@@ -42,6 +42,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 
+from .core.forms import long_date
 from .models import Person, Team, User
 from .vocab import Role
 
@@ -141,11 +142,6 @@ HIDDEN = frozenset(
         "tariff_expiry_date",
     }
 )
-
-
-def long_date(day: dt.date | None) -> str:
-    """3 March 2025."""
-    return f"{day.day} {day:%B %Y}" if day else ""
 
 
 def long_time(moment: dt.datetime) -> str:

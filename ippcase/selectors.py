@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.core.paginator import Page, Paginator
@@ -42,6 +42,9 @@ from .models import (
     User,
 )
 from .permissions import visible_people
+
+if TYPE_CHECKING:  # parole builds on this app: the type only, never an import at run time
+    from parole.law import LicenceEnd
 
 
 class CaseStatus:
@@ -343,9 +346,25 @@ def licence_condition_groups(person: Person, today: dt.date | None = None) -> li
     return [g for g in groups if g.items]
 
 
+def licence_terminated_on(person: Person) -> dt.date | None:
+    """The date the Parole Board terminated the person's licence (the earliest such decision),
+    if it did: the Python twin of :func:`_terminated_on`, from ``termination_referrals``
+    prefetched by :func:`person_with_history`."""
+    decided = [
+        r.decided_on
+        for r in person.termination_referrals.all()
+        if r.outcome == "terminated" and r.decided_on is not None
+    ]
+    return min(decided) if decided else None
+
+
 def case_status(person: Person, today: dt.date | None = None) -> str:
     """The person's position, from the releases (with their recalls) and termination referrals
     loaded by :func:`person_with_history`."""
+    return _status(person, licence_end(person), today or timezone.localdate())
+
+
+def _status(person: Person, end: LicenceEnd | None, day: dt.date) -> str:
     releases = list(person.releases.all())
     if not releases:
         return CaseStatus.NOT_YET_RELEASED
@@ -356,15 +375,13 @@ def case_status(person: Person, today: dt.date | None = None) -> str:
             if recall.returned_to_custody
             else CaseStatus.RECALLED_AT_LARGE
         )
-    end = licence_end(person)
-    if end is not None and end.has_ended(today or timezone.localdate()):
+    if end is not None and end.has_ended(day):
         return CaseStatus.LICENCE_ENDED
     return CaseStatus.ON_LICENCE
 
 
-def licence_end(person: Person) -> Any:
-    """``parole.law.LicenceEnd`` of the person's licence, or None (see
-    ``parole.selectors.licence_end``)."""
+def licence_end(person: Person) -> LicenceEnd | None:
+    """When the person's licence ends or ended, and why (see ``parole.selectors.licence_end``)."""
     from parole.selectors import licence_end as parole_licence_end  # parole builds on this app
 
     return parole_licence_end(person)
@@ -380,28 +397,25 @@ class LicenceNotice:
     days_left: int
 
 
-def licence_notice(person: Person, today: dt.date | None = None) -> LicenceNotice | None:
+def _notice(end: LicenceEnd | None, day: dt.date) -> LicenceNotice | None:
     """A notice when the licence has ended, or ends within :data:`LICENCE_ENDS_SOON_DAYS`."""
-    day = today or timezone.localdate()
-    end = licence_end(person)
-    if end is None:
-        return None
-    days_left = (end.on - day).days
-    if days_left > LICENCE_ENDS_SOON_DAYS:
+    if end is None or (end.on - day).days > LICENCE_ENDS_SOON_DAYS:
         return None
     return LicenceNotice(
-        ended=end.has_ended(day), on=end.on, text=end.sentence(day), days_left=days_left
+        ended=end.has_ended(day), on=end.on, text=end.sentence(day), days_left=(end.on - day).days
     )
 
 
 def person_header(person: Person, today: dt.date | None = None) -> dict[str, Any]:
     """The context every case page's header needs (templates/ippcase/person_base.html), from a
-    person loaded by :func:`person_with_history`."""
+    person loaded by :func:`person_with_history`; the licence end is worked out once."""
+    day = today or timezone.localdate()
+    end = licence_end(person)
     return {
         "person": person,
-        "status": CaseStatus.LABELS[case_status(person, today)],
+        "status": CaseStatus.LABELS[_status(person, end, day)],
         "com": current_allocation(person),
-        "licence": licence_notice(person, today),
+        "licence": _notice(end, day),
     }
 
 

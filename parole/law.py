@@ -24,6 +24,7 @@ from recall.rules import (
     AUTOMATIC_TERMINATION_YEARS,
     QUALIFYING_YEARS,
     automatic_termination_date,
+    long_date,
     years_after,
 )
 
@@ -120,7 +121,7 @@ class LicenceEnd:
 
     def sentence(self, today: dt.date) -> str:
         """One sentence for pages and refusals: when and why the licence ends or ended."""
-        day = f"{self.on.day} {self.on:%B %Y}"
+        day = long_date(self.on)
         if self.reason == ENDED_BY_PAROLE_BOARD:
             verb = "terminated" if self.has_ended(today) else "terminates"
             return f"The Parole Board {verb} this licence on {day}."

@@ -13,13 +13,13 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from ippcase.models import Person, Recall, Release
-from ippcase.selectors import licence_ends_on
+from ippcase.selectors import licence_ends_on, licence_terminated_on
 from recall.deadlines import Calendar
 from recall.reminders import calendar as working_calendar
 
 from . import law
 from .models import Adjournment, ParoleReview, TerminationReferral
-from .vocab import RarrOutcome, ReviewOutcome, TerminationOutcome
+from .vocab import RarrOutcome, ReviewOutcome
 
 
 def periods() -> law.Periods:
@@ -71,16 +71,6 @@ def spells(person: Person) -> list[law.Spell]:
             law.Spell(released=release.date, recalled=recall.recall_date if recall else None)
         )
     return out
-
-
-def licence_terminated_on(person: Person) -> dt.date | None:
-    """The date the Parole Board's termination took effect (the decision date), if any."""
-    decided = [
-        r.decided_on
-        for r in person.termination_referrals.all()
-        if r.outcome == TerminationOutcome.TERMINATED and r.decided_on is not None
-    ]
-    return min(decided) if decided else None
 
 
 def licence_position(person: Person, today: dt.date | None = None) -> law.LicencePosition:

@@ -821,7 +821,8 @@ def _allegation_stale(f: Facts) -> bool:
     return age is not None and age >= 90
 
 
-def _long_date(day: dt.date) -> str:
+def long_date(day: dt.date) -> str:
+    """``3 March 2025``: a date in a message (GOV.UK style)."""
     return f"{day.day} {day:%B %Y}"
 
 
@@ -857,7 +858,7 @@ def _licence_ended_detail(f: Facts) -> str:
     if ended is None:
         return ""
     day, why = ended
-    return f"The licence ended on {_long_date(day)} ({why})."
+    return f"The licence ended on {long_date(day)} ({why})."
 
 
 def _harm_criteria(f: Facts) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from ippcase import selectors as case_selectors
@@ -61,9 +61,6 @@ def recommendation_with_context(rec_id: int) -> RecallRecommendation:
         .get(pk=rec_id)
     )
     rec.person = case_selectors.person_with_history(rec.person)
-    # facts_for reads a Parole Board termination through the related manager: the recall app
-    # does not import the parole app (it builds on this one).
-    prefetch_related_objects([rec.person], "termination_referrals")
     rec.person_actions = list(actions_for(rec.person))  # type: ignore[attr-defined]
     return rec
 
@@ -126,7 +123,7 @@ def facts_for(
         "residence": RESIDENCE_FOR_ACCOMMODATION.get(person.accommodation),
         "release_date": releases[-1].date.isoformat() if releases else None,
         "first_release_date": releases[0].date.isoformat() if releases else None,
-        "licence_terminated_on": _licence_terminated_on(person),
+        "licence_terminated_on": _iso(case_selectors.licence_terminated_on(person)),
         "previous_recalls": sum(
             1
             for r in releases
@@ -154,19 +151,12 @@ def facts_for(
     return rules.Facts.from_dict(data)
 
 
-def _licence_terminated_on(person: Person) -> str | None:
-    """The date the Parole Board terminated the licence, if it did (the earliest such decision),
-    from the termination referrals prefetched by :func:`recommendation_with_context`."""
-    days = [
-        t.decided_on
-        for t in person.termination_referrals.all()  # type: ignore[attr-defined]
-        if t.outcome == "terminated" and t.decided_on is not None
-    ]
-    return min(days).isoformat() if days else None
-
-
 # Shown instead of the rules' findings when they cannot be worked out: it blocks like a rule.
 SENTENCE_NOT_RECORDED = "SENTENCE_NOT_RECORDED"
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
 
 
 def findings_for(
