@@ -41,7 +41,7 @@ install: $(STAMP) ## create .venv and install the locked dependencies
 # --- running ----------------------------------------------------------------------------------
 
 run: install ## run the app with embedded PostgreSQL/Redis, a Celery worker and beat
-	$(PY) -m ippcase.devrun
+	$(PY) -m ippcase.platform.devrun
 
 # --- tests ------------------------------------------------------------------------------------
 
@@ -58,10 +58,11 @@ audit: install ## security scans: bandit, and pip-audit of both lock files (docs
 	$(VENV)/bin/bandit -c pyproject.toml -r ippcase recall parole -q
 	$(PY) scripts/pip_audit.py --require-service requirements.lock requirements-prod.lock
 
-lint: install ## ruff check, ruff format --check, mypy
+lint: install ## ruff check, ruff format --check, mypy, lint-imports (the layers)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 format: install ## apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .

@@ -13,8 +13,9 @@ client: the caseload, a person's overview and concerns tab (a practitioner; the 
 most recalls, then the most concerns, in the practitioner's caseload), a recommendation (its
 practitioner; an active one when the demo data has any, else skipped with a note), the PPCS
 queue, the parole report and the national dashboard (PPCS), the dashboard and each of its panels
-(a manager, their PDU; the panel list is read from ``ippcase.panels.PANELS`` at run time) and
-``ippcase.cohort.cohort_report`` called directly when that module exists. For each page: the SQL
+(a manager, their PDU; the panel list is read from ``ippcase.reporting.panels.PANELS`` at run
+time) and ``ippcase.reporting.cohort.cohort_report`` called directly when that module exists.
+For each page: the SQL
 statements per request (must be the same at both sizes), the server time (median and 95th
 percentile of ``--requests`` requests after ``--warmups``; a page slower than ``--budget``
 seconds in all stops after at least 5 requests), the time of its own SQL alone (the sum of the
@@ -207,18 +208,21 @@ def _pick_users() -> dict[str, Any]:
 
 def _panel_slugs() -> tuple[list[str], str | None]:
     try:
-        panels = importlib.import_module("ippcase.panels")
+        panels = importlib.import_module("ippcase.reporting.panels")
         return [panel.slug for panel in panels.PANELS], None
     except Exception as error:
-        return [], f"ippcase.panels does not import: {type(error).__name__}: {error}"
+        return [], f"ippcase.reporting.panels does not import: {type(error).__name__}: {error}"
 
 
 def _cohort_call() -> tuple[Callable[[], Any] | None, str | None]:
     try:
-        module = importlib.import_module("ippcase.cohort")
+        module = importlib.import_module("ippcase.reporting.cohort")
         function = module.cohort_report
     except Exception as error:
-        return None, f"ippcase.cohort.cohort_report unavailable: {type(error).__name__}: {error}"
+        return (
+            None,
+            f"ippcase.reporting.cohort.cohort_report unavailable: {type(error).__name__}: {error}",
+        )
     # National figures (no ``people``): only the required arguments the harness knows.
     known: dict[str, Any] = {"as_of": dt.date.today(), "today": dt.date.today()}
     kwargs: dict[str, Any] = {}

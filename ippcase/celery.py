@@ -6,7 +6,7 @@ import os
 
 from celery import Celery
 
-from .logs import connect_celery_signals
+from ippcase.platform.logs import connect_celery_signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ippcase.settings.dev")
 

@@ -41,12 +41,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from ippcase import vocab
 from parole import law as parole_law
 from parole import vocab as parole_vocab
 from recall import rules as recall_rules
 from recall import vocab as recall_vocab
-
-from . import vocab
 
 T = TypeVar("T")
 
@@ -2872,7 +2871,7 @@ def org_from_document(doc: dict[str, Any]) -> OrgSpec:
 def create_org(org: OrgSpec, *, password_hash: str) -> tuple[dict[str, int], dict[str, int]]:
     """Create the regions, PDUs, teams and users of ``org`` (bulk inserts); every user gets
     ``password_hash``. Returns (team code -> id, username -> id)."""
-    from .models import Pdu, Region, Team, User
+    from ippcase.models import Pdu, Region, Team, User
 
     regions = Region.objects.bulk_create([Region(code=r.code, name=r.name) for r in org.regions])
     pdus = Pdu.objects.bulk_create(
@@ -2993,15 +2992,7 @@ def write_to_database(data: DemoData, *, password_hash: str) -> dict[str, int]:
     from django.db import connection
     from psycopg.types.json import Jsonb
 
-    from parole.models import (
-        Adjournment,
-        ParoleReview,
-        RiskAssessedRecallReview,
-        TerminationReferral,
-    )
-    from recall.models import ActionShortOfRecall, Concern, RecallRecommendation
-
-    from .models import (
+    from ippcase.models import (
         Allocation,
         IndexOffence,
         LicenceCondition,
@@ -3011,6 +3002,13 @@ def write_to_database(data: DemoData, *, password_hash: str) -> dict[str, int]:
         Sentence,
         tariff_expiry,
     )
+    from parole.models import (
+        Adjournment,
+        ParoleReview,
+        RiskAssessedRecallReview,
+        TerminationReferral,
+    )
+    from recall.models import ActionShortOfRecall, Concern, RecallRecommendation
 
     team_ids, user_ids = create_org(data.org, password_hash=password_hash)
     people = data.people
@@ -3382,7 +3380,7 @@ def bulk_mode() -> Iterator[None]:
 
 def demo_data_present() -> bool:
     """True when the database holds any demo organisation (a region with a demo code)."""
-    from .models import Region
+    from ippcase.models import Region
 
     return Region.objects.filter(code__in=DEMO_REGION_CODES).exists()
 
@@ -3392,6 +3390,7 @@ def _delete_recall_work(person_ids: list[int]) -> None:
     from django.db import connection
     from psycopg import sql
 
+    from ippcase.models import Recall, Release
     from recall.models import (
         ActionShortOfRecall,
         Concern,
@@ -3401,8 +3400,6 @@ def _delete_recall_work(person_ids: list[int]) -> None:
         RecallRecommendation,
         ReportReminder,
     )
-
-    from .models import Recall, Release
 
     def t(model: type[Any]) -> sql.Identifier:
         return sql.Identifier(model._meta.db_table)
@@ -3443,15 +3440,7 @@ def clear_demo_data() -> dict[str, int]:
     """
     from django.db.models import Q
 
-    from parole.models import (
-        Adjournment,
-        ParoleReview,
-        RiskAssessedRecallReview,
-        SupervisionSuspension,
-        TerminationReferral,
-    )
-
-    from .models import (
+    from ippcase.models import (
         Allocation,
         IndexOffence,
         LicenceCondition,
@@ -3464,6 +3453,13 @@ def clear_demo_data() -> dict[str, int]:
         Sentence,
         Team,
         User,
+    )
+    from parole.models import (
+        Adjournment,
+        ParoleReview,
+        RiskAssessedRecallReview,
+        SupervisionSuspension,
+        TerminationReferral,
     )
 
     teams = Team.objects.filter(pdu__region__code__in=DEMO_REGION_CODES)

@@ -23,9 +23,8 @@ from typing import Any, Final, TypeVar
 
 from django.db import models
 
+from ippcase import vocab
 from parole import vocab as parole_vocab
-
-from . import vocab
 
 FORMAT: Final = "ippcase-import/1"
 # \Z, not $: "$" also matches before a final newline, which would let "A123456\n" through.

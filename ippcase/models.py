@@ -20,7 +20,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import vocab
+from ippcase import vocab
 
 
 def audited(**kwargs: Any) -> Any:
@@ -387,7 +387,7 @@ class Notification(models.Model):
     """An email waiting to be sent (an outbox). Written in the same transaction as the change it
     reports, so a broker outage delays it but never loses it; ``sent_at`` marks it done.
 
-    Each message is sent on its own (ippcase/notifications.py): a failure records ``attempts``
+    Each message is sent on its own (ippcase/core/notifications.py): a failure records ``attempts``
     and ``last_error`` (the exception's class and a short message with no address, subject or
     body) and puts ``next_attempt_at`` off, exponentially; after
     ``settings.NOTIFICATION_MAX_ATTEMPTS`` it is given up (``failed_at``) and waits for an

@@ -18,10 +18,7 @@ from django.db import connection, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from parole.models import Adjournment, ParoleReview, RiskAssessedRecallReview, TerminationReferral
-from parole.vocab import DelayKind
-
-from .importing import (
+from ippcase.importing import (
     FORMAT,
     UNSET,
     ImportProblem,
@@ -38,7 +35,7 @@ from .importing import (
     referenced_names,
     unstorable,
 )
-from .models import (
+from ippcase.models import (
     Allocation,
     IndexOffence,
     LicenceCondition,
@@ -50,6 +47,8 @@ from .models import (
     User,
     tariff_expiry,
 )
+from parole.models import Adjournment, ParoleReview, RiskAssessedRecallReview, TerminationReferral
+from parole.vocab import DelayKind
 
 __all__ = [
     "ImportProblem",
@@ -887,16 +886,3 @@ def _export_condition(condition: Row) -> dict[str, Any]:
     exported["start"] = _iso(condition["start_date"])
     exported["end"] = _iso(condition["end_date"])
     return exported
-
-
-# ---------------------------------------------------------------------------------------------
-# Read audit (issue 7): who viewed a person's case
-
-
-def case_view_record(*, user: User, person: Person, url_name: str, path: str) -> None:
-    """Append one read-audit row: ``user`` opened the page ``url_name`` of ``person``'s case.
-
-    One INSERT, no lock. The table refuses UPDATE and DELETE (a database trigger)."""
-    from .models import CaseViewEvent
-
-    CaseViewEvent.objects.create(user=user, person=person, url_name=url_name[:100], path=path[:300])

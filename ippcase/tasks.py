@@ -6,6 +6,8 @@ from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
+from ippcase.core import notifications
+
 HEARTBEAT_KEY = "ippcase:worker-heartbeat"
 
 
@@ -18,8 +20,6 @@ def heartbeat() -> str:
     return stamp
 
 
-@shared_task(name="ippcase.send_notifications")
+@shared_task(name=notifications.SEND_TASK)
 def send_notifications() -> int:
-    from .notifications import send_pending
-
-    return send_pending()
+    return notifications.send_pending()

@@ -5,18 +5,22 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import audit_views, dashboard_views, outbox_views, signin, views
+from ippcase.caseload import views as caseload_views
+from ippcase.cases import audit_views
+from ippcase.cases import views as case_views
+from ippcase.platform import health, outbox_views, signin
+from ippcase.reporting import views as dashboard_views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", caseload_views.home, name="home"),
     path("sign-in/", signin.SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
-    path("healthz", views.healthz, name="healthz"),
-    path("cases/", views.caseload, name="caseload"),
-    path("cases/<str:crn>/", views.person_overview, name="person_overview"),
-    path("cases/<str:crn>/sentence/", views.person_sentence, name="person_sentence"),
-    path("cases/<str:crn>/timeline/", views.person_timeline, name="person_timeline"),
-    path("cases/<str:crn>/history/", views.person_history, name="person_history"),
+    path("healthz", health.healthz, name="healthz"),
+    path("cases/", caseload_views.caseload, name="caseload"),
+    path("cases/<str:crn>/", case_views.person_overview, name="person_overview"),
+    path("cases/<str:crn>/sentence/", case_views.person_sentence, name="person_sentence"),
+    path("cases/<str:crn>/timeline/", case_views.person_timeline, name="person_timeline"),
+    path("cases/<str:crn>/history/", case_views.person_history, name="person_history"),
     path("cases/<str:crn>/viewed-by/", audit_views.person_viewers, name="person_viewers"),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("dashboard/panels/<slug:slug>.csv", dashboard_views.panel_csv, name="dashboard_panel_csv"),

@@ -15,32 +15,31 @@ from typing import Any
 from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ippcase import selectors as case_selectors
+from ippcase.cases import selectors as case_selectors
 from ippcase.core.forms import GovukDateField, error_summary
+from ippcase.core.http import AppRequest, mark_case_viewed, role_required
 from ippcase.models import Person, Recall, User
-from ippcase.views import mark_case_viewed, role_required
-
-from . import forms, law, selectors, services
-from .models import Adjournment, ParoleReview, TerminationReferral
+from parole import forms, law, selectors, services
+from parole.models import Adjournment, ParoleReview, TerminationReferral
 
 
-def _user(request: HttpRequest) -> User:
+def _user(request: AppRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _person(request: HttpRequest, crn: str) -> Person:
+def _person(request: AppRequest, crn: str) -> Person:
     """The person for the case pages if the user may see them (404 otherwise)."""
     person = case_selectors.person_for_user(_user(request), crn)
     mark_case_viewed(request, person)
     return case_selectors.person_with_history(person)
 
 
-def _person_context(request: HttpRequest, person: Person) -> dict[str, Any]:
+def _person_context(request: AppRequest, person: Person) -> dict[str, Any]:
     return {
         **case_selectors.person_header(person),
         "tab": "parole",
@@ -48,7 +47,7 @@ def _person_context(request: HttpRequest, person: Person) -> dict[str, Any]:
     }
 
 
-def _permissions(request: HttpRequest, person: Person) -> dict[str, bool]:
+def _permissions(request: AppRequest, person: Person) -> dict[str, bool]:
     user = request.user
     return {
         "can_review": user.has_perm("parole.record_review", person),
@@ -66,7 +65,7 @@ def _permissions(request: HttpRequest, person: Person) -> dict[str, bool]:
 
 @require_GET
 @role_required()
-def person_parole(request: HttpRequest, crn: str) -> HttpResponse:
+def person_parole(request: AppRequest, crn: str) -> HttpResponse:
     person = _person(request, crn)
     case = selectors.parole_case(person.pk)
     untold_ids = {delay.pk for delay in case.untold}
@@ -311,7 +310,7 @@ def _action_view(name: str) -> Callable[..., HttpResponse]:
 
     @require_http_methods(["GET", "POST"])
     @role_required()
-    def view(request: HttpRequest, crn: str, pk: int | None = None) -> HttpResponse:
+    def view(request: AppRequest, crn: str, pk: int | None = None) -> HttpResponse:
         person = _person(request, crn)
         if not request.user.has_perm(action.perm, person):
             raise PermissionDenied

@@ -9,9 +9,8 @@ from typing import Any
 from django import forms
 
 from ippcase.core.forms import YES_NO, AppForm, GovukDateField
-
-from . import vocab
-from .models import ParoleReview
+from parole import vocab
+from parole.models import ParoleReview
 
 
 def _radios(label: str, choices: Any, required: str | None) -> forms.ChoiceField:

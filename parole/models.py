@@ -19,8 +19,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from ippcase.models import Person, Recall, audited
-
-from . import vocab
+from parole import vocab
 
 
 def _decided_together(prefix: str) -> Q:

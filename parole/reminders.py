@@ -25,15 +25,14 @@ from django.db.models import Exists, F, FilteredRelation, Min, OuterRef, Q, Subq
 from django.utils import timezone
 
 from ippcase import vocab as case_vocab
+from ippcase.core.notifications import Message, notify_many
 from ippcase.models import Allocation, Person, Release, User
-from ippcase.notifications import Message, notify_many
+from parole import law, selectors
+from parole.models import ParoleReminder, ParoleReview, TerminationReferral
+from parole.vocab import ReminderKind, ReviewKind
 from recall.deadlines import Calendar
 from recall.reminders import calendar as working_calendar
 from recall.reminders import record_new
-
-from . import law, selectors
-from .models import ParoleReminder, ParoleReview, TerminationReferral
-from .vocab import ReminderKind, ReviewKind
 
 log = logging.getLogger(__name__)
 

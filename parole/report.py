@@ -32,9 +32,8 @@ from django.db.models import (
 from django.db.models.functions import ExtractYear
 
 from ippcase.models import Person, Recall
-
-from . import vocab
-from .models import Adjournment, ParoleReview, RiskAssessedRecallReview, TerminationReferral
+from parole import vocab
+from parole.models import Adjournment, ParoleReview, RiskAssessedRecallReview, TerminationReferral
 
 # The report's keys for each outcome, in the order the Parole Board's tables show them.
 PAPER_OUTCOMES = {

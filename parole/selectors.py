@@ -1,30 +1,24 @@
-"""Reads of parole work: the configured periods, a person's licence position, and the warnings
-(untold adjournments and deferrals) that the case pages, reminders and dashboards share."""
+"""Reads of parole work: the Parole Board's termination of a licence, the qualifying dates,
+and the warnings (untold adjournments and deferrals) that the case pages, reminders and
+dashboards share."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
+from ippcase.cases.licence import BoardTermination, licence_ends_on, licence_position, periods
 from ippcase.models import Person, Recall, Release
-from ippcase.selectors import licence_ends_on, licence_terminated_on
+from parole import law
+from parole.models import Adjournment, ParoleReview, TerminationReferral
+from parole.vocab import RarrOutcome, ReviewOutcome, TerminationOutcome
 from recall.deadlines import Calendar
 from recall.reminders import calendar as working_calendar
-
-from . import law
-from .models import Adjournment, ParoleReview, TerminationReferral
-from .vocab import RarrOutcome, ReviewOutcome
-
-
-def periods() -> law.Periods:
-    """The statutory and policy periods, with ``settings.PAROLE_PERIODS`` applied."""
-    return law.Periods.from_overrides(getattr(settings, "PAROLE_PERIODS", None))
 
 
 def qualifying_release_cutoffs(today: dt.date | None = None) -> dict[str, dt.date]:
@@ -62,33 +56,31 @@ def untold_delays(
     return qs
 
 
-def spells(person: Person) -> list[law.Spell]:
-    """The person's periods on licence; uses ``releases`` prefetched with their recalls."""
-    out = []
-    for release in person.releases.all():
-        recall = getattr(release, "recall", None)
-        out.append(
-            law.Spell(released=release.date, recalled=recall.recall_date if recall else None)
-        )
-    return out
+def board_terminated_on(person: Person) -> dt.date | None:
+    """The date the Parole Board terminated the person's licence (the earliest such decision),
+    from ``termination_referrals`` prefetched."""
+    decided = [
+        r.decided_on
+        for r in person.termination_referrals.all()
+        if r.outcome == TerminationOutcome.TERMINATED and r.decided_on is not None
+    ]
+    return min(decided) if decided else None
 
 
-def licence_position(person: Person, today: dt.date | None = None) -> law.LicencePosition:
-    sentence = getattr(person, "sentence", None)
-    return law.licence_position(
-        sentence.sentence_type if sentence else None,
-        spells(person),
-        timezone.localdate() if today is None else today,
-        periods(),
-        terminated_on=licence_terminated_on(person),
+def board_terminated_on_sql() -> Subquery:
+    """The SQL twin of :func:`board_terminated_on`, correlated on the person's pk."""
+    terminated = TerminationReferral.objects.filter(
+        person=OuterRef("pk"), outcome=TerminationOutcome.TERMINATED, decided_on__isnull=False
     )
+    return Subquery(terminated.order_by("decided_on").values("decided_on")[:1])
 
 
-def licence_end(person: Person) -> law.LicenceEnd | None:
-    """When the person's licence ends or ended (automatic termination or the Parole Board), or
-    None (not an IPP/DPP licence, not released, or no end in view while recalled). Needs
-    ``releases__recall`` and ``termination_referrals`` prefetched for a fixed query count."""
-    return licence_position(person).end
+# Registered from ParoleConfig.ready(): how the case pages learn that the Board ended a licence.
+BOARD_TERMINATION = BoardTermination(
+    prefetch="termination_referrals",
+    decided_on=board_terminated_on,
+    subquery=board_terminated_on_sql,
+)
 
 
 @dataclass

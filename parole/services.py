@@ -2,7 +2,7 @@
 arguments, one transaction, the row locked, the actor in the audit context, and a typed error
 for anything refused — the caller shows its message and nothing changes.
 
-Who may do what (ippcase.permissions): PPCS and the case team record Parole Board reviews,
+Who may do what (ippcase.core.permissions): PPCS and the case team record Parole Board reviews,
 adjournments and the re-release; only PPCS records RARR, termination referrals and supervision
 decisions.
 """
@@ -16,16 +16,10 @@ import pghistory
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ippcase.core.notifications import notify
 from ippcase.models import Allocation, LicenceCondition, Person, Recall, Release, User
-from ippcase.notifications import notify
-
-from . import law, selectors, vocab
-from .models import (
-    Adjournment,
-    ParoleReview,
-    RiskAssessedRecallReview,
-    TerminationReferral,
-)
+from parole import law, selectors, vocab
+from parole.models import Adjournment, ParoleReview, RiskAssessedRecallReview, TerminationReferral
 
 
 class ParoleError(Exception):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from . import views
+from parole import views
 
 app_name = "parole"
 urlpatterns: list[URLPattern] = [
@@ -12,6 +12,6 @@ urlpatterns: list[URLPattern] = [
     path("report/", views.report, name="report"),
 ]
 
-from . import case_views  # noqa: E402
+from parole import case_views  # noqa: E402
 
 urlpatterns += case_views.urlpatterns

@@ -5,23 +5,22 @@ from __future__ import annotations
 import csv
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from ippcase import charts
+from ippcase.core import charts
 from ippcase.core.forms import DateRangeForm, error_summary
+from ippcase.core.http import AppRequest, role_required
+from ippcase.core.permissions import is_admin, is_ppcs, visible_people
 from ippcase.models import Person
-from ippcase.permissions import is_admin, is_ppcs, visible_people
-from ippcase.views import role_required
-
-from . import report as parole_reports
+from parole import report as parole_reports
 
 # ---------------------------------------------------------------------------------------------
 # Report (issue 5): /parole/report/ — figures for managers, senior managers, PPCS and admins.
 # Figures are scoped to the people the user may see; PPCS and administrators see everyone.
 
-# Access: the ``parole.view_report`` permission (ippcase/permissions.py).
+# Access: the ``parole.view_report`` permission (parole/permissions.py).
 
 
 def _report_people(user: Any) -> Any:
@@ -177,7 +176,7 @@ def _report_sections(report: dict[str, Any]) -> list[dict[str, Any]]:
 
 @require_GET
 @role_required("parole.view_report")
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: AppRequest) -> HttpResponse:
     form = DateRangeForm(request.GET)
     context: dict[str, Any] = {"form": form, "errors": [], "sections": [], "scope_all": False}
     if not form.is_valid():

@@ -10,9 +10,9 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from . import deadlines
-from .models import HolidayOverride
-from .vocab import HolidayOverrideKind
+from recall import deadlines
+from recall.models import HolidayOverride
+from recall.vocab import HolidayOverrideKind
 
 
 def _may_edit_holidays(request: HttpRequest) -> bool:

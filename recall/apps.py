@@ -10,6 +10,11 @@ class RecallConfig(AppConfig):
     name = "recall"
 
     def ready(self) -> None:
+        """Register the recall permissions and PPCS's recall work in the core registry, which
+        never imports this app (docs/architecture.md), and the office-hours check."""
+        from recall import permissions
+
+        permissions.register()
         checks.register(check_office_hours)
 
 
@@ -18,7 +23,7 @@ def check_office_hours(app_configs: Any = None, **kwargs: Any) -> list[checks.Ch
     countersignature of the day."""
     from django.core.exceptions import ImproperlyConfigured
 
-    from .reminders import office_hours
+    from recall.reminders import office_hours
 
     try:
         office_hours()

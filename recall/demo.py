@@ -12,11 +12,10 @@ import pghistory
 from django.db import transaction
 from django.utils import timezone
 
-from ippcase import selectors as case_selectors
+from ippcase.cases import selectors as case_selectors
 from ippcase.models import Person, User
 from ippcase.models import Recall as CaseRecall
-
-from . import deadlines, selectors, services
+from recall import deadlines, selectors, services
 
 CORE = (
     "warning_letter",
@@ -177,7 +176,7 @@ def _advance(
 
 def clear_recall_work(person_ids: list[int]) -> None:
     """Delete the recall work on these people (for ``seed_demo --clear``), children first."""
-    from .models import (
+    from recall.models import (
         ActionShortOfRecall,
         Concern,
         Dossier,

@@ -31,18 +31,13 @@ from django.db.models import Max, Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from ippcase import selectors as case_selectors
 from ippcase import vocab as case_vocab
+from ippcase.cases import selectors as case_selectors
 from ippcase.models import Person, User, labels
-
-from . import deadlines, selectors, vocab
-from .models import (
-    Dossier,
-    Oversight,
-    PpcsDecision,
-    RecallRecommendation,
-)
-from .services import IllegalTransition, NotAllowed, RecallError
+from recall import deadlines, selectors, vocab
+from recall.models import Dossier, Oversight, PpcsDecision, RecallRecommendation
+from recall.reminders import calendar
+from recall.services import IllegalTransition, NotAllowed, RecallError
 
 log = logging.getLogger(__name__)
 
@@ -322,8 +317,6 @@ def recommendation_for_dossier(rec_id: int) -> RecallRecommendation:
 
 def _calendar() -> deadlines.Calendar:
     """Bank holidays with the administrator's overrides, as everywhere else."""
-    from .reminders import calendar
-
     return calendar()
 
 

@@ -23,9 +23,8 @@ from ippcase.core.forms import (
     yes_no_field,
 )
 from ippcase.models import LicenceCondition
-
-from . import vocab
-from .models import ACTION_KIND_CHOICES, RecallRecommendation
+from recall import vocab
+from recall.models import ACTION_KIND_CHOICES, RecallRecommendation
 
 # ---------------------------------------------------------------------------------------------
 # Concerns and actions

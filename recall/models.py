@@ -13,8 +13,7 @@ from django.db.models import Q
 
 from ippcase import vocab as case_vocab
 from ippcase.models import LicenceCondition, Person, audited, choices_array, labels
-
-from . import vocab
+from recall import vocab
 
 ACTION_KIND_CHOICES = [
     (code, label)
@@ -343,3 +342,32 @@ class Dossier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.version}"
+
+
+# The answers of a recommendation its author writes (recommendation_update refuses any other
+# field); a change to one of them makes whoever made it an author (recall/permissions.py).
+EDITABLE_FIELDS = frozenset(
+    {
+        "why_considered",
+        "recall_type",
+        "emergency",
+        "out_of_hours",
+        "criteria",
+        "current_behaviours",
+        "causal_link",
+        "increased_risk_of_harm",
+        "alternatives",
+        "other_agencies_consulted",
+        "multi_agency_input",
+        "last_contact_date",
+        "alternative_addresses_known",
+        "alternative_addresses_checked",
+        "out_of_contact_details",
+        "allegation_status",
+        "allegation_incident_date",
+        "further_complaints",
+        "charge_outcome",
+        "progression_panel_held",
+        "acknowledgements",
+    }
+)

@@ -34,13 +34,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ippcase import vocab as case_vocab
+from ippcase.core.notifications import Message, notify_many
 from ippcase.models import Recall, User
-from ippcase.notifications import Message, notify_many
-
-from . import deadlines
-from . import vocab as recall_vocab
-from .deadlines import Calendar, DeadlineStatus, Milestone
-from .models import HolidayOverride, ReportReminder
+from recall import deadlines
+from recall import vocab as recall_vocab
+from recall.deadlines import Calendar, DeadlineStatus, Milestone
+from recall.models import HolidayOverride, ReportReminder
 
 log = logging.getLogger(__name__)
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from ippcase import selectors as case_selectors
-from ippcase.models import Person, Release
-
-from . import rules, vocab
-from .models import ActionShortOfRecall, Concern, Oversight, RecallRecommendation
+from ippcase.cases import licence
+from ippcase.cases import selectors as case_selectors
+from ippcase.models import Person, Recall, Release
+from recall import rules, vocab
+from recall.models import ActionShortOfRecall, Concern, Oversight, RecallRecommendation
 
 # ippcase.vocab.Accommodation -> the rules module's residence values.
 RESIDENCE_FOR_ACCOMMODATION = {
@@ -123,7 +123,7 @@ def facts_for(
         "residence": RESIDENCE_FOR_ACCOMMODATION.get(person.accommodation),
         "release_date": releases[-1].date.isoformat() if releases else None,
         "first_release_date": releases[0].date.isoformat() if releases else None,
-        "licence_terminated_on": _iso(case_selectors.licence_terminated_on(person)),
+        "licence_terminated_on": _iso(licence.licence_terminated_on(person)),
         "previous_recalls": sum(
             1
             for r in releases
@@ -239,7 +239,7 @@ def ppcs_queue(
     (one query per page whatever its length)."""
     qs = RecallRecommendation.objects.select_related(
         "person__team__pdu__region", "person__sentence", "assigned_to", "recall"
-    ).annotate(licence_ends_on=case_selectors.licence_ends_on_for("person_id"))
+    ).annotate(licence_ends_on=licence.licence_ends_on_for("person_id"))
     if view == "info_requested":
         qs = qs.filter(status=vocab.RecommendationStatus.INFO_REQUESTED)
     elif view == "at_large":
@@ -268,3 +268,29 @@ def ppcs_queue(
             | Q(person__crn__iexact=term)
         )
     return qs.order_by("submitted_at", "pk")
+
+
+# ---------------------------------------------------------------------------------------------
+# Pieces of SQL the caseload and the dashboards annotate people with
+
+
+def live_recommendation() -> QuerySet[RecallRecommendation]:
+    """The person's open (or submitted) recall recommendation, for the caseload's status tag.
+    Correlated on the person's pk."""
+    return RecallRecommendation.objects.filter(
+        person=OuterRef("pk"), status__in=vocab.ACTIVE_STATUSES
+    ).order_by("-created_at")
+
+
+def tracked_report_rtc() -> Subquery:
+    """The return-to-custody date of the latest release's recall when its report is tracked and
+    not yet submitted (needs ``latest_release_id``); the page turns it into a deadline badge."""
+    return Subquery(
+        Recall.objects.filter(
+            release_id=OuterRef("latest_release_id"),
+            recommendation__isnull=False,
+            report_submitted_on__isnull=True,
+        )
+        .exclude(recommendation__status=vocab.RecommendationStatus.RESCINDED)
+        .values("returned_to_custody")[:1]
+    )

@@ -12,14 +12,21 @@ import pghistory
 from django.db import transaction
 from django.utils import timezone
 
-from ippcase import selectors as case_selectors
+from ippcase.cases import licence
+from ippcase.core.notifications import notify
+from ippcase.core.permissions import person_in_own_pdu
 from ippcase.models import LicenceCondition, Person, Release, User
 from ippcase.models import Recall as CaseRecall
-from ippcase.notifications import notify
-from ippcase.permissions import is_recommender, person_in_own_pdu
-
-from . import reminders, rules, selectors, vocab
-from .models import ActionShortOfRecall, Concern, Oversight, PpcsDecision, RecallRecommendation
+from recall import reminders, rules, selectors, vocab
+from recall.models import (
+    EDITABLE_FIELDS,
+    ActionShortOfRecall,
+    Concern,
+    Oversight,
+    PpcsDecision,
+    RecallRecommendation,
+)
+from recall.permissions import is_recommender
 
 Status = vocab.RecommendationStatus
 
@@ -162,7 +169,7 @@ def _refuse_on_ended_licence(person: Person, *, doing: str) -> None:
         .prefetch_related("releases__recall", "termination_referrals")
         .get(pk=person.pk)
     )
-    end = case_selectors.licence_end(person)
+    end = licence.licence_end(person)
     today = _today()
     if end is not None and end.has_ended(today):
         raise IllegalTransition(
@@ -200,33 +207,6 @@ def recommendation_start(*, person: Person, actor: User) -> RecallRecommendation
                 {b for c in selectors.concerns_for(person)[:20] for b in c.behaviours}
             ),
         )
-
-
-EDITABLE_FIELDS = frozenset(
-    {
-        "why_considered",
-        "recall_type",
-        "emergency",
-        "out_of_hours",
-        "criteria",
-        "current_behaviours",
-        "causal_link",
-        "increased_risk_of_harm",
-        "alternatives",
-        "other_agencies_consulted",
-        "multi_agency_input",
-        "last_contact_date",
-        "alternative_addresses_known",
-        "alternative_addresses_checked",
-        "out_of_contact_details",
-        "allegation_status",
-        "allegation_incident_date",
-        "further_complaints",
-        "charge_outcome",
-        "progression_panel_held",
-        "acknowledgements",
-    }
-)
 
 
 @transaction.atomic

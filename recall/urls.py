@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from recall import views
 
 app_name = "recall"
 urlpatterns = [

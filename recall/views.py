@@ -10,20 +10,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ippcase import selectors as case_selectors
+from ippcase.cases import selectors as case_selectors
 from ippcase.core.forms import error_summary
+from ippcase.core.http import AppRequest, mark_case_viewed, role_required
 from ippcase.models import Person, User
-from ippcase.views import mark_case_viewed, role_required
-
-from . import dossiers, forms, rules, selectors, services, vocab
-from .models import Dossier, RecallRecommendation
+from recall import dossiers, forms, rules, selectors, services, vocab
+from recall.models import Dossier, RecallRecommendation
 
 Status = vocab.RecommendationStatus
 
@@ -110,11 +109,11 @@ def section_for_code(code: str) -> str:
 # Access
 
 
-def _user(request: HttpRequest) -> User:
+def _user(request: AppRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _person(request: HttpRequest, crn: str) -> Person:
+def _person(request: AppRequest, crn: str) -> Person:
     """The person, loaded for the case pages, if the user may work on the case: 404 if out of
     view, 403 if in view but not theirs to work on (PPCS, admin)."""
     person = case_selectors.person_for_user(_user(request), crn)
@@ -128,7 +127,7 @@ def _person_context(person: Person, tab: str) -> dict[str, Any]:
     return {**case_selectors.person_header(person), "can_work_on_case": True, "tab": tab}
 
 
-def _recommendation(request: HttpRequest, rec_id: int) -> RecallRecommendation:
+def _recommendation(request: AppRequest, rec_id: int) -> RecallRecommendation:
     """The recommendation with its context if the user may see it: the case team, or a manager
     who may countersign it (a duty manager from another PDU, out of hours only). 404 when the
     case is out of view."""
@@ -154,12 +153,12 @@ def _may_countersign(user: Any, rec: RecallRecommendation) -> bool:
     return level is not None and bool(user.has_perm(f"recall.countersign_{level}", rec))
 
 
-def _require_editor(request: HttpRequest, rec: RecallRecommendation) -> None:
+def _require_editor(request: AppRequest, rec: RecallRecommendation) -> None:
     if not request.user.has_perm("recall.edit_recommendation", rec):
         raise PermissionDenied
 
 
-def _version(request: HttpRequest) -> int | None:
+def _version(request: AppRequest) -> int | None:
     form = forms.VersionForm(request.POST)
     return form.cleaned_data["version"] if form.is_valid() else None
 
@@ -174,7 +173,7 @@ def _conditions_in_force(person: Person) -> list[Any]:
 
 
 def _concerns_page(
-    request: HttpRequest,
+    request: AppRequest,
     person: Person,
     *,
     concern_form: forms.ConcernForm | None = None,
@@ -200,13 +199,13 @@ def _concerns_page(
 
 @require_GET
 @role_required()
-def concerns(request: HttpRequest, crn: str) -> HttpResponse:
+def concerns(request: AppRequest, crn: str) -> HttpResponse:
     return _concerns_page(request, _person(request, crn))
 
 
 @require_POST
 @role_required()
-def concern_add(request: HttpRequest, crn: str) -> HttpResponse:
+def concern_add(request: AppRequest, crn: str) -> HttpResponse:
     person = _person(request, crn)
     form = forms.ConcernForm(request.POST, conditions=_conditions_in_force(person))
     partial = "concerns" if request.htmx else None  # type: ignore[attr-defined]
@@ -225,7 +224,7 @@ def concern_add(request: HttpRequest, crn: str) -> HttpResponse:
 
 @require_POST
 @role_required()
-def action_add(request: HttpRequest, crn: str) -> HttpResponse:
+def action_add(request: AppRequest, crn: str) -> HttpResponse:
     person = _person(request, crn)
     form = forms.ActionForm(request.POST)
     partial = "actions" if request.htmx else None  # type: ignore[attr-defined]
@@ -247,7 +246,7 @@ def action_add(request: HttpRequest, crn: str) -> HttpResponse:
 
 
 def _recall_tab(
-    request: HttpRequest,
+    request: AppRequest,
     person: Person,
     errors: list[dict[str, str]] | None = None,
     **forms_: Any,
@@ -268,13 +267,13 @@ def _recall_tab(
 
 @require_GET
 @role_required()
-def person_recall(request: HttpRequest, crn: str) -> HttpResponse:
+def person_recall(request: AppRequest, crn: str) -> HttpResponse:
     return _recall_tab(request, _person(request, crn))
 
 
 @require_POST
 @role_required()
-def recommendation_start(request: HttpRequest, crn: str) -> HttpResponse:
+def recommendation_start(request: AppRequest, crn: str) -> HttpResponse:
     person = _person(request, crn)
     try:
         rec = services.recommendation_start(person=person, actor=_user(request))
@@ -322,7 +321,7 @@ def _unjustified(rec: RecallRecommendation, finding: rules.Finding) -> bool:
 
 
 def _recommendation_page(
-    request: HttpRequest,
+    request: AppRequest,
     rec: RecallRecommendation,
     *,
     errors: list[dict[str, str]] | None = None,
@@ -385,7 +384,7 @@ def _facts_summary(rec: RecallRecommendation) -> dict[str, Any]:
 
 @require_GET
 @role_required()
-def recommendation(request: HttpRequest, rec_id: int) -> HttpResponse:
+def recommendation(request: AppRequest, rec_id: int) -> HttpResponse:
     return _recommendation_page(request, _recommendation(request, rec_id))
 
 
@@ -435,7 +434,7 @@ def vocab_label(code: str) -> str:
 
 
 def _section_form(
-    request: HttpRequest, rec: RecallRecommendation, section: Section
+    request: AppRequest, rec: RecallRecommendation, section: Section
 ) -> forms.SectionForm:
     data = request.POST if request.method == "POST" else None
     return section.form_class(data, rec=rec, ack_codes=section.codes)
@@ -443,7 +442,7 @@ def _section_form(
 
 @require_http_methods(["GET", "POST"])
 @role_required()
-def section(request: HttpRequest, rec_id: int, slug: str) -> HttpResponse:
+def section(request: AppRequest, rec_id: int, slug: str) -> HttpResponse:
     rec = _recommendation(request, rec_id)
     _require_editor(request, rec)
     sec = SECTION_BY_SLUG.get(slug)
@@ -478,7 +477,7 @@ def section(request: HttpRequest, rec_id: int, slug: str) -> HttpResponse:
 
 @require_POST
 @role_required()
-def section_findings(request: HttpRequest, rec_id: int, slug: str) -> HttpResponse:
+def section_findings(request: AppRequest, rec_id: int, slug: str) -> HttpResponse:
     """The section's findings on the form's UNSAVED values: applied to the loaded recommendation
     in memory only, never saved."""
     rec = _recommendation(request, rec_id)
@@ -501,7 +500,7 @@ def section_findings(request: HttpRequest, rec_id: int, slug: str) -> HttpRespon
 
 @require_POST
 @role_required()
-def send_for_countersignature(request: HttpRequest, rec_id: int) -> HttpResponse:
+def send_for_countersignature(request: AppRequest, rec_id: int) -> HttpResponse:
     rec = _recommendation(request, rec_id)
     _require_editor(request, rec)
     return _transition(
@@ -514,14 +513,14 @@ def send_for_countersignature(request: HttpRequest, rec_id: int) -> HttpResponse
 
 @require_POST
 @role_required()
-def submit(request: HttpRequest, rec_id: int) -> HttpResponse:
+def submit(request: AppRequest, rec_id: int) -> HttpResponse:
     rec = _recommendation(request, rec_id)
     _require_editor(request, rec)
     return _transition(request, rec, services.recommendation_submit, "Submitted to PPCS.")
 
 
 def _transition(
-    request: HttpRequest, rec: RecallRecommendation, service: Any, done: str
+    request: AppRequest, rec: RecallRecommendation, service: Any, done: str
 ) -> HttpResponse:
     version = _version(request)
     if version is None:
@@ -542,7 +541,7 @@ def _transition(
 
 @require_http_methods(["GET", "POST"])
 @role_required()
-def withdraw(request: HttpRequest, rec_id: int) -> HttpResponse:
+def withdraw(request: AppRequest, rec_id: int) -> HttpResponse:
     rec = _recommendation(request, rec_id)
     _require_editor(request, rec)
     posted = request.POST if request.method == "POST" else None  # an empty POST is a POST too
@@ -575,7 +574,7 @@ def withdraw(request: HttpRequest, rec_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required()
-def oversight(request: HttpRequest, rec_id: int) -> HttpResponse:
+def oversight(request: AppRequest, rec_id: int) -> HttpResponse:
     rec = _recommendation(request, rec_id)
     user = request.user
     level = _oversight_level(rec)
@@ -634,7 +633,7 @@ def oversight(request: HttpRequest, rec_id: int) -> HttpResponse:
 
 @require_GET
 @role_required()
-def dntr_letter(request: HttpRequest, rec_id: int) -> HttpResponse:
+def dntr_letter(request: AppRequest, rec_id: int) -> HttpResponse:
     rec = _recommendation(request, rec_id)
     if rec.status != Status.NOT_RECALLED:
         raise Http404("There is no decision not to recall on this recommendation.")
@@ -671,14 +670,14 @@ DECISION_TARGET_HOURS = 24
 
 def _calendar() -> Any:
     """The working-day calendar with the administrator's holiday overrides (one query)."""
-    from . import reminders
+    from recall import reminders
 
     return reminders.calendar()
 
 
 def _deadline(recall: Any, calendar: Any = None) -> Any:
     """The report deadline of a recall (due date, working days left, badge), or None."""
-    from . import reminders
+    from recall import reminders
 
     if recall is None:
         return None
@@ -709,7 +708,7 @@ def _ended_on(ends_on: dt.date | None) -> dt.date | None:
 
 @require_GET
 @role_required("recall.decide")
-def ppcs_queue(request: HttpRequest) -> HttpResponse:
+def ppcs_queue(request: AppRequest) -> HttpResponse:
     from django.core.paginator import Paginator
 
     from ippcase.models import Region
@@ -758,7 +757,7 @@ def ppcs_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "recall/ppcs_queue.html", context)
 
 
-def _ppcs_request(request: HttpRequest, rec_id: int) -> RecallRecommendation:
+def _ppcs_request(request: AppRequest, rec_id: int) -> RecallRecommendation:
     """A request PPCS may see: 403 for anyone but PPCS, 404 for a recommendation that never
     reached PPCS (a draft is the practitioner's business)."""
     if not request.user.has_perm("recall.decide"):
@@ -795,7 +794,7 @@ def _answers(rec: RecallRecommendation) -> dict[str, Any]:
 
 
 def _ppcs_page(
-    request: HttpRequest,
+    request: AppRequest,
     rec: RecallRecommendation,
     *,
     errors: list[dict[str, str]] | None = None,
@@ -837,13 +836,13 @@ def _service_error(error: services.RecallError) -> list[dict[str, str]]:
 
 @require_GET
 @role_required()
-def ppcs_request(request: HttpRequest, rec_id: int) -> HttpResponse:
+def ppcs_request(request: AppRequest, rec_id: int) -> HttpResponse:
     return _ppcs_page(request, _ppcs_request(request, rec_id))
 
 
 @require_POST
 @role_required()
-def ppcs_take(request: HttpRequest, rec_id: int) -> HttpResponse:
+def ppcs_take(request: AppRequest, rec_id: int) -> HttpResponse:
     rec = _ppcs_request(request, rec_id)
     try:
         services.ppcs_assign(rec_id=rec.pk, actor=_user(request))
@@ -855,7 +854,7 @@ def ppcs_take(request: HttpRequest, rec_id: int) -> HttpResponse:
 
 @require_POST
 @role_required()
-def ppcs_decision(request: HttpRequest, rec_id: int) -> HttpResponse:
+def ppcs_decision(request: AppRequest, rec_id: int) -> HttpResponse:
     rec = _ppcs_request(request, rec_id)
     form = forms.PpcsDecisionForm(request.POST)
     if not form.is_valid():
@@ -877,7 +876,7 @@ def ppcs_decision(request: HttpRequest, rec_id: int) -> HttpResponse:
 
 @require_POST
 @role_required()
-def ppcs_stop(request: HttpRequest, rec_id: int) -> HttpResponse:
+def ppcs_stop(request: AppRequest, rec_id: int) -> HttpResponse:
     rec = _ppcs_request(request, rec_id)
     form = forms.StopRecallForm(request.POST)
     if not form.is_valid():
@@ -895,7 +894,7 @@ def ppcs_stop(request: HttpRequest, rec_id: int) -> HttpResponse:
     return redirect("recall:ppcs_request", rec_id=rec.pk)
 
 
-def _recall_recommendation(request: HttpRequest, rec_id: int) -> RecallRecommendation:
+def _recall_recommendation(request: AppRequest, rec_id: int) -> RecallRecommendation:
     """The authorised recommendation whose recall PPCS or the case team records progress on."""
     if request.user.has_perm("recall.decide"):
         return _ppcs_request(request, rec_id)
@@ -906,14 +905,14 @@ def _recall_recommendation(request: HttpRequest, rec_id: int) -> RecallRecommend
 
 
 def _recall_form_page(
-    request: HttpRequest, rec: RecallRecommendation, errors: list[dict[str, str]], **forms_: Any
+    request: AppRequest, rec: RecallRecommendation, errors: list[dict[str, str]], **forms_: Any
 ) -> HttpResponse:
     if request.user.has_perm("recall.decide"):
         return _ppcs_page(request, rec, errors=errors, **forms_)
     return _recall_tab(request, rec.person, errors=errors, **forms_)
 
 
-def _recall_done(request: HttpRequest, rec: RecallRecommendation, done: str) -> HttpResponse:
+def _recall_done(request: AppRequest, rec: RecallRecommendation, done: str) -> HttpResponse:
     messages.success(request, done)
     if request.user.has_perm("recall.decide"):
         return redirect("recall:ppcs_request", rec_id=rec.pk)
@@ -927,7 +926,7 @@ def _no_recall() -> list[dict[str, str]]:
 
 
 def _record_on_recall(
-    request: HttpRequest,
+    request: AppRequest,
     rec_id: int,
     form_class: type[forms.forms.Form],
     form_key: str,
@@ -954,7 +953,7 @@ def _record_on_recall(
 
 @require_POST
 @role_required()
-def record_return_to_custody(request: HttpRequest, rec_id: int) -> HttpResponse:
+def record_return_to_custody(request: AppRequest, rec_id: int) -> HttpResponse:
     return _record_on_recall(
         request,
         rec_id,
@@ -967,7 +966,7 @@ def record_return_to_custody(request: HttpRequest, rec_id: int) -> HttpResponse:
 
 @require_POST
 @role_required()
-def record_progress(request: HttpRequest, rec_id: int) -> HttpResponse:
+def record_progress(request: AppRequest, rec_id: int) -> HttpResponse:
     return _record_on_recall(
         request,
         rec_id,
@@ -980,7 +979,7 @@ def record_progress(request: HttpRequest, rec_id: int) -> HttpResponse:
 
 @require_POST
 @role_required()
-def record_charge_outcome(request: HttpRequest, rec_id: int) -> HttpResponse:
+def record_charge_outcome(request: AppRequest, rec_id: int) -> HttpResponse:
     """What became of the allegation behind the recall, once known (the case team or PPCS)."""
     rec = _recall_recommendation(request, rec_id)
     form = forms.ChargeOutcomeForm(request.POST)
@@ -1000,7 +999,7 @@ def record_charge_outcome(request: HttpRequest, rec_id: int) -> HttpResponse:
 
 @require_POST
 @role_required()
-def resubmit(request: HttpRequest, rec_id: int) -> HttpResponse:
+def resubmit(request: AppRequest, rec_id: int) -> HttpResponse:
     rec = _recommendation(request, rec_id)
     _require_editor(request, rec)
     form = forms.ResubmitForm(request.POST)
@@ -1020,7 +1019,7 @@ def resubmit(request: HttpRequest, rec_id: int) -> HttpResponse:
 
 
 def _recall_tab_ppcs(
-    request: HttpRequest,
+    request: AppRequest,
     open_rec: RecallRecommendation | None,
     recommendations: list[RecallRecommendation],
     forms_: dict[str, Any],
@@ -1061,7 +1060,7 @@ def _charge_outcome_form(rec: RecallRecommendation) -> forms.ChargeOutcomeForm:
 # Dossiers and the prisoner's letter: request, progress (HTMX polling), download
 
 
-def _dossier_rec(request: HttpRequest, rec_id: int) -> RecallRecommendation:
+def _dossier_rec(request: AppRequest, rec_id: int) -> RecallRecommendation:
     rec = RecallRecommendation.objects.select_related("person__team__pdu").filter(pk=rec_id).first()
     if rec is None or not dossiers.can_request(_user(request), rec):
         raise Http404("No such recommendation.")
@@ -1071,7 +1070,7 @@ def _dossier_rec(request: HttpRequest, rec_id: int) -> RecallRecommendation:
 
 @require_http_methods(["GET", "POST"])
 @role_required()
-def dossier_list(request: HttpRequest, rec_id: int) -> HttpResponse:
+def dossier_list(request: AppRequest, rec_id: int) -> HttpResponse:
     """Every generated version with who asked for it; POST asks for a new one."""
     rec = _dossier_rec(request, rec_id)
     errors: list[dict[str, str]] = []
@@ -1099,7 +1098,7 @@ def dossier_list(request: HttpRequest, rec_id: int) -> HttpResponse:
 
 @require_GET
 @role_required()
-def dossier_download(request: HttpRequest, dossier_id: int) -> HttpResponse:
+def dossier_download(request: AppRequest, dossier_id: int) -> HttpResponse:
     try:
         dossier = dossiers.dossier_for_download(_user(request), dossier_id)
     except (services.NotAllowed, Dossier.DoesNotExist):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from . import rules
+from recall import rules
 
 
 def _choices(values: tuple[str, ...], labels: dict[str, str]) -> list[tuple[str, str]]:
@@ -130,6 +130,15 @@ ACTIVE_STATUSES = (
     *OPEN_STATUSES,
     RecommendationStatus.SUBMITTED,
     RecommendationStatus.INFO_REQUESTED,
+)
+
+# Submitted to PPCS, or decided by it: the person is PPCS work and PPCS may read the request.
+PPCS_STATUSES = (
+    RecommendationStatus.SUBMITTED,
+    RecommendationStatus.INFO_REQUESTED,
+    RecommendationStatus.AUTHORISED,
+    RecommendationStatus.REJECTED,
+    RecommendationStatus.RESCINDED,
 )
 
 

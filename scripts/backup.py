@@ -42,7 +42,7 @@ def database_url() -> str:
     if url:
         return url
     sys.path.insert(0, str(BASE_DIR))
-    from ippcase import embedded
+    from ippcase.platform import embedded
 
     # As embedded.ensure_services does: pgserver wants a runtime directory of its own.
     runtime = embedded.DATA_DIR / "run"

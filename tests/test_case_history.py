@@ -12,7 +12,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from ippcase import history, vocab
+from ippcase import vocab
+from ippcase.cases import history
 from ippcase.models import Recall
 from parole import services as parole_services
 from recall import dossiers

@@ -8,12 +8,13 @@ import pghistory
 import pytest
 from django.urls import reverse
 
-from ippcase import selectors
+from ippcase.caseload.selectors import caseload
+from ippcase.cases import selectors
 from tests import factories
 
 
 def _caseload_statuses(user) -> dict[str, str]:
-    return {p.crn: p.status for p in selectors.caseload(user, per_page=100).object_list}
+    return {p.crn: p.status for p in caseload(user, per_page=100).object_list}
 
 
 def test_caseload_status_follows_the_latest_release_and_its_recall(practitioner, team):
@@ -49,8 +50,7 @@ def test_caseload_search_by_name_or_crn(practitioner, team, query, expected):
     factories.make_case(team, first_name="Samuel", last_name="Doe")
     factories.make_case(team, first_name="Anna", last_name="Smith", gender="female")
     found = {
-        f"{p.first_name} {p.last_name}"
-        for p in selectors.caseload(practitioner, query=query).object_list
+        f"{p.first_name} {p.last_name}" for p in caseload(practitioner, query=query).object_list
     }
     assert found == expected
 
@@ -58,12 +58,10 @@ def test_caseload_search_by_name_or_crn(practitioner, team, query, expected):
 def test_caseload_search_by_exact_crn_and_team_filter(manager, team, other_team_same_pdu):
     mine = factories.make_case(team)
     theirs = factories.make_case(other_team_same_pdu)
-    assert [p.crn for p in selectors.caseload(manager, query=mine.crn.lower()).object_list] == [
-        mine.crn
+    assert [p.crn for p in caseload(manager, query=mine.crn.lower()).object_list] == [mine.crn]
+    assert [p.crn for p in caseload(manager, team_code=other_team_same_pdu.code).object_list] == [
+        theirs.crn
     ]
-    assert [
-        p.crn for p in selectors.caseload(manager, team_code=other_team_same_pdu.code).object_list
-    ] == [theirs.crn]
 
 
 def test_caseload_htmx_request_gets_only_the_results_fragment(practitioner_client, person):
@@ -174,7 +172,7 @@ def test_sentence_page_lists_index_behaviours_and_current_and_varied_conditions(
 
 
 def test_service_navigation_marks_only_the_section_you_are_in(rf, ppcs):
-    from ippcase.context_processors import navigation
+    from ippcase.platform.context_processors import navigation
 
     def active(path: str) -> list[str]:
         request = rf.get(path)

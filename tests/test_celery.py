@@ -15,8 +15,8 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.urls import reverse
 
+from ippcase.core.notifications import notify, send_pending
 from ippcase.models import Notification
-from ippcase.notifications import notify, send_pending
 from ippcase.tasks import HEARTBEAT_KEY, heartbeat
 
 

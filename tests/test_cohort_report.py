@@ -1,4 +1,5 @@
-"""The inspection cohort report (issue 6): every key and bucket of ippcase.cohort.cohort_report
+"""The inspection cohort report (issue 6): every key and bucket of
+ippcase.reporting.cohort.cohort_report
 against people whose figures are known (with the boundaries of each band), the population rule
 (most recent recall in the range), the management command, the dashboard panel and the fixed
 query count."""
@@ -17,11 +18,12 @@ from django.db.models import F, Value
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from ippcase import cohort, vocab
-from ippcase.cohort import SECTION_TITLES, cohort_report
-from ippcase.dashboard import Scope
+from ippcase import vocab
 from ippcase.models import Person, Release, Sentence
-from ippcase.panels.cohort import COHORT
+from ippcase.reporting import cohort
+from ippcase.reporting.cohort import SECTION_TITLES, cohort_report
+from ippcase.reporting.dashboard import Scope
+from ippcase.reporting.panels.cohort import COHORT
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ippcase import vocab
-from ippcase.dashboard import Link, Scope
-from ippcase.dashboard_views import default_date_from
 from ippcase.models import Person
-from ippcase.panels import PANELS, caseload, deadlines, recalls
+from ippcase.reporting.dashboard import Link, Scope
+from ippcase.reporting.panels import PANELS, caseload, deadlines, recalls
+from ippcase.reporting.views import default_date_from
 from recall.models import ActionShortOfRecall, Concern, RecallRecommendation
 from recall.vocab import RecommendationStatus as RS
 from tests import factories

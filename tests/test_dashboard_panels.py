@@ -14,10 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ippcase import vocab
-from ippcase.dashboard import Link, PanelData, Scope, Table
+from ippcase.cases.selectors import coms_since_latest_release
 from ippcase.models import Person
-from ippcase.panels import PANELS_BY_SLUG, community, continuity, parole, proportionality
-from ippcase.selectors import coms_since_latest_release
+from ippcase.reporting.dashboard import Link, PanelData, Scope, Table
+from ippcase.reporting.panels import PANELS_BY_SLUG, community, continuity, parole, proportionality
 from parole.models import Adjournment, ParoleReview, RiskAssessedRecallReview, TerminationReferral
 from recall.models import RecallRecommendation
 from recall.rules import RULES
@@ -509,7 +509,7 @@ def test_panels_are_registered_with_their_titles():
 
 
 def test_community_buckets_are_the_cohort_reports():
-    from ippcase import cohort
+    from ippcase.reporting import cohort
 
     assert [key for key, *_ in community.TIME_BUCKETS] == list(cohort.TIME_IN_COMMUNITY)
     assert [key for key, *_ in community.RECALL_COUNTS] == list(cohort.RECALL_COUNTS)

@@ -14,7 +14,7 @@ from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
 
-from ippcase import health
+from ippcase.platform import health
 from ippcase.tasks import HEARTBEAT_KEY
 
 COMPOSE = Path(__file__).resolve().parent.parent / "docker-compose.yml"

@@ -11,7 +11,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from ippcase import selectors as case_selectors
+from ippcase.cases import selectors as case_selectors
 from ippcase.models import Person, Recall
 from parole.models import TerminationReferral
 from recall import demo, rules, services

@@ -1,5 +1,5 @@
 """Structured logs: JSON records with a request id, a user id and a task id, and never a
-person's name, CRN or date of birth (ippcase/logs.py, ippcase/middleware.py)."""
+person's name, CRN or date of birth (ippcase/platform/logs.py, ippcase/platform/middleware.py)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from ippcase import logs, selectors, vocab
+from ippcase import vocab
+from ippcase.cases import selectors
 from ippcase.models import Person
+from ippcase.platform import logs
 from ippcase.tasks import send_notifications
 from recall import dossiers
 from recall.vocab import DossierKind
@@ -149,7 +151,7 @@ def test_requests_and_tasks_over_a_person_never_log_their_name_crn_or_birth_date
 
     # Tasks: the outbox sender (a notification about the case), a task that fails quoting the
     # person, and a dossier built by the task (its PDF is full of personal data).
-    from ippcase.notifications import notify
+    from ippcase.core.notifications import notify
 
     notify(recipients=[manager], subject=f"Concern about {seeded}", body=str(seeded))
     sent = send_notifications.apply()
@@ -158,7 +160,7 @@ def test_requests_and_tasks_over_a_person_never_log_their_name_crn_or_birth_date
     def failing_send(*args: object, **kwargs: object) -> int:
         raise ValueError(f"could not send about {seeded} ({seeded.date_of_birth})")
 
-    monkeypatch.setattr("ippcase.notifications.send_pending", failing_send)
+    monkeypatch.setattr("ippcase.core.notifications.send_pending", failing_send)
     failed = send_notifications.apply()
     assert failed.failed()
     monkeypatch.undo()
@@ -194,7 +196,7 @@ def test_requests_and_tasks_over_a_person_never_log_their_name_crn_or_birth_date
     ]
     assert task_failure["task_id"] == failed.id and "ValueError" in str(task_failure["message"])
     assert any(
-        r["logger"] == "ippcase.notifications" and r["task_id"] == sent.id for r in records
+        r["logger"] == "ippcase.core.notifications" and r["task_id"] == sent.id for r in records
     ), "the sender's own record has no task id"
     assert any(r["logger"] == "recall.dossiers" and r["task_id"] == built.id for r in records)
 

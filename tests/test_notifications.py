@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ippcase import vocab
+from ippcase.core.notifications import notify, retry_delay, send_pending
 from ippcase.models import Notification
-from ippcase.notifications import notify, retry_delay, send_pending
 from tests import factories
 from tests.conftest import client_for
 

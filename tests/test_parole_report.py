@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from ippcase import charts
+from ippcase.core import charts
 from ippcase.models import Person
 from parole.models import Adjournment, ParoleReview, RiskAssessedRecallReview, TerminationReferral
 from parole.report import financial_year, parole_report, percentage, report_rows

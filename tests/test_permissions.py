@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ippcase import vocab
-from ippcase.permissions import visible_people
+from ippcase.core.permissions import visible_people
 from tests import factories
 from tests.conftest import client_for
 

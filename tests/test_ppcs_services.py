@@ -9,12 +9,13 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from ippcase import selectors as case_selectors
 from ippcase import vocab as case_vocab
+from ippcase.cases import selectors as case_selectors
+from ippcase.core.permissions import visible_people
 from ippcase.models import Notification, Recall, Release
-from ippcase.permissions import PPCS_STATUSES, visible_people
 from recall import services
 from recall.models import PpcsDecision
+from recall.vocab import PPCS_STATUSES
 from recall.vocab import RecommendationStatus as Status
 from tests import factories
 from tests.test_recall_services import _draft_ready_to_send, _send, _sign

@@ -6,7 +6,7 @@
 - PPCS never decides a recall request they started, wrote, submitted or countersigned.
 - PPCS never records the risk-assessed recall review (RARR) of a recall they asked for,
   countersigned or authorised.
-Each rule is a ``rules`` permission (ippcase/permissions.py) that the service enforces; the
+Each rule is a ``rules`` permission (recall/permissions.py) that the service enforces; the
 pages show the service's refusal and record nothing.
 """
 

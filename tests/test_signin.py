@@ -26,8 +26,8 @@ from django.test import Client, override_settings
 from django.urls import NoReverseMatch, clear_url_caches, reverse
 from django.utils import timezone
 
-from ippcase import signin
 from ippcase.models import User
+from ippcase.platform import signin
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-battery-staple"
@@ -282,7 +282,10 @@ OIDC_SETTINGS: dict[str, Any] = {
     "OIDC_OP_TOKEN_ENDPOINT": f"{IDP}/oauth/token",
     "OIDC_OP_USER_ENDPOINT": f"{IDP}/userinfo",
     "OIDC_OP_JWKS_ENDPOINT": f"{IDP}/.well-known/jwks.json",
-    "AUTHENTICATION_BACKENDS": [*settings.AUTHENTICATION_BACKENDS, "ippcase.signin.OIDCBackend"],
+    "AUTHENTICATION_BACKENDS": [
+        *settings.AUTHENTICATION_BACKENDS,
+        "ippcase.platform.signin.OIDCBackend",
+    ],
 }
 
 

@@ -31,7 +31,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from ippcase.models import Notification, Person, Recall
-from ippcase.panels import PANELS
+from ippcase.reporting.panels import PANELS
 from parole.models import Adjournment, ParoleReview, TerminationReferral
 from recall.models import Dossier, RecallRecommendation
 from recall.vocab import RecommendationStatus as Status

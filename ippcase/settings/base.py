@@ -50,7 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # A request id (and the user's id) on every log record; first, so that every response has it.
-    "ippcase.middleware.RequestContextMiddleware",
+    "ippcase.platform.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -62,9 +62,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # A body no form can read (too large, not a form, e.g. JSON) is refused with a GOV.UK page.
-    "ippcase.input_guard.FormInputMiddleware",
+    "ippcase.platform.input_guard.FormInputMiddleware",
     # Records the acting user and URL in the context of every audit (pghistory) event.
     "pghistory.middleware.HistoryMiddleware",
+    # The read audit: a case page served is written down (ippcase/cases/audit.py).
+    "ippcase.cases.audit.ReadAuditMiddleware",
     # Turns a sign-in lockout into the lockout page; django-axes wants it last.
     "axes.middleware.AxesMiddleware",
 ]
@@ -82,7 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "ippcase.context_processors.navigation",
+                "ippcase.platform.context_processors.navigation",
             ],
         },
     }
@@ -171,13 +173,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # A fixed lockout window: more attempts while locked do not extend it (the page says how long).
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_LOCKOUT_CALLABLE = "ippcase.signin.lockout_response"
+AXES_LOCKOUT_CALLABLE = "ippcase.platform.signin.lockout_response"
 # Axes' own log lines name the username, IP address and browser: log the path only.
 AXES_VERBOSE = False
-AXES_CLIENT_STR_CALLABLE = "ippcase.signin.client_str"
+AXES_CLIENT_STR_CALLABLE = "ippcase.platform.signin.client_str"
 # Behind N trusted proxies the client's address is the Nth from the right of X-Forwarded-For.
 SIGNIN_TRUSTED_PROXY_COUNT = int(os.environ.get("SIGNIN_TRUSTED_PROXY_COUNT", "0"))
-AXES_CLIENT_IP_CALLABLE = "ippcase.signin.client_ip"
+AXES_CLIENT_IP_CALLABLE = "ippcase.platform.signin.client_ip"
 
 # --- Content Security Policy (django-csp; docs/security.md) ------------------------------------
 # No inline script or style anywhere: GOV.UK Frontend, MoJ Frontend, htmx and the app's own code
@@ -216,7 +218,7 @@ OIDC_MATCH_ON = os.environ.get("OIDC_MATCH_ON", "username")
 OIDC_USERNAME_CLAIM = os.environ.get("OIDC_USERNAME_CLAIM", "preferred_username")
 OIDC_CREATE_USER = False
 OIDC_USE_PKCE = True
-OIDC_CALLBACK_CLASS = "ippcase.signin.OIDCCallbackView"
+OIDC_CALLBACK_CLASS = "ippcase.platform.signin.OIDCCallbackView"
 LOGIN_REDIRECT_URL_FAILURE = "/sign-in/"
 if OIDC_ENABLED:
     _OIDC_REQUIRED = {
@@ -232,11 +234,11 @@ if OIDC_ENABLED:
         raise ImproperlyConfigured(f"OIDC_ENABLED is set but these are empty: {_missing}")
     if OIDC_MATCH_ON not in {"username", "email"}:
         raise ImproperlyConfigured("OIDC_MATCH_ON must be 'username' or 'email'")
-    AUTHENTICATION_BACKENDS.append("ippcase.signin.OIDCBackend")
+    AUTHENTICATION_BACKENDS.append("ippcase.platform.signin.OIDCBackend")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ippcase@localhost")
-# The outbox (ippcase/notifications.py): a message that cannot be sent is tried again after
+# The outbox (ippcase/core/notifications.py): a message that cannot be sent is tried again after
 # 1, 2, 4… minutes (at most NOTIFICATION_RETRY_MAX_DELAY apart) and given up after this many
 # attempts, for an administrator to try again (docs/operations.md).
 NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "8"))
@@ -293,18 +295,19 @@ PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 # Personal data never goes into logs: log records carry ids, never names (docs/operations.md).
 # One JSON object per line on stderr (LOG_FORMAT=plain for a readable console): time, level,
 # logger, message, request_id, user_id, task_id, and only a whitelist of other fields. Paths
-# (which hold CRNs) become route patterns and exception messages are withheld (ippcase/logs.py).
+# (which hold CRNs) become route patterns and exception messages are withheld
+# (ippcase/platform/logs.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "context": {"()": "ippcase.logs.ContextFilter"},
-        "redact_paths": {"()": "ippcase.logs.RedactPathFilter"},
-        "celery_task": {"()": "ippcase.logs.CeleryTaskFilter"},
+        "context": {"()": "ippcase.platform.logs.ContextFilter"},
+        "redact_paths": {"()": "ippcase.platform.logs.RedactPathFilter"},
+        "celery_task": {"()": "ippcase.platform.logs.CeleryTaskFilter"},
     },
     "formatters": {
-        "json": {"()": "ippcase.logs.JsonFormatter"},
-        "plain": {"()": "ippcase.logs.PlainFormatter"},
+        "json": {"()": "ippcase.platform.logs.JsonFormatter"},
+        "plain": {"()": "ippcase.platform.logs.PlainFormatter"},
     },
     "handlers": {
         "console": {

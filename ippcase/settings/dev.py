@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 
-from ippcase.embedded import ensure_services
+from ippcase.platform.embedded import ensure_services
 
 ensure_services()
 
-from .base import *  # noqa: E402,F403
+from ippcase.settings.base import *  # noqa: E402,F403
 
 DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "dev-only-not-secret"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .base import *  # noqa: F403
-from .base import env_bool
+from ippcase.settings.base import *  # noqa: F403
+from ippcase.settings.base import env_bool
 
 SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
 DEBUG = False

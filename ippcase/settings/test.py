@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ippcase.embedded import ensure_services
+from ippcase.platform.embedded import ensure_services
 
 ensure_services()
 
-from .base import *  # noqa: E402,F403
+from ippcase.settings.base import *  # noqa: E402,F403
 
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
 DEBUG = False

@@ -7,6 +7,8 @@ from typing import Any
 
 from django import template
 
+from recall import reminders
+
 register = template.Library()
 
 
@@ -14,8 +16,6 @@ register = template.Library()
 def current_recall_deadline(person: Any) -> Any:
     """The deadline of the recall of the person's latest release, once in custody; else None.
     Uses the prefetched releases (person_with_history): two queries only when in custody."""
-    from recall import reminders
-
     releases = list(person.releases.all())
     recall = getattr(releases[-1], "recall", None) if releases else None
     if recall is None or recall.returned_to_custody is None:

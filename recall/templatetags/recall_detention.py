@@ -8,6 +8,8 @@ from typing import Any
 
 from django import template
 
+from recall import selectors
+
 register = template.Library()
 
 
@@ -16,6 +18,4 @@ def detention_review_warning(person: Any) -> dict[str, Any]:
     """``{% detention_review_warning person %}``: a GOV.UK warning text while ``person`` is in
     custody on a recall whose allegation ended in no further action, discontinuance or
     acquittal; nothing otherwise. One query."""
-    from recall import selectors
-
     return {"person": person, "review_rec": selectors.detention_review_prompt(person)}

@@ -1,5 +1,5 @@
 """``manage.py cohort_report [--json] [--as-of DATE] [--recalled-from DATE] [--recalled-to DATE]``:
-the profile of the people recalled (ippcase.cohort.cohort_report; definitions in
+the profile of the people recalled (ippcase.reporting.cohort.cohort_report; definitions in
 docs/reports.md), as JSON or as a plain-text table."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from ippcase.cohort import SECTION_TITLES, bucket_labels, cohort_report, percentage
 from ippcase.management.dates import date_option, date_range
+from ippcase.reporting.cohort import SECTION_TITLES, bucket_labels, cohort_report, percentage
 
 YEAR_KEYS = ("first_release_year", "release_before_latest_recall_year")
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ippcase import health
+from ippcase.platform import health
 
 
 class Command(BaseCommand):

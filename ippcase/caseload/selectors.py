@@ -1,0 +1,102 @@
+"""The caseload: the people a user may see, filtered and searched, with where each is now,
+the COM, any recall recommendation under way and the report deadline, in one query a page.
+
+It brings the recall and parole work together, so it sits above both (docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Concat
+
+from ippcase.cases import licence
+from ippcase.cases.selectors import CaseStatus, latest_release, search_text, status_expression
+from ippcase.core.permissions import visible_people
+from ippcase.models import Allocation, Recall, Team, User
+from parole.selectors import PAROLE_WORK, parole_work_filter
+from recall.selectors import live_recommendation, tracked_report_rtc
+
+
+def caseload(
+    user: User,
+    *,
+    query: str = "",
+    team_code: str = "",
+    parole_work: str = "",
+    practitioner: str = "",
+    status: str = "",
+    page_number: int | str = 1,
+    per_page: int = 25,
+) -> Page:
+    """A page of the people ``user`` may see, filtered by name/CRN and team (and, for the
+    dashboard, to the people allocated now to the ``practitioner`` with that username), with
+    the current COM, status (and the licence end date) and recall count annotated in the same
+    query; ``status`` keeps one :class:`CaseStatus`."""
+    current_com = Allocation.objects.filter(person=OuterRef("pk"), end_date__isnull=True).annotate(
+        name=Concat(F("practitioner__first_name"), Value(" "), F("practitioner__last_name"))
+    )
+    latest = latest_release()
+    qs = (
+        visible_people(user)
+        .select_related("team", "sentence")
+        .annotate(
+            latest_release_id=Subquery(latest.values("pk")[:1]),
+            # A correlated count, not a JOIN + GROUP BY over every person in scope: PostgreSQL
+            # then works it out for the page's rows only (docs/performance.md).
+            recall_count=Coalesce(
+                Subquery(
+                    Recall.objects.filter(release__person=OuterRef("pk"))
+                    .order_by()
+                    .values("release__person")
+                    .annotate(n=Count("pk"))
+                    .values("n")[:1]
+                ),
+                0,
+            ),
+            com_name=Subquery(current_com.values("name")[:1]),
+            recommendation_status=Subquery(live_recommendation().values("status")[:1]),
+            licence_ends_on=licence.licence_ends_on(),
+            licence_terminated_on=licence.terminated_on_sql(),
+        )
+        .annotate(
+            status=status_expression(ends_on=F("licence_ends_on")),
+            report_rtc=tracked_report_rtc(),
+        )
+    )
+    query = search_text(query).strip()
+    team_code, practitioner = search_text(team_code), search_text(practitioner)
+    if query:
+        terms = query.split()
+        if len(terms) == 1 and terms[0].upper()[:1].isalpha() and terms[0][1:].isdigit():
+            qs = qs.filter(crn__iexact=terms[0])
+        else:
+            for term in terms:
+                qs = qs.filter(
+                    Q(first_name__icontains=term)
+                    | Q(last_name__icontains=term)
+                    | Q(crn__iexact=term)
+                )
+    if team_code:
+        qs = qs.filter(team__code=team_code)
+    if status in CaseStatus.LABELS:  # an unknown value filters nothing, like a stale link
+        qs = qs.filter(status=status)
+    if practitioner:
+        qs = qs.filter(
+            Exists(
+                Allocation.objects.filter(
+                    person=OuterRef("pk"),
+                    end_date__isnull=True,
+                    practitioner__username=practitioner,
+                )
+            )
+        )
+    if parole_work in PAROLE_WORK:  # an unknown value filters nothing, like a stale link
+        qs = qs.filter(parole_work_filter(parole_work))
+    paginator = Paginator(qs.order_by("last_name", "first_name", "crn"), per_page)
+    return paginator.get_page(page_number)
+
+
+def teams_for_filter(user: User) -> QuerySet[Team]:
+    """The teams whose people ``user`` can see, for the caseload filter."""
+    return Team.objects.filter(pk__in=visible_people(user).values("team_id")).order_by("name")

@@ -1,0 +1,130 @@
+"""Who may see and do what: the one place where access is decided.
+
+This module holds the roles, the scoping of people (:func:`visible_people`) and the case
+permissions; recall/permissions.py and parole/permissions.py hold those of their apps, built on
+these predicates. Object checks are ``rules`` predicates
+(``user.has_perm("ippcase.view_person", person)``);
+list pages use :func:`visible_people`, which applies the same scoping as a queryset filter.
+Keep the two side by side so they cannot drift apart; docs/permissions.md describes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import rules
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from ippcase.models import Person, Release
+from ippcase.vocab import Role
+
+
+def _roles(user: Any) -> list[str]:
+    return list(getattr(user, "roles", None) or []) if user.is_authenticated else []
+
+
+@rules.predicate
+def is_practitioner(user: Any) -> bool:
+    return Role.PRACTITIONER in _roles(user)
+
+
+@rules.predicate
+def is_manager(user: Any) -> bool:
+    return Role.MANAGER in _roles(user)
+
+
+@rules.predicate
+def is_senior_manager(user: Any) -> bool:
+    return Role.SENIOR_MANAGER in _roles(user)
+
+
+@rules.predicate
+def is_ppcs(user: Any) -> bool:
+    return Role.PPCS in _roles(user)
+
+
+@rules.predicate
+def is_admin(user: Any) -> bool:
+    return Role.ADMIN in _roles(user)
+
+
+has_any_role = is_practitioner | is_manager | is_senior_manager | is_ppcs | is_admin
+
+
+@rules.predicate
+def person_in_own_team(user: Any, person: Any) -> bool:
+    return user.team_id is not None and person.team_id == user.team_id
+
+
+@rules.predicate
+def person_in_own_pdu(user: Any, person: Any) -> bool:
+    return user.team_id is not None and person.team.pdu_id == user.team.pdu_id
+
+
+# ---------------------------------------------------------------------------------------------
+# PPCS's work. PPCS see a person only when there is work for them on the case: a recall in the
+# person's history (this layer's own data), or what the recall and parole apps register from
+# their AppConfig.ready() (a recommendation submitted to PPCS; licence termination work). This
+# module imports neither app (docs/architecture.md).
+
+PpcsWork = Callable[[], Q]
+_ppcs_work_sources: list[PpcsWork] = []
+
+
+def register_ppcs_work(source: PpcsWork) -> None:
+    """Add a filter on Person that makes a person PPCS work (called from AppConfig.ready())."""
+    if source not in _ppcs_work_sources:
+        _ppcs_work_sources.append(source)
+
+
+def _ppcs_work() -> Q:
+    from_recall = Q(Exists(Release.objects.filter(person=OuterRef("pk"), recall__isnull=False)))
+    for source in _ppcs_work_sources:
+        from_recall |= source()
+    return from_recall
+
+
+@rules.predicate
+def person_has_submitted_recall(user: Any, person: Any) -> bool:
+    return bool(type(person).objects.filter(_ppcs_work(), pk=person.pk).exists())
+
+
+can_view_person = (
+    is_admin
+    | (is_practitioner & person_in_own_team)
+    | ((is_manager | is_senior_manager) & person_in_own_pdu)
+    | (is_ppcs & person_has_submitted_recall)
+)
+
+rules.add_perm("ippcase.use_app", has_any_role)
+rules.add_perm("ippcase.view_person", can_view_person)
+rules.add_perm("ippcase.view_case_history", can_view_person)
+# Read audit (issue 7): who viewed a case is for the senior managers of the person's PDU and
+# administrators; everyone else who can see the case gets 403 (out of scope: 404).
+rules.add_perm("ippcase.view_case_views", is_admin | (is_senior_manager & person_in_own_pdu))
+# The email outbox's failed and retrying notifications, and trying one again: administrators.
+rules.add_perm("ippcase.manage_notifications", is_admin)
+
+
+def visible_people(user: Any, qs: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    """The people ``user`` may see: the queryset twin of :data:`can_view_person`."""
+    qs = Person.objects.all() if qs is None else qs
+    roles = _roles(user)
+    if Role.ADMIN in roles:
+        return qs
+    scope = Q(pk__in=[])
+    if Role.PRACTITIONER in roles and user.team_id is not None:
+        scope |= Q(team_id=user.team_id)
+    if (Role.MANAGER in roles or Role.SENIOR_MANAGER in roles) and user.team_id is not None:
+        scope |= Q(team__pdu_id=user.team.pdu_id)
+    if Role.PPCS in roles:
+        scope |= _ppcs_work()
+    return qs.filter(scope)
+
+
+# ---------------------------------------------------------------------------------------------
+# Dashboards (issue 6): managers and senior managers (their PDU), PPCS and administrators (any
+# level). The figures are computed over visible_people(user) within the chosen scope.
+
+rules.add_perm("ippcase.view_dashboard", is_manager | is_senior_manager | is_ppcs | is_admin)

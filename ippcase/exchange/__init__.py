@@ -1,0 +1,1 @@
+"""Import and export of cases (being moved here from ippcase/importing.py and services.py)."""

@@ -1,0 +1,194 @@
+"""Caseload panels: where the people in scope are now, and who is at risk of recall with no
+action short of recall recorded (docs/dashboards.md gives the definitions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Concat
+from django.urls import reverse
+
+from ippcase.cases.selectors import CaseStatus, latest_release, status_expression
+from ippcase.core import charts
+from ippcase.models import Allocation, Person, Recall
+from ippcase.reporting.dashboard import Link, Panel, PanelData, Scope, Table
+from recall.models import ActionShortOfRecall, Concern
+from recall.selectors import live_recommendation
+from recall.vocab import RecommendationStatus as RS
+
+CONCERN_DAYS = 30  # "concerns in the last 30 days"
+AT_RISK_DAYS = 90  # the at-risk window: concerns in the last 90 days
+AT_RISK_LIMIT = 50
+
+
+def _caseload_now(people: QuerySet[Person], scope: Scope) -> PanelData:
+
+    since = scope.today - dt.timedelta(days=CONCERN_DAYS)
+    annotated = people.annotate(
+        latest_release_id=Subquery(latest_release().values("pk")[:1]),
+        live_status=Subquery(live_recommendation().values("status")[:1]),
+        recent_concern=Exists(
+            Concern.objects.filter(
+                person=OuterRef("pk"), occurred_on__gte=since, occurred_on__lte=scope.today
+            )
+        ),
+        awaiting_review=Exists(
+            Recall.objects.filter(
+                release_id=OuterRef("latest_release_id"),
+                returned_to_custody__isnull=False,
+                re_released_on__isnull=True,
+            )
+        ),
+    ).annotate(status=status_expression())
+    rows: list[tuple[str, Q]] = [
+        ("People in scope", Q()),
+        ("On licence", Q(status=CaseStatus.ON_LICENCE)),
+        (
+            "Licence ended (by law or the Parole Board)",
+            Q(status=CaseStatus.LICENCE_ENDED),
+        ),
+        (f"Concerns recorded in the last {CONCERN_DAYS} days", Q(recent_concern=True)),
+        ("Recall being considered (draft recommendation)", Q(live_status=RS.DRAFT)),
+        (
+            "Awaiting countersignature (SPO or ACO)",
+            Q(live_status__in=[RS.AWAITING_SPO, RS.AWAITING_ACO]),
+        ),
+        ("Countersigned, not yet sent to PPCS", Q(live_status=RS.READY)),
+        ("Awaiting PPCS", Q(live_status__in=[RS.SUBMITTED, RS.INFO_REQUESTED])),
+        ("Recalled, not yet in custody", Q(status=CaseStatus.RECALLED_AT_LARGE)),
+        (
+            "In custody on recall, awaiting re-release review",
+            Q(status=CaseStatus.IN_CUSTODY_ON_RECALL, awaiting_review=True),
+        ),
+    ]
+    counts = annotated.aggregate(
+        **{f"n{i}": Count("pk", filter=q) for i, (_, q) in enumerate(rows)}
+    )
+    values = [(label, int(counts[f"n{i}"] or 0)) for i, (label, _) in enumerate(rows)]
+    chart = charts.bar_chart(
+        [(label, [n]) for label, n in values[1:]],
+        series=["People"],
+        title="Caseload now: bar chart",
+        description="Number of people in each position on the caseload today. "
+        "The table below gives the same numbers.",
+        chart_id="caseload-now-chart",
+    )
+    return PanelData(
+        tables=(Table("Caseload now", ("Position", "People"), values),),
+        charts=(chart,),
+        notes=(
+            "Counted today, whatever the date range. A person may be in more than one row "
+            "(for example on licence with a recent concern).",
+            "Awaiting countersignature: the recommendation waits for the SPO or the ACO. "
+            "A countersigned recommendation the practitioner has not yet sent is its own row.",
+            "Awaiting PPCS: submitted, or PPCS has asked for more information.",
+            "In custody awaiting review: returned to custody on the latest recall and not "
+            "re-released.",
+            "Licence ended: an IPP or DPP licence that ended automatically (two continuous years "
+            "after the qualifying period, Crime (Sentences) Act 1997 s.31A) or was terminated by "
+            "the Parole Board.",
+        ),
+    )
+
+
+CASELOAD_NOW = Panel("caseload-now", "Caseload now", _caseload_now)
+
+
+def _at_risk_people(people: QuerySet[Person], scope: Scope) -> QuerySet[Any]:
+    """People on licence now with concerns in the window, no action short of recall since the
+    earliest of them, and no active recommendation. Someone already recalled (at large or in
+    custody) or not yet released is not at risk of recall: equality with ``ON_LICENCE``, so a
+    status added to the expression later stays out unless it is "on licence"."""
+
+    since = scope.today - dt.timedelta(days=AT_RISK_DAYS)
+    window = Concern.objects.filter(
+        person=OuterRef("pk"), occurred_on__gte=since, occurred_on__lte=scope.today
+    )
+    per_person = window.order_by().values("person")
+    return (
+        people.filter(Exists(window))
+        .annotate(latest_release_id=Subquery(latest_release().values("pk")[:1]))
+        .annotate(case_status=status_expression())
+        .filter(case_status=CaseStatus.ON_LICENCE)
+        .annotate(
+            concern_count=Subquery(per_person.annotate(n=Count("pk")).values("n")[:1]),
+            first_concern=Subquery(per_person.annotate(d=Min("occurred_on")).values("d")[:1]),
+            latest_concern=Subquery(per_person.annotate(d=Max("occurred_on")).values("d")[:1]),
+        )
+        .filter(
+            ~Exists(
+                ActionShortOfRecall.objects.filter(
+                    person=OuterRef("pk"), taken_on__gte=OuterRef("first_concern")
+                )
+            ),
+            ~Exists(live_recommendation()),
+        )
+    )
+
+
+def _at_risk(people: QuerySet[Person], scope: Scope) -> PanelData:
+    at_risk = _at_risk_people(people, scope)
+    by_team = list(
+        at_risk.order_by().values("team__name").annotate(n=Count("pk")).order_by("-n", "team__name")
+    )
+    total = sum(row["n"] for row in by_team)
+    current_com = Allocation.objects.filter(person=OuterRef("pk"), end_date__isnull=True).annotate(
+        name=Concat(F("practitioner__first_name"), Value(" "), F("practitioner__last_name"))
+    )
+    listed = (
+        at_risk.annotate(com_name=Coalesce(Subquery(current_com.values("name")[:1]), Value("")))
+        .select_related("team")
+        .order_by("-concern_count", "-latest_concern", "last_name", "crn")[:AT_RISK_LIMIT]
+    )
+    rows = [
+        (
+            Link(f"{p.first_name} {p.last_name}", reverse("person_overview", args=[p.crn])),
+            p.crn,
+            p.team.name,
+            p.com_name or "Unallocated",
+            p.concern_count,
+            f"{p.latest_concern:%-d %b %Y}",
+        )
+        for p in listed
+    ]
+    team_rows = [(row["team__name"], row["n"]) for row in by_team]
+    tables = [
+        Table(
+            f"People at risk of recall ({total} in all"
+            + (
+                f", the {AT_RISK_LIMIT} with most concerns shown)" if total > AT_RISK_LIMIT else ")"
+            ),
+            ("Name", "CRN", "Team", "Community offender manager", "Concerns", "Latest concern"),
+            rows,
+        ),
+        Table("People at risk of recall by team", ("Team", "People"), [*team_rows]),
+    ]
+    chart_list = []
+    if team_rows:
+        chart_list.append(
+            charts.bar_chart(
+                [(name, [n]) for name, n in team_rows],
+                series=["People"],
+                title="People at risk of recall by team: bar chart",
+                description="Number of people at risk of recall in each team. "
+                "The table below gives the same numbers.",
+                chart_id="at-risk-chart",
+            )
+        )
+    return PanelData(
+        tables=tables,
+        charts=chart_list,
+        notes=(
+            f"{total} {'person' if total == 1 else 'people'} with a concern recorded in the last "
+            f"{AT_RISK_DAYS} days, no action short of recall taken on or after the earliest of "
+            "those concerns, and no recall recommendation under way (draft to awaiting PPCS).",
+            "Counted today, whatever the date range.",
+        ),
+    )
+
+
+AT_RISK = Panel(
+    "at-risk", "People at risk of recall: open concerns and no action short of recall", _at_risk
+)

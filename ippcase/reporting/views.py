@@ -1,0 +1,361 @@
+"""Manager dashboards (issue 6): the scope selector, the panels, their CSV, and a practitioner's
+caseload. Views are thin: access, the scope, the panels' selectors, render.
+
+Access (docs/permissions.md, docs/dashboards.md): ``ippcase.view_dashboard`` (managers, senior
+managers, PPCS, administrators). Figures are computed over ``visible_people(user)`` within the
+chosen scope; managers and senior managers choose within their own PDU (the PDU, its teams, its
+practitioners), PPCS and administrators choose any level. A scope outside the user's choices is
+an error message on the page, never data.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from ippcase.caseload import selectors as caseload_selectors
+from ippcase.caseload.views import add_report_deadlines
+from ippcase.cases import selectors
+from ippcase.core.forms import DateRangeForm, error_summary
+from ippcase.core.http import AppRequest, role_required
+from ippcase.core.permissions import is_admin, is_ppcs, visible_people
+from ippcase.models import Allocation, Pdu, Person, Region, Team, User
+from ippcase.reporting.dashboard import Link, Panel, Scope
+from ippcase.reporting.panels import PANELS, PANELS_BY_SLUG
+from ippcase.vocab import Role
+from recall.vocab import RecommendationStatus
+
+LEVEL_LABELS = {
+    "national": "National",
+    "region": "Region",
+    "pdu": "Probation delivery unit",
+    "team": "Team",
+    "practitioner": "Practitioner",
+}
+
+
+def default_date_from(today: dt.date) -> dt.date:
+    """The first day of the last 12 months up to ``today``: a year ago, plus a day."""
+    try:
+        year_ago = today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        year_ago = today.replace(year=today.year - 1, day=28)
+    return year_ago + dt.timedelta(days=1)
+
+
+@dataclass
+class ScopeChoices:
+    """The scopes a user may choose, as ``(value, label)`` pairs grouped by level; the value is
+    ``level`` or ``level:code``."""
+
+    groups: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
+    default: str = ""
+
+    @property
+    def values(self) -> set[str]:
+        return {value for _, options in self.groups for value, _ in options}
+
+    def label(self, value: str) -> str:
+        return next(
+            (label for _, options in self.groups for v, label in options if v == value), value
+        )
+
+
+def _practitioners(pdu: Pdu | None = None) -> QuerySet[User]:
+    qs = User.objects.filter(roles__contains=[Role.PRACTITIONER], team__isnull=False)
+    if pdu is not None:
+        qs = qs.filter(team__pdu=pdu)
+    return qs.select_related("team").order_by("last_name", "first_name", "username")
+
+
+def _national_user(user: Any) -> bool:
+    return bool(is_ppcs(user) or is_admin(user))
+
+
+def scope_choices(user: Any) -> ScopeChoices:
+    """What ``user`` may choose: any level for PPCS and administrators (national by default);
+    their own PDU, its teams and its practitioners for managers and senior managers (the PDU by
+    default). Four queries at most."""
+    choices = ScopeChoices()
+    teams: QuerySet[Team]
+    if _national_user(user):
+        choices.groups.append(("National", [("national", "National (everyone you can see)")]))
+        regions = [(f"region:{r.code}", f"Region: {r.name}") for r in Region.objects.all()]
+        pdus = [(f"pdu:{p.code}", f"PDU: {p.name}") for p in Pdu.objects.all()]
+        choices.groups += [("Regions", regions), ("Probation delivery units", pdus)]
+        teams, practitioners = Team.objects.all(), _practitioners()
+        choices.default = "national"
+    elif user.team_id is not None:
+        pdu = user.team.pdu
+        choices.groups.append(
+            ("Probation delivery unit", [(f"pdu:{pdu.code}", f"PDU: {pdu.name}")])
+        )
+        teams, practitioners = Team.objects.filter(pdu=pdu), _practitioners(pdu)
+        choices.default = f"pdu:{pdu.code}"
+    else:
+        return choices
+    choices.groups.append(("Teams", [(f"team:{t.code}", f"Team: {t.name}") for t in teams]))
+    choices.groups.append(
+        (
+            "Practitioners",
+            [
+                (
+                    f"practitioner:{u.username}",
+                    f"Practitioner: {u.display_name} ({u.team.name if u.team else 'no team'})",
+                )
+                for u in practitioners
+            ],
+        )
+    )
+    return choices
+
+
+def scope_people(user: Any, level: str, code: str) -> QuerySet[Person]:
+    """The people ``user`` may see within the scope (region, PDU or team by code; the
+    practitioner's people: an open allocation to that username)."""
+    people = visible_people(user, Person.objects.all())
+    if level == "region":
+        return people.filter(team__pdu__region__code=code)
+    if level == "pdu":
+        return people.filter(team__pdu__code=code)
+    if level == "team":
+        return people.filter(team__code=code)
+    if level == "practitioner":
+        return people.filter(
+            Exists(
+                Allocation.objects.filter(
+                    person=OuterRef("pk"), end_date__isnull=True, practitioner__username=code
+                )
+            )
+        )
+    return people
+
+
+@dataclass
+class Dashboard:
+    choices: ScopeChoices
+    form: DateRangeForm
+    selected: str
+    errors: list[dict[str, str]]
+    scope: Scope | None = None
+    people: QuerySet[Person] | None = None
+
+
+def _dashboard(request: AppRequest) -> Dashboard:
+    """The scope and date range asked for, checked against the user's choices."""
+    user = request.user
+    choices = scope_choices(user)
+    form = DateRangeForm(request.GET)
+    selected = request.GET.get("scope", "") or choices.default
+    board = Dashboard(choices=choices, form=form, selected=selected, errors=[])
+    if selected not in choices.values:
+        board.errors.append(
+            {
+                "text": "Choose a scope from the list: you can only see figures for "
+                + (
+                    "any region, PDU, team or practitioner"
+                    if _national_user(user)
+                    else "your own PDU, its teams and its practitioners"
+                ),
+                "href": "#scope",
+            }
+        )
+    if not form.is_valid():
+        board.errors += error_summary(form)
+    if board.errors:
+        return board
+    today = timezone.localdate()
+    level, _, code = selected.partition(":")
+    board.scope = Scope(
+        level=level,
+        code=code,
+        date_from=form.cleaned_data["date_from"] or default_date_from(today),
+        date_to=form.cleaned_data["date_to"] or today,
+        today=today,
+    )
+    if board.scope.date_from > board.scope.date_to:
+        board.errors.append(
+            {
+                "text": "The start date must be the same as or before the end date",
+                "href": "#date_from-day",
+            }
+        )
+        board.scope = None
+        return board
+    board.people = scope_people(user, level, code)
+    return board
+
+
+def _cell(value: Any, first: bool) -> dict[str, Any]:
+    if isinstance(value, Link):
+        return {"text": value.text, "url": value.url, "numeric": False}
+    numeric = not first and isinstance(value, int | float) and not isinstance(value, bool)
+    return {"text": "" if value is None else value, "url": "", "numeric": numeric}
+
+
+def _render_panel(panel: Panel, board: Dashboard, query: str) -> dict[str, Any]:
+    if board.people is None or board.scope is None:  # pragma: no cover - callers check
+        raise ValueError("the dashboard has no valid scope")
+    data = panel.compute(board.people, board.scope)
+    return {
+        "slug": panel.slug,
+        "title": panel.title,
+        "charts": data.charts,
+        "notes": data.notes,
+        "tables": [
+            {
+                "caption": table.caption,
+                "columns": [
+                    {"text": c, "numeric": i > 0 and _numeric_column(table.rows, i)}
+                    for i, c in enumerate(table.columns)
+                ],
+                "rows": [[_cell(v, i == 0) for i, v in enumerate(row)] for row in table.rows],
+            }
+            for table in data.tables
+        ],
+        "query": query,
+    }
+
+
+def _numeric_column(rows: Any, index: int) -> bool:
+    return bool(rows) and all(
+        isinstance(row[index], int | float) and not isinstance(row[index], bool) for row in rows
+    )
+
+
+def _practitioner_rows(board: Dashboard) -> list[dict[str, Any]]:
+    """The practitioners holding cases in scope, with how many (one query), for PDU, team and
+    practitioner scopes."""
+    if board.scope is None or board.people is None:
+        return []
+    if board.scope.level not in ("pdu", "team", "practitioner"):
+        return []
+    rows = (
+        User.objects.filter(
+            allocations__end_date__isnull=True, allocations__person__in=board.people
+        )
+        .annotate(cases=Count("allocations"))
+        .select_related("team")
+        .order_by("last_name", "first_name", "username")
+    )
+    return [{"user": u, "cases": u.cases} for u in rows]
+
+
+def _context(request: AppRequest, board: Dashboard, panels: Any) -> dict[str, Any]:
+    query = request.GET.urlencode()
+    rendered = []
+    if board.scope is not None and panels is not None:
+        rendered = [_render_panel(p, board, query) for p in panels]
+    return {
+        "board": board,
+        "form": board.form,
+        "errors": board.errors,
+        "scope_label": board.choices.label(board.selected),
+        "panels": rendered,
+        # The dashboard itself renders each panel as a placeholder that loads itself (HTMX,
+        # hx-trigger="load") or, without JavaScript, links to the panel's own page: one
+        # response never computes every panel (docs/dashboards.md, "Loading").
+        "placeholders": [] if panels is not None else PANELS,
+        "single_panel": panels is not None,
+        "practitioners": _practitioner_rows(board),
+        "query": query,
+    }
+
+
+def _panel_or_404(slug: str) -> Panel:
+    try:
+        return PANELS_BY_SLUG[slug]
+    except KeyError:
+        raise Http404("No such dashboard panel.") from None
+
+
+@require_GET
+@role_required("ippcase.view_dashboard")
+def dashboard(request: AppRequest) -> HttpResponse:
+    board = _dashboard(request)
+    template = "ippcase/dashboard.html#results" if request.htmx else "ippcase/dashboard.html"  # type: ignore[attr-defined]
+    return render(request, template, _context(request, board, None))
+
+
+@require_GET
+@role_required("ippcase.view_dashboard")
+def panel(request: AppRequest, slug: str) -> HttpResponse:
+    """One panel: the partial for HTMX, else the dashboard page with that panel alone."""
+    chosen = _panel_or_404(slug)
+    board = _dashboard(request)
+    context = _context(request, board, [chosen])
+    if request.htmx:  # type: ignore[attr-defined]
+        if board.errors:
+            return render(request, "ippcase/dashboard.html#results", context)
+        return render(request, "ippcase/_dashboard_panel.html", {"panel": context["panels"][0]})
+    return render(request, "ippcase/dashboard.html", context)
+
+
+@require_GET
+@role_required("ippcase.view_dashboard")
+def panel_csv(request: AppRequest, slug: str) -> HttpResponse:
+    """Every table of the panel as CSV: the caption, the header row, the rows; a blank row
+    between tables."""
+    chosen = _panel_or_404(slug)
+    board = _dashboard(request)
+    if board.scope is None or board.people is None:
+        context = _context(request, board, [chosen])
+        return render(request, "ippcase/dashboard.html", context, status=400)
+    data = chosen.compute(board.people, board.scope)
+    scope = board.scope
+    name = f"dashboard-{chosen.slug}-{scope.date_from:%Y-%m-%d}-to-{scope.date_to:%Y-%m-%d}"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    writer = csv.writer(response)
+    for n, table in enumerate(data.tables):
+        if n:
+            writer.writerow([])
+        writer.writerow([table.caption])
+        writer.writerow(list(table.columns))
+        writer.writerows([["" if v is None else str(v) for v in row] for row in table.rows])
+    return response
+
+
+@require_GET
+@role_required("ippcase.view_dashboard")
+def practitioner_caseload(request: AppRequest, username: str) -> HttpResponse:
+    """A practitioner's allocated people with the caseload's badges. 404 for a practitioner
+    outside the user's choices (a manager's PDU)."""
+    user: Any = request.user
+    practitioners = _practitioners(
+        None if _national_user(user) else getattr(user.team, "pdu", None)
+    )
+    if not _national_user(user) and getattr(user, "team_id", None) is None:
+        raise Http404("No such practitioner.")
+    practitioner = practitioners.filter(username=username).first()
+    if practitioner is None:
+        raise Http404("No such practitioner is available to you.")
+    page = caseload_selectors.caseload(
+        user,  # type: ignore[arg-type]
+        practitioner=username,
+        page_number=request.GET.get("page", 1),
+        per_page=settings.CASELOAD_PAGE_SIZE,
+    )
+    add_report_deadlines(page.object_list)
+    return render(
+        request,
+        "ippcase/dashboard_practitioner.html",
+        {
+            "practitioner": practitioner,
+            "page": page,
+            "status_labels": selectors.CaseStatus.LABELS,
+            "recommendation_labels": dict(RecommendationStatus.choices),
+        },
+    )
+
+
+__all__ = ["dashboard", "panel", "panel_csv", "practitioner_caseload"]

@@ -1,0 +1,131 @@
+"""The recall app's permissions (docs/permissions.md), built on the roles and scoping of
+``ippcase.core.permissions``. Objects: a Person for concerns and actions; a RecallRecommendation
+otherwise. Loaded, and PPCS's recall work registered, from ``RecallConfig.ready()``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.db.models import Exists, OuterRef, Q
+
+from ippcase.core.permissions import (
+    is_manager,
+    is_ppcs,
+    is_practitioner,
+    is_senior_manager,
+    person_in_own_pdu,
+    person_in_own_team,
+    register_ppcs_work,
+)
+from recall import reminders
+from recall.models import EDITABLE_FIELDS, RecallRecommendation
+from recall.vocab import PPCS_STATUSES
+
+
+def _submitted_to_ppcs() -> Q:
+    """People with a recommendation submitted to PPCS (or decided by it)."""
+    return Q(
+        Exists(RecallRecommendation.objects.filter(person=OuterRef("pk"), status__in=PPCS_STATUSES))
+    )
+
+
+def register() -> None:
+    register_ppcs_work(_submitted_to_ppcs)
+
+
+# ---------------------------------------------------------------------------------------------
+
+can_work_on_case = (is_practitioner & person_in_own_team) | (
+    (is_manager | is_senior_manager) & person_in_own_pdu
+)
+
+
+@rules.predicate
+def _rec_person_in_own_team(user: Any, rec: Any) -> bool:
+    return bool(person_in_own_team(user, rec.person))
+
+
+@rules.predicate
+def _rec_person_in_own_pdu(user: Any, rec: Any) -> bool:
+    return bool(person_in_own_pdu(user, rec.person))
+
+
+@rules.predicate
+def is_out_of_hours_now() -> bool:
+    """The clock, not the recommendation, says whether it is out of hours: outside office hours
+    (``settings.OFFICE_HOURS``) or on a day that is not a working day. The practitioner's old
+    yes/no (``RecallRecommendation.out_of_hours``) grants nothing (docs/permissions.md)."""
+    return reminders.out_of_hours()
+
+
+def recommendation_authors(rec: Any) -> set[int]:
+    """Who wrote the recommendation: whoever started it and whoever changed one of its answers,
+    read from its change history (one query). Sending it on, signing it or returning it to draft
+    changes no answer, so the SPO who sent it back is not an author of the next version."""
+    fields = sorted(EDITABLE_FIELDS)
+    events = (
+        RecallRecommendation.pgh_event_model.objects.filter(pgh_obj_id=rec.pk)  # type: ignore[attr-defined]
+        .order_by("pgh_id")
+        .values(*fields, "pgh_context__metadata")
+    )
+    authors = {rec.created_by_id}
+    previous = None
+    for event in events:
+        if previous is not None and any(event[f] != previous[f] for f in fields):
+            author = (event["pgh_context__metadata"] or {}).get("user")
+            if author is not None:
+                authors.add(author)
+        previous = event
+    return authors
+
+
+@rules.predicate
+def is_recommender(user: Any, rec: Any) -> bool:
+    """Segregation of duties: ``user`` started the recommendation or wrote some of its answers."""
+    return rec.created_by_id == user.pk or user.pk in recommendation_authors(rec)
+
+
+@rules.predicate
+def signed_this_version(user: Any, rec: Any) -> bool:
+    return any(
+        o.signed_by_id == user.pk and o.recommendation_version == rec.version
+        for o in rec.oversights.all()
+    )
+
+
+rules.add_perm("recall.record_on_case", can_work_on_case)
+rules.add_perm("recall.edit_recommendation", is_practitioner & _rec_person_in_own_team)
+rules.add_perm(
+    "recall.countersign_spo",
+    is_manager & (_rec_person_in_own_pdu | is_out_of_hours_now) & ~is_recommender,
+)
+rules.add_perm(
+    "recall.countersign_aco",
+    is_senior_manager
+    & (_rec_person_in_own_pdu | is_out_of_hours_now)
+    & ~is_recommender
+    & ~signed_this_version,
+)
+
+
+@rules.predicate
+def _rec_reaches_ppcs(user: Any, rec: Any) -> bool:
+    return bool(rec.status in PPCS_STATUSES)
+
+
+@rules.predicate
+def took_part_in_request(user: Any, rec: Any) -> bool:
+    """Segregation of duties: ``user`` started, wrote, submitted or countersigned (any version
+    of) the recommendation, so its decision is not theirs to take."""
+    return (
+        rec.submitted_by_id == user.pk
+        or any(o.signed_by_id == user.pk for o in rec.oversights.all())
+        or bool(is_recommender(user, rec))
+    )
+
+
+rules.add_perm("recall.decide", is_ppcs)
+rules.add_perm("recall.view_request", is_ppcs & _rec_reaches_ppcs)
+rules.add_perm("recall.decide_request", is_ppcs & _rec_reaches_ppcs & ~took_part_in_request)

@@ -1,0 +1,89 @@
+"""The shape of the code (docs/architecture.md): no import cycles between modules, and no module
+too long to hold in mind. The layers themselves are import-linter's contracts (pyproject.toml,
+run by .ci/run and ``make lint``)."""
+
+from __future__ import annotations
+
+import pathlib
+import sys
+
+import grimp
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+PACKAGES = ("ippcase", "recall", "parole")
+LONGEST = 800
+# The rule table is one long list of rules, each a few lines, read one at a time.
+LONG_ALLOWED = {"recall/rules.py"}
+
+
+def _graph() -> grimp.ImportGraph:
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    return grimp.build_graph(*PACKAGES, exclude_type_checking_imports=True)
+
+
+def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in sorted(edges):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(edges[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(edges[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    edges = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _cycles(edges) == [["a", "b", "c"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_module_imports_itself_through_others() -> None:
+    graph = _graph()
+    modules = {m for m in graph.modules if ".migrations" not in m}
+    edges = {m: graph.find_modules_directly_imported_by(m) & modules for m in modules}
+    assert _cycles(edges) == []
+
+
+def test_no_module_is_too_long_to_hold_in_mind() -> None:
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("*.py")
+        if "migrations" not in path.parts
+        and (lines := path.read_text().count("\n")) > LONGEST
+        and str(path.relative_to(ROOT)) not in LONG_ALLOWED
+    }
+    assert long == {}, f"modules over {LONGEST} lines (split them by what they own): {long}"
