@@ -13,7 +13,6 @@ from typing import Any
 
 import pghistory
 import pgtrigger
-from dateutil.relativedelta import relativedelta
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -21,6 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ippcase import vocab
+from recall.rules import add_months
 
 
 def audited(**kwargs: Any) -> Any:
@@ -170,7 +170,7 @@ def tariff_expiry(sentence_date: dt.date, years: int, months: int, days: int) ->
 
     Time on remand is not modelled: the sentencing court sets the tariff net of it.
     """
-    return sentence_date + relativedelta(years=years, months=months, days=days)
+    return add_months(sentence_date, 12 * years + months, days)
 
 
 @audited()

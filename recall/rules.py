@@ -594,6 +594,14 @@ def months_after(start: dt.date, months: int) -> tuple[int, int, int]:
     return year, month, min(start.day, _days_in_month(year, month))
 
 
+def add_months(day: dt.date, months: int, days: int = 0) -> dt.date:
+    """``months`` calendar months after ``day`` (clamped as :func:`months_after`), then ``days``
+    days: what ``dateutil``'s ``relativedelta(months=months, days=days)`` gives. The one month
+    arithmetic of the app: tariff expiry (``ippcase.models.tariff_expiry``) and the demo data."""
+    year, month, day_of_month = months_after(day, months)
+    return dt.date(year, month, day_of_month) + dt.timedelta(days=days)
+
+
 def _ymd(day: dt.date) -> tuple[int, int, int]:
     return day.year, day.month, day.day
 

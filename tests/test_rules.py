@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -1585,3 +1586,21 @@ def test_cli_main_returns_0_or_2_and_never_raises(content):
     finally:
         os.unlink(name)
     assert status in (0, 2)
+
+
+@given(
+    day=st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2200, 12, 31)),
+    months=st.integers(min_value=-1200, max_value=1200),
+    days=st.integers(min_value=0, max_value=400),
+)
+def test_add_months_is_relativedelta(day: dt.date, months: int, days: int) -> None:
+    """The one month arithmetic (tariffs, demo dates) clamps to a shorter month's end exactly as
+    dateutil's relativedelta does, whatever the day, the sign of the months and the extra days."""
+    assert rules.add_months(day, months, days) == day + relativedelta(months=months, days=days)
+
+
+def test_add_months_examples() -> None:
+    assert rules.add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 29)
+    assert rules.add_months(dt.date(2023, 1, 31), 1) == dt.date(2023, 2, 28)
+    assert rules.add_months(dt.date(2020, 2, 29), 12) == dt.date(2021, 2, 28)
+    assert rules.add_months(dt.date(2020, 3, 31), -1, 2) == dt.date(2020, 3, 2)
