@@ -60,29 +60,30 @@ def _fill(recalls: int) -> dict[str, Any]:
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
 
-    from ippcase import demo
+    from ippcase.demo import org as demo_org
+    from ippcase.demo import writer
     from ippcase.models import Allocation, Person, Recall, Release
     from recall.models import RecallRecommendation
     from recall.vocab import RecommendationStatus
 
     started = time.perf_counter()
-    org = demo.generate_org(recalls, seed=1)
-    with transaction.atomic(), demo.bulk_mode():
-        team_ids, user_ids = demo.create_org(org, password_hash=make_password(None))
+    org = demo_org.generate_org(recalls, seed=1)
+    with transaction.atomic(), writer.bulk_mode():
+        team_ids, user_ids = writer.create_org(org, password_hash=make_password(None))
         teams = [
             (team_ids[team.code], [user_ids[u] for u in org.practitioners(team.code)])
             for _, team in org.teams()
         ]
         with connection.cursor() as cursor:
-            person_ids = demo._reserve_ids(cursor, Person, recalls)
-            release_ids = demo._reserve_ids(cursor, Release, recalls)
-            recall_ids = demo._reserve_ids(cursor, Recall, recalls)
+            person_ids = writer.reserve_ids(cursor, Person, recalls)
+            release_ids = writer.reserve_ids(cursor, Release, recalls)
+            recall_ids = writer.reserve_ids(cursor, Recall, recalls)
             home = [teams[i % len(teams)] for i in range(recalls)]
             com = [coms[(i // len(teams)) % len(coms)] for i, (_, coms) in enumerate(home)]
             born = dt.date(1980, 1, 1)
             reasons, criteria, blank = ["non_compliance"], ["i"], ("",) * 8
             rtc = [FIRST_SCAN - dt.timedelta(days=1 + i % RTC_SPREAD_DAYS) for i in range(recalls)]
-            demo._copy(
+            writer.copy_rows(
                 cursor,
                 Person,
                 [
@@ -108,7 +109,7 @@ def _fill(recalls: int) -> dict[str, Any]:
                     for i, pid in enumerate(person_ids)
                 ),
             )
-            demo._copy(
+            writer.copy_rows(
                 cursor,
                 Release,
                 ["id", "person_id", "date", "prison", "approved_premises"],
@@ -117,7 +118,7 @@ def _fill(recalls: int) -> dict[str, Any]:
                     for rid, pid in zip(release_ids, person_ids, strict=True)
                 ),
             )
-            demo._copy(
+            writer.copy_rows(
                 cursor,
                 Recall,
                 [
@@ -129,13 +130,13 @@ def _fill(recalls: int) -> dict[str, Any]:
                     for cid, rid, day in zip(recall_ids, release_ids, rtc, strict=True)
                 ),
             )
-            demo._copy(
+            writer.copy_rows(
                 cursor,
                 Allocation,
                 ["person_id", "practitioner_id", "start_date"],
                 ((pid, c, dt.date(2024, 1, 15)) for pid, c in zip(person_ids, com, strict=True)),
             )
-            demo._copy(
+            writer.copy_rows(
                 cursor,
                 RecallRecommendation,
                 [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import factory
 from dateutil.relativedelta import relativedelta
@@ -10,6 +11,8 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from ippcase import models, vocab
+from recall import rules, selectors, services
+from recall.models import RecallRecommendation
 
 
 class RegionFactory(DjangoModelFactory):
@@ -184,4 +187,39 @@ def make_recall(
         recall_date=recall_date,
         returned_to_custody=returned,
         re_released_on=re_released,
+    )
+
+
+# --- recall recommendations (issue 6) -----------------------------------------------------------
+
+
+def complete_answers() -> dict[str, Any]:
+    """Answers that satisfy every block rule of a standard recall of an IPP sentence."""
+    return {
+        "why_considered": "Drinking again and threats to ex-partner, as before the index offence.",
+        "recall_type": "standard",
+        "criteria": {"i": "Alcohol misuse and violence mirror the index offence."},
+        "current_behaviours": ["alcohol", "violence", "threats"],
+        "causal_link": "Index offence: assault while drunk. Now drinking and making threats.",
+        "increased_risk_of_harm": "Police report threats to kill; victim is frightened.",
+        "alternatives": {
+            k: {"status": "not_suitable", "details": "Considered at supervision; not enough."}
+            for k in rules.CORE_ALTERNATIVES
+        },
+        "other_agencies_consulted": True,
+        "multi_agency_input": "Police and MAPPA coordinator agree.",
+        "progression_panel_held": True,
+    }
+
+
+def justify_warnings(rec: RecallRecommendation, actor: models.User) -> RecallRecommendation:
+    """Write a justification for every warn finding the recommendation has now."""
+    rec.refresh_from_db()
+    loaded = selectors.recommendation_with_context(rec.pk)
+    warns = [f.code for f in selectors.findings_for(loaded) if f.severity == "warn"]
+    return services.recommendation_update(
+        rec_id=rec.pk,
+        actor=actor,
+        expected_version=rec.version,
+        changes={"acknowledgements": {c: "Discussed with my SPO; going ahead." for c in warns}},
     )

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ippcase import vocab as case_vocab
-from recall import demo, services
+from recall import services
 from recall.models import RecallRecommendation
 from tests import factories
 from tests.conftest import client_for
@@ -36,14 +36,14 @@ def _authorised(person, practitioner, manager, aco, ppcs, *, allegation="charged
     """A recall made on an allegation, authorised by PPCS (not yet back in custody)."""
     rec = services.recommendation_start(person=person, actor=practitioner)
     answers = {
-        **demo.complete_answers(),
+        **factories.complete_answers(),
         "allegation_status": allegation,
         "allegation_incident_date": TODAY - dt.timedelta(days=5),
     }
     rec = services.recommendation_update(
         rec_id=rec.pk, actor=practitioner, expected_version=rec.version, changes=answers
     )
-    rec = _send(demo.justify_warnings(rec, practitioner), practitioner)
+    rec = _send(factories.justify_warnings(rec, practitioner), practitioner)
     rec = _sign(_sign(rec, manager, "spo"), aco, "aco")
     rec = services.recommendation_submit(
         rec_id=rec.pk, actor=practitioner, expected_version=rec.version

@@ -14,7 +14,7 @@ from django.utils import timezone
 from ippcase.cases import selectors as case_selectors
 from ippcase.models import Person, Recall
 from parole.models import TerminationReferral
-from recall import demo, rules, services
+from recall import rules, services
 from recall.models import RecallRecommendation
 from recall.vocab import RecommendationStatus as Status
 from tests import factories
@@ -206,9 +206,9 @@ def _draft(person, practitioner) -> RecallRecommendation:
         rec_id=rec.pk,
         actor=practitioner,
         expected_version=rec.version,
-        changes=demo.complete_answers(),
+        changes=factories.complete_answers(),
     )
-    return demo.justify_warnings(rec, practitioner)
+    return factories.justify_warnings(rec, practitioner)
 
 
 def _ready(person, practitioner, manager, aco) -> RecallRecommendation:

@@ -8,7 +8,7 @@ import pytest
 
 from ippcase import vocab as case_vocab
 from ippcase.models import Notification
-from recall import demo, services
+from recall import services
 from recall.models import Oversight, RecallRecommendation
 from recall.vocab import RecommendationStatus as Status
 from tests import factories
@@ -41,11 +41,11 @@ def aco(team):
 
 
 def complete_answers(rec) -> dict:
-    """Answers that satisfy every block rule (the demo data's, recall/demo.py)."""
-    return demo.complete_answers()
+    """Answers that satisfy every block rule (tests/factories.py)."""
+    return factories.complete_answers()
 
 
-_justify_all = demo.justify_warnings
+_justify_all = factories.justify_warnings
 
 
 def _send(rec, actor):

@@ -3,6 +3,7 @@ once by ``load_demo``. See docs/demo-data.md."""
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import io
 import itertools
@@ -20,6 +21,7 @@ from django.core.management.base import CommandError
 from django.db.models import Count, Min
 
 from ippcase import demo, vocab
+from ippcase.demo import generator, lists, sampling, tables, workflow
 from ippcase.models import (
     Allocation,
     IndexOffence,
@@ -35,7 +37,8 @@ from ippcase.models import (
 )
 from parole.models import Adjournment, ParoleReview, RiskAssessedRecallReview, TerminationReferral
 
-FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+BASE = Path(settings.BASE_DIR)
+FIXTURES = BASE / "fixtures"
 
 
 def seed(people: int, seed: int, *, clear: bool = False) -> str:
@@ -234,14 +237,14 @@ def test_the_merry_go_round_is_in_order(seeded_300):
             if recall is None:
                 assert following is None, "only the last release may lack a recall"
                 continue
-            assert release.date <= recall.recall_date <= demo.REFERENCE_DATE
+            assert release.date <= recall.recall_date <= tables.REFERENCE_DATE
             assert recall.reasons and recall.criteria
             if following is not None:
                 assert recall.recall_date < following.date
                 assert recall.returned_to_custody is not None
                 assert recall.returned_to_custody < following.date
             if recall.returned_to_custody is not None:
-                assert recall.recall_date <= recall.returned_to_custody <= demo.REFERENCE_DATE
+                assert recall.recall_date <= recall.returned_to_custody <= tables.REFERENCE_DATE
         recall_counts[sum(r.pk in recalls for r in history)] += 1
         last = recalls.get(history[-1].pk)
         states[
@@ -367,16 +370,16 @@ def test_parole_work_leads_to_each_re_release(seeded_300):
             rarr = getattr(recall, "rarr", None)
             assert recall.re_released_on == (following.date if following else None)
             for review in reviews:
-                assert recall.returned_to_custody <= review.referred_on <= demo.REFERENCE_DATE
+                assert recall.returned_to_custody <= review.referred_on <= tables.REFERENCE_DATE
                 if review.decided_on is not None:
-                    assert review.referred_on <= review.decided_on <= demo.REFERENCE_DATE
+                    assert review.referred_on <= review.decided_on <= tables.REFERENCE_DATE
                     if following is not None:
                         assert review.decided_on < following.date
                 if review.hearing_date is not None:
-                    assert review.referred_on <= review.hearing_date <= demo.REFERENCE_DATE
+                    assert review.referred_on <= review.hearing_date <= tables.REFERENCE_DATE
                 for delay in review.delays.all():
-                    assert review.referred_on <= delay.date <= demo.REFERENCE_DATE
-                    assert delay.reason in demo.ADJOURNMENT_REASONS
+                    assert review.referred_on <= delay.date <= tables.REFERENCE_DATE
+                    assert delay.reason in tables.ADJOURNMENT_REASONS
                     seen["untold" if delay.prisoner_informed_on is None else "told"] += 1
                 seen[f"{review.kind}:{review.outcome or 'open'}"] += 1
             released = [r for r in reviews if r.outcome == "release"]
@@ -385,7 +388,7 @@ def test_parole_work_leads_to_each_re_release(seeded_300):
                 assert sum(r.decided_on is None for r in reviews) <= 1
             elif rarr is not None:
                 assert not released and rarr.outcome == "release"
-                assert demo.VPA_COMMENCEMENT <= rarr.decided_on < following.date
+                assert tables.VPA_COMMENCEMENT <= rarr.decided_on < following.date
                 assert recall.returned_to_custody <= rarr.decided_on
                 seen["rarr"] += 1
             else:
@@ -404,11 +407,11 @@ def test_termination_referrals_only_for_people_on_licence_who_qualify(seeded_300
         history = list(person.releases.order_by("date"))
         assert not Recall.objects.filter(release=history[-1]).exists()
         years = {"IPP": 3, "DPP": 2}[person.sentence.sentence_type]
-        assert referral.referred_on >= demo._add_years(history[0].date, years)
+        assert referral.referred_on >= sampling.add_years(history[0].date, years)
         assert referral.referred_on >= max(history[-1].date, dt.date(2025, 2, 1))
-        assert referral.referred_on <= demo.REFERENCE_DATE
+        assert referral.referred_on <= tables.REFERENCE_DATE
         if referral.decided_on is not None:
-            assert referral.referred_on <= referral.decided_on <= demo.REFERENCE_DATE
+            assert referral.referred_on <= referral.decided_on <= tables.REFERENCE_DATE
     assert any(r.outcome == "terminated" for r in referrals)
 
 
@@ -441,7 +444,7 @@ def test_the_seeded_profile_follows_the_published_one():
 
     ages = Counter()
     for born in Person.objects.values_list("date_of_birth", flat=True):
-        age = demo._age(born, dt.date(2023, 6, 30))
+        age = sampling.age_on(born, dt.date(2023, 6, 30))
         ages["30-39" if 30 <= age <= 39 else "40-49" if 40 <= age <= 49 else "other"] += 1
     close(share(ages["30-39"], n), 793 / 2058, 0.037)
     close(share(ages["40-49"], n), 725 / 2058, 0.036)
@@ -507,7 +510,7 @@ def test_the_fixtures_are_what_the_generator_makes(tmp_path):
     cases = json.loads((FIXTURES / "demo-cases.json").read_text())
     assert cases["format"] == "ippcase-import/1"
     assert len(cases["people"]) == demo.FIXTURE_PEOPLE
-    assert demo.fixture_seed() == demo.FIXTURE_SEED
+    assert generator.fixture_seed() == demo.FIXTURE_SEED
 
 
 def load_demo(*args: str) -> str:
@@ -592,7 +595,6 @@ def test_demo_data_is_refused_with_production_settings(monkeypatch):
 
 @pytest.mark.django_db
 def test_load_demo_puts_recall_work_at_every_stage_including_overdue_reports():
-    from recall.demo import STAGES
     from recall.models import RecallRecommendation
     from recall.reminders import recall_deadline
 
@@ -600,7 +602,7 @@ def test_load_demo_puts_recall_work_at_every_stage_including_overdue_reports():
     statuses = set(RecallRecommendation.objects.values_list("status", flat=True))
     assert {"draft", "awaiting_spo", "awaiting_aco", "submitted", "info_requested"} <= statuses
     assert {"authorised", "not_recalled"} <= statuses
-    assert RecallRecommendation.objects.count() == len(STAGES)
+    assert RecallRecommendation.objects.count() == len(workflow.STAGES)
     badges = {
         recall_deadline(r.recall).badge
         for r in RecallRecommendation.objects.filter(recall__returned_to_custody__isnull=False)
@@ -617,13 +619,13 @@ def test_recall_work_volumes_follow_the_specification():
     concerns = [len(p.concerns) for p in people]
     actions = [len(p.actions) for p in people]
     assert 15 <= sum(concerns) / len(people) <= 25
-    assert max(concerns) <= demo.CONCERN_MAX and min(concerns) >= 0
+    assert max(concerns) <= tables.CONCERN_MAX and min(concerns) >= 0
     assert 2 <= sum(actions) / len(people) <= 4
     recalls_since = sum(
         1
         for p in people
         for r in p.releases
-        if r.recall is not None and r.recall.date >= demo.RECOMMENDATIONS_FROM
+        if r.recall is not None and r.recall.date >= tables.RECOMMENDATIONS_FROM
     )
     statuses = Counter(r.status for p in people for r in p.recommendations)
     assert statuses["authorised"] == recalls_since > 0
@@ -647,9 +649,9 @@ def test_recall_work_codes_match_the_recall_app():
     from recall.models import ACTION_KIND_CHOICES
     from recall.views import SECTIONS
 
-    assert {kind for kind, _ in demo.ACTION_KINDS} <= {code for code, _ in ACTION_KIND_CHOICES}
-    assert tuple(section.slug for section in SECTIONS) == demo.RECOMMENDATION_SECTIONS
-    assert set(demo.CONCERN_PHRASES) == {b.value for b in vocab.Behaviour}
+    assert {kind for kind, _ in tables.ACTION_KINDS} <= {code for code, _ in ACTION_KIND_CHOICES}
+    assert tuple(section.slug for section in SECTIONS) == lists.RECOMMENDATION_SECTIONS
+    assert set(lists.CONCERN_PHRASES) == {b.value for b in vocab.Behaviour}
 
 
 def test_recall_work_invariants(seeded_300):
@@ -675,8 +677,8 @@ def test_recall_work_invariants(seeded_300):
     concerns = list(Concern.objects.values())
     for c in concerns:
         per_person[c["person_id"]] += 1
-        assert first_release[c["person_id"]] <= c["occurred_on"] <= demo.REFERENCE_DATE
-        assert c["recorded_at"].date() <= demo.REFERENCE_DATE
+        assert first_release[c["person_id"]] <= c["occurred_on"] <= tables.REFERENCE_DATE
+        assert c["recorded_at"].date() <= tables.REFERENCE_DATE
         assert c["recorded_by_id"] in practitioners
         assert c["source"] in ConcernSource.values and c["behaviours"]
         causal += bool(set(c["behaviours"]) & index_behaviours[c["person_id"]])
@@ -687,18 +689,18 @@ def test_recall_work_invariants(seeded_300):
     actions = ActionShortOfRecall.objects.all()
     assert 2 <= actions.count() / 300 <= 4
     for a in actions.values("person_id", "taken_on", "recorded_by_id"):
-        assert first_release[a["person_id"]] <= a["taken_on"] <= demo.REFERENCE_DATE
+        assert first_release[a["person_id"]] <= a["taken_on"] <= tables.REFERENCE_DATE
         assert a["recorded_by_id"] in practitioners
 
     recs = RecallRecommendation.objects.select_related("recall__release")
     active = Counter(r.person_id for r in recs if r.status in ACTIVE_STATUSES)
     assert active and max(active.values()) == 1
     warn_codes = {rule.code for rule in rules.RULES if rule.severity == "warn"}
-    recalls_since = Recall.objects.filter(recall_date__gte=demo.RECOMMENDATIONS_FROM)
+    recalls_since = Recall.objects.filter(recall_date__gte=tables.RECOMMENDATIONS_FROM)
     assert recs.filter(status="authorised").count() == recalls_since.count() > 0
     acknowledged = 0
     for rec in recs:
-        assert rec.created_at.date() <= demo.REFERENCE_DATE
+        assert rec.created_at.date() <= tables.REFERENCE_DATE
         if rec.status == "authorised":
             recall = rec.recall
             assert recall is not None and recall.release.person_id == rec.person_id
@@ -716,9 +718,51 @@ def test_recall_work_invariants(seeded_300):
 
 
 def test_the_showcase_team_has_a_licence_in_force_for_each_workflow_stage():
-    from recall.demo import STAGES
+    assert len(workflow.STAGES) == generator.SHOWCASE_IN_FORCE_MIN
+    data = demo.generate(demo.FIXTURE_PEOPLE, demo.FIXTURE_SEED)
+    assert generator.showcase_in_force(data) >= len(workflow.STAGES)
 
-    assert len(STAGES) == demo.SHOWCASE_IN_FORCE_MIN
-    assert demo._showcase_in_force(demo.generate(demo.FIXTURE_PEOPLE, demo.FIXTURE_SEED)) >= len(
-        STAGES
-    )
+
+# --- the package --------------------------------------------------------------------------------
+
+
+def imports_of(path: Path) -> list[tuple[str, bool]]:
+    """(module imported, whether inside a function) for every import in ``path``; ``from x
+    import y`` counts as importing both ``x`` and ``x.y``; relative imports are left out."""
+    found: list[tuple[str, bool]] = []
+
+    def visit(node: ast.AST, inside: bool) -> None:
+        if isinstance(node, ast.Import):
+            found.extend((alias.name, inside) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.append((node.module, inside))
+            found.extend((f"{node.module}.{alias.name}", inside) for alias in node.names)
+        inside = inside or isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        for child in ast.iter_child_nodes(node):
+            visit(child, inside)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")), False)
+    return found
+
+
+def is_demo(module: str) -> bool:
+    return module == "ippcase.demo" or module.startswith("ippcase.demo.")
+
+
+def test_the_demo_is_the_top_layer_in_modules_a_person_can_hold_in_mind():
+    """docs/architecture.md: the demo imports recall and parole at module level, nothing in
+    recall or parole imports it, no other test does, and each of its modules stays short."""
+    package = sorted((BASE / "ippcase" / "demo").glob("*.py"))
+    assert {path.stem for path in package} >= {"__init__", "generator", "writer", "workflow"}
+    for path in package:
+        assert path.read_text(encoding="utf-8").count("\n") <= 800, path.name
+        inside = [module for module, nested in imports_of(path) if nested]
+        assert not inside, f"{path.name} imports inside a function: {inside}"
+    assert not (BASE / "ippcase" / "demo.py").exists()
+    assert not (BASE / "recall" / "demo.py").exists()
+    for app in ("recall", "parole"):
+        for path in (BASE / app).rglob("*.py"):
+            assert not [m for m, _ in imports_of(path) if is_demo(m)], path
+    for path in (BASE / "tests").rglob("*.py"):
+        if path.name != "test_seed_demo.py":
+            assert not [m for m, _ in imports_of(path) if is_demo(m)], path

@@ -84,9 +84,7 @@ class Command(BaseCommand):
         self._print_sign_ins(org, loaded_now=not users)
 
     def _workflow_examples(self, org: demo.OrgSpec) -> int:
-        """Recall work at every stage on the demo practitioner's team (recall/demo.py)."""
-        from recall.demo import create_workflow_examples
-
+        """Recall work at every stage on the demo practitioner's team (ippcase/demo/workflow.py)."""
         users = get_user_model().objects.select_related("team")
         sign_ins = dict(org.sign_ins())
         practitioner = users.get(username=sign_ins[vocab.Role.PRACTITIONER])
@@ -102,7 +100,7 @@ class Command(BaseCommand):
         ppcs = first(vocab.Role.PPCS)
         if not (spo and aco and ppcs):
             return 0
-        return create_workflow_examples(practitioner=practitioner, spo=spo, aco=aco, ppcs=ppcs)
+        return demo.create_workflow_examples(practitioner=practitioner, spo=spo, aco=aco, ppcs=ppcs)
 
     def _read(self, path: Path) -> dict[str, Any]:
         try:

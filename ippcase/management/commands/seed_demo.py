@@ -4,7 +4,7 @@
     manage.py seed_demo --write-fixtures [--people 60] [--seed 2025]
     manage.py seed_demo --profile --people 10000 --seed 7
 
-The same ``--people`` and ``--seed`` always give the same data (ippcase/demo.py), including the
+The same ``--people`` and ``--seed`` always give the same data (ippcase/demo/), including the
 recall work of each person (concerns, actions short of recall, recommendations), which only this
 bulk path writes: the fixtures' import format does not carry it. Every user gets
 the demo password (``DEMO_PASSWORD``, default ``ippcase-demo-2025``).

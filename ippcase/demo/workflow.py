@@ -172,27 +172,3 @@ def _advance(
     services.recall_record_return_to_custody(
         recall_id=recall.pk, actor=ppcs, returned_on=rtc, prison="HMP Leeds"
     )
-
-
-def clear_recall_work(person_ids: list[int]) -> None:
-    """Delete the recall work on these people (for ``seed_demo --clear``), children first."""
-    from recall.models import (
-        ActionShortOfRecall,
-        Concern,
-        Dossier,
-        Oversight,
-        PpcsDecision,
-        RecallRecommendation,
-        ReportReminder,
-    )
-
-    rec_ids = list(
-        RecallRecommendation.objects.filter(person_id__in=person_ids).values_list("pk", flat=True)
-    )
-    ReportReminder.objects.filter(recall__release__person_id__in=person_ids).delete()
-    Dossier.objects.filter(recommendation_id__in=rec_ids).delete()
-    PpcsDecision.objects.filter(recommendation_id__in=rec_ids).delete()
-    Oversight.objects.filter(recommendation_id__in=rec_ids).delete()
-    RecallRecommendation.objects.filter(pk__in=rec_ids).delete()
-    Concern.objects.filter(person_id__in=person_ids).delete()
-    ActionShortOfRecall.objects.filter(person_id__in=person_ids).delete()

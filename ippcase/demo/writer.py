@@ -1,0 +1,514 @@
+"""The bulk writer of ``manage.py seed_demo``: the organisation with ``bulk_create``, then every
+person and their whole history with one COPY per table, inside :func:`bulk_mode`."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.models import NOT_PROVIDED
+from django.utils import timezone
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from ippcase import vocab
+from ippcase.demo.specs import DemoData, OrgSpec
+from ippcase.models import (
+    Allocation,
+    IndexOffence,
+    LicenceCondition,
+    Pdu,
+    Person,
+    Recall,
+    Region,
+    Release,
+    Sentence,
+    Team,
+    User,
+    tariff_expiry,
+)
+from parole.models import Adjournment, ParoleReview, RiskAssessedRecallReview, TerminationReferral
+from recall.models import ActionShortOfRecall, Concern, RecallRecommendation
+
+
+def create_org(org: OrgSpec, *, password_hash: str) -> tuple[dict[str, int], dict[str, int]]:
+    """Create the regions, PDUs, teams and users of ``org`` (bulk inserts); every user gets
+    ``password_hash``. Returns (team code -> id, username -> id)."""
+    regions = Region.objects.bulk_create([Region(code=r.code, name=r.name) for r in org.regions])
+    pdus = Pdu.objects.bulk_create(
+        [
+            Pdu(region_id=region.pk, code=p.code, name=p.name)
+            for region, spec in zip(regions, org.regions, strict=True)
+            for p in spec.pdus
+        ]
+    )
+    pdu_specs = [p for r in org.regions for p in r.pdus]
+    teams = Team.objects.bulk_create(
+        [
+            Team(pdu_id=pdu.pk, code=t.code, name=t.name)
+            for pdu, spec in zip(pdus, pdu_specs, strict=True)
+            for t in spec.teams
+        ]
+    )
+    team_ids = {team.code: team.pk for team in teams}
+    users = User.objects.bulk_create(
+        [
+            User(
+                username=u.username,
+                first_name=u.first_name,
+                last_name=u.last_name,
+                email=u.email,
+                team_id=team_ids[u.team] if u.team else None,
+                roles=list(u.roles),
+                password=password_hash,
+                # Administrators may use the Django admin too.
+                is_staff=vocab.Role.ADMIN in u.roles,
+            )
+            for u in org.users
+        ]
+    )
+    return team_ids, {user.username: user.pk for user in users}
+
+
+def _columns(model: type[Any], fields: Sequence[str]) -> tuple[list[str], tuple[Any, ...]]:
+    """The columns to COPY into ``model``'s table: ``fields`` (names or attnames, in order)
+    followed by every other concrete field at its default, so that a field added to the model
+    later is filled as ``Model()`` would fill it, or fails here with a clear message."""
+    by_name = {f.name: f for f in model._meta.concrete_fields} | {
+        f.attname: f for f in model._meta.concrete_fields
+    }
+    given = [by_name[name] for name in fields]
+    columns = [f.column for f in given]
+    defaults: list[Any] = []
+    for f in model._meta.concrete_fields:
+        if f in given or f.primary_key or f.db_default is not NOT_PROVIDED:
+            continue  # given, or filled by the database itself
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            value = timezone.now()
+        elif f.has_default() or (f.blank and f.empty_strings_allowed and not f.null):
+            # An optional text field without a default is "" for Model(), so here too.
+            value = f.get_db_prep_save(f.get_default(), connection)
+        elif f.null:
+            value = None
+        else:
+            raise LookupError(
+                f"{model.__name__}.{f.name} has no default: "
+                "give it a value in ippcase/demo/writer.py"
+            )
+        columns.append(f.column)
+        defaults.append(value)
+    return columns, tuple(defaults)
+
+
+def copy_rows(
+    cursor: Any, model: type[Any], fields: Sequence[str], rows: Iterable[tuple[Any, ...]]
+) -> int:
+    """Insert ``rows`` (values for ``fields``, in order) into ``model``'s table with one COPY.
+
+    Row triggers still fire (pghistory writes an event per row), and so do the constraints.
+    The audit context is transaction-local: pghistory set it with the statements that went
+    through Django's cursor earlier in the transaction (the organisation's inserts), and COPY
+    runs in the same transaction, so its events carry the same context.
+    """
+    columns, defaults = _columns(model, fields)
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(model._meta.db_table),
+        sql.SQL(", ").join(sql.Identifier(column) for column in columns),
+    )
+    count = 0
+    with cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row + defaults)
+            count += 1
+    return count
+
+
+def reserve_ids(cursor: Any, model: type[Any], count: int) -> list[int]:
+    """``count`` primary keys from the table's own sequence (one query), so that children can
+    refer to rows that COPY has not written yet."""
+    if count == 0:
+        return []
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+        [model._meta.db_table, model._meta.pk.column, count],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def write_to_database(data: DemoData, *, password_hash: str) -> dict[str, int]:
+    """Write ``data``: the organisation and users with bulk_create, then the people and their
+    whole history with one COPY per table (primary keys reserved from the sequences first).
+
+    A fixed number of statements whatever the number of people, and no per-row query: for
+    10,000 people (about 260,000 rows) bulk_create spent most of its time preparing values in
+    Python, which COPY does not need. Database triggers and constraints apply as for any
+    insert. Run inside :func:`bulk_mode` and a transaction; pass the audit context with
+    ``pghistory.context``. Returns the number of rows created per model.
+    """
+    team_ids, user_ids = create_org(data.org, password_hash=password_hash)
+    people = data.people
+    counts: dict[str, int] = {
+        "regions": len(data.org.regions),
+        "teams": len(team_ids),
+        "users": len(user_ids),
+    }
+    with connection.cursor() as cursor:
+        person_ids = reserve_ids(cursor, Person, len(people))
+        counts["people"] = copy_rows(
+            cursor,
+            Person,
+            [
+                "id",
+                "crn",
+                "nomis_number",
+                "pnc",
+                "first_name",
+                "last_name",
+                "date_of_birth",
+                "gender",
+                "ethnicity",
+                "team_id",
+                "mappa_category",
+                "mappa_level",
+                "rosh_level",
+                "accommodation",
+                "needs",
+                "vulnerabilities",
+                "opd_screening",
+            ],
+            (
+                (
+                    pid,
+                    p.crn,
+                    p.nomis_number,
+                    p.pnc,
+                    p.first_name,
+                    p.last_name,
+                    p.date_of_birth,
+                    p.gender,
+                    p.ethnicity,
+                    team_ids[p.team],
+                    p.mappa_category,
+                    p.mappa_level,
+                    p.rosh_level,
+                    p.accommodation,
+                    p.needs,
+                    p.vulnerabilities,
+                    p.opd_screening,
+                )
+                for pid, p in zip(person_ids, people, strict=True)
+            ),
+        )
+        sentence_ids = reserve_ids(cursor, Sentence, len(people))
+        copy_rows(
+            cursor,
+            Sentence,
+            [
+                "id",
+                "person_id",
+                "sentence_type",
+                "sentence_date",
+                "tariff_years",
+                "tariff_months",
+                "tariff_days",
+                "tariff_expiry_date",
+            ],
+            (
+                (
+                    sid,
+                    pid,
+                    s.sentence_type,
+                    s.sentence_date,
+                    s.tariff_years,
+                    s.tariff_months,
+                    s.tariff_days,
+                    # Sentence.save() derives the expiry; COPY does not call it: same function.
+                    tariff_expiry(s.sentence_date, s.tariff_years, s.tariff_months, s.tariff_days),
+                )
+                for sid, pid, s in zip(
+                    sentence_ids, person_ids, (p.sentence for p in people), strict=True
+                )
+            ),
+        )
+        counts["offences"] = copy_rows(
+            cursor,
+            IndexOffence,
+            ["sentence_id", "category", "description", "behaviours", "is_principal"],
+            (
+                (sid, o.category, o.description, o.behaviours, principal)
+                for sid, p in zip(sentence_ids, people, strict=True)
+                for o, principal in [
+                    (p.sentence.index_offence, True),
+                    *((other, False) for other in p.sentence.other_offences),
+                ]
+            ),
+        )
+        releases = [(pid, r) for pid, p in zip(person_ids, people, strict=True) for r in p.releases]
+        release_ids = reserve_ids(cursor, Release, len(releases))
+        counts["releases"] = copy_rows(
+            cursor,
+            Release,
+            ["id", "person_id", "date", "prison", "approved_premises"],
+            (
+                (rid, pid, r.date, r.prison, r.approved_premises)
+                for rid, (pid, r) in zip(release_ids, releases, strict=True)
+            ),
+        )
+        recalls = [
+            (rid, r.recall)
+            for rid, (_, r) in zip(release_ids, releases, strict=True)
+            if r.recall is not None
+        ]
+        recall_ids = reserve_ids(cursor, Recall, len(recalls))
+        counts["recalls"] = copy_rows(
+            cursor,
+            Recall,
+            [
+                "id",
+                "release_id",
+                "recall_date",
+                "returned_to_custody",
+                "reasons",
+                "criteria",
+                "re_released_on",
+            ],
+            (
+                (cid, rid, c.date, c.returned_to_custody, c.reasons, c.criteria, c.re_released)
+                for cid, (rid, c) in zip(recall_ids, recalls, strict=True)
+            ),
+        )
+        reviews = [
+            (cid, review)
+            for cid, (_, c) in zip(recall_ids, recalls, strict=True)
+            for review in c.parole_reviews
+        ]
+        review_ids = reserve_ids(cursor, ParoleReview, len(reviews))
+        counts["parole_reviews"] = copy_rows(
+            cursor,
+            ParoleReview,
+            [
+                "id",
+                "recall_id",
+                "kind",
+                "referred_on",
+                "calder_answer",
+                "hearing_date",
+                "decided_on",
+                "outcome",
+            ],
+            (
+                (vid, cid, v.kind, v.referred, v.calder, v.hearing_date, v.decided, v.outcome)
+                for vid, (cid, v) in zip(review_ids, reviews, strict=True)
+            ),
+        )
+        counts["adjournments"] = copy_rows(
+            cursor,
+            Adjournment,
+            ["review_id", "kind", "date", "reason", "new_date", "prisoner_informed_on"],
+            (
+                (vid, a.kind, a.date, a.reason, a.new_date, a.prisoner_informed)
+                for vid, (_, v) in zip(review_ids, reviews, strict=True)
+                for a in v.adjournments
+            ),
+        )
+        counts["risk_assessed_recall_reviews"] = copy_rows(
+            cursor,
+            RiskAssessedRecallReview,
+            ["recall_id", "decided_on", "outcome"],
+            (
+                (cid, c.rarr.decided, c.rarr.outcome)
+                for cid, (_, c) in zip(recall_ids, recalls, strict=True)
+                if c.rarr is not None
+            ),
+        )
+        counts["termination_referrals"] = copy_rows(
+            cursor,
+            TerminationReferral,
+            ["person_id", "referred_on", "decided_on", "outcome"],
+            (
+                (pid, t.referred, t.decided, t.outcome)
+                for pid, p in zip(person_ids, people, strict=True)
+                for t in p.termination_referrals
+            ),
+        )
+        counts["licence_conditions"] = copy_rows(
+            cursor,
+            LicenceCondition,
+            [
+                "person_id",
+                "kind",
+                "standard_code",
+                "additional_code",
+                "text",
+                "start_date",
+                "end_date",
+            ],
+            (
+                (
+                    pid,
+                    c.kind,
+                    c.code if c.kind == vocab.ConditionKind.STANDARD else "",
+                    c.code if c.kind == vocab.ConditionKind.ADDITIONAL else "",
+                    c.text,
+                    c.start,
+                    c.end,
+                )
+                for pid, p in zip(person_ids, people, strict=True)
+                for c in p.licence_conditions
+            ),
+        )
+        counts["allocations"] = copy_rows(
+            cursor,
+            Allocation,
+            ["person_id", "practitioner_id", "start_date", "end_date"],
+            (
+                (pid, user_ids[a.practitioner], a.start, a.end)
+                for pid, p in zip(person_ids, people, strict=True)
+                for a in p.allocations
+            ),
+        )
+        # The recall work: concerns and actions short of recall (no licence conditions linked:
+        # the many-to-many stays empty), then the recommendations, linked to their recalls.
+        counts["concerns"] = copy_rows(
+            cursor,
+            Concern,
+            [
+                "person_id",
+                "occurred_on",
+                "description",
+                "source",
+                "behaviours",
+                "recorded_by_id",
+                "recorded_at",
+            ],
+            (
+                (
+                    pid,
+                    c.occurred_on,
+                    c.description,
+                    c.source,
+                    c.behaviours,
+                    user_ids[c.recorded_by],
+                    c.recorded_at,
+                )
+                for pid, p in zip(person_ids, people, strict=True)
+                for c in p.concerns
+            ),
+        )
+        counts["actions_short_of_recall"] = copy_rows(
+            cursor,
+            ActionShortOfRecall,
+            [
+                "person_id",
+                "kind",
+                "referral",
+                "taken_on",
+                "details",
+                "outcome",
+                "recorded_by_id",
+                "recorded_at",
+            ],
+            (
+                (
+                    pid,
+                    a.kind,
+                    a.referral,
+                    a.taken_on,
+                    a.details,
+                    a.outcome,
+                    user_ids[a.recorded_by],
+                    a.recorded_at,
+                )
+                for pid, p in zip(person_ids, people, strict=True)
+                for a in p.actions
+            ),
+        )
+        recall_id_of = {id(c): cid for cid, (_, c) in zip(recall_ids, recalls, strict=True)}
+        counts["recommendations"] = copy_rows(
+            cursor,
+            RecallRecommendation,
+            [
+                "person_id",
+                "status",
+                "version",
+                "created_by_id",
+                "created_at",
+                "updated_at",
+                "why_considered",
+                "recall_type",
+                "criteria",
+                "current_behaviours",
+                "causal_link",
+                "increased_risk_of_harm",
+                "alternatives",
+                "other_agencies_consulted",
+                "multi_agency_input",
+                "progression_panel_held",
+                "acknowledgements",
+                "sections_saved",
+                "withdrawn_reason",
+                "assigned_to_id",
+                "assigned_at",
+                "further_information",
+                "recall_id",
+                "submitted_at",
+                "submitted_by_id",
+            ],
+            (
+                (
+                    pid,
+                    r.status,
+                    r.version,
+                    user_ids[r.created_by],
+                    r.created_at,
+                    r.updated_at,
+                    r.why_considered,
+                    r.recall_type,
+                    Jsonb(r.criteria),
+                    r.current_behaviours,
+                    r.causal_link,
+                    r.increased_risk_of_harm,
+                    Jsonb(r.alternatives),
+                    bool(r.alternatives),
+                    "Police and partner agencies consulted." if r.alternatives else "",
+                    bool(r.alternatives),
+                    Jsonb(r.acknowledgements),
+                    r.sections_saved,
+                    r.withdrawn_reason,
+                    user_ids[r.assigned_to] if r.assigned_to else None,
+                    r.assigned_at,
+                    r.further_information,
+                    recall_id_of[id(r.recall)] if r.recall is not None else None,
+                    r.submitted_at,
+                    user_ids[r.submitted_by] if r.submitted_by else None,
+                )
+                for pid, p in zip(person_ids, people, strict=True)
+                for r in p.recommendations
+            ),
+        )
+    return counts
+
+
+@contextlib.contextmanager
+def bulk_mode() -> Iterator[None]:
+    """Settings for one large write, inside the caller's transaction.
+
+    - Foreign keys are checked per statement, not deferred to the commit: Django makes them
+      DEFERRABLE INITIALLY DEFERRED, and PostgreSQL rescans its whole queue of deferred checks at
+      the end of every statement, so a quarter of a million deferred checks made the seed
+      quadratic (minutes instead of seconds).
+    - The cyclic garbage collector pauses: hundreds of thousands of short-lived objects would
+      trigger full collections over an ever larger heap; none of them form cycles.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
