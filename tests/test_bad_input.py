@@ -17,8 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ippcase.core.forms import TEXT_MAX_LENGTH, long_date
-from ippcase.importing import IMPORT_MAX_BYTES
-from ippcase.services import ImportValidationError, cases_import
+from ippcase.exchange import IMPORT_MAX_BYTES, ImportValidationError, cases_import
 from parole.models import ParoleReview, RiskAssessedRecallReview, TerminationReferral
 from recall.models import Concern
 from tests import factories

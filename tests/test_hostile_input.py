@@ -43,8 +43,13 @@ from hypothesis import strategies as st
 
 from ippcase import vocab as case_vocab
 from ippcase.core.forms import TEXT_MAX_LENGTH, GovukDateField
-from ippcase.importing import ImportFileError, decode_import_file
-from ippcase.services import ImportValidationError, cases_export, cases_import
+from ippcase.exchange import (
+    ImportFileError,
+    ImportValidationError,
+    cases_export,
+    cases_import,
+    decode_import_file,
+)
 from parole import case_views as parole_views
 from parole.models import Adjournment, ParoleReview, TerminationReferral
 from recall import forms as recall_forms

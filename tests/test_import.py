@@ -20,7 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from ippcase import models
-from ippcase.services import (
+from ippcase.exchange import (
     ImportProblem,
     ImportResult,
     ImportValidationError,

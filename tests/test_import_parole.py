@@ -19,7 +19,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ippcase import models
-from ippcase.services import ImportResult, ImportValidationError, cases_export, cases_import
+from ippcase.exchange import ImportResult, ImportValidationError, cases_export, cases_import
 from parole.models import Adjournment, ParoleReview, RiskAssessedRecallReview, TerminationReferral
 from tests import factories
 from tests.test_import import CASE_MODELS, document, full_record, person_record

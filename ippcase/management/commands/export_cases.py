@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ippcase.services import cases_export
+from ippcase.exchange import cases_export
 
 
 class Command(BaseCommand):

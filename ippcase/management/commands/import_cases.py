@@ -12,8 +12,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ippcase.importing import IMPORT_MAX_BYTES, ImportFileError, decode_import_file
-from ippcase.services import ImportValidationError, cases_import
+from ippcase.exchange import (
+    IMPORT_MAX_BYTES,
+    ImportFileError,
+    ImportValidationError,
+    cases_import,
+    decode_import_file,
+)
 
 
 def load_import_file(path: str) -> Any:

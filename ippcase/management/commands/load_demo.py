@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from ippcase import demo, vocab
+from ippcase.exchange import ImportValidationError, cases_import
 from ippcase.management.commands import seed_demo
 from ippcase.management.commands.seed_demo import demo_password, refuse_in_production
 
@@ -59,9 +60,6 @@ class Command(BaseCommand):
         else:
             refuse_in_production(options["allow_production"])
             cases = self._read(directory / "demo-cases.json")
-            # Imported lazily: the import service is only needed when there is data to load.
-            from ippcase.services import ImportValidationError, cases_import
-
             try:
                 with transaction.atomic(), pghistory.context(actor="load_demo"):
                     team_ids, user_ids = demo.create_org(
