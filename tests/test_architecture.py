@@ -4,6 +4,7 @@ run by .ci/run and ``make lint``)."""
 
 from __future__ import annotations
 
+import ast
 import pathlib
 import sys
 
@@ -75,6 +76,62 @@ def test_no_module_imports_itself_through_others() -> None:
     modules = {m for m in graph.modules if ".migrations" not in m}
     edges = {m: graph.find_modules_directly_imported_by(m) & modules for m in modules}
     assert _cycles(edges) == []
+
+
+def _imports(path: pathlib.Path) -> list[tuple[str, int, bool]]:
+    """(module, line, whether inside a function) for each import of the project's own packages
+    in ``path``; ``from x import y`` names ``x.y``."""
+    found: list[tuple[str, int, bool]] = []
+
+    def visit(node: ast.AST, inside: bool) -> None:
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names = [f"{node.module}.{alias.name}" for alias in node.names]
+        found.extend(
+            (name, node.lineno, inside) for name in names if name.split(".")[0] in PACKAGES
+        )
+        inside = inside or isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        for child in ast.iter_child_nodes(node):
+            visit(child, inside)
+
+    visit(ast.parse(path.read_text()), False)
+    return found
+
+
+def _source(*folders: str) -> list[pathlib.Path]:
+    return [
+        path
+        for folder in folders
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if "migrations" not in path.parts
+    ]
+
+
+def test_no_import_of_the_project_inside_a_function() -> None:
+    """An import inside a function to get round a cycle is a layering bug (docs/architecture.md).
+    ``apps.py`` aside: AppConfig.ready() and the system checks run once the models are loaded."""
+    inside = [
+        f"{path.relative_to(ROOT)}:{line} {module}"
+        for path in _source(*PACKAGES)
+        if path.name != "apps.py"
+        for module, line, nested in _imports(path)
+        if nested
+    ]
+    assert inside == []
+
+
+def test_tests_build_their_inputs_from_factories_not_from_the_demo() -> None:
+    """Only the demo's own tests import it; the rest build what they need in tests/factories.py,
+    so a change to the demo data cannot change what another test proves."""
+    users = {
+        str(path.relative_to(ROOT))
+        for path in _source("tests", "bench")
+        for module, _, _ in _imports(path)
+        if module == "ippcase.demo" or module.startswith("ippcase.demo.")
+    }
+    assert users <= {"tests/test_seed_demo.py", "bench/bench_reminders.py"}, users
 
 
 def test_no_module_is_too_long_to_hold_in_mind() -> None:

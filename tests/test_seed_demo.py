@@ -3,7 +3,6 @@ once by ``load_demo``. See docs/demo-data.md."""
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 import io
 import itertools
@@ -721,48 +720,3 @@ def test_the_showcase_team_has_a_licence_in_force_for_each_workflow_stage():
     assert len(workflow.STAGES) == generator.SHOWCASE_IN_FORCE_MIN
     data = demo.generate(demo.FIXTURE_PEOPLE, demo.FIXTURE_SEED)
     assert generator.showcase_in_force(data) >= len(workflow.STAGES)
-
-
-# --- the package --------------------------------------------------------------------------------
-
-
-def imports_of(path: Path) -> list[tuple[str, bool]]:
-    """(module imported, whether inside a function) for every import in ``path``; ``from x
-    import y`` counts as importing both ``x`` and ``x.y``; relative imports are left out."""
-    found: list[tuple[str, bool]] = []
-
-    def visit(node: ast.AST, inside: bool) -> None:
-        if isinstance(node, ast.Import):
-            found.extend((alias.name, inside) for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            found.append((node.module, inside))
-            found.extend((f"{node.module}.{alias.name}", inside) for alias in node.names)
-        inside = inside or isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-        for child in ast.iter_child_nodes(node):
-            visit(child, inside)
-
-    visit(ast.parse(path.read_text(encoding="utf-8")), False)
-    return found
-
-
-def is_demo(module: str) -> bool:
-    return module == "ippcase.demo" or module.startswith("ippcase.demo.")
-
-
-def test_the_demo_is_the_top_layer_in_modules_a_person_can_hold_in_mind():
-    """docs/architecture.md: the demo imports recall and parole at module level, nothing in
-    recall or parole imports it, no other test does, and each of its modules stays short."""
-    package = sorted((BASE / "ippcase" / "demo").glob("*.py"))
-    assert {path.stem for path in package} >= {"__init__", "generator", "writer", "workflow"}
-    for path in package:
-        assert path.read_text(encoding="utf-8").count("\n") <= 800, path.name
-        inside = [module for module, nested in imports_of(path) if nested]
-        assert not inside, f"{path.name} imports inside a function: {inside}"
-    assert not (BASE / "ippcase" / "demo.py").exists()
-    assert not (BASE / "recall" / "demo.py").exists()
-    for app in ("recall", "parole"):
-        for path in (BASE / app).rglob("*.py"):
-            assert not [m for m, _ in imports_of(path) if is_demo(m)], path
-    for path in (BASE / "tests").rglob("*.py"):
-        if path.name != "test_seed_demo.py":
-            assert not [m for m, _ in imports_of(path) if is_demo(m)], path

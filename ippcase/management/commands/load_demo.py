@@ -24,6 +24,7 @@ from ippcase import demo, vocab
 from ippcase.exchange import ImportValidationError, cases_import
 from ippcase.management.commands import seed_demo
 from ippcase.management.commands.seed_demo import demo_password, refuse_in_production
+from ippcase.models import Person
 
 
 class Command(BaseCommand):
@@ -46,7 +47,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from ippcase.models import Person
 
         user_model = get_user_model()
         directory: Path = options["fixtures_dir"]
