@@ -9,6 +9,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
+from ippcase.cases import licence
 from ippcase.models import LicenceCondition, Notification, Recall, Release
 from parole import selectors, services
 from parole.models import (
@@ -311,7 +312,7 @@ def test_termination_referral_needs_the_qualifying_date_and_termination_ends_the
         referral_id=referral.pk, actor=ppcs, decided_on=days_ago(12), outcome="terminated"
     )
     assert not LicenceCondition.objects.filter(person=person, end_date__isnull=True).exists()
-    position = selectors.licence_position(person)
+    position = licence.licence_position(person)
     assert position.ended and position.end.reason == "parole_board"
     refuse(
         "The Parole Board terminated this licence",

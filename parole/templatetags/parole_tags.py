@@ -12,7 +12,8 @@ from django import template
 from django.contrib.postgres.expressions import ArraySubquery
 from django.utils import timezone
 
-from parole import law, selectors
+from ippcase.cases.licence import periods as configured_periods
+from parole import law
 from parole.models import Adjournment
 from recall.deadlines import Calendar
 from recall.models import HolidayOverride
@@ -40,7 +41,7 @@ def untold_parole_delay(person: Any, today: dt.date | None = None) -> UntoldDela
     candidates and brings the administrator's holiday overrides along with them (the calendar
     needs them): one query whatever the case holds."""
     day = timezone.localdate() if today is None else today
-    periods = selectors.periods()
+    periods = configured_periods()
     latest_possible = day - dt.timedelta(days=periods.untold_delay_working_days + 1)
     candidates = list(
         Adjournment.objects.filter(
