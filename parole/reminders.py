@@ -28,7 +28,7 @@ from ippcase.core.reminders import open_allocation, weekday_date
 from ippcase.models import Allocation, Person, Release, User
 from parole import law, selectors
 from parole.models import ParoleReminder, ParoleReview, TerminationReferral
-from parole.vocab import ReminderKind, ReviewKind
+from parole.vocab import DelayKind, ReminderKind, ReviewKind
 from recall.deadlines import Calendar
 from recall.reminders import calendar as working_calendar
 
@@ -222,8 +222,9 @@ def _line(r: _Due, today: dt.date, cal: Calendar) -> str:
     if r.kind == ReminderKind.UNTOLD_DELAY:
         delayed = r.date("delayed")
         working_days = cal.working_days_between(delayed, today)
+        what = "deferred" if r.detail == DelayKind.DEFERRAL else "adjourned"
         return (
-            f"{r.crn}: Parole Board review {'deferred' if r.detail == 'deferral' else 'adjourned'}"
+            f"{r.crn}: Parole Board review {what}"
             f" on {weekday_date(delayed)}; no date the prisoner was told is recorded "
             f"{working_days} working days on."
         )
@@ -261,7 +262,7 @@ def _com_message(r: _Due, practitioner_id: int, today: dt.date, cal: Calendar) -
     subject = _SUBJECTS[ReminderKind(r.kind)].format(
         crn=r.crn,
         detail=r.detail,
-        what="deferral" if r.detail == "deferral" else "adjournment",
+        what="deferral" if r.detail == DelayKind.DEFERRAL else "adjournment",
     )
     body = f"{_line(r, today, cal)}\n\n{_ACTIONS[ReminderKind(r.kind)]}"
     return Message(practitioner_id, subject, body)

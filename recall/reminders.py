@@ -119,8 +119,8 @@ def _is_tracked(recall: Recall) -> bool:
     if annotated is not None:
         return annotated
     try:
-        status = recall.recommendation.status  # type: ignore[attr-defined]
-    except Recall.recommendation.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
+        status = recall.recommendation.status
+    except Recall.recommendation.RelatedObjectDoesNotExist:
         return False
     return bool(status != recall_vocab.RecommendationStatus.RESCINDED)
 
@@ -321,7 +321,7 @@ def _messages(new: list[_Due], today: dt.date, cal: Calendar) -> list[Message]:
     messages = [_practitioner_message(r, status_of) for r in new]
     overdue_by_pdu: dict[int, list[_Due]] = defaultdict(list)
     for r in new:
-        if r.milestone == "overdue":
+        if r.milestone == recall_vocab.ReminderMilestone.OVERDUE:
             overdue_by_pdu[r.candidate.pdu_id].append(r)
     managers = _managers_by_pdu(set(overdue_by_pdu))
     for pdu_id, (pdu_name, manager_ids) in managers.items():
