@@ -201,11 +201,11 @@ class Sentence(models.Model):
     def __str__(self) -> str:
         return f"{self.get_sentence_type_display()} sentenced {self.sentence_date:%d %b %Y}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.tariff_expiry_date = tariff_expiry(
             self.sentence_date, self.tariff_years, self.tariff_months, self.tariff_days
         )
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     @property
     def tariff_display(self) -> str:

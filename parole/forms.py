@@ -4,7 +4,7 @@ change is allowed (dates against the referral, the recall, the qualifying dateâ€
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -137,7 +137,8 @@ class DecisionForm(ParoleForm):
         super().__init__(*args, **kwargs)
         if review.kind == vocab.ReviewKind.ORAL:
             # An oral hearing cannot direct another oral hearing.
-            self.fields["outcome"].choices = [  # type: ignore[attr-defined]
+            # self.fields holds the declared field (a copy); Form types it as a plain Field.
+            cast("forms.ChoiceField", self.fields["outcome"]).choices = [
                 (value, label)
                 for value, label in vocab.ReviewOutcome.choices
                 if value in vocab.ORAL_OUTCOMES

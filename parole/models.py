@@ -84,11 +84,11 @@ class ParoleReview(models.Model):
                 name="review_decided_after_referral",
             ),
             models.CheckConstraint(
-                condition=~Q(kind="oral", outcome="oral_hearing"),
+                condition=~Q(kind=vocab.ReviewKind.ORAL, outcome=vocab.ReviewOutcome.ORAL_HEARING),
                 name="review_oral_cannot_direct_oral",
             ),
             models.CheckConstraint(
-                condition=Q(kind="oral") | Q(hearing_date__isnull=True),
+                condition=Q(kind=vocab.ReviewKind.ORAL) | Q(hearing_date__isnull=True),
                 name="review_hearing_date_only_oral",
             ),
             models.CheckConstraint(

@@ -1,8 +1,9 @@
 """The morning scan of parole work: reminders of oral hearings, of adjournments and deferrals the
 prisoner was not told about, and of people newly eligible for a licence termination referral.
 
-It follows the recall report scan (``recall.reminders``) exactly; docs/parole.md ("Reminders")
-states the rules.
+It runs on the same skeleton as the recall report scan (``ippcase.core.reminders``, with the
+working-day calendar of ``recall.reminders``); this module keeps the rules: what is due, who is
+told and the wording. docs/parole.md ("Reminders") states them.
 
 * Derived from database state: each reminder is a ``ParoleReminder`` row, unique on (kind,
   subject, key date), written with ``INSERT ... ON CONFLICT DO NOTHING RETURNING``. Only the rows
@@ -15,54 +16,28 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any, Final
+from dataclasses import dataclass
+from typing import Final, TypeAlias
 
-from django.db import connection, transaction
-from django.db.models import Exists, F, FilteredRelation, Min, OuterRef, Q, Subquery
-from django.utils import timezone
+from django.db.models import Exists, F, Min, OuterRef, Q, Subquery
 
 from ippcase import vocab as case_vocab
-from ippcase.core.notifications import Message, notify_many
+from ippcase.core import reminders as core_reminders
+from ippcase.core.notifications import Message
+from ippcase.core.reminders import open_allocation, weekday_date
 from ippcase.models import Allocation, Person, Release, User
 from parole import law, selectors
 from parole.models import ParoleReminder, ParoleReview, TerminationReferral
-from parole.vocab import ReminderKind, ReviewKind
+from parole.vocab import DelayKind, ReminderKind, ReviewKind
 from recall.deadlines import Calendar
 from recall.reminders import calendar as working_calendar
-from recall.reminders import record_new
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class ScanResult:
-    """What one scan did. ``ran`` is False on a day that is not a working day (nothing done).
-
-    ``candidates`` counts the rows looked at per kind; ``reminders`` the reminders recorded by
-    this scan per kind (new ones only); ``recipients`` the user ids told; ``notifications`` the
-    outbox rows written.
-    """
-
-    today: dt.date
-    ran: bool
-    candidates: dict[str, int] = field(default_factory=dict)
-    reminders: dict[str, int] = field(default_factory=dict)
-    recipients: frozenset[int] = frozenset()
-    notifications: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly, for the Celery result and the logs (ids and counts only)."""
-        return {
-            "today": self.today.isoformat(),
-            "ran": self.ran,
-            "candidates": dict(self.candidates),
-            "reminders": dict(self.reminders),
-            "recipients": len(self.recipients),
-            "notifications": self.notifications,
-        }
+ScanResult: TypeAlias = core_reminders.ScanResult[dict[str, int]]
+"""What one scan did (``ippcase.core.reminders.ScanResult``); ``candidates`` counts the rows
+looked at per kind, ``reminders`` the new reminders per kind."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,14 +61,6 @@ class _Due:
         return dict(self.dates)[name]
 
 
-def _current_com() -> FilteredRelation:
-    """The open allocation of the person (at most one: a constraint), for a join adding no rows."""
-    return FilteredRelation(
-        "recall__release__person__allocations",
-        condition=Q(recall__release__person__allocations__end_date__isnull=True),
-    )
-
-
 # ---------------------------------------------------------------------------------------------
 # Oral hearings.
 
@@ -115,7 +82,7 @@ def _hearings_due(today: dt.date, periods: law.Periods) -> list[_Due]:
             hearing_date__gt=today,
             hearing_date__lte=today + dt.timedelta(days=leads[-1]),
         )
-        .annotate(current_allocation=_current_com())
+        .annotate(current_allocation=open_allocation("recall__release__person"))
         .annotate(
             crn=F("recall__release__person__crn"),
             practitioner_id=F("current_allocation__practitioner_id"),
@@ -153,12 +120,7 @@ def _untold_due(today: dt.date, cal: Calendar) -> list[_Due]:
     date the prisoner was told is recorded."""
     rows = (
         selectors.untold_delays(today=today, cal=cal)
-        .annotate(
-            current_allocation=FilteredRelation(
-                "review__recall__release__person__allocations",
-                condition=Q(review__recall__release__person__allocations__end_date__isnull=True),
-            )
-        )
+        .annotate(current_allocation=open_allocation("review__recall__release__person"))
         .annotate(
             crn=F("review__recall__release__person__crn"),
             practitioner_id=F("current_allocation__practitioner_id"),
@@ -242,15 +204,6 @@ def _eligible_due(today: dt.date, periods: law.Periods) -> list[_Due]:
 # Recording and sending.
 
 
-def _record(reminders: list[_Due]) -> list[_Due]:
-    """Record the reminders (``recall.reminders.record_new``: one statement, safe when two
-    scans run at once) and return those not recorded before."""
-    inserted = record_new(
-        ParoleReminder, ("kind", "subject_id", "key_date"), [r.key for r in reminders]
-    )
-    return [r for r in reminders if r.key in inserted]
-
-
 def _ppcs_users() -> list[int]:
     return list(
         User.objects.filter(is_active=True, roles__contains=[case_vocab.Role.PPCS])
@@ -259,29 +212,26 @@ def _ppcs_users() -> list[int]:
     )
 
 
-def _long_date(day: dt.date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
 def _line(r: _Due, today: dt.date, cal: Calendar) -> str:
     """What one reminder says, in one sentence: the CRN and dates only."""
     if r.kind == ReminderKind.HEARING:
         return (
-            f"{r.crn}: Parole Board oral hearing on {_long_date(r.date('hearing'))} "
+            f"{r.crn}: Parole Board oral hearing on {weekday_date(r.date('hearing'))} "
             f"(in {r.detail})."
         )
     if r.kind == ReminderKind.UNTOLD_DELAY:
         delayed = r.date("delayed")
         working_days = cal.working_days_between(delayed, today)
+        what = "deferred" if r.detail == DelayKind.DEFERRAL else "adjourned"
         return (
-            f"{r.crn}: Parole Board review {'deferred' if r.detail == 'deferral' else 'adjourned'}"
-            f" on {_long_date(delayed)}; no date the prisoner was told is recorded "
+            f"{r.crn}: Parole Board review {what}"
+            f" on {weekday_date(delayed)}; no date the prisoner was told is recorded "
             f"{working_days} working days on."
         )
     return (
         f"{r.crn}: qualifying period ({r.detail} from the first release on "
-        f"{_long_date(r.date('first_release'))}) expired; qualifying date "
-        f"{_long_date(r.date('qualifying'))}. No termination referral is recorded."
+        f"{weekday_date(r.date('first_release'))}) expired; qualifying date "
+        f"{weekday_date(r.date('qualifying'))}. No termination referral is recorded."
     )
 
 
@@ -312,7 +262,7 @@ def _com_message(r: _Due, practitioner_id: int, today: dt.date, cal: Calendar) -
     subject = _SUBJECTS[ReminderKind(r.kind)].format(
         crn=r.crn,
         detail=r.detail,
-        what="deferral" if r.detail == "deferral" else "adjournment",
+        what="deferral" if r.detail == DelayKind.DEFERRAL else "adjournment",
     )
     body = f"{_line(r, today, cal)}\n\n{_ACTIONS[ReminderKind(r.kind)]}"
     return Message(practitioner_id, subject, body)
@@ -335,17 +285,45 @@ def _ppcs_digest(user_id: int, new: list[_Due], today: dt.date, cal: Calendar) -
             lines = "\n".join(f"- {_line(r, today, cal)}" for r in theirs)
             heading = f"{_DIGEST_HEADINGS[kind]} ({len(theirs)}):"
             sections.append(f"{heading}\n{lines}\n\n{_ACTIONS[kind]}")
-    subject = f"Parole reminders on {_long_date(today)}: {len(new)}"
+    subject = f"Parole reminders on {weekday_date(today)}: {len(new)}"
     return Message(user_id, subject, "\n\n".join(sections))
 
 
-def _messages(new: list[_Due], ppcs: Iterable[int], today: dt.date, cal: Calendar) -> list[Message]:
+def _messages(new: list[_Due], today: dt.date, cal: Calendar) -> list[Message]:
+    """One email per new reminder to the person's current COM (none when unallocated), and one
+    list of them all per active PPCS user (the PPCS users are fetched only when one is new)."""
     messages = [
         _com_message(r, r.practitioner_id, today, cal) for r in new if r.practitioner_id is not None
     ]
     if new:
-        messages += [_ppcs_digest(user_id, new, today, cal) for user_id in ppcs]
+        messages += [_ppcs_digest(user_id, new, today, cal) for user_id in _ppcs_users()]
     return messages
+
+
+def _find(today: dt.date, cal: Calendar) -> tuple[dict[str, int], list[_Due]]:
+    """The rows looked at per kind, and the reminders due today (three queries, after the
+    periods in force)."""
+    periods = selectors.periods()
+    found = {
+        ReminderKind.HEARING: _hearings_due(today, periods),
+        ReminderKind.UNTOLD_DELAY: _untold_due(today, cal),
+        ReminderKind.TERMINATION_ELIGIBLE: _eligible_due(today, periods),
+    }
+    candidates = {str(kind): len(due) for kind, due in found.items()}
+    return candidates, [r for due in found.values() for r in due]
+
+
+_SCAN: Final = core_reminders.Engine(
+    name="parole reminders",
+    log=log,
+    ledger=core_reminders.Ledger(
+        ParoleReminder, ("kind", "subject_id", "key_date"), lambda r: r.key
+    ),
+    find=_find,
+    messages=_messages,
+    counted_as=lambda r: str(r.kind),
+    idle={},
+)
 
 
 def send_parole_reminders(*, today: dt.date | None = None) -> ScanResult:
@@ -362,35 +340,11 @@ def send_parole_reminders(*, today: dt.date | None = None) -> ScanResult:
     * ``termination_eligible``: an IPP/DPP person past the qualifying date with no termination
       referral; once, key date = the qualifying date.
 
-    One transaction, a fixed number of queries (constraints, calendar, three candidate queries,
-    the reminders, the PPCS users, the notifications; the insert of reminders is skipped when
-    nothing is due, the last two when nothing is new). Safe to run late, twice or
-    concurrently. Meant to run in its own transaction (the task does): it makes the foreign key
-    checks immediate, as the report scan does.
+    One transaction (the skeleton ``ippcase.core.reminders``), a fixed number of queries
+    (calendar, constraints, the periods, three candidate queries, the reminders, the PPCS users,
+    the notifications; the insert of reminders is skipped when nothing is due, the last two when
+    nothing is new). Safe to run late, twice or concurrently. Meant to run in its own
+    transaction (the task does): it makes the foreign key checks immediate, as the report scan
+    does.
     """
-    day = timezone.localdate() if today is None else today
-    cal = working_calendar()
-    if not cal.is_working_day(day):
-        return ScanResult(today=day, ran=False)
-    periods = selectors.periods()
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # see recall.reminders
-        found = {
-            ReminderKind.HEARING: _hearings_due(day, periods),
-            ReminderKind.UNTOLD_DELAY: _untold_due(day, cal),
-            ReminderKind.TERMINATION_ELIGIBLE: _eligible_due(day, periods),
-        }
-        new = _record([r for due in found.values() for r in due])
-        messages = _messages(new, _ppcs_users() if new else [], day, cal)
-        notify_many(messages)
-    result = ScanResult(
-        today=day,
-        ran=True,
-        candidates={str(kind): len(due) for kind, due in found.items()},
-        reminders={str(kind): n for kind, n in Counter(r.kind for r in new).items()},
-        recipients=frozenset(m.recipient_id for m in messages),
-        notifications=len(messages),
-    )
-    log.info("parole reminders: %s", result.as_dict())
-    return result
+    return _SCAN.run(today=today, calendar=working_calendar())

@@ -10,6 +10,8 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from ippcase.models import User
+from ippcase.vocab import Role
 from recall import deadlines
 from recall.models import HolidayOverride
 from recall.vocab import HolidayOverrideKind
@@ -17,10 +19,12 @@ from recall.vocab import HolidayOverrideKind
 
 def _may_edit_holidays(request: HttpRequest) -> bool:
     user: Any = request.user
-    return bool(user.is_active and user.is_staff and (user.is_superuser or user.has_role("admin")))
+    return bool(
+        user.is_active and user.is_staff and (user.is_superuser or user.has_role(Role.ADMIN))
+    )
 
 
-class HolidayOverrideForm(forms.ModelForm):  # type: ignore[type-arg]
+class HolidayOverrideForm(forms.ModelForm):
     class Meta:
         model = HolidayOverride
         fields = ["date", "kind", "description"]
@@ -51,7 +55,7 @@ class HolidayOverrideForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 @admin.register(HolidayOverride)
-class HolidayOverrideAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class HolidayOverrideAdmin(admin.ModelAdmin):
     """Extra and cancelled bank holidays. A change moves every open report deadline at once
     (due dates are worked out, never stored). Administrators only."""
 
@@ -70,8 +74,8 @@ class HolidayOverrideAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def save_model(
         self, request: HttpRequest, obj: HolidayOverride, form: Any, change: bool
     ) -> None:
-        if not change:
-            obj.created_by = request.user  # type: ignore[assignment]
+        if not change and isinstance(request.user, User):  # never anonymous in the admin
+            obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
     def has_module_permission(self, request: HttpRequest) -> bool:

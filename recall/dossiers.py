@@ -187,7 +187,7 @@ def filename(dossier: Dossier) -> str:
     retry_backoff=True,
     max_retries=5,
 )
-def build_dossier(self: Task, dossier_id: int) -> bool:  # type: ignore[type-arg]
+def build_dossier(self: Task, dossier_id: int) -> bool:
     """Build one requested PDF (True if this call built it; False if it was already ready or
     is being built by another worker right now)."""
     try:
@@ -310,8 +310,8 @@ def recommendation_for_dossier(rec_id: int) -> RecallRecommendation:
         .get(pk=rec_id)
     )
     rec.person = case_selectors.person_with_history(Person(pk=rec.person_id))
-    rec.person_actions = list(selectors.actions_for(rec.person))  # type: ignore[attr-defined]
-    rec.person_concerns = list(selectors.concerns_for(rec.person))  # type: ignore[attr-defined]
+    rec.person_actions = list(selectors.actions_for(rec.person))
+    rec.person_concerns = list(selectors.concerns_for(rec.person))
     return rec
 
 
@@ -414,8 +414,8 @@ def dossier_context(dossier: Dossier, *, now: dt.datetime | None = None) -> dict
         "releases": list(person.releases.all()),
         "timeline": timeline,
         "com": allocation.practitioner if allocation else rec.created_by,
-        "concerns": rec.person_concerns,  # type: ignore[attr-defined]
-        "actions": rec.person_actions,  # type: ignore[attr-defined]
+        "concerns": rec.person_concerns,
+        "actions": rec.person_actions,
         "criteria": [
             (key, CRITERIA_LABELS[key], CRITERIA_PLAIN[key], rec.criteria[key])
             for key in CRITERIA_LABELS

@@ -9,7 +9,7 @@ live findings can be evaluated on whatever has been typed so far.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -60,9 +60,9 @@ class ConcernForm(AppForm):
     def __init__(self, *args: Any, conditions: Iterable[LicenceCondition] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.condition_objects = {str(c.pk): c for c in conditions}
-        self.fields["conditions"].choices = [  # type: ignore[attr-defined]
-            (pk, c.wording) for pk, c in self.condition_objects.items()
-        ]
+        # self.fields holds the declared field (a copy); Form types it as a plain Field.
+        field = cast("forms.MultipleChoiceField", self.fields["conditions"])
+        field.choices = [(pk, c.wording) for pk, c in self.condition_objects.items()]
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -175,6 +175,11 @@ class RecallRecommendation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    # Not columns: the person's record of actions and concerns, loaded with the recommendation
+    # for a page or a dossier (recall.selectors.recommendation_for_page, recall.dossiers).
+    person_actions: list[ActionShortOfRecall]
+    person_concerns: list[Concern]
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -261,7 +266,7 @@ class PpcsDecision(models.Model):
         ordering = ["decided_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(outcome="authorised") | ~Q(reason=""),
+                condition=Q(outcome=vocab.PpcsOutcome.AUTHORISED) | ~Q(reason=""),
                 name="ppcs_decision_reason_unless_authorised",
             )
         ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import rules
+from django.apps import apps
 from django.db.models import Exists, OuterRef, Q
 
 from ippcase.core.permissions import (
@@ -66,7 +67,8 @@ def recommendation_authors(rec: Any) -> set[int]:
     changes no answer, so the SPO who sent it back is not an author of the next version."""
     fields = sorted(EDITABLE_FIELDS)
     events = (
-        RecallRecommendation.pgh_event_model.objects.filter(pgh_obj_id=rec.pk)  # type: ignore[attr-defined]
+        apps.get_model("recall", "RecallRecommendationEvent")
+        ._default_manager.filter(pgh_obj_id=rec.pk)
         .order_by("pgh_id")
         .values(*fields, "pgh_context__metadata")
     )

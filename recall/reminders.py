@@ -13,7 +13,9 @@ reminders. The rules are in ``docs/deadlines.md`` ("Reminders").
   calendar, so an extra holiday added later moves it everywhere at once.
 * The scan is derived from database state (``ReportReminder`` is unique per recall, milestone
   and key date), so it can run late, twice, or in two workers at once: it sends what is still
-  relevant and nothing twice.
+  relevant and nothing twice. The skeleton of the scan (working days only, one transaction,
+  record once, notify, count) is ``ippcase.core.reminders``; this module keeps the rules: which
+  reminders are due, who is told and the wording.
 """
 
 from __future__ import annotations
@@ -21,20 +23,21 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Final, cast
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Final, TypeAlias
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
-from django.db.models import F, Field, FilteredRelation, Model, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ippcase import vocab as case_vocab
-from ippcase.core.notifications import Message, notify_many
+from ippcase.core import reminders as core_reminders
+from ippcase.core.notifications import Message
+from ippcase.core.reminders import open_allocation, weekday_date
 from ippcase.models import Recall, User
 from recall import deadlines
 from recall import vocab as recall_vocab
@@ -116,8 +119,8 @@ def _is_tracked(recall: Recall) -> bool:
     if annotated is not None:
         return annotated
     try:
-        status = recall.recommendation.status  # type: ignore[attr-defined]
-    except Recall.recommendation.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
+        status = recall.recommendation.status
+    except Recall.recommendation.RelatedObjectDoesNotExist:
         return False
     return bool(status != recall_vocab.RecommendationStatus.RESCINDED)
 
@@ -168,33 +171,9 @@ def deadline_from_rtc(
 # The scan.
 
 
-@dataclass(frozen=True)
-class ScanResult:
-    """What one scan did. ``ran`` is False on a day that is not a working day (nothing done).
-
-    ``reminders`` counts the reminders recorded by this scan per milestone (only new ones: a
-    reminder already recorded is neither counted nor sent again); ``recipients`` is the set of
-    user ids told; ``notifications`` the outbox rows written; ``candidates`` the open tracked
-    recalls looked at.
-    """
-
-    today: dt.date
-    ran: bool
-    candidates: int = 0
-    reminders: dict[str, int] = field(default_factory=dict)
-    recipients: frozenset[int] = frozenset()
-    notifications: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly, for the Celery result and the logs (ids and counts only)."""
-        return {
-            "today": self.today.isoformat(),
-            "ran": self.ran,
-            "candidates": self.candidates,
-            "reminders": dict(self.reminders),
-            "recipients": len(self.recipients),
-            "notifications": self.notifications,
-        }
+ScanResult: TypeAlias = core_reminders.ScanResult[int]
+"""What one scan did (``ippcase.core.reminders.ScanResult``); ``candidates`` counts the open
+tracked recalls looked at, ``reminders`` the new reminders per milestone."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,12 +205,7 @@ def _candidates(today: dt.date) -> list[_Candidate]:
             report_submitted_on__isnull=True,
         )
         # At most one open allocation per person (a constraint), so the join adds no rows.
-        .annotate(
-            current_allocation=FilteredRelation(
-                "release__person__allocations",
-                condition=Q(release__person__allocations__end_date__isnull=True),
-            )
-        )
+        .annotate(current_allocation=open_allocation("release__person"))
         .annotate(
             crn=F("release__person__crn"),
             pdu_id=F("release__person__team__pdu_id"),
@@ -273,40 +247,14 @@ def _reminders_due(candidates: Iterable[_Candidate], today: dt.date, cal: Calend
     return result
 
 
-def record_new(
-    model: type[Model], fields: Sequence[str], keys: Sequence[tuple[Any, ...]]
-) -> set[tuple[Any, ...]]:
-    """Insert one row per key (the values of ``fields``, the columns of the model's unique
-    constraint; ``created_at`` is now) in ONE statement and return the keys that were not
-    recorded before.
-
-    ``ON CONFLICT DO NOTHING RETURNING`` answers exactly which rows are new; a concurrent scan
-    inserting the same row waits for this transaction and then skips it, so two workers never
-    both send one reminder. Shared by the report and the parole reminders.
-    """
-    if not keys:
-        return set()
-    quote = connection.ops.quote_name
-    model_fields = [cast("Field[Any, Any]", model._meta.get_field(name)) for name in fields]
-    columns = ", ".join(quote(str(f.column)) for f in model_fields)
-    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in model_fields)
-    # Identifiers and types come from the model's own metadata, never from input; values are
-    # parameters.
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({columns}, created_at) "  # noqa: S608
-        f"SELECT *, %s FROM unnest({arrays}) "
-        f"ON CONFLICT ({columns}) DO NOTHING RETURNING {columns}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [timezone.now(), *(list(column) for column in zip(*keys, strict=True))])
-        return {tuple(row) for row in cursor.fetchall()}
+def _key(r: _Due) -> tuple[int, Milestone, dt.date]:
+    return (r.candidate.recall_id, r.milestone, r.key_date)
 
 
-def _record(reminders: list[_Due]) -> list[_Due]:
-    """Record the reminders (:func:`record_new`) and return those not recorded before."""
-    keys = [(r.candidate.recall_id, r.milestone, r.key_date) for r in reminders]
-    inserted = record_new(ReportReminder, ("recall", "milestone", "key_date"), keys)
-    return [r for r, key in zip(reminders, keys, strict=True) if key in inserted]
+def _find(today: dt.date, cal: Calendar) -> tuple[int, list[_Due]]:
+    """The open tracked recalls looked at, and the reminders due today."""
+    candidates = _candidates(today)
+    return len(candidates), _reminders_due(candidates, today, cal)
 
 
 def _managers_by_pdu(pdu_ids: set[int]) -> dict[int, tuple[str, list[int]]]:
@@ -326,10 +274,6 @@ def _managers_by_pdu(pdu_ids: set[int]) -> dict[int, tuple[str, list[int]]]:
     return found
 
 
-def _long_date(day: dt.date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
 _StatusOf = Callable[[dt.date], DeadlineStatus]
 
 
@@ -339,9 +283,9 @@ def _practitioner_message(r: _Due, status_of: _StatusOf) -> Message:
     status = status_of(r.due)
     crn = r.candidate.crn
     body = (
-        f"The recall report for {crn} is due on {_long_date(r.due)}: the "
+        f"The recall report for {crn} is due on {weekday_date(r.due)}: the "
         f"{deadlines.RECALL_REPORT_WORKING_DAYS}th working day after the return to custody on "
-        f"{_long_date(r.candidate.returned_to_custody)}. {status.label}.\n\n"
+        f"{weekday_date(r.candidate.returned_to_custody)}. {status.label}.\n\n"
         "Send the report to PPCS and to the prisoner, then record the date it was submitted."
     )
     subject = f"Recall report {status.label[0].lower()}{status.label[1:]}: {crn}"
@@ -353,14 +297,14 @@ def _manager_digest(
 ) -> Message:
     """The SPO's daily list of the PDU's overdue reports (one email, not one per report)."""
     lines = [
-        f"- {r.candidate.crn}: due {_long_date(r.due)}, {status_of(r.due).label.lower()}"
+        f"- {r.candidate.crn}: due {weekday_date(r.due)}, {status_of(r.due).label.lower()}"
         for r in sorted(overdue, key=lambda r: (r.due, r.candidate.crn))
     ]
     count = len(overdue)
     subject = f"Overdue recall reports in {pdu_name}: {count}"
     body = (
         f"{'This recall report is' if count == 1 else f'These {count} recall reports are'} "
-        f"overdue in {pdu_name} on {_long_date(today)}. Their practitioners are reminded every "
+        f"overdue in {pdu_name} on {weekday_date(today)}. Their practitioners are reminded every "
         "working day until each report is submitted.\n\n" + "\n".join(lines)
     )
     return Message(manager_id, subject, body)
@@ -377,7 +321,7 @@ def _messages(new: list[_Due], today: dt.date, cal: Calendar) -> list[Message]:
     messages = [_practitioner_message(r, status_of) for r in new]
     overdue_by_pdu: dict[int, list[_Due]] = defaultdict(list)
     for r in new:
-        if r.milestone == "overdue":
+        if r.milestone == recall_vocab.ReminderMilestone.OVERDUE:
             overdue_by_pdu[r.candidate.pdu_id].append(r)
     managers = _managers_by_pdu(set(overdue_by_pdu))
     for pdu_id, (pdu_name, manager_ids) in managers.items():
@@ -388,6 +332,17 @@ def _messages(new: list[_Due], today: dt.date, cal: Calendar) -> list[Message]:
             if theirs:
                 messages.append(_manager_digest(manager_id, pdu_name, theirs, today, status_of))
     return messages
+
+
+_SCAN: Final = core_reminders.Engine(
+    name="report reminders",
+    log=log,
+    ledger=core_reminders.Ledger(ReportReminder, ("recall", "milestone", "key_date"), _key),
+    find=_find,
+    messages=_messages,
+    counted_as=lambda r: r.milestone,
+    idle=0,
+)
 
 
 def send_report_reminders(*, today: dt.date | None = None) -> ScanResult:
@@ -408,27 +363,4 @@ def send_report_reminders(*, today: dt.date | None = None) -> ScanResult:
     its own transaction (the task does): it makes the foreign key checks of the transaction
     immediate, which would also apply to the rest of a caller's transaction.
     """
-    day = timezone.localdate() if today is None else today
-    cal = _calendar_from_db()
-    if not cal.is_working_day(day):
-        return ScanResult(today=day, ran=False)
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            # Foreign keys are DEFERRABLE INITIALLY DEFERRED (Django's default), and PostgreSQL
-            # rescans the queue of deferred checks after every statement, the audit trigger's
-            # insert per outbox row included (see ippcase.demo.bulk_mode and docs/deadlines.md).
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        candidates = _candidates(day)
-        new = _record(_reminders_due(candidates, day, cal))
-        messages = _messages(new, day, cal)
-        notify_many(messages)
-    result = ScanResult(
-        today=day,
-        ran=True,
-        candidates=len(candidates),
-        reminders=dict(Counter(r.milestone for r in new)),
-        recipients=frozenset(m.recipient_id for m in messages),
-        notifications=len(messages),
-    )
-    log.info("report reminders: %s", result.as_dict())
-    return result
+    return _SCAN.run(today=today, calendar=_calendar_from_db())

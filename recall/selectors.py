@@ -61,7 +61,7 @@ def recommendation_with_context(rec_id: int) -> RecallRecommendation:
         .get(pk=rec_id)
     )
     rec.person = case_selectors.person_with_history(rec.person)
-    rec.person_actions = list(actions_for(rec.person))  # type: ignore[attr-defined]
+    rec.person_actions = list(actions_for(rec.person))
     return rec
 
 
@@ -92,6 +92,8 @@ def facts_for(
         actions_for(person)
     )
     signatures = current_signatures(rec)
+    spo = signatures.get(vocab.SignatureLevel.SPO)
+    aco = signatures.get(vocab.SignatureLevel.ACO)
     decision_date = rec.submitted_at.date() if rec.submitted_at else (today or timezone.localdate())
     data: dict[str, Any] = {
         "stage": stage,
@@ -145,8 +147,8 @@ def facts_for(
         "referrals": sorted({a.referral for a in actions if a.referral}),
         "com_changes": case_selectors.coms_since_latest_release(person),
         "recommended_by": str(rec.created_by_id),
-        "countersigned_by_spo": str(signatures["spo"].signed_by_id) if "spo" in signatures else "",
-        "countersigned_by_aco": str(signatures["aco"].signed_by_id) if "aco" in signatures else "",
+        "countersigned_by_spo": str(spo.signed_by_id) if spo else "",
+        "countersigned_by_aco": str(aco.signed_by_id) if aco else "",
     }
     return rules.Facts.from_dict(data)
 
@@ -209,7 +211,7 @@ def prefilled_alternatives(actions: list[ActionShortOfRecall]) -> dict[str, dict
         line = f"{action.taken_on:%d %b %Y}: {action.details}"
         if action.outcome:
             line += f" Outcome: {action.outcome}"
-        entry["status"] = "tried"
+        entry["status"] = vocab.AlternativeStatus.TRIED
         entry["details"] = f"{entry['details']}\n{line}".strip()
     return alternatives
 

@@ -12,6 +12,7 @@ import pghistory
 from django.db import transaction
 from django.utils import timezone
 
+from ippcase import vocab as case_vocab
 from ippcase.cases import licence
 from ippcase.core.notifications import notify
 from ippcase.core.permissions import person_in_own_pdu
@@ -29,6 +30,15 @@ from recall.models import (
 from recall.permissions import is_recommender
 
 Status = vocab.RecommendationStatus
+Outcome = vocab.PpcsOutcome
+
+# The status a recommendation moves to on each PPCS decision (the two enums share no values by
+# design; the mapping is spelt out, never read from a shared string).
+STATUS_AFTER_DECISION: dict[vocab.PpcsOutcome, vocab.RecommendationStatus] = {
+    Outcome.AUTHORISED: Status.AUTHORISED,
+    Outcome.REJECTED: Status.REJECTED,
+    Outcome.INFO_REQUESTED: Status.INFO_REQUESTED,
+}
 
 
 class RecallError(Exception):
@@ -184,7 +194,7 @@ def recommendation_start(*, person: Person, actor: User) -> RecallRecommendation
     _require(
         actor, "recall.record_on_case", person, "You cannot start a recommendation on this case."
     )
-    if not actor.has_role("practitioner"):
+    if not actor.has_role(case_vocab.Role.PRACTITIONER):
         raise NotAllowed("Only a probation practitioner can start a recall recommendation.")
     Person.objects.select_for_update().get(pk=person.pk)  # serialise starts for one person
     if getattr(person, "sentence", None) is None:
@@ -264,7 +274,7 @@ def recommendation_send_for_countersignature(
     _check_rules(rec, stage="draft")
     rec = _save(rec, actor, status=Status.AWAITING_SPO)
     notify(
-        recipients=_managers(rec, role="manager"),
+        recipients=_managers(rec, role=case_vocab.Role.MANAGER),
         subject=f"Recall recommendation to countersign: {rec.person.crn}",
         body=(
             f"{actor.display_name} has sent a recommendation on {rec.person.crn} "
@@ -314,21 +324,29 @@ def recommendation_countersign(
     # A manager from another PDU acts only as a duty manager, and only when the clock (not the
     # recommendation) says it is out of hours.
     duty = not person_in_own_pdu(actor, rec.person)
-    role = "manager" if level == vocab.SignatureLevel.SPO else "senior_manager"
+    role = (
+        case_vocab.Role.MANAGER
+        if level == vocab.SignatureLevel.SPO
+        else case_vocab.Role.SENIOR_MANAGER
+    )
     if duty and role in (actor.roles or []) and not reminders.out_of_hours():
         hours = reminders.office_hours()
         raise NotAllowed(
             f"It is within office hours (Monday to Friday, {hours}, except bank holidays): "
-            f"only {'an SPO' if level == 'spo' else 'an ACO or head of PDU'} of the case's PDU "
-            "may countersign it now. A duty manager from another PDU may countersign only out "
-            "of hours."
+            f"only {'an SPO' if level == vocab.SignatureLevel.SPO else 'an ACO or head of PDU'} "
+            "of the case's PDU may countersign it now. A duty manager from another PDU may "
+            "countersign only out of hours."
         )
     _require(
         actor,
         f"recall.countersign_{level}",
         rec,
         "You cannot countersign this recommendation: it needs "
-        + ("an SPO" if level == "spo" else "an ACO or head of PDU, other than the SPO who signed,")
+        + (
+            "an SPO"
+            if level == vocab.SignatureLevel.SPO
+            else "an ACO or head of PDU, other than the SPO who signed,"
+        )
         + " in the case's PDU (or a duty manager out of hours).",
     )
     if rec.is_recall:
@@ -363,7 +381,8 @@ def recommendation_countersign(
     if duty:
         # The PDU's own managers hear that someone from elsewhere signed for their case.
         notify(
-            recipients=_managers(rec, role="manager") + _managers(rec, role="senior_manager"),
+            recipients=_managers(rec, role=case_vocab.Role.MANAGER)
+            + _managers(rec, role=case_vocab.Role.SENIOR_MANAGER),
             subject=f"Countersigned out of hours by a duty manager: {rec.person.crn}",
             body=(
                 f"{actor.display_name} countersigned as {level.upper()} (duty manager, out of "
@@ -387,7 +406,9 @@ def recommendation_countersign(
             rec.save(update_fields=["status", "updated_at"])
         to_aco = nxt == Status.AWAITING_ACO
         notify(
-            recipients=_managers(rec, role="senior_manager") if to_aco else [rec.created_by],
+            recipients=_managers(rec, role=case_vocab.Role.SENIOR_MANAGER)
+            if to_aco
+            else [rec.created_by],
             subject=(
                 f"Recall recommendation {'to countersign' if to_aco else 'countersigned'}: "
                 f"{rec.person.crn}"
@@ -420,7 +441,7 @@ def recommendation_submit(
     with pghistory.context(user=actor.pk):
         rec.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
     notify(
-        recipients=User.objects.filter(is_active=True, roles__contains=["ppcs"]),
+        recipients=User.objects.filter(is_active=True, roles__contains=[case_vocab.Role.PPCS]),
         subject=f"Recall request submitted: {rec.person.crn}"
         + (" (emergency)" if rec.emergency else ""),
         body=f"{actor.display_name} submitted a countersigned recall recommendation.",
@@ -451,7 +472,9 @@ def recommendation_record_charge_outcome(
     allegation prompts a review of continued detention (the ALLEGATION_NOT_PURSUED finding and
     the warning on the recall and parole tabs)."""
     rec = _locked(rec_id, None)
-    if not (actor.has_role("ppcs") or actor.has_perm("recall.record_on_case", rec.person)):
+    if not (
+        actor.has_role(case_vocab.Role.PPCS) or actor.has_perm("recall.record_on_case", rec.person)
+    ):
         raise NotAllowed("You cannot record the outcome of the allegation on this case.")
     if outcome not in vocab.ChargeOutcome.values:
         raise RecallError(
@@ -484,16 +507,16 @@ def recall_reasons(rec: RecallRecommendation) -> list[str]:
     """The recall-history reasons (ippcase.vocab.RecallReason) a recommendation amounts to,
     derived from its answers so that the person's history reads like the imported one."""
     behaviours = set(rec.current_behaviours)
-    reasons = []
-    if rec.allegation_status in ("charged", "convicted"):
-        reasons.append("further_charge")
+    reasons: list[str] = []
+    if rec.allegation_status in (vocab.AllegationStatus.CHARGED, vocab.AllegationStatus.CONVICTED):
+        reasons.append(case_vocab.RecallReason.FURTHER_CHARGE)
     if "out_of_contact" in behaviours or "iv" in rec.criteria:
-        reasons.append("failed_to_keep_in_touch")
+        reasons.append(case_vocab.RecallReason.FAILED_TO_KEEP_IN_TOUCH)
     if behaviours & {"drugs", "alcohol"}:
-        reasons.append("drugs_alcohol")
+        reasons.append(case_vocab.RecallReason.DRUGS_ALCOHOL)
     if "non_compliance" in behaviours:
-        reasons.append("non_compliance")
-    return reasons or ["poor_behaviour"]
+        reasons.append(case_vocab.RecallReason.NON_COMPLIANCE)
+    return reasons or [case_vocab.RecallReason.POOR_BEHAVIOUR]
 
 
 @transaction.atomic
@@ -529,16 +552,17 @@ def ppcs_decide(
         rec,
         "You cannot decide a recall request you made or countersigned.",
     )
-    if outcome not in vocab.PpcsOutcome.values:
+    if outcome not in Outcome.values:
         raise RecallError("Choose to authorise, reject or ask for more information.")
-    if outcome != vocab.PpcsOutcome.AUTHORISED and not reason.strip():
+    decision = Outcome(outcome)
+    if decision != Outcome.AUTHORISED and not reason.strip():
         raise RecallError(
             "Give the reason for rejecting the request."
-            if outcome == vocab.PpcsOutcome.REJECTED
+            if decision == Outcome.REJECTED
             else "Say what more information is needed."
         )
-    changes: dict[str, Any] = {"status": outcome, "assigned_to": actor}
-    if outcome == vocab.PpcsOutcome.AUTHORISED:
+    changes: dict[str, Any] = {"status": STATUS_AFTER_DECISION[decision], "assigned_to": actor}
+    if decision == Outcome.AUTHORISED:
         _refuse_on_ended_licence(rec.person, doing="authorise this recall")
         release = rec.person.releases.select_for_update().order_by("-date").first()
         if release is None or CaseRecall.objects.filter(release=release).exists():
@@ -555,18 +579,21 @@ def ppcs_decide(
             )
     with pghistory.context(user=actor.pk):
         PpcsDecision.objects.create(
-            recommendation=rec, outcome=outcome, reason=reason.strip(), decided_by=actor
+            recommendation=rec, outcome=decision, reason=reason.strip(), decided_by=actor
         )
         for name, value in changes.items():
             setattr(rec, name, value)
         rec.save()
-    told = [rec.created_by, *(o.signed_by for o in rec.oversights.all() if o.level == "spo")]
+    told = [
+        rec.created_by,
+        *(o.signed_by for o in rec.oversights.all() if o.level == vocab.SignatureLevel.SPO),
+    ]
     notify(
-        recipients=told if outcome == vocab.PpcsOutcome.AUTHORISED else [rec.created_by],
+        recipients=told if decision == Outcome.AUTHORISED else [rec.created_by],
         subject=f"{rec.get_status_display()}: {rec.person.crn}",
         body=(
             "The licence is revoked. Record the return to custody when it happens."
-            if outcome == vocab.PpcsOutcome.AUTHORISED
+            if decision == Outcome.AUTHORISED
             else f"PPCS ({actor.display_name}): {reason.strip()}"
         ),
     )
@@ -608,7 +635,9 @@ def _locked_recall(recall_id: int, actor: User) -> tuple[CaseRecall, RecallRecom
     person = recall.release.person
     if rec is None:
         raise IllegalTransition("This recall was not made through the service; it is history only.")
-    if not (actor.has_role("ppcs") or actor.has_perm("recall.record_on_case", person)):
+    if not (
+        actor.has_role(case_vocab.Role.PPCS) or actor.has_perm("recall.record_on_case", person)
+    ):
         raise NotAllowed("You cannot record this for the person's recall.")
     return recall, rec
 

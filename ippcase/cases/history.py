@@ -611,7 +611,7 @@ def case_history(person: Person, *, limit: int = 500) -> list[HistoryLine]:
     for level in LEVELS:
         for label in level:
             parent = apps.get_model(label)
-            event_label = parent.pgh_event_model._meta.label  # type: ignore[attr-defined]
+            event_label = parent.pgh_event_model._meta.label
             ids = {int(e.pgh_obj_id) for e in rows.values() if e.pgh_model == event_label}
             keep(_events_referencing(parent, ids, limit))
 

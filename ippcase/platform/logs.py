@@ -157,7 +157,7 @@ class JsonFormatter(_JsonFormatter):
             if key not in keep:
                 del log_data[key]
 
-    def formatException(self, ei: Any) -> str:  # type: ignore[override]
+    def formatException(self, ei: Any) -> str:
         return format_exception_safely(*ei)
 
 

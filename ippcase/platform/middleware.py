@@ -32,7 +32,7 @@ class RequestContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         given = request.headers.get(HEADER, "")
         request_id = given if VALID_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
-        request.request_id = request_id  # type: ignore[attr-defined]
+        request.request_id = request_id  # type: ignore[attr-defined]  # for code holding the request; Django declares no such attribute
         id_token = request_id_var.set(request_id)
         request_token = request_var.set(request)
         started = time.monotonic()

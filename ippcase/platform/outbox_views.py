@@ -34,7 +34,7 @@ def notification_retry(request: AppRequest, pk: int) -> HttpResponse:
     try:
         note = notifications.notification_retry(
             notification_id=pk,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
         )
     except Notification.DoesNotExist:
         raise Http404 from None

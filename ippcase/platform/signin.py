@@ -73,7 +73,7 @@ def client_ip(request: HttpRequest) -> str:
     return forwarded[-count] if len(forwarded) >= count else remote
 
 
-class OIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
+class OIDCBackend(OIDCAuthenticationBackend):
     """Single sign-on that only ever signs in an EXISTING, active account.
 
     The account is found by the username claim (OIDC_USERNAME_CLAIM, any case) or by a verified
@@ -114,7 +114,7 @@ class OIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
         raise AssertionError("single sign-on never creates accounts (OIDC_CREATE_USER is False)")
 
 
-class OIDCCallbackView(OIDCAuthenticationCallbackView):  # type: ignore[misc]
+class OIDCCallbackView(OIDCAuthenticationCallbackView):
     """The return from the identity provider: a refusal goes back to the sign-in page with a
     message saying why, in the GOV.UK notification banner."""
 

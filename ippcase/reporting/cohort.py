@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     Count,
     Exists,
@@ -33,6 +34,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import ExtractYear
+from django.db.models.sql.compiler import SQLCompiler
 
 from ippcase import vocab
 from ippcase.models import Person, Recall, Release
@@ -121,7 +123,15 @@ class Age(Func):
     def __init__(self, later: Any, earlier: Any) -> None:
         super().__init__(later, earlier)
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
         later_sql, later_params = compiler.compile(self.source_expressions[0])
         earlier_sql, earlier_params = compiler.compile(self.source_expressions[1])
         sql = self.template % {"later": later_sql, "earlier": earlier_sql}
@@ -140,7 +150,15 @@ class WholeMonths(Func):
 
     output_field = IntegerField()
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
         # The interval appears twice in the SQL, so its parameters are passed twice.
         sql, params = compiler.compile(self.source_expressions[0])
         return (
@@ -156,7 +174,15 @@ class TariffEnd(Func):
 
     output_field = models.DateField()
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
         parts = [compiler.compile(e) for e in self.source_expressions]
         (date_sql, date_p), (y_sql, y_p), (m_sql, m_p), (d_sql, d_p) = parts
         sql = (

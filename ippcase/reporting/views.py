@@ -282,7 +282,7 @@ def _panel_or_404(slug: str) -> Panel:
 @role_required("ippcase.view_dashboard")
 def dashboard(request: AppRequest) -> HttpResponse:
     board = _dashboard(request)
-    template = "ippcase/dashboard.html#results" if request.htmx else "ippcase/dashboard.html"  # type: ignore[attr-defined]
+    template = "ippcase/dashboard.html#results" if request.htmx else "ippcase/dashboard.html"
     return render(request, template, _context(request, board, None))
 
 
@@ -293,7 +293,7 @@ def panel(request: AppRequest, slug: str) -> HttpResponse:
     chosen = _panel_or_404(slug)
     board = _dashboard(request)
     context = _context(request, board, [chosen])
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         if board.errors:
             return render(request, "ippcase/dashboard.html#results", context)
         return render(request, "ippcase/_dashboard_panel.html", {"panel": context["panels"][0]})
@@ -340,7 +340,7 @@ def practitioner_caseload(request: AppRequest, username: str) -> HttpResponse:
     if practitioner is None:
         raise Http404("No such practitioner is available to you.")
     page = caseload_selectors.caseload(
-        user,  # type: ignore[arg-type]
+        user,
         practitioner=username,
         page_number=request.GET.get("page", 1),
         per_page=settings.CASELOAD_PAGE_SIZE,

@@ -8,7 +8,7 @@ Five queries whatever the number of people: for each measure a count and a list 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, cast
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -18,6 +18,16 @@ from ippcase import vocab
 from ippcase.core.charts import bar_chart
 from ippcase.models import Allocation, Person, Release
 from ippcase.reporting.dashboard import Link, Panel, PanelData, Scope, Table
+
+
+class _ComsSinceRelease(TypedDict):
+    coms_since_release: int
+
+
+if TYPE_CHECKING:  # django-stubs' type of a model with annotations (a development dependency)
+    from django_stubs_ext import WithAnnotations
+
+    PersonWithComs: TypeAlias = WithAnnotations[Person, _ComsSinceRelease]
 
 LIST_LIMIT = 50
 COM_THRESHOLD = 3  # as the overview warning and the COM_DISCONTINUITY rule
@@ -58,7 +68,7 @@ def with_coms_since_release(people: QuerySet[Person]) -> QuerySet[Any]:
     )
 
 
-def com_changes(people: QuerySet[Person]) -> tuple[int, list[Person]]:
+def com_changes(people: QuerySet[Person]) -> tuple[int, list[PersonWithComs]]:
     """How many people have had three or more COMs since release, and up to
     :data:`LIST_LIMIT` of them, most COMs first (three queries: the count, the listed ids, the
     listed people)."""
@@ -72,8 +82,9 @@ def com_changes(people: QuerySet[Person]) -> tuple[int, list[Person]]:
     found = Person.objects.select_related("team").in_bulk([pk for pk, _ in top])
     rows = []
     for pk, coms in top:
-        person = found[pk]
-        person.coms_since_release = coms  # type: ignore[attr-defined]
+        # The count is set on the person here, as an annotation would be: only the type says so.
+        person = cast("PersonWithComs", found[pk])
+        person.coms_since_release = coms
         rows.append(person)
     return count, rows
 
@@ -118,8 +129,7 @@ def compute(people: QuerySet[Person], scope: Scope) -> PanelData:
         chart_id="continuity-chart",
     )
     rows_coms: list[list[Any]] = [
-        [person_link(p), p.crn, p.team.name, p.coms_since_release]  # type: ignore[attr-defined]
-        for p in coms_rows
+        [person_link(p), p.crn, p.team.name, p.coms_since_release] for p in coms_rows
     ]
     rows_mappa: list[list[Any]] = [
         [
