@@ -194,24 +194,6 @@ def _recommendation_page(
     return render(request, "recall/recommendation.html", context)
 
 
-def _rows(rec: RecallRecommendation, findings: list[rules.Finding]) -> list[dict[str, Any]]:
-    return [{"finding": f, "justification": rec.acknowledgements.get(f.code, "")} for f in findings]
-
-
-def _facts_summary(rec: RecallRecommendation) -> dict[str, Any]:
-    person = rec.person
-    sentence = getattr(person, "sentence", None)
-    return {
-        "sentence": sentence.get_sentence_type_display() if sentence else "Not recorded",
-        "rosh": person.get_rosh_level_display() or "Not recorded",
-        "mappa": (
-            f"Category {person.mappa_category}, level {person.mappa_level}"
-            if person.mappa_level
-            else "Not managed under MAPPA"
-        ),
-    }
-
-
 @require_GET
 @role_required()
 def recommendation(request: AppRequest, rec_id: int) -> HttpResponse:
