@@ -268,13 +268,28 @@ def _mark_failed(dossier_id: int, exc: BaseException) -> None:
         )
 
 
+def _weasyprint_html(html: str, base_url: str | None = None) -> Any:
+    """WeasyPrint's document for ``html``. WeasyPrint is imported here, and only here: it loads
+    pango, which only PDFs need."""
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=base_url)
+
+
+def pdf_from_html(html: str, *, base_url: str | None = None) -> bytes:
+    """A PDF made at once from ``html`` (the decision-not-to-recall letter); ``base_url``
+    resolves the page's relative links."""
+    pdf = _weasyprint_html(html, base_url).write_pdf()
+    if pdf is None:  # write_pdf returns None only when given a target to write to
+        raise RuntimeError("WeasyPrint produced no PDF")
+    return bytes(pdf)
+
+
 def render_pdf(dossier: Dossier, *, now: dt.datetime | None = None) -> tuple[bytes, int]:
     """The PDF bytes and page count for ``dossier`` (its recommendation loaded here)."""
-    from weasyprint import HTML  # imported here: it loads pango, which only PDFs need
-
     context = dossier_context(dossier, now=now)
     html = render_to_string(TEMPLATES[Kind(dossier.kind)], context)
-    document = HTML(string=html).render(pdf_variant=PDF_VARIANT)
+    document = _weasyprint_html(html).render(pdf_variant=PDF_VARIANT)
     pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     if pdf is None:  # write_pdf returns None only when given a target to write to
         raise RuntimeError("WeasyPrint produced no PDF")

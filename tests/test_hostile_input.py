@@ -50,11 +50,11 @@ from ippcase.exchange import (
     cases_import,
     decode_import_file,
 )
-from parole import case_views as parole_views
 from parole.models import Adjournment, ParoleReview, TerminationReferral
+from parole.views import case as parole_views
 from recall import forms as recall_forms
 from recall import services
-from recall import views as recall_views
+from recall.views import recommendation as recall_views
 from tests import factories
 from tests.conftest import client_for
 from tests.test_import import document as import_document

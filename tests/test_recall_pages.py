@@ -225,7 +225,7 @@ def test_saving_a_section(on_licence, practitioner):
 
 
 def test_sections_with_default_answers_are_incomplete_until_saved(on_licence, practitioner):
-    from recall.views import SECTION_BY_SLUG, _answered
+    from recall.views.recommendation import SECTION_BY_SLUG, _answered
 
     rec = services.recommendation_start(person=on_licence, actor=practitioner)
     assert not any(_answered(rec, slug) for slug in SECTION_BY_SLUG)

@@ -646,7 +646,7 @@ def test_recall_work_volumes_follow_the_specification():
 
 def test_recall_work_codes_match_the_recall_app():
     from recall.models import ACTION_KIND_CHOICES
-    from recall.views import SECTIONS
+    from recall.views.recommendation import SECTIONS
 
     assert {kind for kind, _ in tables.ACTION_KINDS} <= {code for code, _ in ACTION_KIND_CHOICES}
     assert tuple(section.slug for section in SECTIONS) == lists.RECOMMENDATION_SECTIONS

@@ -3,13 +3,12 @@ person's PDU and administrators (``ippcase.view_case_views``); a case out of sco
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from ippcase.cases import selectors
-from ippcase.cases.views import person_context
+from ippcase.cases.pages import person_context
 from ippcase.core.http import AppRequest, role_required
 
 # What each recorded page is called on the "Who viewed this case" page.
@@ -44,10 +43,8 @@ def page_label(url_name: str) -> str:
 @require_GET
 @role_required()
 def person_viewers(request: AppRequest, crn: str) -> HttpResponse:
-    context = person_context(request, crn, "viewers")
+    context = person_context(request, crn, "viewers", perm="ippcase.view_case_views")
     person = context["person"]
-    if not request.user.has_perm("ippcase.view_case_views", person):
-        raise PermissionDenied
     page = selectors.case_viewers(person, page_number=request.GET.get("page", 1))
     context.update(
         page=page,

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from ippcase.cases import history, selectors
-from ippcase.core.http import AppRequest, mark_case_viewed, role_required
+from ippcase.cases.pages import person_context
+from ippcase.core.http import AppRequest, role_required
 from ippcase.models import labels
 from ippcase.vocab import Need
-
-
-def person_context(request: AppRequest, crn: str, tab: str) -> dict[str, Any]:
-    person = selectors.person_with_history(selectors.person_for_user(request.user, crn))
-    mark_case_viewed(request, person)
-    return {
-        **selectors.person_header(person),
-        "tab": tab,
-        "can_work_on_case": request.user.has_perm("recall.record_on_case", person),
-    }
 
 
 @require_GET

@@ -198,13 +198,23 @@ class DateRangeForm(AppForm):
         return data
 
 
-def error_summary(form: forms.Form) -> list[dict[str, str]]:
+# The entries of a GOV.UK error summary: each a message and the link to its input ("" for none).
+ErrorSummary = list[dict[str, str]]
+
+
+def summary_error(message: object) -> ErrorSummary:
+    """The GOV.UK error summary of one message tied to no field: an action the service refused
+    (the exception may be given), a stale page."""
+    return [{"text": str(message), "href": ""}]
+
+
+def error_summary(form: forms.Form) -> ErrorSummary:
     """The GOV.UK error summary's entries: each message linked to the first input of its field
     (the day box of a date, the first radio or checkbox of a choice)."""
     errors = []
     for name, messages in form.errors.items():
         if name == "__all__":
-            errors += [{"text": str(m), "href": ""} for m in messages]
+            errors += [entry for m in messages for entry in summary_error(m)]
             continue
         field = form[name]
         anchor = field.auto_id or name

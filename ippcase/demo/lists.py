@@ -392,7 +392,7 @@ CRITERION_EVIDENCE = {
     "iii": "Behaviour associated with his previous sexual or violent offending.",
     "iv": "Out of touch; whereabouts unknown despite checks.",
 }
-RECOMMENDATION_SECTIONS = (  # recall.views.SECTIONS (a test checks the slugs)
+RECOMMENDATION_SECTIONS = (  # recall.views.recommendation.SECTIONS (a test checks)
     "why",
     "type",
     "criteria",

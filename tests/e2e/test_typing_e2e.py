@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from ippcase import vocab as case_vocab
-from recall.views import SECTIONS
+from recall.views.recommendation import SECTIONS
 from tests import factories
 
 PASSWORD = "correct-horse-battery-staple"

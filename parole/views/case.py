@@ -10,41 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms as django_forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ippcase.cases import selectors as case_selectors
-from ippcase.core.forms import GovukDateField, error_summary
-from ippcase.core.http import AppRequest, mark_case_viewed, role_required
+from ippcase.cases.pages import case_header, case_person
+from ippcase.core.forms import ErrorSummary, GovukDateField, error_summary, summary_error
+from ippcase.core.http import AppRequest, role_required
 from ippcase.models import Person, Recall, User
 from parole import forms, law, selectors, services
 from parole.models import Adjournment, ParoleReview, TerminationReferral
 
-
-def _user(request: AppRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _person(request: AppRequest, crn: str) -> Person:
-    """The person for the case pages if the user may see them (404 otherwise)."""
-    person = case_selectors.person_for_user(_user(request), crn)
-    mark_case_viewed(request, person)
-    return case_selectors.person_with_history(person)
-
-
-def _person_context(request: AppRequest, person: Person) -> dict[str, Any]:
-    return {
-        **case_selectors.person_header(person),
-        "tab": "parole",
-        "can_work_on_case": request.user.has_perm("recall.record_on_case", person),
-    }
+M = TypeVar("M", bound=Model)
 
 
 def _permissions(request: AppRequest, person: Person) -> dict[str, bool]:
@@ -66,7 +48,7 @@ def _permissions(request: AppRequest, person: Person) -> dict[str, bool]:
 @require_GET
 @role_required()
 def person_parole(request: AppRequest, crn: str) -> HttpResponse:
-    person = _person(request, crn)
+    person = case_person(request, crn)
     case = selectors.parole_case(person.pk)
     untold_ids = {delay.pk for delay in case.untold}
     recalls = []
@@ -95,7 +77,7 @@ def person_parole(request: AppRequest, crn: str) -> HttpResponse:
         )
     referrals = list(case.person.termination_referrals.all())
     suspensions = list(case.person.supervision_suspensions.all())
-    context = _person_context(request, person)
+    context = case_header(request, person, "parole")
     context.update(_permissions(request, person))
     context.update(
         {
@@ -132,7 +114,7 @@ class Action:
     about: Callable[[Any], str] = lambda obj: ""
 
 
-def _get(qs: Any, pk: int | None) -> Any:
+def _get(qs: QuerySet[M], pk: int | None) -> M:
     obj = qs.filter(pk=pk).first()
     if obj is None:
         raise Http404("Not found on this case.")
@@ -140,17 +122,17 @@ def _get(qs: Any, pk: int | None) -> Any:
 
 
 def _recall(person: Person, pk: int | None) -> Recall:
-    return _get(Recall.objects.filter(release__person=person), pk)  # type: ignore[no-any-return]
+    return _get(Recall.objects.filter(release__person=person), pk)
 
 
 def _review(person: Person, pk: int | None) -> ParoleReview:
-    return _get(  # type: ignore[no-any-return]
+    return _get(
         ParoleReview.objects.filter(recall__release__person=person).select_related("recall"), pk
     )
 
 
 def _delay(person: Person, pk: int | None) -> Adjournment:
-    return _get(  # type: ignore[no-any-return]
+    return _get(
         Adjournment.objects.filter(review__recall__release__person=person).select_related(
             "review__recall"
         ),
@@ -159,7 +141,7 @@ def _delay(person: Person, pk: int | None) -> Adjournment:
 
 
 def _referral(person: Person, pk: int | None) -> TerminationReferral:
-    return _get(TerminationReferral.objects.filter(person=person), pk)  # type: ignore[no-any-return]
+    return _get(TerminationReferral.objects.filter(person=person), pk)
 
 
 def _long(day: Any) -> str:
@@ -305,25 +287,23 @@ def _field_kind(field: django_forms.BoundField) -> str:
     return "input"
 
 
-def _action_view(name: str) -> Callable[..., HttpResponse]:
+def action_view(name: str) -> Callable[..., HttpResponse]:
     action = ACTIONS[name]
 
     @require_http_methods(["GET", "POST"])
     @role_required()
     def view(request: AppRequest, crn: str, pk: int | None = None) -> HttpResponse:
-        person = _person(request, crn)
-        if not request.user.has_perm(action.perm, person):
-            raise PermissionDenied
+        person = case_person(request, crn, perm=action.perm)
         obj = action.load(person, pk)
         form_kwargs = action.form_kwargs(obj)
-        errors: list[dict[str, str]] = []
+        errors: ErrorSummary = []
         if request.method == "POST":
             form = action.form_class(request.POST, **form_kwargs)
             if form.is_valid():
                 try:
-                    action.call(obj, _user(request), form)
+                    action.call(obj, request.user, form)
                 except services.ParoleError as error:
-                    errors = [{"text": str(error), "href": ""}]
+                    errors = summary_error(error)
                 else:
                     messages.success(request, action.done)
                     return redirect("parole:person_parole", crn=person.crn)
@@ -331,7 +311,7 @@ def _action_view(name: str) -> Callable[..., HttpResponse]:
                 errors = error_summary(form)
         else:
             form = action.form_class(**form_kwargs)
-        context = _person_context(request, person)
+        context = case_header(request, person, "parole")
         context.update(
             {
                 "action": action,
@@ -345,45 +325,3 @@ def _action_view(name: str) -> Callable[..., HttpResponse]:
 
     view.__name__ = f"parole_{name}"
     return view
-
-
-urlpatterns: list[URLPattern] = [
-    path("cases/<str:crn>/", person_parole, name="person_parole"),
-    path("cases/<str:crn>/recalls/<int:pk>/refer/", _action_view("refer"), name="refer"),
-    path("cases/<str:crn>/recalls/<int:pk>/rarr/", _action_view("rarr"), name="rarr"),
-    path(
-        "cases/<str:crn>/recalls/<int:pk>/re-release/",
-        _action_view("re_release"),
-        name="re_release",
-    ),
-    path(
-        "cases/<str:crn>/reviews/<int:pk>/details/",
-        _action_view("review_details"),
-        name="review_details",
-    ),
-    path(
-        "cases/<str:crn>/reviews/<int:pk>/decision/",
-        _action_view("review_decision"),
-        name="review_decision",
-    ),
-    path(
-        "cases/<str:crn>/reviews/<int:pk>/adjournments/add/",
-        _action_view("delay_add"),
-        name="delay_add",
-    ),
-    path(
-        "cases/<str:crn>/adjournments/<int:pk>/told/",
-        _action_view("delay_told"),
-        name="delay_told",
-    ),
-    path(
-        "cases/<str:crn>/termination/refer/",
-        _action_view("termination_refer"),
-        name="termination_refer",
-    ),
-    path(
-        "cases/<str:crn>/termination/<int:pk>/decision/",
-        _action_view("termination_decision"),
-        name="termination_decision",
-    ),
-]

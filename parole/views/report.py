@@ -1,4 +1,5 @@
-"""Pages of the parole app. Views are thin: access, a form, a selector or a service, render."""
+"""The parole report (issue 5): figures, charts and a CSV. Views are thin: access, a form, a
+selector, render."""
 
 from __future__ import annotations
 

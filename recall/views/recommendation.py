@@ -1,0 +1,368 @@
+"""The recommendation: its task list (each section's status and findings), a section's form (with
+its findings worked out on the unsaved answers), sending for countersignature, submitting to
+PPCS, withdrawing. The case's practitioner edits; the case team and a countersigning manager
+read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ippcase.core.forms import ErrorSummary, error_summary, summary_error
+from ippcase.core.http import AppRequest, role_required
+from recall import forms, rules, selectors, services, vocab
+from recall.models import RecallRecommendation
+from recall.views.common import (
+    Status,
+    behaviour_label,
+    facts_summary,
+    finding_rows,
+    header,
+    index_behaviours,
+    load_recommendation,
+    may_countersign,
+    posted_version,
+    require_editor,
+)
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    title: str
+    form_class: type[forms.SectionForm]
+    codes: tuple[str, ...]  # the rule codes whose findings are shown with this section
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "why",
+        "Why recall is being considered",
+        forms.WhyForm,
+        ("LICENCE_ENDED", "COM_DISCONTINUITY", "LONG_TIME_IN_COMMUNITY"),
+    ),
+    Section(
+        "type",
+        "Recall type and emergency",
+        forms.RecallTypeForm,
+        ("FIXED_TERM_NOT_AVAILABLE", "AP_EARLY_RECALL"),
+    ),
+    Section(
+        "criteria",
+        "Recall criteria (i) to (iv)",
+        forms.CriteriaForm,
+        ("CRITERIA_NONE", "CRITERIA_EVIDENCE_MISSING"),
+    ),
+    Section(
+        "behaviours",
+        "Current behaviour and the causal link",
+        forms.BehavioursForm,
+        (
+            "CAUSAL_LINK_MISSING",
+            "CAUSAL_LINK_UNSTRUCTURED",
+            "NON_DISCLOSURE_ONLY",
+            "SPECULATIVE_RISK",
+            "SUBSTANCE_NO_TESTING",
+            "MENTAL_HEALTH_NO_REFERRAL",
+        ),
+    ),
+    Section(
+        "risk",
+        "Evidence of increased risk of harm",
+        forms.RiskForm,
+        ("RISK_OF_HARM_EVIDENCE_MISSING",),
+    ),
+    Section(
+        "alternatives",
+        "Alternatives to recall",
+        forms.AlternativesForm,
+        ("ALTERNATIVES_INCOMPLETE", "MAPPA_LEVEL_1_HIGH_ROSH"),
+    ),
+    Section(
+        "multi-agency", "Multi-agency input", forms.MultiAgencyForm, ("NO_MULTI_AGENCY_INPUT",)
+    ),
+    Section(
+        "contact",
+        "Out of contact",
+        forms.ContactForm,
+        ("OUT_OF_TOUCH_NO_LAST_CONTACT", "OUT_OF_TOUCH_UNCHECKED"),
+    ),
+    Section(
+        "allegation",
+        "Allegations",
+        forms.AllegationForm,
+        ("ALLEGATION_STALE", "ALLEGATION_NOT_PURSUED"),
+    ),
+    Section("panel", "Progression panel", forms.PanelForm, ("NO_PROGRESSION_PANEL",)),
+)
+SECTION_BY_SLUG = {s.slug: s for s in SECTIONS}
+# Findings about the whole recommendation rather than one question.
+GENERAL_SECTION = "why"
+
+
+def section_for_code(code: str) -> str:
+    return next((s.slug for s in SECTIONS if code in s.codes), GENERAL_SECTION)
+
+
+@dataclass
+class SectionStatus:
+    section: Section
+    blocks: int
+    warns: int  # warn findings without a justification
+    answered: bool
+
+    @property
+    def tag(self) -> tuple[str, str] | None:
+        if self.blocks:
+            return ("Must be resolved", "govuk-tag--red")
+        if self.warns:
+            return ("Needs a justification", "govuk-tag--yellow")
+        if not self.answered:
+            return ("Incomplete", "govuk-tag--blue")
+        return None
+
+
+def _answered(rec: RecallRecommendation, slug: str) -> bool:
+    if slug not in rec.sections_saved:
+        return False
+    return {
+        "why": bool(rec.why_considered.strip()),
+        "criteria": bool(rec.criteria),
+        "behaviours": bool(rec.causal_link.strip()),
+        "risk": bool(rec.increased_risk_of_harm.strip()),
+        "alternatives": all(
+            (rec.alternatives.get(k) or {}).get("status") for k in vocab.CORE_ALTERNATIVES
+        ),
+        "multi-agency": rec.other_agencies_consulted or bool(rec.multi_agency_input.strip()),
+    }.get(slug, True)
+
+
+def _unjustified(rec: RecallRecommendation, finding: rules.Finding) -> bool:
+    written = str(rec.acknowledgements.get(finding.code, "")).strip()
+    return finding.severity == "warn" and not written
+
+
+def _recommendation_page(
+    request: AppRequest,
+    rec: RecallRecommendation,
+    *,
+    errors: ErrorSummary | None = None,
+    refused: list[rules.Finding] | None = None,
+    withdraw_form: forms.WithdrawForm | None = None,
+) -> HttpResponse:
+    findings = selectors.findings_for(rec)
+    statuses = [
+        SectionStatus(
+            section=s,
+            blocks=sum(1 for f in findings if f.code in s.codes and f.severity == "block"),
+            warns=sum(1 for f in findings if f.code in s.codes and _unjustified(rec, f)),
+            answered=_answered(rec, s.slug),
+        )
+        for s in SECTIONS
+    ]
+    user = request.user
+    errors = list(errors or [])
+    for finding in refused or []:
+        slug = section_for_code(finding.code)
+        href = (
+            "#countersignature"
+            if finding.code.startswith("COUNTERSIGN_")
+            else reverse("recall:section", kwargs={"rec_id": rec.pk, "slug": slug})
+        )
+        errors.append({"text": finding.message, "href": href})
+    context = header(request, rec.person, "recall")
+    context.update(
+        rec=rec,
+        statuses=statuses,
+        findings=findings,
+        countersign_findings=finding_rows(
+            rec, [f for f in findings if f.code.startswith("COUNTERSIGN_")]
+        ),
+        signatures=list(rec.oversights.all()),
+        can_edit=user.has_perm("recall.edit_recommendation", rec),
+        can_countersign=may_countersign(user, rec),
+        errors=errors,
+        withdraw_form=withdraw_form,
+        facts=facts_summary(rec),
+    )
+    return render(request, "recall/recommendation.html", context)
+
+
+@require_GET
+@role_required()
+def recommendation(request: AppRequest, rec_id: int) -> HttpResponse:
+    return _recommendation_page(request, load_recommendation(request, rec_id))
+
+
+def _section_context(
+    request: AppRequest,
+    rec: RecallRecommendation,
+    section: Section,
+    form: forms.SectionForm,
+    findings: list[rules.Finding],
+) -> dict[str, Any]:
+    shown = [f for f in findings if f.code in section.codes]
+    ack_fields = form.ack_fields()
+    context = header(request, rec.person, "recall")
+    context.update(
+        rec=rec,
+        section=section,
+        form=form,
+        section_findings=[
+            {"finding": f, "ack": ack_fields.get(f.code) if f.severity == "warn" else None}
+            for f in shown
+        ],
+        findings_url=reverse(
+            "recall:section_findings", kwargs={"rec_id": rec.pk, "slug": section.slug}
+        ),
+    )
+    if section.slug == "behaviours":
+        index = index_behaviours(rec)
+        context["index_behaviours"] = [
+            {"code": b, "label": behaviour_label(b), "current": b in rec.current_behaviours}
+            for b in index
+        ]
+        context["index_codes"] = index
+        context["recent_concerns"] = list(selectors.concerns_for(rec.person)[:5])
+    return context
+
+
+def _section_form(
+    request: AppRequest, rec: RecallRecommendation, section: Section
+) -> forms.SectionForm:
+    data = request.POST if request.method == "POST" else None
+    return section.form_class(data, rec=rec, ack_codes=section.codes)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required()
+def section(request: AppRequest, rec_id: int, slug: str) -> HttpResponse:
+    rec = load_recommendation(request, rec_id)
+    require_editor(request, rec)
+    sec = SECTION_BY_SLUG.get(slug)
+    if sec is None:
+        raise Http404("No such section.")
+    if rec.status != Status.DRAFT:
+        messages.info(request, "The recommendation can only be changed while it is a draft.")
+        return redirect("recall:recommendation", rec_id=rec.pk)
+    form = _section_form(request, rec, sec)
+    errors: ErrorSummary = []
+    if request.method == "POST":
+        version = posted_version(request)
+        if form.is_valid() and version is not None:
+            try:
+                services.recommendation_update(
+                    rec_id=rec.pk,
+                    actor=request.user,
+                    expected_version=version,
+                    changes=form.changes(),
+                    section=sec.slug,
+                )
+            except services.RecallError as error:
+                errors = summary_error(error)
+            else:
+                return redirect("recall:recommendation", rec_id=rec.pk)
+        else:
+            errors = error_summary(form)
+    context = _section_context(request, rec, sec, form, selectors.findings_for(rec))
+    context["errors"] = errors
+    return render(request, "recall/section.html", context)
+
+
+@require_POST
+@role_required()
+def section_findings(request: AppRequest, rec_id: int, slug: str) -> HttpResponse:
+    """The section's findings on the form's UNSAVED values: applied to the loaded recommendation
+    in memory only, never saved."""
+    rec = load_recommendation(request, rec_id)
+    require_editor(request, rec)
+    sec = SECTION_BY_SLUG.get(slug)
+    if sec is None:
+        raise Http404("No such section.")
+    form = _section_form(request, rec, sec)
+    form.is_valid()  # partial answers are fine: changes() uses whatever cleaned
+    for name, value in form.changes().items():
+        setattr(rec, name, value)
+    context = _section_context(request, rec, sec, form, selectors.findings_for(rec))
+    if sec.slug == "behaviours":
+        context["index_behaviours"] = [
+            {**b, "current": b["code"] in rec.current_behaviours}
+            for b in context["index_behaviours"]
+        ]
+    return render(request, "recall/section.html#findings", context)
+
+
+@require_POST
+@role_required()
+def send_for_countersignature(request: AppRequest, rec_id: int) -> HttpResponse:
+    rec = load_recommendation(request, rec_id)
+    require_editor(request, rec)
+    return _transition(
+        request,
+        rec,
+        services.recommendation_send_for_countersignature,
+        "Sent for countersignature. Your SPO has been told.",
+    )
+
+
+@require_POST
+@role_required()
+def submit(request: AppRequest, rec_id: int) -> HttpResponse:
+    rec = load_recommendation(request, rec_id)
+    require_editor(request, rec)
+    return _transition(request, rec, services.recommendation_submit, "Submitted to PPCS.")
+
+
+def _transition(
+    request: AppRequest, rec: RecallRecommendation, service: Any, done: str
+) -> HttpResponse:
+    version = posted_version(request)
+    if version is None:
+        return _recommendation_page(
+            request, rec, errors=summary_error("Reload the page and try again.")
+        )
+    try:
+        service(rec_id=rec.pk, actor=request.user, expected_version=version)
+    except services.RulesRefused as error:
+        return _recommendation_page(
+            request, rec, errors=summary_error(error), refused=error.findings
+        )
+    except services.RecallError as error:
+        return _recommendation_page(request, rec, errors=summary_error(error))
+    messages.success(request, done)
+    return redirect("recall:recommendation", rec_id=rec.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required()
+def withdraw(request: AppRequest, rec_id: int) -> HttpResponse:
+    rec = load_recommendation(request, rec_id)
+    require_editor(request, rec)
+    posted = request.POST if request.method == "POST" else None  # an empty POST is a POST too
+    form = forms.WithdrawForm(posted, initial={"version": rec.version})
+    errors: ErrorSummary = []
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.recommendation_withdraw(
+                    rec_id=rec.pk,
+                    actor=request.user,
+                    expected_version=form.cleaned_data["version"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except services.RecallError as error:
+                errors = summary_error(error)
+            else:
+                messages.success(request, "The recommendation has been withdrawn.")
+                return redirect("recall:person_recall", crn=rec.person.crn)
+        else:
+            errors = error_summary(form)
+    context = header(request, rec.person, "recall")
+    context.update(rec=rec, form=form, errors=errors)
+    return render(request, "recall/withdraw.html", context)
