@@ -19,12 +19,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from recall.deadlines import Calendar
+from recall.deadlines import Calendar, long_date
 from recall.rules import (
     AUTOMATIC_TERMINATION_YEARS,
     QUALIFYING_YEARS,
     automatic_termination_date,
-    long_date,
     years_after,
 )
 

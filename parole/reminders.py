@@ -24,12 +24,12 @@ from django.db.models import Exists, F, Min, OuterRef, Q, Subquery
 from ippcase import vocab as case_vocab
 from ippcase.core import reminders as core_reminders
 from ippcase.core.notifications import Message
-from ippcase.core.reminders import open_allocation, weekday_date
+from ippcase.core.reminders import open_allocation
 from ippcase.models import Allocation, Person, Release, User
 from parole import law, selectors
 from parole.models import ParoleReminder, ParoleReview, TerminationReferral
 from parole.vocab import DelayKind, ReminderKind, ReviewKind
-from recall.deadlines import Calendar
+from recall.deadlines import Calendar, weekday_date
 from recall.reminders import calendar as working_calendar
 
 log = logging.getLogger(__name__)

@@ -20,6 +20,7 @@ from ippcase.core.notifications import notify
 from ippcase.models import Allocation, LicenceCondition, Person, Recall, Release, User
 from parole import law, selectors, vocab
 from parole.models import Adjournment, ParoleReview, RiskAssessedRecallReview, TerminationReferral
+from recall.deadlines import long_date
 
 
 class ParoleError(Exception):
@@ -34,10 +35,6 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _long(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def _require(actor: User, perm: str, obj: Any, message: str) -> None:
     if not actor.has_perm(perm, obj):
         raise NotAllowed(message)
@@ -50,7 +47,7 @@ def _not_future(day: dt.date, what: str) -> None:
 
 def _not_before(day: dt.date, earliest: dt.date | None, what: str, other: str) -> None:
     if earliest is not None and day < earliest:
-        raise ParoleError(f"The {what} cannot be before {other} ({_long(earliest)}).")
+        raise ParoleError(f"The {what} cannot be before {other} ({long_date(earliest)}).")
 
 
 def _locked_recall(recall_id: int, actor: User, perm: str = "parole.record_review") -> Recall:
@@ -66,7 +63,7 @@ def _locked_recall(recall_id: int, actor: User, perm: str = "parole.record_revie
 def _open(recall: Recall) -> None:
     if recall.re_released_on is not None:
         raise ParoleError(
-            f"The person was re-released on {_long(recall.re_released_on)}: the parole work "
+            f"The person was re-released on {long_date(recall.re_released_on)}: the parole work "
             "on this recall is closed."
         )
 
@@ -184,7 +181,7 @@ def review_decide(
     known)."""
     review = _locked_review(review_id, actor)
     if review.decided_on is not None:
-        raise ParoleError(f"This review was already decided on {_long(review.decided_on)}.")
+        raise ParoleError(f"This review was already decided on {long_date(review.decided_on)}.")
     allowed = (
         vocab.ORAL_OUTCOMES if review.kind == vocab.ReviewKind.ORAL else vocab.ReviewOutcome.values
     )
@@ -215,7 +212,10 @@ def review_decide(
     _notify_team(
         review.recall.release.person,
         subject=f"Parole Board decision: {review.recall.release.person.crn}",
-        body=f"{review.get_kind_display()}: {review.get_outcome_display()} ({_long(decided_on)}).",
+        body=(
+            f"{review.get_kind_display()}: {review.get_outcome_display()} "
+            f"({long_date(decided_on)})."
+        ),
         actor=actor,
     )
     return review
@@ -254,7 +254,7 @@ def delay_add(
             "the adjournment or deferral",
         )
     if review.delays.filter(date=date).exists():
-        raise ParoleError(f"An adjournment or deferral on {_long(date)} is already recorded.")
+        raise ParoleError(f"An adjournment or deferral on {long_date(date)} is already recorded.")
     with pghistory.context(user=actor.pk):
         delay = Adjournment.objects.create(
             review=review,
@@ -278,7 +278,7 @@ def delay_record_told(*, delay_id: int, actor: User, informed_on: dt.date) -> Ad
     _locked_review(delay.review_id, actor)
     if delay.prisoner_informed_on is not None:
         raise ParoleError(
-            f"The prisoner was already recorded as told on {_long(delay.prisoner_informed_on)}."
+            f"The prisoner was already recorded as told on {long_date(delay.prisoner_informed_on)}."
         )
     _not_future(informed_on, "date the prisoner was told")
     _not_before(informed_on, delay.date, "date the prisoner was told", "the adjournment")
@@ -342,7 +342,7 @@ def rarr_record(
     _notify_team(
         person,
         subject=f"Risk-assessed recall review: {person.crn}",
-        body=f"PPCS decided: {rarr.get_outcome_display()} ({_long(decided_on)}).",
+        body=f"PPCS decided: {rarr.get_outcome_display()} ({long_date(decided_on)}).",
         actor=actor,
     )
     return rarr
@@ -393,7 +393,7 @@ def record_re_release(
     _notify_team(
         person,
         subject=f"Re-released: {person.crn}",
-        body=f"Re-released on {_long(released_on)} from {prison.strip()}.",
+        body=f"Re-released on {long_date(released_on)} from {prison.strip()}.",
         actor=actor,
     )
     return recall
@@ -429,7 +429,7 @@ def termination_refer(*, person_id: int, actor: User, referred_on: dt.date) -> T
     if any(r.decided_on is None for r in referrals):
         raise ParoleError("A referral is already waiting for the Parole Board's decision.")
     if any(r.referred_on == referred_on for r in referrals):
-        raise ParoleError(f"A referral on {_long(referred_on)} is already recorded.")
+        raise ParoleError(f"A referral on {long_date(referred_on)} is already recorded.")
     with pghistory.context(user=actor.pk):
         return TerminationReferral.objects.create(
             person=person, referred_on=referred_on, recorded_by=actor
@@ -444,7 +444,7 @@ def termination_decide(
     referral = TerminationReferral.objects.select_for_update(of=("self",)).get(pk=referral_id)
     person = _locked_person(referral.person_id, actor, "parole.record_termination")
     if referral.decided_on is not None:
-        raise ParoleError(f"This referral was already decided on {_long(referral.decided_on)}.")
+        raise ParoleError(f"This referral was already decided on {long_date(referral.decided_on)}.")
     if outcome not in vocab.TerminationOutcome.values:
         raise ParoleError("Choose the Parole Board's decision.")
     _not_future(decided_on, "decision date")
@@ -462,7 +462,7 @@ def termination_decide(
     _notify_team(
         person,
         subject=f"Licence termination decision: {person.crn}",
-        body=f"{referral.get_outcome_display()} ({_long(decided_on)}).",
+        body=f"{referral.get_outcome_display()} ({long_date(decided_on)}).",
         actor=actor,
     )
     return referral

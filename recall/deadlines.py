@@ -332,8 +332,14 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _long_date(day: dt.date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
+def long_date(day: dt.date) -> str:
+    """``3 March 2025``: a date in a message (GOV.UK style). The one formatter of the app."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def weekday_date(day: dt.date) -> str:
+    """``Monday 3 March 2025``: a deadline, or a date in a reminder."""
+    return f"{day:%A} {long_date(day)}"
 
 
 def working_days_left(due: dt.date, on: dt.date, calendar: Calendar) -> int:
@@ -376,7 +382,7 @@ def deadline_status(
     elif left >= 1:
         badge, label = "due_soon", f"Due in {_plural(left, 'working day')}"
     else:
-        badge, label = "due_soon", f"Due on {_long_date(due)}"
+        badge, label = "due_soon", f"Due on {weekday_date(due)}"
     return DeadlineStatus(due, today, None, left, badge, label)
 
 

@@ -37,11 +37,11 @@ from django.utils import timezone
 from ippcase import vocab as case_vocab
 from ippcase.core import reminders as core_reminders
 from ippcase.core.notifications import Message
-from ippcase.core.reminders import open_allocation, weekday_date
+from ippcase.core.reminders import open_allocation
 from ippcase.models import Recall, User
 from recall import deadlines
 from recall import vocab as recall_vocab
-from recall.deadlines import Calendar, DeadlineStatus, Milestone
+from recall.deadlines import Calendar, DeadlineStatus, Milestone, weekday_date
 from recall.models import HolidayOverride, ReportReminder
 
 log = logging.getLogger(__name__)

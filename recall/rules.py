@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final, Literal, TypeVar, get_args
 
+from recall.deadlines import long_date
+
 # ---------------------------------------------------------------------------------------------
 # Vocabularies. Plain strings so that Django code can import them (never the other way round).
 
@@ -827,11 +829,6 @@ def _allegation_stale(f: Facts) -> bool:
         return False
     age = _allegation_age_days(f)
     return age is not None and age >= 90
-
-
-def long_date(day: dt.date) -> str:
-    """``3 March 2025``: a date in a message (GOV.UK style)."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def _automatic_termination(f: Facts) -> dt.date | None:

@@ -19,6 +19,7 @@ from ippcase.core.permissions import person_in_own_pdu
 from ippcase.models import LicenceCondition, Person, Release, User
 from ippcase.models import Recall as CaseRecall
 from recall import reminders, rules, selectors, vocab
+from recall.deadlines import long_date
 from recall.models import (
     EDITABLE_FIELDS,
     ActionShortOfRecall,
@@ -162,7 +163,20 @@ def _guard_status(rec: RecallRecommendation, *allowed: str, doing: str) -> None:
         )
 
 
+def _move(rec: RecallRecommendation, status: vocab.RecommendationStatus) -> None:
+    """Set the status, if :data:`recall.vocab.TRANSITIONS` allows the move (IllegalTransition
+    otherwise: a check behind each action's own, so no path can skip a step)."""
+    if status not in vocab.TRANSITIONS[Status(rec.status)]:
+        raise IllegalTransition(
+            f"A recommendation cannot go from {rec.get_status_display().lower()} to "
+            f"{Status(status).label.lower()}."
+        )
+    rec.status = status
+
+
 def _save(rec: RecallRecommendation, actor: User, **changes: Any) -> RecallRecommendation:
+    if "status" in changes:
+        _move(rec, changes.pop("status"))
     for name, value in changes.items():
         setattr(rec, name, value)
     rec.version += 1
@@ -401,7 +415,7 @@ def recommendation_countersign(
     elif agrees_recall:
         # The signature is of this version: the status moves on without bumping it.
         nxt = Status.AWAITING_ACO if level == vocab.SignatureLevel.SPO else Status.READY
-        rec.status = nxt
+        _move(rec, nxt)
         with pghistory.context(user=actor.pk):
             rec.save(update_fields=["status", "updated_at"])
         to_aco = nxt == Status.AWAITING_ACO
@@ -435,7 +449,7 @@ def recommendation_submit(
     _guard_status(rec, Status.READY, doing="submit it to PPCS")
     _refuse_on_ended_licence(rec.person, doing="submit this recall to PPCS")
     _check_rules(rec, stage="submit")
-    rec.status = Status.SUBMITTED
+    _move(rec, Status.SUBMITTED)
     rec.submitted_at = timezone.now()
     rec.submitted_by = actor
     with pghistory.context(user=actor.pk):
@@ -647,8 +661,7 @@ def _check_recall_date(recall: CaseRecall, day: dt.date, what: str) -> None:
         raise RecallError(f"The {what} cannot be in the future.")
     if day < recall.recall_date:
         raise RecallError(
-            f"The {what} cannot be before the recall ({recall.recall_date.day} "
-            f"{recall.recall_date:%B %Y})."
+            f"The {what} cannot be before the recall ({long_date(recall.recall_date)})."
         )
 
 
@@ -663,7 +676,7 @@ def recall_record_return_to_custody(
         raise RecallError("Enter the prison the person was returned to.")
     if recall.returned_to_custody is not None:
         raise IllegalTransition(
-            f"The return to custody was already recorded ({recall.returned_to_custody:%d %B %Y})."
+            f"The return to custody was already recorded ({long_date(recall.returned_to_custody)})."
         )
     recall.returned_to_custody = returned_on
     recall.custody_prison = prison.strip()
@@ -693,7 +706,7 @@ def recall_record_progress(
             if day < recall.returned_to_custody:
                 raise RecallError(
                     f"The {what} cannot be before the return to custody "
-                    f"({recall.returned_to_custody.day} {recall.returned_to_custody:%B %Y})."
+                    f"({long_date(recall.returned_to_custody)})."
                 )
     fields = []
     if dossier_served_on is not None:
@@ -730,7 +743,7 @@ def recall_stop(
     with pghistory.context(user=actor.pk):
         if recall.returned_to_custody is None:
             rec.recall = None
-            rec.status = Status.RESCINDED
+            _move(rec, Status.RESCINDED)
             rec.rescinded_reason = reason.strip()
             rec.save()
             recall.delete()
@@ -743,7 +756,7 @@ def recall_stop(
             if released_on < recall.returned_to_custody:
                 raise RecallError(
                     "The re-release date cannot be before the return to custody "
-                    f"({recall.returned_to_custody.day} {recall.returned_to_custody:%B %Y})."
+                    f"({long_date(recall.returned_to_custody)})."
                 )
             Release.objects.create(
                 person=rec.person,
@@ -753,7 +766,7 @@ def recall_stop(
             )
             recall.re_released_on = released_on  # closes its parole work (parole app)
             recall.save(update_fields=["re_released_on"])
-            rec.status = Status.RESCINDED
+            _move(rec, Status.RESCINDED)
             rec.rescinded_reason = reason.strip()
             rec.save()
     notify(

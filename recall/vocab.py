@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from django.db import models
 
 from recall import rules
@@ -139,6 +142,27 @@ PPCS_STATUSES = (
     RecommendationStatus.AUTHORISED,
     RecommendationStatus.REJECTED,
     RecommendationStatus.RESCINDED,
+)
+
+# Which status may move to which: the one table of the workflow (docs/recall-workflow.md). Every
+# change of status in recall/services.py goes through it (``_move``); the statuses with no way
+# out are final.
+_S = RecommendationStatus
+TRANSITIONS: Mapping[RecommendationStatus, frozenset[RecommendationStatus]] = MappingProxyType(
+    {
+        _S.DRAFT: frozenset({_S.AWAITING_SPO, _S.WITHDRAWN}),
+        # The SPO agrees a decision not to recall, signs a recall on, or returns it to draft.
+        _S.AWAITING_SPO: frozenset({_S.AWAITING_ACO, _S.NOT_RECALLED, _S.DRAFT, _S.WITHDRAWN}),
+        _S.AWAITING_ACO: frozenset({_S.READY, _S.DRAFT, _S.WITHDRAWN}),
+        _S.READY: frozenset({_S.SUBMITTED, _S.WITHDRAWN}),
+        _S.SUBMITTED: frozenset({_S.AUTHORISED, _S.REJECTED, _S.INFO_REQUESTED}),
+        _S.INFO_REQUESTED: frozenset({_S.SUBMITTED}),
+        _S.AUTHORISED: frozenset({_S.RESCINDED}),
+        _S.REJECTED: frozenset(),
+        _S.RESCINDED: frozenset(),
+        _S.NOT_RECALLED: frozenset(),
+        _S.WITHDRAWN: frozenset(),
+    }
 )
 
 

@@ -16,9 +16,10 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from ippcase.core.forms import TEXT_MAX_LENGTH, long_date
+from ippcase.core.forms import TEXT_MAX_LENGTH
 from ippcase.exchange import IMPORT_MAX_BYTES, ImportValidationError, cases_import
 from parole.models import ParoleReview, RiskAssessedRecallReview, TerminationReferral
+from recall.deadlines import long_date
 from recall.models import Concern
 from tests import factories
 from tests.conftest import client_for

@@ -42,9 +42,9 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 
-from ippcase.core.forms import long_date
 from ippcase.models import Person, Team, User
 from ippcase.vocab import Role
+from recall.deadlines import long_date
 
 # ---------------------------------------------------------------------------------------------
 # What a line is

@@ -16,6 +16,8 @@ from django import forms
 from django.core import validators
 from django.utils import timezone
 
+from recall.deadlines import long_date
+
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 MIN_YEAR = 1900
@@ -23,11 +25,6 @@ _DATE_PART = re.compile(r"[0-9]{1,8}")
 # The longest free text a form takes (about 1,500 words); longer is refused with a message
 # rather than stored. Short fields (a prison) keep their column's own limit.
 TEXT_MAX_LENGTH = 10_000
-
-
-def long_date(day: dt.date) -> str:
-    """``3 March 2010``: the GOV.UK style for a date in a message."""
-    return f"{day.day} {day:%B %Y}"
 
 
 class DatePartsWidget(forms.Widget):

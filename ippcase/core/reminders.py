@@ -184,8 +184,3 @@ def open_allocation(person: str) -> FilteredRelation:
     return FilteredRelation(
         f"{person}__allocations", condition=Q(**{f"{person}__allocations__end_date__isnull": True})
     )
-
-
-def weekday_date(day: dt.date) -> str:
-    """``Friday 3 January 2025``: a date in a reminder."""
-    return f"{day:%A} {day.day} {day:%B %Y}"

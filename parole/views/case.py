@@ -25,6 +25,7 @@ from ippcase.core.http import AppRequest, role_required
 from ippcase.models import Person, Recall, User
 from parole import forms, law, selectors, services
 from parole.models import Adjournment, ParoleReview, TerminationReferral
+from recall.deadlines import long_date
 
 M = TypeVar("M", bound=Model)
 
@@ -144,18 +145,14 @@ def _referral(person: Person, pk: int | None) -> TerminationReferral:
     return _get(TerminationReferral.objects.filter(person=person), pk)
 
 
-def _long(day: Any) -> str:
-    return f"{day.day} {day:%B %Y}" if day else ""
-
-
 def _about_recall(recall: Recall) -> str:
-    return f"Recall of {_long(recall.recall_date)}"
+    return f"Recall of {long_date(recall.recall_date)}"
 
 
 def _about_review(review: ParoleReview) -> str:
     return (
         f"{_about_recall(review.recall)}: {review.get_kind_display().lower()}, referred "
-        f"{_long(review.referred_on)}"
+        f"{long_date(review.referred_on)}"
     )
 
 
@@ -225,7 +222,9 @@ ACTIONS: dict[str, Action] = {
         call=lambda delay, actor, form: services.delay_record_told(
             delay_id=delay.pk, actor=actor, **form.service_kwargs()
         ),
-        about=lambda delay: f"{delay.get_kind_display()} of {_long(delay.date)}: {delay.reason}",
+        about=lambda delay: (
+            f"{delay.get_kind_display()} of {long_date(delay.date)}: {delay.reason}"
+        ),
     ),
     "rarr": Action(
         perm="parole.record_rarr",
@@ -272,7 +271,7 @@ ACTIONS: dict[str, Action] = {
         call=lambda referral, actor, form: services.termination_decide(
             referral_id=referral.pk, actor=actor, **form.service_kwargs()
         ),
-        about=lambda referral: f"Referral of {_long(referral.referred_on)}",
+        about=lambda referral: f"Referral of {long_date(referral.referred_on)}",
     ),
 }
 
