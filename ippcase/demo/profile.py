@@ -126,7 +126,7 @@ def profile_comparison(people: Sequence[PersonSpec]) -> list[ProfileRow]:
     ) -> None:
         counts: dict[str, int] = dict.fromkeys(published, 0)
         for item in generated:
-            keys: Sequence[str] = item if multi else [item]  # type: ignore[assignment,list-item]
+            keys: Sequence[str] = item if multi else [item]  # type: ignore[assignment,list-item]  # item is a str or a list by ``multi``
             for key in keys:
                 counts[key] = counts.get(key, 0) + 1
         total = n if multi else (len(generated) or 1)

@@ -84,7 +84,7 @@ def ppcs_queue(request: AppRequest) -> HttpResponse:
             rec=r,
             hours=int((now - r.submitted_at).total_seconds() // 3600) if r.submitted_at else 0,
             deadline=report_deadline(r.recall, calendar) if r.recall_id else None,
-            licence_ended_on=_ended_on(r.licence_ends_on),  # type: ignore[attr-defined]
+            licence_ended_on=_ended_on(r.licence_ends_on),  # type: ignore[attr-defined]  # annotated by the queue selector
         )
         for r in page.object_list
     ]
