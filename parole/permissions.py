@@ -16,7 +16,7 @@ from ippcase.core.permissions import (
     is_manager,
     is_ppcs,
     is_senior_manager,
-    person_has_submitted_recall,
+    person_is_ppcs_work,
     register_ppcs_work,
 )
 from ippcase.models import Release
@@ -45,8 +45,8 @@ def register() -> None:
     register_ppcs_work(_termination_work)
 
 
-rules.add_perm("parole.record_review", can_work_on_case | (is_ppcs & person_has_submitted_recall))
-rules.add_perm("parole.record_rarr", is_ppcs & person_has_submitted_recall)
+rules.add_perm("parole.record_review", can_work_on_case | (is_ppcs & person_is_ppcs_work))
+rules.add_perm("parole.record_rarr", is_ppcs & person_is_ppcs_work)
 
 
 @rules.predicate
@@ -69,5 +69,5 @@ def took_part_in_recall(user: Any, recall: Any) -> bool:
 
 # Object: a Recall.
 rules.add_perm("parole.review_recall", is_ppcs & ~took_part_in_recall)
-rules.add_perm("parole.record_termination", is_ppcs & person_has_submitted_recall)
+rules.add_perm("parole.record_termination", is_ppcs & person_is_ppcs_work)
 rules.add_perm("parole.view_report", is_manager | is_senior_manager | is_ppcs | is_admin)

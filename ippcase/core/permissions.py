@@ -79,14 +79,14 @@ def register_ppcs_work(source: PpcsWork) -> None:
 
 
 def _ppcs_work() -> Q:
-    from_recall = Q(Exists(Release.objects.filter(person=OuterRef("pk"), recall__isnull=False)))
+    work = Q(Exists(Release.objects.filter(person=OuterRef("pk"), recall__isnull=False)))
     for source in _ppcs_work_sources:
-        from_recall |= source()
-    return from_recall
+        work |= source()
+    return work
 
 
 @rules.predicate
-def person_has_submitted_recall(user: Any, person: Any) -> bool:
+def person_is_ppcs_work(user: Any, person: Any) -> bool:
     return bool(type(person).objects.filter(_ppcs_work(), pk=person.pk).exists())
 
 
@@ -94,7 +94,7 @@ can_view_person = (
     is_admin
     | (is_practitioner & person_in_own_team)
     | ((is_manager | is_senior_manager) & person_in_own_pdu)
-    | (is_ppcs & person_has_submitted_recall)
+    | (is_ppcs & person_is_ppcs_work)
 )
 
 rules.add_perm("ippcase.use_app", has_any_role)
