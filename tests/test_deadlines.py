@@ -680,3 +680,9 @@ def test_a_bad_office_hours_setting_fails_the_system_checks(settings, value, err
 
     settings.OFFICE_HOURS = value
     assert len(check_office_hours()) == errors
+
+
+def test_the_one_date_formatter_writes_gov_uk_dates_without_a_leading_zero():
+    assert deadlines.long_date(dt.date(2025, 3, 3)) == "3 March 2025"
+    assert deadlines.weekday_date(dt.date(2025, 1, 10)) == "Friday 10 January 2025"
+    assert deadlines.long_date(dt.date(2024, 2, 29)) == "29 February 2024"

@@ -92,4 +92,3 @@ def test_scan_results_by_kind_copy_their_counts():
     result = reminders.ScanResult(today=FRIDAY, ran=True, candidates=counts)
     as_dict = result.as_dict()
     assert as_dict["candidates"] == counts and as_dict["candidates"] is not counts
-    assert reminders.weekday_date(FRIDAY) == "Friday 10 January 2025"
