@@ -7,6 +7,7 @@ import datetime as dt
 import pghistory
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from ippcase.caseload.selectors import caseload
 from ippcase.cases import selectors
@@ -119,7 +120,7 @@ def test_case_history_shows_who_changed_what(practitioner_client, practitioner, 
         person.save()
     body = practitioner_client.get(reverse("person_history", args=[person.crn])).content.decode()
     assert "Person details changed" in body
-    assert f"{practitioner.display_name} (COM)" in body
+    assert escape(f"{practitioner.display_name} (COM)") in body
     assert "<strong>RoSH level</strong>: High → Very high" in body
     assert "very_high" not in body
     # inserts of related rows are listed too, found through the sentence and releases

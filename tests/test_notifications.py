@@ -13,6 +13,7 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from ippcase import vocab
 from ippcase.core.notifications import notify, retry_delay, send_pending
@@ -143,7 +144,7 @@ def test_administrators_see_failed_and_retrying_notifications_and_can_try_again(
     assert "Recall authorised: X000042" in body and "Parole Board decision: X000043" in body
     assert "Sent fine" not in body
     assert "Given up" in body and "Retrying" in body
-    assert broken.display_name in body and "SMTPRecipientsRefused" in body
+    assert escape(broken.display_name) in body and "SMTPRecipientsRefused" in body
     assert BROKEN not in body
     assert f'href="{url}"' in body  # in the service navigation
 

@@ -8,6 +8,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from ippcase import vocab
 from ippcase.core.permissions import visible_people
@@ -35,7 +36,7 @@ def test_person_pages_answer_each_role_as_declared(request, person, page, person
     response = client_for(user).get(reverse(page, args=[person.crn]))
     assert response.status_code == EXPECTED[persona]
     if response.status_code == 200:
-        assert person.last_name in response.content.decode()
+        assert escape(person.last_name) in response.content.decode()
     else:
         assert person.last_name not in response.content.decode()
 

@@ -10,6 +10,7 @@ from django.db.utils import InternalError, ProgrammingError
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from ippcase.models import CaseViewEvent
 from recall.models import Dossier, RecallRecommendation
@@ -148,7 +149,7 @@ def test_senior_managers_and_administrators_see_who_viewed_the_case(
     assert response.status_code == 200
     html = response.content.decode()
     assert "Who viewed this case" in html
-    assert practitioner.display_name in html and "Timeline" in html
+    assert escape(practitioner.display_name) in html and "Timeline" in html
 
 
 @pytest.mark.parametrize(

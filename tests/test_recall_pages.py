@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from ippcase import vocab as case_vocab
 from ippcase.models import Notification
@@ -540,7 +541,7 @@ def test_out_of_hours_a_duty_manager_from_elsewhere_signs_and_is_named_so(
     assert client.get(url).status_code == 200
     assert client.post(url, _oversight_post(rec)).status_code == 302
     page = client_for(practitioner).get(reverse("recall:recommendation", args=[rec.pk]))
-    assert f"{outsider.display_name} (duty manager)" in page.content.decode()
+    assert escape(f"{outsider.display_name} (duty manager)") in page.content.decode()
     assert Notification.objects.filter(recipient=manager, subject__contains="duty manager").exists()
 
 
