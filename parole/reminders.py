@@ -22,6 +22,7 @@ from typing import Final, TypeAlias
 from django.db.models import Exists, F, Min, OuterRef, Q, Subquery
 
 from ippcase import vocab as case_vocab
+from ippcase.cases import licence
 from ippcase.core import reminders as core_reminders
 from ippcase.core.notifications import Message
 from ippcase.core.reminders import open_allocation
@@ -303,7 +304,7 @@ def _messages(new: list[_Due], today: dt.date, cal: Calendar) -> list[Message]:
 def _find(today: dt.date, cal: Calendar) -> tuple[dict[str, int], list[_Due]]:
     """The rows looked at per kind, and the reminders due today (three queries, after the
     periods in force)."""
-    periods = selectors.periods()
+    periods = licence.periods()
     found = {
         ReminderKind.HEARING: _hearings_due(today, periods),
         ReminderKind.UNTOLD_DELAY: _untold_due(today, cal),

@@ -16,6 +16,7 @@ import pghistory
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ippcase.cases import licence
 from ippcase.core.notifications import notify
 from ippcase.models import Allocation, LicenceCondition, Person, Recall, Release, User
 from parole import law, selectors, vocab
@@ -418,7 +419,7 @@ def _locked_person(person_id: int, actor: User, perm: str) -> Person:
 def termination_refer(*, person_id: int, actor: User, referred_on: dt.date) -> TerminationReferral:
     """PPCS refers the licence to the Parole Board for termination."""
     person = _locked_person(person_id, actor, "parole.record_termination")
-    position = selectors.licence_position(person, referred_on)
+    position = licence.licence_position(person, referred_on)
     if not position.applies or position.qualifying_date is None:
         raise ParoleError("Only a released IPP or DPP licence can be referred.")
     if position.ended and position.end is not None:

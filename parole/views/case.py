@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ippcase.cases import licence
 from ippcase.cases.pages import case_header, case_person
 from ippcase.core.forms import ErrorSummary, GovukDateField, error_summary, summary_error
 from ippcase.core.http import AppRequest, role_required
@@ -88,7 +89,7 @@ def person_parole(request: AppRequest, crn: str) -> HttpResponse:
             "referrals": referrals,
             "suspensions": suspensions,
             "open_referral": any(r.decided_on is None for r in referrals),
-            "untold_days": selectors.periods().untold_delay_working_days,
+            "untold_days": licence.periods().untold_delay_working_days,
         }
     )
     return render(request, "parole/parole_tab.html", context)
