@@ -117,7 +117,20 @@ class Person(models.Model):
     date_of_birth = models.DateField()
     gender = models.CharField(max_length=10, choices=vocab.Gender.choices)
     ethnicity = models.CharField(max_length=30, choices=vocab.Ethnicity.choices)
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="people")
+    # The team holding the case. Empty while the case waits for allocation (imported without a
+    # team): then ``awaiting_pdu`` says whose unallocated list it is on (none: the national list,
+    # which administrators see). docs/permissions.md.
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="people"
+    )
+    awaiting_pdu = models.ForeignKey(
+        Pdu,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="unallocated_people",
+        verbose_name="PDU awaiting allocation",
+    )
 
     mappa_category = models.PositiveSmallIntegerField(
         choices=vocab.MappaCategory.choices, null=True, blank=True
@@ -132,7 +145,9 @@ class Person(models.Model):
         max_length=20, choices=vocab.Accommodation.choices, default=vocab.Accommodation.UNKNOWN
     )
     needs = choices_array(vocab.Need)
-    vulnerabilities = models.TextField(blank=True)
+    vulnerability_types = choices_array(vocab.Vulnerability)
+    # The details of the vulnerabilities (free text; the import's "vulnerabilities").
+    vulnerabilities = models.TextField("Details of vulnerabilities", blank=True)
     opd_screening = models.CharField(
         "OPD screening",
         max_length=20,
@@ -151,8 +166,17 @@ class Person(models.Model):
                 condition=Q(mappa_level__isnull=True) | Q(mappa_category__isnull=False),
                 name="person_mappa_level_needs_category",
             ),
+            models.CheckConstraint(
+                condition=Q(team__isnull=True) | Q(awaiting_pdu__isnull=True),
+                name="person_awaiting_pdu_only_unallocated",
+            ),
         ]
         indexes = [
+            models.Index(
+                fields=["awaiting_pdu"],
+                condition=Q(team__isnull=True),
+                name="person_unallocated_idx",
+            ),
             models.Index(fields=["team", "last_name", "first_name"], name="person_team_name_idx"),
             models.Index(models.functions.Upper("last_name"), name="person_upper_last_name_idx"),
         ]
@@ -163,6 +187,16 @@ class Person(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def team_name(self) -> str:
+        """The team holding the case, or that it is waiting for one."""
+        return self.team.name if self.team else "Awaiting allocation"
+
+    @property
+    def pdu_id(self) -> int | None:
+        """The PDU the case belongs to: its team's, or the one whose unallocated list it is on."""
+        return self.team.pdu_id if self.team else self.awaiting_pdu_id
 
 
 def tariff_expiry(sentence_date: dt.date, years: int, months: int, days: int) -> dt.date:
@@ -327,6 +361,15 @@ class LicenceCondition(models.Model):
     text = models.TextField(blank=True)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
+    # A variation ends one condition and starts its replacement, which points back to it.
+    varies = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="varied_by",
+        verbose_name="Varies the condition",
+    )
 
     class Meta:
         ordering = ["kind", "start_date", "id"]
@@ -355,6 +398,43 @@ class LicenceCondition(models.Model):
 
     def in_force_on(self, day: dt.date) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+@audited()
+class RiskChange(models.Model):
+    """A RoSH or MAPPA change, with the date it took effect: the history behind the current
+    values on ``Person`` (which the services update in the same transaction)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="risk_changes")
+    rosh_level = models.CharField(
+        "RoSH level", max_length=10, choices=vocab.RoshLevel.choices, blank=True
+    )
+    mappa_category = models.PositiveSmallIntegerField(
+        choices=vocab.MappaCategory.choices, null=True, blank=True
+    )
+    mappa_level = models.PositiveSmallIntegerField(
+        choices=vocab.MappaLevel.choices, null=True, blank=True
+    )
+    changed_on = models.DateField("Date of the change")
+    kind = models.CharField(max_length=20, choices=vocab.RiskChangeKind.choices)
+    reason = models.TextField()
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mappa_level__isnull=True) | Q(mappa_category__isnull=False),
+                name="risk_change_mappa_level_needs_category",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "-changed_on"], name="risk_change_person_idx")]
+
+    def __str__(self) -> str:
+        return f"Risk change on {self.changed_on:%d %b %Y}"
 
 
 @audited()

@@ -36,6 +36,9 @@ class Role(models.TextChoices):
     SENIOR_MANAGER = "senior_manager", "Senior manager (ACO / head of PDU)"
     PPCS = "ppcs", "PPCS caseworker"
     ADMIN = "admin", "Administrator"
+    # Administers the organisation and staff of one PDU: the PDU of their own team
+    # (docs/permissions.md). Gives no access to cases by itself.
+    LOCAL_ADMIN = "local_admin", "Local administrator (PDU)"
 
 
 class Gender(models.TextChoices):
@@ -139,6 +142,10 @@ class AdditionalCondition(models.TextChoices):
     EXCLUSION_ZONE = "exclusion_zone", "Exclusion zone"
     NON_CONTACT = "non_contact", "No contact with a named person or the victim"
     RESIDENCE_REQUIREMENT = "residence_requirement", "Residence requirement"
+    RESIDENCE_APPROVED_PREMISES = (
+        "residence_approved_premises",
+        "Reside at approved premises",
+    )
     DISCLOSE_RELATIONSHIPS = "disclose_relationships", "Disclose developing relationships"
     INTERNET_MONITORING = "internet_monitoring", "Internet and device monitoring"
     PROGRAMME_ATTENDANCE = "programme_attendance", "Programme attendance"
@@ -187,6 +194,27 @@ class Need(models.TextChoices):
     EMOTIONAL_WELLBEING = "emotional_wellbeing", "Emotional wellbeing"
     THINKING_BEHAVIOUR = "thinking_behaviour", "Thinking and behaviour"
     ATTITUDES = "attitudes", "Attitudes"
+
+
+class Vulnerability(models.TextChoices):
+    """Structured vulnerabilities (the Part A's list: make-recall-decision's "vulnerabilities"
+    question); the details stay in ``Person.vulnerabilities`` as text."""
+
+    SUICIDE_SELF_HARM = "suicide_self_harm", "Risk of suicide or self-harm"
+    MENTAL_HEALTH = "mental_health", "Mental health concerns"
+    LEARNING_DIFFICULTIES = "learning_difficulties", "Learning difficulties"
+    PHYSICAL_HEALTH = "physical_health", "Physical health concerns"
+    DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse (as a victim)"
+    BULLYING = "bullying", "Being bullied by others"
+    CULTURAL_LANGUAGE = "cultural_language", "Cultural or language differences"
+    OTHER = "other", "Other"
+
+
+class RiskChangeKind(models.TextChoices):
+    """Why a RoSH or MAPPA change was recorded: a new assessment or a correction of a mistake."""
+
+    NEW_ASSESSMENT = "new_assessment", "A new assessment"
+    CORRECTION = "correction", "A correction of what was recorded"
 
 
 class OpdScreening(models.TextChoices):

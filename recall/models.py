@@ -51,10 +51,24 @@ class Concern(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # Corrections (issue 14): an entry is never deleted; it is struck out with a reason and
+    # stays in the log, shown struck through.
+    struck_out_at = models.DateTimeField(null=True, blank=True)
+    struck_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    struck_out_reason = models.TextField("Why it is struck out", blank=True)
 
     class Meta:
         ordering = ["-occurred_on", "-id"]
         indexes = [models.Index(fields=["person", "-occurred_on"], name="concern_person_date_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(struck_out_at__isnull=True, struck_out_reason="")
+                | (Q(struck_out_at__isnull=False) & ~Q(struck_out_reason="")),
+                name="concern_struck_out_with_reason",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Concern on {self.occurred_on:%d %b %Y}"
@@ -81,6 +95,13 @@ class ActionShortOfRecall(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # Corrections (issue 14): an entry is never deleted; it is struck out with a reason and
+    # stays in the log, shown struck through.
+    struck_out_at = models.DateTimeField(null=True, blank=True)
+    struck_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    struck_out_reason = models.TextField("Why it is struck out", blank=True)
 
     class Meta:
         ordering = ["-taken_on", "-id"]
@@ -90,7 +111,12 @@ class ActionShortOfRecall(models.Model):
             models.CheckConstraint(
                 condition=Q(referral="") | Q(kind="referral_partner_agency"),
                 name="action_referral_only_for_referrals",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(struck_out_at__isnull=True, struck_out_reason="")
+                | (Q(struck_out_at__isnull=False) & ~Q(struck_out_reason="")),
+                name="action_struck_out_with_reason",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -150,6 +150,7 @@ ADDITIONAL_CONDITIONS: Final[tuple[str, ...]] = (
     "exclusion_zone",
     "non_contact",
     "residence_requirement",
+    "residence_approved_premises",
     "disclose_relationships",
     "internet_monitoring",
     "programme_attendance",

@@ -299,10 +299,13 @@ def recommendation_send_for_countersignature(
 
 
 def _managers(rec: RecallRecommendation, *, role: str) -> list[User]:
+    pdu_id = rec.person.pdu_id
+    if pdu_id is None:  # a case on the national unallocated list has no PDU managers yet
+        return []
     return list(
-        User.objects.filter(
-            is_active=True, roles__contains=[role], team__pdu_id=rec.person.team.pdu_id
-        ).exclude(pk=rec.created_by_id)
+        User.objects.filter(is_active=True, roles__contains=[role], team__pdu_id=pdu_id).exclude(
+            pk=rec.created_by_id
+        )
     )
 
 

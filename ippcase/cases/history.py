@@ -94,6 +94,7 @@ ROLE_WORDS: dict[str, str] = {
     Role.SENIOR_MANAGER: "ACO",
     Role.PPCS: "PPCS",
     Role.ADMIN: "administrator",
+    Role.LOCAL_ADMIN: "local administrator",
 }
 
 # Who, for changes made by the service itself rather than a signed-in user (the pghistory
@@ -675,6 +676,14 @@ def _line(raw: Any, names: Names) -> HistoryLine | None:
     text = describe(event)
     if text is None:
         return None
+    # A change made through a form that asks why (issue 14) carries the reason, and whether it
+    # corrects a mistake or records a new fact, in the audit context:
+    # ``pghistory.context(reason=..., correction=True)`` around the service's writes.
+    reason = str(context.get("reason") or "").strip()
+    if reason:
+        text = f"{text}{_reason('Reason', reason)}"
+    if context.get("correction"):
+        text = f"Correction: {text}"
     if actor is not None:
         who = actor.with_role()
     elif context.get("actor"):

@@ -49,7 +49,14 @@ def is_admin(user: Any) -> bool:
     return Role.ADMIN in _roles(user)
 
 
-has_any_role = is_practitioner | is_manager | is_senior_manager | is_ppcs | is_admin
+@rules.predicate
+def is_local_admin(user: Any) -> bool:
+    return Role.LOCAL_ADMIN in _roles(user)
+
+
+has_any_role = (
+    is_practitioner | is_manager | is_senior_manager | is_ppcs | is_admin | is_local_admin
+)
 
 
 @rules.predicate
@@ -59,7 +66,9 @@ def person_in_own_team(user: Any, person: Any) -> bool:
 
 @rules.predicate
 def person_in_own_pdu(user: Any, person: Any) -> bool:
-    return user.team_id is not None and person.team.pdu_id == user.team.pdu_id
+    """The person's case belongs to the user's PDU: held by one of its teams, or on its
+    unallocated list (Person.pdu_id)."""
+    return user.team_id is not None and person.pdu_id == user.team.pdu_id
 
 
 # ---------------------------------------------------------------------------------------------
@@ -103,6 +112,55 @@ rules.add_perm("ippcase.view_case_history", can_view_person)
 # Read audit (issue 7): who viewed a case is for the senior managers of the person's PDU and
 # administrators; everyone else who can see the case gets 403 (out of scope: 404).
 rules.add_perm("ippcase.view_case_views", is_admin | (is_senior_manager & person_in_own_pdu))
+
+# ---------------------------------------------------------------------------------------------
+# Keeping the case record (issue 14). Opening a case: a practitioner (for their own team), a
+# manager or senior manager (a team of their PDU), an administrator (any team); the view limits
+# the teams offered with teams_for_new_case(). Changing a case: whoever holds it (the team's
+# practitioners) and the managers of its PDU. Transferring it (or allocating an unallocated
+# case): the managers of its PDU, and administrators.
+rules.add_perm("ippcase.open_case", is_practitioner | is_manager | is_senior_manager | is_admin)
+rules.add_perm(
+    "ippcase.change_case",
+    is_admin
+    | (is_practitioner & person_in_own_team)
+    | ((is_manager | is_senior_manager) & person_in_own_pdu),
+)
+rules.add_perm(
+    "ippcase.transfer_case", is_admin | ((is_manager | is_senior_manager) & person_in_own_pdu)
+)
+# The unallocated list: administrators (all of it), and managers and local administrators for
+# their own PDU's (the view scopes the rows with unallocated_people()).
+rules.add_perm(
+    "ippcase.view_unallocated", is_admin | is_manager | is_senior_manager | is_local_admin
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Administering the organisation and staff (issue 14): administrators everywhere; a local
+# administrator within the PDU of their own team (its teams and the staff in them). Roles a
+# local administrator may give are in ippcase.organisation (never admin or PPCS).
+
+
+@rules.predicate
+def pdu_is_own(user: Any, pdu: Any) -> bool:
+    return user.team_id is not None and pdu is not None and pdu.pk == user.team.pdu_id
+
+
+@rules.predicate
+def staff_in_own_pdu(user: Any, member: Any) -> bool:
+    return (
+        user.team_id is not None
+        and member.team_id is not None
+        and member.team.pdu_id == user.team.pdu_id
+    )
+
+
+rules.add_perm("ippcase.administer", is_admin | is_local_admin)
+rules.add_perm("ippcase.administer_pdu", is_admin | (is_local_admin & pdu_is_own))
+rules.add_perm("ippcase.administer_user", is_admin | (is_local_admin & staff_in_own_pdu))
+rules.add_perm("ippcase.administer_regions", is_admin)
+
 # The email outbox's failed and retrying notifications, and trying one again: administrators.
 rules.add_perm("ippcase.manage_notifications", is_admin)
 
@@ -117,7 +175,9 @@ def visible_people(user: Any, qs: QuerySet[Any] | None = None) -> QuerySet[Any]:
     if Role.PRACTITIONER in roles and user.team_id is not None:
         scope |= Q(team_id=user.team_id)
     if (Role.MANAGER in roles or Role.SENIOR_MANAGER in roles) and user.team_id is not None:
-        scope |= Q(team__pdu_id=user.team.pdu_id)
+        scope |= Q(team__pdu_id=user.team.pdu_id) | Q(
+            team__isnull=True, awaiting_pdu_id=user.team.pdu_id
+        )
     if Role.PPCS in roles:
         scope |= _ppcs_work()
     return qs.filter(scope)

@@ -146,7 +146,7 @@ def _at_risk(people: QuerySet[Person], scope: Scope) -> PanelData:
         (
             Link(f"{p.first_name} {p.last_name}", reverse("person_overview", args=[p.crn])),
             p.crn,
-            p.team.name,
+            p.team_name,
             p.com_name or "Unallocated",
             p.concern_count,
             f"{p.latest_concern:%-d %b %Y}",

@@ -129,13 +129,13 @@ def compute(people: QuerySet[Person], scope: Scope) -> PanelData:
         chart_id="continuity-chart",
     )
     rows_coms: list[list[Any]] = [
-        [person_link(p), p.crn, p.team.name, p.coms_since_release] for p in coms_rows
+        [person_link(p), p.crn, p.team_name, p.coms_since_release] for p in coms_rows
     ]
     rows_mappa: list[list[Any]] = [
         [
             person_link(p),
             p.crn,
-            p.team.name,
+            p.team_name,
             p.get_mappa_level_display(),
             p.get_rosh_level_display(),
         ]
