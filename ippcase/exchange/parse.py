@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ippcase import vocab
+from ippcase.cases.release_checks import sentence_before_release_problems
 from ippcase.exchange.parse_releases import (
     PartialRelease,
     parse_releases,
@@ -413,12 +414,9 @@ def _parse_sentence(
 def _check_sentence_before_release(
     r: Reader, sentence: _PartialSentence, releases: list[PartialRelease]
 ) -> None:
-    dates = [release.date for release in releases if release.date is not None]
-    if sentence.sentence_date is not None and dates and sentence.sentence_date > min(dates):
-        r.problem(
-            "sentence.sentence_date",
-            f"{sentence.sentence_date} is after the first release ({min(dates)})",
-        )
+    dates = [release.date for release in releases]
+    for path, message in sentence_before_release_problems(sentence.sentence_date, dates):
+        r.problem(path, message)
 
 
 def _parse_conditions(r: Reader, value: object) -> list[ConditionRow] | None:

@@ -16,6 +16,7 @@ from typing import Any, Final
 from django.db import models
 
 from ippcase import vocab
+from ippcase.cases.release_checks import release_history_problems
 from ippcase.exchange.reader import Reader, join
 from ippcase.exchange.rows import (
     UNSET,
@@ -373,54 +374,6 @@ def parse_termination_referrals(
 
 
 def _check_release_order(r: Reader, releases: list[PartialRelease]) -> None:
-    """Releases in date order; each recall inside its own period on licence; only the last
-    period may still be open. Dates already reported as invalid are skipped."""
-    previous: dt.date | None = None
-    for i, release in enumerate(releases):
-        path = f"releases[{i}]"
-        following = releases[i + 1] if i + 1 < len(releases) else None
-        next_date = following.date if following else None
-        if release.date is not None:
-            if previous is not None and release.date <= previous:
-                r.problem(
-                    f"{path}.date",
-                    f"{release.date} is not after the previous release ({previous}); "
-                    "releases must be listed in date order, one per day",
-                )
-            previous = release.date if previous is None else max(previous, release.date)
-        recall = release.recall
-        if recall is None:
-            if following is not None:
-                r.problem(f"{path}.recall", "required: only the last release may have no recall")
-            continue
-        if recall.recall_date is not None:
-            if release.date is not None and recall.recall_date < release.date:
-                r.problem(
-                    f"{path}.recall.date",
-                    f"{recall.recall_date} is before the release it ends ({release.date})",
-                )
-            if next_date is not None and recall.recall_date >= next_date:
-                r.problem(
-                    f"{path}.recall.date",
-                    f"{recall.recall_date} is not before the next release ({next_date})",
-                )
-        rtc = recall.returned_to_custody
-        if rtc is not None:
-            if recall.recall_date is not None and rtc < recall.recall_date:
-                r.problem(
-                    f"{path}.recall.returned_to_custody",
-                    f"{rtc} is before the recall date ({recall.recall_date})",
-                )
-            # A person is re-released only from custody, so the return comes first.
-            if next_date is not None and rtc >= next_date:
-                r.problem(
-                    f"{path}.recall.returned_to_custody",
-                    f"{rtc} is not before the next release ({next_date})",
-                )
-        # The re-release ends this recall's time in custody, so it is the next release listed.
-        re_released = recall.re_released
-        if isinstance(re_released, dt.date) and next_date is not None and re_released != next_date:
-            r.problem(
-                f"{path}.recall.re_released",
-                f"{re_released} is not the date of the next release ({next_date})",
-            )
+    """The shared date checks of a release history (ippcase.cases.release_checks)."""
+    for path, message in release_history_problems(releases):
+        r.problem(path, message)
