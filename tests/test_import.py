@@ -370,7 +370,8 @@ def _all(*mutations: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, An
             "condition; expected one of: drug_testing, alcohol_monitoring, curfew, "
             "electronic_monitoring, polygraph, exclusion_zone, non_contact, "
             "residence_requirement, residence_approved_premises, disclose_relationships, "
-            "internet_monitoring, programme_attendance, psychology_appointments, other (or leave the code out)",
+            "internet_monitoring, programme_attendance, psychology_appointments, other "
+            "(or leave the code out)",
             id="additional-condition-unknown-code",
         ),
         pytest.param(
@@ -388,8 +389,9 @@ def _all(*mutations: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, An
             'A123456 licence_conditions[0].code: "keep_in_touch" is not a code of an additional '
             "condition; expected one of: drug_testing, alcohol_monitoring, curfew, "
             "electronic_monitoring, polygraph, exclusion_zone, non_contact, "
-            "residence_requirement, disclose_relationships, internet_monitoring, "
-            "programme_attendance, psychology_appointments, other (or leave the code out)",
+            "residence_requirement, residence_approved_premises, disclose_relationships, "
+            "internet_monitoring, programme_attendance, psychology_appointments, other "
+            "(or leave the code out)",
             id="additional-condition-standard-code",
         ),
         pytest.param(
