@@ -43,7 +43,8 @@ class ImportProblem:
     """One thing wrong with an import file.
 
     ``crn`` is the record's CRN as written in the file, ``people[N]`` for a record without a
-    usable CRN, or ``-`` for the file as a whole. ``field`` is a dotted path inside the record
+    usable CRN, ``-`` for the file as a whole, or empty in the organisation import (whose
+    ``field`` is the whole path: ``staff[3].team``). ``field`` is a dotted path inside the record
     (``releases[1].recall.date``; list positions count from 0), empty for the record itself.
     """
 
@@ -52,6 +53,8 @@ class ImportProblem:
     reason: str
 
     def __str__(self) -> str:
+        if not self.crn:  # the organisation import names a problem by its path alone
+            return f"{self.field}: {self.reason}" if self.field else self.reason
         if self.field:
             return f"{self.crn} {self.field}: {self.reason}"
         return f"{self.crn}: {self.reason}"
