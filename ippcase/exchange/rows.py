@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from django.db import models
@@ -82,6 +82,7 @@ class References:
     user_ids: Mapping[str, int]  # User.username -> id
     stored_crns: frozenset[str]  # people already stored: an absent "team" keeps theirs
     default_team_code: str | None = None
+    pdu_ids: Mapping[str, int] = field(default_factory=dict)  # Pdu.code -> id ("pdu")
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class Names:
     crns: frozenset[str]
     team_codes: frozenset[str]
     usernames: frozenset[str]
+    pdu_codes: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -304,7 +306,8 @@ class AllocationRow:
 @dataclass(frozen=True)
 class PersonRow:
     """A valid person record. ``fields`` holds Person attributes present in the file (team as
-    ``team_id``); optional collections are :data:`UNSET` when the file leaves them out."""
+    ``team_id``; an unallocated person's PDU as ``awaiting_pdu_id``); optional collections are
+    :data:`UNSET` when the file leaves them out."""
 
     crn: str
     fields: dict[str, Any]
