@@ -190,9 +190,7 @@ def test_no_link_when_no_one_is_waiting_or_without_the_permission(manager, pract
         "parole:person_parole",
     ],
 )
-def test_an_unallocated_persons_case_pages_render_for_an_administrator(
-    admin_user, team, url_name
-):
+def test_an_unallocated_persons_case_pages_render_for_an_administrator(admin_user, team, url_name):
     person = factories.make_unallocated_case(team.pdu)
 
     response = client_for(admin_user).get(reverse(url_name, args=[person.crn]))

@@ -117,9 +117,11 @@ def unallocated_people(user: User) -> QuerySet[Person]:
             return qs.none()
         qs = qs.filter(awaiting_pdu_id=team.pdu_id)
     # The audit trail's insert event: the Person model has no creation time of its own.
-    added = apps.get_model("ippcase", "PersonEvent")._default_manager.filter(
-        pgh_obj_id=OuterRef("pk"), pgh_label="insert"
-    ).order_by("pgh_created_at")
+    added = (
+        apps.get_model("ippcase", "PersonEvent")
+        ._default_manager.filter(pgh_obj_id=OuterRef("pk"), pgh_label="insert")
+        .order_by("pgh_created_at")
+    )
     return (
         qs.select_related("awaiting_pdu", "sentence")
         .annotate(added_at=Subquery(added.values("pgh_created_at")[:1]))

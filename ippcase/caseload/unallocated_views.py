@@ -30,8 +30,6 @@ def unallocated(request: AppRequest) -> HttpResponse:
     # Every row in scope is one the administrators and the PDU's managers may open and allocate
     # (ippcase.view_person, ippcase.transfer_case); a local administrator sees the list only.
     can_allocate = user.has_role(Role.ADMIN, Role.MANAGER, Role.SENIOR_MANAGER)
-    for person in page.object_list:
-        person.allocation_url = allocation_url(person.crn)
-    return render(
-        request, "ippcase/unallocated.html", {"page": page, "can_allocate": can_allocate}
-    )
+    rows = [(person, allocation_url(person.crn)) for person in page.object_list]
+    context = {"page": page, "rows": rows, "can_allocate": can_allocate}
+    return render(request, "ippcase/unallocated.html", context)

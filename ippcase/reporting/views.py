@@ -126,8 +126,7 @@ def scope_people(user: Any, level: str, code: str) -> QuerySet[Person]:
     # A region's or PDU's people include those on its unallocated list (no team yet).
     if level == "region":
         return people.filter(
-            Q(team__pdu__region__code=code)
-            | Q(team__isnull=True, awaiting_pdu__region__code=code)
+            Q(team__pdu__region__code=code) | Q(team__isnull=True, awaiting_pdu__region__code=code)
         )
     if level == "pdu":
         return people.filter(
