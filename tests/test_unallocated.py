@@ -4,6 +4,8 @@ and caseload of a person with no team."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,9 +14,12 @@ from django.urls import reverse
 from ippcase import vocab
 from ippcase.caseload.selectors import unallocated_people
 from ippcase.caseload.unallocated_views import allocation_url
+from ippcase.models import Person
 from ippcase.reporting.views import scope_people
+from recall import reminders
 from tests import factories
 from tests.conftest import client_for
+from tests.test_reminders import tracked_recall
 
 URL = "/cases/unallocated/"
 
@@ -235,3 +240,25 @@ def test_the_dashboard_renders_with_unallocated_people(admin_user, manager, team
     factories.make_unallocated_case(None)
     for user in (admin_user, manager):
         assert client_for(user).get(reverse("dashboard")).status_code == 200
+
+
+def test_an_overdue_report_of_an_unallocated_case_goes_to_its_pdus_managers(
+    team, practitioner, manager, outsider
+):
+    recall = tracked_recall(team, practitioner)
+    Person.objects.filter(pk=recall.release.person_id).update(team=None, awaiting_pdu=team.pdu)
+
+    result = reminders.send_report_reminders(today=dt.date(2025, 1, 16))
+
+    assert manager.pk in result.recipients and outsider.pk not in result.recipients
+
+
+def test_an_overdue_report_on_the_national_list_goes_to_no_pdus_managers(
+    team, practitioner, manager
+):
+    recall = tracked_recall(team, practitioner)
+    Person.objects.filter(pk=recall.release.person_id).update(team=None, awaiting_pdu=None)
+
+    result = reminders.send_report_reminders(today=dt.date(2025, 1, 16))
+
+    assert manager.pk not in result.recipients and practitioner.pk in result.recipients
