@@ -110,22 +110,14 @@ def _write_units(
     parent_field: str | None,
     parent_ids: dict[str, int],
 ) -> dict[str, int]:
-    """Create or update ``rows`` of ``model`` by code; every stored code's id, for the next
-    level down. ``parent_ids`` has the ids of the file's parents; a parent only in the database
-    is looked up here."""
+    """Create or update ``rows`` of ``model`` by code (``parent_ids``: the id of every stored
+    parent by code, the file's included); every stored code's id, for the next level down."""
     stored = {
         unit.code: unit
         for unit in model.objects.filter(code__in=[row.code for row in rows])
         .order_by("code")
         .select_for_update()
     }
-    if parent_field is not None:
-        parent_model = Region if model is Pdu else Pdu
-        missing = {row.parent for row in rows} - set(parent_ids)
-        parent_ids = {
-            **parent_ids,
-            **dict(parent_model.objects.filter(code__in=missing).values_list("code", "id")),
-        }
     for row in rows:
         values: dict[str, Any] = {"code": row.code, "name": row.name}
         if parent_field is not None:
@@ -136,8 +128,7 @@ def _write_units(
             counts.add(kind, created=True, changed=False)
         else:
             counts.add(kind, created=False, changed=_save_changes(unit, values))
-    ids = dict(model.objects.values_list("code", "id"))
-    return ids
+    return dict(model.objects.values_list("code", "id"))
 
 
 def _save_changes(instance: models.Model, values: dict[str, Any]) -> bool:
