@@ -255,6 +255,27 @@ def test_a_dry_run_writes_nothing_and_says_what_would_change(db):
             id="active-not-boolean",
         ),
         pytest.param(
+            lambda d: d["regions"][0].update(code="yorks\u0000"),
+            "regions[0].code: contains a null character (\\u0000), which cannot be stored",
+            id="nul-in-code",
+        ),
+        pytest.param(
+            lambda d: d["teams"][0].update(name="x" * 101),
+            "teams[0].name: is 101 characters long; at most 100 allowed",
+            id="name-too-long",
+        ),
+        pytest.param(
+            lambda d: d["staff"][0].update(username="amy com"),
+            'staff[0].username: "amy com" is not a username: use only letters, digits and '
+            "@ . + - _",
+            id="bad-username",
+        ),
+        pytest.param(
+            lambda d: d["staff"].append("amy"),
+            "staff[3]: expected an object, got a string",
+            id="staff-not-an-object",
+        ),
+        pytest.param(
             lambda d: d.update(format="ippcase-import/1"),
             "format: unknown format 'ippcase-import/1'; expected \"ippcase-organisation/1\"",
             id="wrong-format",
