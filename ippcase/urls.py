@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from ippcase.caseload import unallocated_views
 from ippcase.caseload import views as caseload_views
 from ippcase.cases import audit_views
 from ippcase.cases import views as case_views
@@ -17,6 +18,7 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", health.healthz, name="healthz"),
     path("cases/", caseload_views.caseload, name="caseload"),
+    path("cases/unallocated/", unallocated_views.unallocated, name="unallocated"),
     path("cases/<str:crn>/", case_views.person_overview, name="person_overview"),
     path("cases/<str:crn>/sentence/", case_views.person_sentence, name="person_sentence"),
     path("cases/<str:crn>/timeline/", case_views.person_timeline, name="person_timeline"),

@@ -181,7 +181,7 @@ class _Candidate:
     recall_id: int
     returned_to_custody: dt.date
     crn: str
-    pdu_id: int
+    pdu_id: int | None  # the case's PDU (its team's, or the unallocated list's); None: national
     practitioner_id: int
 
 
@@ -208,7 +208,11 @@ def _candidates(today: dt.date) -> list[_Candidate]:
         .annotate(current_allocation=open_allocation("release__person"))
         .annotate(
             crn=F("release__person__crn"),
-            pdu_id=F("release__person__team__pdu_id"),
+            # An unallocated case's overdue reports go to the managers of the PDU whose list
+            # it is on (Person.pdu_id); on the national list, to no PDU's managers.
+            pdu_id=Coalesce(
+                F("release__person__team__pdu_id"), F("release__person__awaiting_pdu_id")
+            ),
             practitioner_id=Coalesce(
                 F("current_allocation__practitioner_id"), F("recommendation__created_by_id")
             ),
@@ -321,7 +325,7 @@ def _messages(new: list[_Due], today: dt.date, cal: Calendar) -> list[Message]:
     messages = [_practitioner_message(r, status_of) for r in new]
     overdue_by_pdu: dict[int, list[_Due]] = defaultdict(list)
     for r in new:
-        if r.milestone == recall_vocab.ReminderMilestone.OVERDUE:
+        if r.milestone == recall_vocab.ReminderMilestone.OVERDUE and r.candidate.pdu_id:
             overdue_by_pdu[r.candidate.pdu_id].append(r)
     managers = _managers_by_pdu(set(overdue_by_pdu))
     for pdu_id, (pdu_name, manager_ids) in managers.items():

@@ -223,3 +223,12 @@ def justify_warnings(rec: RecallRecommendation, actor: models.User) -> RecallRec
         expected_version=rec.version,
         changes={"acknowledgements": {c: "Discussed with my SPO; going ahead." for c in warns}},
     )
+
+
+# --- unallocated cases (issue 14) --------------------------------------------------------------
+
+
+def make_unallocated_case(pdu: models.Pdu | None = None, **kwargs: Any) -> models.Person:
+    """A complete case with no team, waiting on ``pdu``'s unallocated list (None: the national
+    list), as the case import leaves a person given no team."""
+    return make_case(None, awaiting_pdu=pdu, **kwargs)  # type: ignore[arg-type]

@@ -195,13 +195,83 @@ def test_a_new_person_without_a_team_goes_to_the_default_team(team, other_team_s
     assert models.Person.objects.get(crn="A123456").team == other_team_same_pdu
 
 
-def test_a_new_person_without_a_team_or_a_default_is_rejected(team):
+def test_a_new_person_without_a_team_or_a_default_is_imported_unallocated(team):
     record = person_record()
     del record["team"]
 
-    assert problems_of(document(record)) == [
-        "A123456 team: required for a person not already stored (or give a default team)"
+    assert cases_import(data=document(record)) == ImportResult(created=1, updated=0, unchanged=0)
+
+    person = models.Person.objects.get(crn="A123456")
+    assert (person.team, person.awaiting_pdu) == (None, None)  # the national list
+    assert person.team_name == "Awaiting allocation"
+
+
+def test_a_new_person_with_a_pdu_and_no_team_waits_on_that_pdus_list(team):
+    record = person_record(pdu="leeds")
+    del record["team"]
+
+    cases_import(data=document(record), default_team_code="leeds-a")
+
+    person = models.Person.objects.get(crn="A123456")
+    assert (person.team, person.awaiting_pdu) == (None, team.pdu)
+    assert person.pdu_id == team.pdu_id
+
+
+def test_an_unknown_pdu_is_reported(team):
+    record = person_record(pdu="nowhere")
+    del record["team"]
+
+    assert problems_of(document(record)) == ['A123456 pdu: no PDU with code "nowhere"']
+
+
+def test_a_pdu_beside_a_team_is_refused(team):
+    assert problems_of(document(person_record(pdu="leeds"))) == [
+        "A123456 pdu: only for a person without a team (the unallocated list they wait on); "
+        "leave it out, or leave out the team"
     ]
+
+
+def test_a_pdu_for_a_stored_person_with_a_team_is_refused(team):
+    cases_import(data=document(person_record()))
+    record = person_record(pdu="leeds")
+    del record["team"]
+
+    assert problems_of(document(record)) == [
+        "A123456 pdu: the person is stored with a team, which the import keeps when the record "
+        "gives none; a pdu is only for a person awaiting allocation (leave it out, or give the "
+        "team)"
+    ]
+    assert models.Person.objects.get().team == team
+
+
+def test_a_reimport_with_a_team_allocates_an_unallocated_person(team):
+    record = person_record(pdu="leeds")
+    del record["team"]
+    cases_import(data=document(record))
+
+    result = cases_import(data=document(person_record()))
+
+    assert result.updated == 1
+    person = models.Person.objects.get()
+    assert (person.team, person.awaiting_pdu) == (team, None)
+
+
+def test_an_unallocated_person_exports_their_pdu_and_round_trips(team, tmp_path):
+    on_list = person_record("A000001", pdu="leeds")
+    national = person_record("A000002")
+    del on_list["team"], national["team"]
+    cases_import(data=document(on_list, national, person_record("A000003")))
+
+    exported = cases_export()
+    first, second, third = exported["people"]
+    assert "team" not in first and first["pdu"] == "leeds"
+    assert "team" not in second and second["pdu"] is None
+    assert "pdu" not in third and third["team"] == "leeds-a"
+    assert cases_import(data=copy.deepcopy(exported)).unchanged == 3
+
+    models.Person.objects.all().delete()
+    cases_import(data=copy.deepcopy(exported))
+    assert cases_export() == exported
 
 
 def test_an_unknown_default_team_is_reported_once(team):
@@ -341,8 +411,8 @@ def _all(*mutations: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, An
         pytest.param(
             _set("rosh", "high"),
             "A123456 rosh: unknown field; allowed fields: crn, nomis_number, first_name, "
-            "last_name, date_of_birth, gender, ethnicity, sentence, releases, team, pnc, mappa, "
-            "rosh_level, accommodation, needs, vulnerabilities, opd_screening, "
+            "last_name, date_of_birth, gender, ethnicity, sentence, releases, team, pdu, pnc, "
+            "mappa, rosh_level, accommodation, needs, vulnerabilities, opd_screening, "
             "licence_conditions, allocations, licence_termination_referrals",
             id="unknown-field",
         ),

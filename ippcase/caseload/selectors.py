@@ -6,6 +6,7 @@ It brings the recall and parole work together, so it sits above both (docs/archi
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat
@@ -13,7 +14,8 @@ from django.db.models.functions import Coalesce, Concat
 from ippcase.cases import licence
 from ippcase.cases.selectors import CaseStatus, latest_release, search_text, status_expression
 from ippcase.core.permissions import visible_people
-from ippcase.models import Allocation, Recall, Team, User
+from ippcase.models import Allocation, Person, Recall, Team, User
+from ippcase.vocab import Role
 from parole.selectors import PAROLE_WORK, parole_work_filter
 from recall.selectors import live_recommendation, tracked_report_rtc
 
@@ -100,3 +102,28 @@ def caseload(
 def teams_for_filter(user: User) -> QuerySet[Team]:
     """The teams whose people ``user`` can see, for the caseload filter."""
     return Team.objects.filter(pk__in=visible_people(user).values("team_id")).order_by("name")
+
+
+def unallocated_people(user: User) -> QuerySet[Person]:
+    """The people waiting for allocation (no team) that ``user`` may see on the unallocated
+    list: administrators all of them (the national list and every PDU's); managers, senior
+    managers and local administrators those on their own PDU's list (``awaiting_pdu`` is their
+    team's PDU); anyone else none. Each person has ``added_at`` (when the case was created, from
+    its audit trail) and the PDU and sentence loaded; oldest first, so the longest waiting lead."""
+    qs = Person.objects.filter(team__isnull=True)
+    if not user.has_role(Role.ADMIN):
+        team = user.team
+        if team is None or not user.has_role(Role.MANAGER, Role.SENIOR_MANAGER, Role.LOCAL_ADMIN):
+            return qs.none()
+        qs = qs.filter(awaiting_pdu_id=team.pdu_id)
+    # The audit trail's insert event: the Person model has no creation time of its own.
+    added = (
+        apps.get_model("ippcase", "PersonEvent")
+        ._default_manager.filter(pgh_obj_id=OuterRef("pk"), pgh_label="insert")
+        .order_by("pgh_created_at")
+    )
+    return (
+        qs.select_related("awaiting_pdu", "sentence")
+        .annotate(added_at=Subquery(added.values("pgh_created_at")[:1]))
+        .order_by(F("added_at").asc(nulls_last=True), "last_name", "first_name", "crn")
+    )

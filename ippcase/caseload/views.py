@@ -49,7 +49,11 @@ def caseload(request: AppRequest) -> HttpResponse:
         per_page=settings.CASELOAD_PAGE_SIZE,
     )
     add_report_deadlines(page.object_list)
+    unallocated_count = 0
+    if not request.htmx and request.user.has_perm("ippcase.view_unallocated"):
+        unallocated_count = caseload_selectors.unallocated_people(request.user).count()
     context = {
+        "unallocated_count": unallocated_count,
         "page": page,
         "query": request.GET.get("q", ""),
         "team_code": request.GET.get("team", ""),

@@ -101,6 +101,7 @@ ROLE_WORDS: dict[str, str] = {
 # context's ``actor``: the import command, the demo data, a Celery worker).
 ACTOR_WORDS = {
     "import": "Case import",
+    "import_organisation": "Organisation import",
     "load_demo": "Demo data",
     "seed_demo": "Demo data",
     "worker": "The system",

@@ -96,7 +96,7 @@ def search_text(value: str) -> str:
 def person_for_user(user: User, crn: str) -> Person:
     """The person with ``crn`` if ``user`` may see them; otherwise 404 (existence is not leaked)."""
     person = (
-        Person.objects.select_related("team__pdu__region", "sentence")
+        Person.objects.select_related("team__pdu__region", "awaiting_pdu__region", "sentence")
         .filter(crn=crn.upper())
         .first()
     )
@@ -108,7 +108,7 @@ def person_for_user(user: User, crn: str) -> Person:
 def person_with_history(person: Person) -> Person:
     """Load everything the case pages show about ``person`` in a fixed number of queries."""
     return (
-        Person.objects.select_related("team__pdu__region", "sentence")
+        Person.objects.select_related("team__pdu__region", "awaiting_pdu__region", "sentence")
         .prefetch_related(
             Prefetch(
                 "releases", queryset=Release.objects.select_related("recall").order_by("date")

@@ -43,6 +43,7 @@ def cases_export(*, people: QuerySet[Person] | None = None) -> dict[str, Any]:
     persons = queryset.order_by("crn").values(
         *attnames(Person),
         "team__code",
+        "awaiting_pdu__code",
         *(f"sentence__{name}" for name in attnames(Sentence)),
     )
     offences = _grouped(
@@ -146,7 +147,12 @@ def _export_person(
         "date_of_birth": _iso(person["date_of_birth"]),
         "gender": person["gender"],
         "ethnicity": person["ethnicity"],
-        "team": person["team__code"],
+        # An unallocated person has no team: the PDU whose list they wait on (null: national).
+        **(
+            {"team": person["team__code"]}
+            if person["team__code"] is not None
+            else {"pdu": person["awaiting_pdu__code"]}
+        ),
         "mappa": mappa,
         "rosh_level": person["rosh_level"] or None,
         "accommodation": person["accommodation"],

@@ -46,11 +46,12 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def decode_import_file(raw: bytes, name: str) -> Any:
+def decode_import_file(raw: bytes, name: str, *, expected: str = FORMAT) -> Any:
     """The JSON document in ``raw`` (the bytes of the file called ``name``), or
     :class:`ImportFileError` saying precisely why it is not one: too large (over
     ``IMPORT_MAX_BYTES``), empty, a binary file, not UTF-8, CSV or HTML rather than JSON, or
-    invalid JSON. A UTF-8 byte order mark (which Excel and Notepad write) is ignored."""
+    invalid JSON. A UTF-8 byte order mark (which Excel and Notepad write) is ignored.
+    ``expected`` is the format the messages name (the organisation import's, for that file)."""
     if len(raw) > IMPORT_MAX_BYTES:
         raise ImportFileError(
             f"{name} is too large: over {_size(IMPORT_MAX_BYTES)} (the most an import reads); "
@@ -71,7 +72,7 @@ def decode_import_file(raw: bytes, name: str) -> Any:
             f"{name} is not UTF-8 text: {exc.reason} at byte {exc.start}"
         ) from None
     if not text.strip():
-        raise ImportFileError(f'{name} is empty; expected a JSON document ("{FORMAT}")')
+        raise ImportFileError(f'{name} is empty; expected a JSON document ("{expected}")')
     try:
         return json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as exc:
@@ -80,12 +81,12 @@ def decode_import_file(raw: bytes, name: str) -> Any:
         if first == "<":
             raise ImportFileError(
                 f"{name} looks like HTML or XML, not JSON; the import takes JSON in the "
-                f'"{FORMAT}" format'
+                f'"{expected}" format'
             ) from None
         if first not in ("{", "[") and ("," in first_line or "\t" in first_line):
             raise ImportFileError(
                 f"{name} looks like CSV (comma- or tab-separated values), not JSON; the import "
-                f'takes JSON in the "{FORMAT}" format'
+                f'takes JSON in the "{expected}" format'
             ) from None
         raise ImportFileError(
             f"{name} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"

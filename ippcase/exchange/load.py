@@ -40,6 +40,7 @@ from ippcase.models import (
     Allocation,
     IndexOffence,
     LicenceCondition,
+    Pdu,
     Person,
     Recall,
     Release,
@@ -96,7 +97,8 @@ def cases_import(
     Optional fields the record leaves out keep their stored values. A row that would not change
     is not saved, so an identical re-import writes nothing and no audit events. People not in
     the file are left alone. ``default_team_code`` is the team of new people whose record has
-    no ``team``.
+    no ``team`` and no ``pdu``; without it they are imported unallocated (no team, on the
+    unallocated list of the record's ``pdu``, or the national list).
     """
     today = timezone.localdate()
     with pghistory.context(actor=actor), transaction.atomic():
@@ -112,6 +114,7 @@ def cases_import(
             ),
             stored_crns=frozenset(stored),
             default_team_code=default_team_code,
+            pdu_ids=dict(Pdu.objects.filter(code__in=names.pdu_codes).values_list("code", "id")),
         )
         rows, problems = parse_document(data, refs=refs, today=today)
         if not problems:
@@ -214,6 +217,17 @@ def _stored_conflicts(rows: list[PersonRow], stored: dict[str, _StoredCase]) -> 
         case = stored.get(row.crn)
         if case is None:
             continue
+        team_id = case.person["team_id"]
+        if "awaiting_pdu_id" in row.fields and "team_id" not in row.fields and team_id is not None:
+            problems.append(
+                ImportProblem(
+                    row.crn,
+                    "pdu",
+                    "the person is stored with a team, which the import keeps when the record "
+                    "gives none; a pdu is only for a person awaiting allocation (leave it out, "
+                    "or give the team)",
+                )
+            )
         releases = {release["date"]: release["id"] for release in case.releases}
         for i, release in enumerate(row.releases):
             recall = case.recalls.get(releases.get(release.date, -1))

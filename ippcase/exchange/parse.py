@@ -68,6 +68,7 @@ _PERSON_REQUIRED = (
 )
 _PERSON_OPTIONAL = (
     "team",
+    "pdu",
     "pnc",
     "mappa",
     "rosh_level",
@@ -92,10 +93,11 @@ def _crn_label(raw: object, index: int) -> str:
 
 
 def referenced_names(data: object) -> Names:
-    """The CRNs, team codes and usernames that ``data`` mentions, for the caller to look up
+    """The CRNs, team and PDU codes and usernames that ``data`` mentions, for the caller to look up
     before :func:`parse_document`. Never raises on malformed input: parsing reports that."""
     crns: set[str] = set()
     teams: set[str] = set()
+    pdus: set[str] = set()
     users: set[str] = set()
     people = data.get("people") if isinstance(data, dict) else None
     for raw in people if isinstance(people, list) else ():
@@ -106,12 +108,14 @@ def referenced_names(data: object) -> Names:
         # Only names that could be stored are looked up: the database refuses a NUL in a query.
         if isinstance(raw.get("team"), str) and unstorable(raw["team"]) is None:
             teams.add(raw["team"])
+        if isinstance(raw.get("pdu"), str) and unstorable(raw["pdu"]) is None:
+            pdus.add(raw["pdu"])
         allocations = raw.get("allocations")
         for allocation in allocations if isinstance(allocations, list) else ():
             name = allocation.get("practitioner") if isinstance(allocation, dict) else None
             if isinstance(name, str) and unstorable(name) is None:
                 users.add(name)
-    return Names(frozenset(crns), frozenset(teams), frozenset(users))
+    return Names(frozenset(crns), frozenset(teams), frozenset(users), frozenset(pdus))
 
 
 def parse_document(
@@ -220,17 +224,7 @@ def _parse_person(
         fields["mappa_category"] = category
         fields["mappa_level"] = level
 
-    team = r.get(obj, "team", "", lambda v, p: r.text(v, p, max_length=_TEAM_CODE_MAX, blank=False))
-    if isinstance(team, str):
-        if team in refs.team_ids:
-            fields["team_id"] = refs.team_ids[team]
-        else:
-            r.problem("team", f"no team with code {shown(team)}")
-    elif team is UNSET and isinstance(crn, str) and crn not in refs.stored_crns:
-        if default_team_id is not None:
-            fields["team_id"] = default_team_id
-        elif refs.default_team_code is None:
-            r.problem("team", "required for a person not already stored (or give a default team)")
+    _parse_team(r, obj, crn, refs, default_team_id, fields)
 
     sentence = None
     if "sentence" in obj:
@@ -270,6 +264,65 @@ def _parse_person(
         allocations=allocations,
         termination_referrals=referrals,
     )
+
+
+def _parse_team(
+    r: Reader,
+    obj: dict[str, Any],
+    crn: object,
+    refs: References,
+    default_team_id: int | None,
+    fields: dict[str, Any],
+) -> None:
+    """The team holding the case, or (no team) the PDU whose unallocated list it waits on.
+
+    A team sets ``team_id`` and takes the person off any unallocated list. Without one, a new
+    person goes to the default team if the import has one and the record gives no ``pdu``;
+    otherwise they are imported unallocated: no team, on the list of the ``pdu`` given (none:
+    the national list). A stored person without ``team`` in the record keeps theirs (a ``pdu``
+    moves them to that PDU's list only if they are unallocated; the loader checks that).
+    """
+
+    def code(value: object, path: str) -> str | None:
+        return r.text(value, path, max_length=_TEAM_CODE_MAX, blank=False)
+
+    team = r.get(obj, "team", "", code)
+    pdu = r.get(obj, "pdu", "", code, nullable=True)
+    if isinstance(team, str):
+        if team in refs.team_ids:
+            fields["team_id"] = refs.team_ids[team]
+            fields["awaiting_pdu_id"] = None
+        else:
+            r.problem("team", f"no team with code {shown(team)}")
+        if pdu is not UNSET:
+            r.problem(
+                "pdu",
+                "only for a person without a team (the unallocated list they wait on); "
+                "leave it out, or leave out the team",
+            )
+        return
+    if team is not UNSET:  # invalid, already reported
+        return
+    pdu_id: int | None = None
+    if isinstance(pdu, str):
+        pdu_id = refs.pdu_ids.get(pdu)
+        if pdu_id is None:
+            r.problem("pdu", f"no PDU with code {shown(pdu)}")
+            return
+    elif pdu is not UNSET and pdu is not None:  # invalid, already reported
+        return
+    is_new = isinstance(crn, str) and crn not in refs.stored_crns
+    if is_new and pdu is UNSET and refs.default_team_code is not None:
+        if default_team_id is not None:  # an unknown default team is reported once, for the file
+            fields["team_id"] = default_team_id
+            fields["awaiting_pdu_id"] = None
+        return
+    if is_new:
+        fields["team_id"] = None
+    if pdu is not UNSET:
+        fields["awaiting_pdu_id"] = pdu_id
+    elif is_new:
+        fields["awaiting_pdu_id"] = None
 
 
 def _nomis_reader(r: Reader) -> Callable[[Any, str], str | None]:

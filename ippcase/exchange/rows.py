@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from django.db import models
@@ -43,7 +43,8 @@ class ImportProblem:
     """One thing wrong with an import file.
 
     ``crn`` is the record's CRN as written in the file, ``people[N]`` for a record without a
-    usable CRN, or ``-`` for the file as a whole. ``field`` is a dotted path inside the record
+    usable CRN, ``-`` for the file as a whole, or empty in the organisation import (whose
+    ``field`` is the whole path: ``staff[3].team``). ``field`` is a dotted path inside the record
     (``releases[1].recall.date``; list positions count from 0), empty for the record itself.
     """
 
@@ -52,6 +53,8 @@ class ImportProblem:
     reason: str
 
     def __str__(self) -> str:
+        if not self.crn:  # the organisation import names a problem by its path alone
+            return f"{self.field}: {self.reason}" if self.field else self.reason
         if self.field:
             return f"{self.crn} {self.field}: {self.reason}"
         return f"{self.crn}: {self.reason}"
@@ -79,6 +82,7 @@ class References:
     user_ids: Mapping[str, int]  # User.username -> id
     stored_crns: frozenset[str]  # people already stored: an absent "team" keeps theirs
     default_team_code: str | None = None
+    pdu_ids: Mapping[str, int] = field(default_factory=dict)  # Pdu.code -> id ("pdu")
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,7 @@ class Names:
     crns: frozenset[str]
     team_codes: frozenset[str]
     usernames: frozenset[str]
+    pdu_codes: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -301,7 +306,8 @@ class AllocationRow:
 @dataclass(frozen=True)
 class PersonRow:
     """A valid person record. ``fields`` holds Person attributes present in the file (team as
-    ``team_id``); optional collections are :data:`UNSET` when the file leaves them out."""
+    ``team_id``; an unallocated person's PDU as ``awaiting_pdu_id``); optional collections are
+    :data:`UNSET` when the file leaves them out."""
 
     crn: str
     fields: dict[str, Any]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -123,10 +123,15 @@ def scope_people(user: Any, level: str, code: str) -> QuerySet[Person]:
     """The people ``user`` may see within the scope (region, PDU or team by code; the
     practitioner's people: an open allocation to that username)."""
     people = visible_people(user, Person.objects.all())
+    # A region's or PDU's people include those on its unallocated list (no team yet).
     if level == "region":
-        return people.filter(team__pdu__region__code=code)
+        return people.filter(
+            Q(team__pdu__region__code=code) | Q(team__isnull=True, awaiting_pdu__region__code=code)
+        )
     if level == "pdu":
-        return people.filter(team__pdu__code=code)
+        return people.filter(
+            Q(team__pdu__code=code) | Q(team__isnull=True, awaiting_pdu__code=code)
+        )
     if level == "team":
         return people.filter(team__code=code)
     if level == "practitioner":

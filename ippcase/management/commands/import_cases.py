@@ -13,6 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ippcase.exchange import (
+    FORMAT,
     IMPORT_MAX_BYTES,
     ImportFileError,
     ImportValidationError,
@@ -21,7 +22,7 @@ from ippcase.exchange import (
 )
 
 
-def load_import_file(path: str) -> Any:
+def load_import_file(path: str, *, expected: str = FORMAT) -> Any:
     """Decode the JSON at ``path`` (``-`` for stdin), or raise a one-line CommandError. At most
     ``IMPORT_MAX_BYTES`` (and one more, to tell) are read: a huge file is refused, not loaded."""
     limit = IMPORT_MAX_BYTES + 1
@@ -39,7 +40,7 @@ def load_import_file(path: str) -> Any:
     except OSError as exc:
         raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from exc
     try:
-        return decode_import_file(raw, path)
+        return decode_import_file(raw, path, expected=expected)
     except ImportFileError as exc:
         raise CommandError(str(exc)) from exc
 

@@ -153,7 +153,8 @@ def _at_risk(people: QuerySet[Person], scope: Scope) -> PanelData:
         )
         for p in listed
     ]
-    team_rows = [(row["team__name"], row["n"]) for row in by_team]
+    # An unallocated person (no team) counts under "Awaiting allocation", as Person.team_name says.
+    team_rows = [(row["team__name"] or "Awaiting allocation", row["n"]) for row in by_team]
     tables = [
         Table(
             f"People at risk of recall ({total} in all"
