@@ -145,9 +145,8 @@ class StaffForm(AppForm):
             "invalid": "Enter an email address in the correct format, like name@example.com",
         },
     )
-    roles = forms.MultipleChoiceField(
+    roles = AnyRoleField(
         label="Roles",
-        choices=[(str(r.value), str(r.label)) for r in Role],
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Select at least one role"},
     )

@@ -31,7 +31,8 @@ def with_role_names(users: list[User]) -> list[User]:
 
 
 def is_admin(user: User) -> bool:
-    return Role.ADMIN in (user.roles or [])
+    """An administrator (or a Django superuser, who holds every permission)."""
+    return user.is_superuser or Role.ADMIN in (user.roles or [])
 
 
 def administered_pdu_id(user: User) -> int | None:
@@ -159,12 +160,13 @@ def last_active_admin(member: User) -> bool:
 def marker(*parts: object) -> str:
     """A short fingerprint of what a form was shown, carried in a hidden field: a save against
     a record that has changed since is refused as stale."""
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+    text = "\x1f".join(str(part) for part in parts)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def user_marker(member: User) -> str:
     return marker(
-        sorted(member.roles),
+        sorted(str(role) for role in member.roles),
         member.team_id,
         member.is_active,
         member.first_name,
