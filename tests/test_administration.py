@@ -496,3 +496,31 @@ def test_query_counts_do_not_grow_with_the_organisation(page, admin_user, local_
         _grow(25)
         large = _queries(client, reverse(page))
         assert small == large, (user.username, small, large)
+
+
+def _grow_pdu(team: Team, count: int) -> None:
+    """More teams in the PDU, members in the team, and open cases held by its practitioner."""
+    practitioner = User.objects.get(username="practitioner")
+    for _ in range(count):
+        factories.TeamFactory(pdu=team.pdu)
+        factories.UserFactory(team=team)
+        factories.AllocationFactory(person=factories.make_case(team), practitioner=practitioner)
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [
+        ("admin_region", {"code": "region"}),
+        ("admin_pdu", {"code": "pdu"}),
+        ("admin_team", {"code": "team"}),
+        ("admin_staff_member", {"pk": "member"}),
+        ("admin_staff_deactivate", {"pk": "member"}),
+    ],
+)
+def test_query_counts_of_the_other_pages_do_not_grow(name, kwargs, team, practitioner, admin_user):
+    client = client_for(admin_user)
+    url = _url(name, kwargs, team, practitioner)
+    _grow_pdu(team, 2)
+    small = _queries(client, url)
+    _grow_pdu(team, 12)
+    assert _queries(client, url) == small
