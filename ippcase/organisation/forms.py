@@ -85,8 +85,13 @@ def role_choices(admin: bool) -> list[tuple[str, str]]:
     return [(str(r.value), str(r.label)) for r in Role if admin or r in LOCAL_ADMIN_ROLES]
 
 
+class TeamChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.pdu.name})"
+
+
 def team_field(teams: QuerySet[Team], *, required: bool) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
+    return TeamChoiceField(
         queryset=teams,
         label="Team",
         required=required,
