@@ -15,6 +15,11 @@ from ippcase.reporting import views as dashboard_views
 urlpatterns = [
     path("", caseload_views.home, name="home"),
     path("sign-in/", signin.SignInView.as_view(), name="login"),
+    path(
+        "sign-in/set-password/<uidb64>/<token>/",
+        signin.SetPasswordView.as_view(),
+        name="set_password",
+    ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", health.healthz, name="healthz"),
     path("cases/", caseload_views.caseload, name="caseload"),
@@ -38,6 +43,7 @@ urlpatterns = [
         outbox_views.notification_retry,
         name="notification_retry",
     ),
+    path("administration/", include("ippcase.organisation.urls")),
     path("recall/", include("recall.urls")),
     path("parole/", include("parole.urls")),
     path("django-admin/", admin.site.urls),

@@ -351,17 +351,73 @@ def test_an_existing_account_signs_in_by_its_username_in_any_case(oidc_on, pract
     assert client.get("/cases/").status_code == 200
 
 
-def test_an_unknown_identity_is_refused_and_no_account_is_created(oidc_on, practitioner):
+WAITING = "Your account is waiting for an administrator to give you access"
+
+
+def test_a_first_sign_in_creates_an_account_waiting_for_access(oidc_on, practitioner, person):
     client = Client()
     users = User.objects.count()
-    response = _sso(client, {"preferred_username": "someone.else", "email": "a@b.example"})
+    claims = {
+        "preferred_username": "someone.new",
+        "email": "someone.new@justice.example",
+        "email_verified": True,
+        "given_name": "Sam",
+        "family_name": "New",
+    }
+    response = _sso(client, claims)
     assert response.status_code == 302
-    assert response["Location"] == SIGN_IN
-    assert not _signed_in(client)
+    assert User.objects.count() == users + 1
+    account = User.objects.get(username="someone.new")
+    assert (account.roles, account.team, account.is_active) == ([], None, True)
+    assert (account.email, account.get_full_name()) == ("someone.new@justice.example", "Sam New")
+    assert not account.has_usable_password()
+    assert client.session[SESSION_KEY] == str(account.pk)
+    # It sees nothing anywhere: every page answers with the waiting page.
+    landing = client.get(response["Location"])
+    assert landing.status_code == 403
+    assert WAITING in landing.content.decode()
+    for url in (
+        "/",
+        "/cases/",
+        f"/cases/{person.crn}/",
+        f"/recall/cases/{person.crn}/concerns/",
+        "/dashboard/",
+        "/administration/",
+        "/administration/staff/",
+    ):
+        page = client.get(url)
+        assert page.status_code == 403, url
+        assert WAITING in page.content.decode(), url
+        assert person.last_name not in page.content.decode(), url
+    # A second sign-in finds the same account.
+    _sso(Client(), claims)
+    assert User.objects.filter(username__iexact="someone.new").count() == 1
+
+
+def test_a_first_sign_in_never_makes_a_second_account_for_a_leaver(oidc_on, practitioner):
+    practitioner.is_active = False
+    practitioner.email = "tyrone.bailey@justice.example"
+    practitioner.save()
+    users = User.objects.count()
+    for claims in (
+        {"preferred_username": "Practitioner"},
+        {"preferred_username": "t.bailey", "email": practitioner.email, "email_verified": True},
+    ):
+        client = Client()
+        response = _sso(client, claims)
+        assert response["Location"] == SIGN_IN
+        assert not _signed_in(client)
+        assert "there is no account in this service for you" in client.get(SIGN_IN).content.decode()
     assert User.objects.count() == users
-    assert not User.objects.filter(username__iexact="someone.else").exists()
-    page = client.get(SIGN_IN).content.decode()
-    assert "there is no account in this service for you" in page
+
+
+def test_a_deactivated_accounts_single_sign_on_session_ends(oidc_on, practitioner):
+    client = Client()
+    _sso(client, {"preferred_username": "practitioner"})
+    assert client.get("/cases/").status_code == 200
+    practitioner.is_active = False
+    practitioner.save()
+    assert client.get("/cases/")["Location"].startswith(SIGN_IN)
 
 
 def test_an_inactive_account_cannot_sign_in_by_single_sign_on(oidc_on, practitioner):
@@ -391,10 +447,10 @@ def test_a_role_less_account_signed_in_by_single_sign_on_sees_nothing(oidc_on, n
     assert client.get("/cases/").status_code == 403
 
 
-def test_the_backend_never_creates_an_account(oidc_on):
-    assert settings.OIDC_CREATE_USER is False
-    with pytest.raises(AssertionError):
-        signin.OIDCBackend().create_user({"preferred_username": "new.person"})
+def test_the_backend_creates_accounts_with_no_role_and_no_team(oidc_on):
+    assert settings.OIDC_CREATE_USER is True
+    account = signin.OIDCBackend().create_user({"preferred_username": "new.person"})
+    assert (account.username, account.roles, account.team_id) == ("new.person", [], None)
 
 
 def test_the_oidc_settings_are_named_in_the_security_docs():

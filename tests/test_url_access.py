@@ -217,6 +217,14 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
         "dashboard_panel_csv": {"slug": PANELS[0].slug},
         "recall:section": {"slug": "why"},
         "recall:section_findings": {"slug": "why"},
+        # The administration area (issue 14): the practitioner's account, team, PDU and region.
+        "admin_region": {"code": team.pdu.region.code},
+        "admin_pdu": {"code": team.pdu.code},
+        "admin_team": {"code": team.code},
+        **{
+            f"admin_staff_{action}": {"pk": practitioner.pk}
+            for action in ("member", "roles", "team", "unlock", "deactivate", "reactivate")
+        },
     }
     samples = {
         "crn": person.crn,
@@ -228,6 +236,9 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
         "object_id": str(person.pk),
         "content_type_id": ContentType.objects.get_for_model(Person).pk,
         "url": "anything/",
+        # an invitation's set-password link that does not work (the page says so)
+        "uidb64": "MQ",
+        "token": "not-a-token",
     }
     names = [text for p in people for text in (p.first_name, p.last_name, p.crn)]
     return World(person, names, fixtures, samples, by_url)

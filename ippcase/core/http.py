@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 if TYPE_CHECKING:  # the types only: django-htmx's details and the user model
     from django_htmx.middleware import HtmxDetails
@@ -33,13 +34,25 @@ class AppRequest(HttpRequest):
 View = Callable[..., HttpResponse]
 
 
+AWAITING_ACCESS_TEMPLATE = "registration/awaiting_access.html"
+
+
+def awaiting_access(request: HttpRequest) -> HttpResponse:
+    """The answer to a signed-in account with no role (a first single sign-on, or every role
+    taken away), on every page: it waits for an administrator. 403: it grants nothing."""
+    return render(request, AWAITING_ACCESS_TEMPLATE, status=403)
+
+
 def role_required(perm: str = "ippcase.use_app") -> Callable[[View], View]:
-    """Sign-in AND a role: a signed-in account with no role sees nothing."""
+    """Sign-in AND a role: a signed-in account with no role sees nothing (the page "waiting for
+    an administrator to give you access", 403)."""
 
     def decorator(view: View) -> View:
         @login_required
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not getattr(request.user, "roles", None):
+                return awaiting_access(request)
             if not request.user.has_perm(perm):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

@@ -10,7 +10,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     """The service navigation items for the signed-in user (by role, from the permissions), each
     marked active when the page is the item's page or below it."""
     user = request.user
-    if not user.is_authenticated:
+    if not user.is_authenticated or not user.has_perm("ippcase.use_app"):
         return {"service_nav": []}
     items = [("Caseload", reverse("caseload"))]
     if user.has_perm("recall.decide"):
@@ -21,6 +21,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Parole report", reverse("parole:report")))
     if user.has_perm("ippcase.manage_notifications"):
         items.append(("Email notifications", reverse("notification_outbox")))
+    if user.has_perm("ippcase.administer"):
+        items.append(("Administration", reverse("administration")))
     return {
         "service_nav": [
             {

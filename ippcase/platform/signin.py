@@ -7,12 +7,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import pghistory
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.db.models import QuerySet
+from django.contrib.auth.forms import SetPasswordForm
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse_lazy
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 
@@ -33,6 +37,21 @@ class SignInView(auth_views.LoginView):
         context["oidc_enabled"] = settings.OIDC_ENABLED
         context["oidc_provider_name"] = settings.OIDC_PROVIDER_NAME
         return context
+
+
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """The link of an invitation (ippcase.organisation): choose a password. The link is Django's
+    password reset token: it works once (setting the password spends it) and for
+    PASSWORD_RESET_TIMEOUT (3 days by default); then the page says to ask for a new one."""
+
+    template_name = "registration/set_password.html"
+    success_url = reverse_lazy("login")
+    post_reset_login = False
+
+    def form_valid(self, form: SetPasswordForm[User]) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password is set. Sign in with it now.")
+        return response
 
 
 def lockout_response(
@@ -73,12 +92,18 @@ def client_ip(request: HttpRequest) -> str:
     return forwarded[-count] if len(forwarded) >= count else remote
 
 
+class NoAccount(Exception):
+    """A first single sign-on whose username or email already belongs to another account."""
+
+
 class OIDCBackend(OIDCAuthenticationBackend):
-    """Single sign-on that only ever signs in an EXISTING, active account.
+    """Single sign-on: signs in an existing, active account, or at a first sign-in creates one
+    that waits for an administrator (active, NO role and no team, so it sees nothing).
 
     The account is found by the username claim (OIDC_USERNAME_CLAIM, any case) or by a verified
-    email claim (OIDC_MATCH_ON=email). No account is ever created (so none gets a role by
-    sign-on); an identity that matches no account, or more than one, is refused."""
+    email claim (OIDC_MATCH_ON=email). An identity that matches more than one account is refused;
+    so is one whose username or email belongs to an account that did not match (a deactivated
+    leaver's, say): no second account is made for it."""
 
     def _claim(self, claims: dict[str, Any]) -> str:
         if settings.OIDC_MATCH_ON == "email":
@@ -104,14 +129,54 @@ class OIDCBackend(OIDCAuthenticationBackend):
         return f"the {settings.OIDC_MATCH_ON} claim"
 
     def get_or_create_user(self, access_token: str, id_token: str, payload: Any) -> User | None:
-        user = super().get_or_create_user(access_token, id_token, payload)
+        try:
+            user = super().get_or_create_user(access_token, id_token, payload)
+        except NoAccount:
+            user = None
         if user is None and self.request is not None:
             # Read by the callback view to say why (the library only returns None).
             self.request.oidc_no_account = True
         return user
 
+    def get_user(self, user_id: Any) -> User | None:
+        # The library's returns a deactivated account too: a session would outlive deactivation.
+        user = super().get_user(user_id)
+        return user if user is not None and user.is_active else None
+
     def create_user(self, claims: dict[str, Any]) -> User:
-        raise AssertionError("single sign-on never creates accounts (OIDC_CREATE_USER is False)")
+        """A first sign-in: an active account with no role and no team, named from the claims,
+        waiting for an administrator (the administration home lists it)."""
+        value = self._claim(claims)
+        if settings.OIDC_MATCH_ON == "email":
+            email = value
+            username = str(claims.get(settings.OIDC_USERNAME_CLAIM) or "").strip() or value
+        else:
+            username = value
+            verified = claims.get("email_verified") is True
+            email = str(claims.get("email") or "").strip() if verified else ""
+        username = username[:150]
+        taken = Q(username__iexact=username) | (Q(email__iexact=email) if email else Q())
+        if User.objects.filter(taken).exists():
+            raise NoAccount
+        try:
+            with (
+                transaction.atomic(),
+                pghistory.context(reason="Account created at a first single sign-on"),
+            ):
+                user = User(
+                    username=username,
+                    email=email,
+                    first_name=str(claims.get("given_name") or "")[:150],
+                    last_name=str(claims.get("family_name") or "")[:150],
+                    roles=[],
+                    team=None,
+                )
+                user.set_unusable_password()
+                user.save()
+        except IntegrityError:  # the same identity signing in twice at once
+            raise NoAccount from None
+        logger.info("single sign-on: account %s created, waiting for an administrator", user.pk)
+        return user
 
 
 class OIDCCallbackView(OIDCAuthenticationCallbackView):

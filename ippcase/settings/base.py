@@ -201,7 +201,8 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Optional single sign-on over OpenID Connect (mozilla-django-oidc; docs/security.md) -------
 # Off unless OIDC_ENABLED is true; then the sign-in page also offers "Sign in with <provider>".
-# Accounts are matched, never created: an identity with no matching active account is refused.
+# Accounts are matched; a first sign-in creates an account with no role and no team, waiting for
+# an administrator (ippcase.platform.signin.OIDCBackend.create_user).
 OIDC_ENABLED = env_bool("OIDC_ENABLED", False)
 OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "HMPPS Auth")
 OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
@@ -216,7 +217,7 @@ OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid profile email")
 # "email": the verified email claim must equal an account's email (any case).
 OIDC_MATCH_ON = os.environ.get("OIDC_MATCH_ON", "username")
 OIDC_USERNAME_CLAIM = os.environ.get("OIDC_USERNAME_CLAIM", "preferred_username")
-OIDC_CREATE_USER = False
+OIDC_CREATE_USER = True  # a waiting account: no role, no team, sees nothing
 OIDC_USE_PKCE = True
 OIDC_CALLBACK_CLASS = "ippcase.platform.signin.OIDCCallbackView"
 LOGIN_REDIRECT_URL_FAILURE = "/sign-in/"
