@@ -167,6 +167,8 @@ class Event:
     data: dict[str, Any]
     before: dict[str, Any] | None
     names: Names = field(repr=False)
+    # The audit context the change was made in (reason, correction, what the service did).
+    context: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def get(self, name: str) -> Any:
         return self.data.get(_field(self.model, name).attname)
@@ -283,6 +285,8 @@ def _generic(what: str) -> Describer:
 
 
 def describe_person(event: Event) -> str | None:
+    if event.context.get("allocation"):
+        return None  # the case moving team: the new allocation's line tells it
     if event.label == "insert":
         return "Case added to the service"
     if event.label == "delete":
@@ -358,6 +362,15 @@ def describe_condition(event: Event) -> str | None:
 def describe_allocation(event: Event) -> str | None:
     com = event.user("practitioner")
     name = com.name if com else "a former user"
+    # A transfer (ippcase.cases.allocation.services): "transferred" or "allocated", the team.
+    moved = event.context.get("allocation")
+    if moved and event.label == "insert":
+        team = event.context.get("team")
+        return f"Case {moved} to {name}" + (f" ({team})" if team else "") + (
+            f" from {event.display('start_date')}."
+        )
+    if moved and event.label == "update":
+        return None  # the previous COM's allocation ending: the new one's line tells it
     if event.label == "insert":
         return f"Case allocated to {name} from {event.display('start_date')}"
     if event.label == "delete":
@@ -669,6 +682,7 @@ def _line(raw: Any, names: Names) -> HistoryLine | None:
         data=data,
         before=before,
         names=names,
+        context=context,
     )
     describe = DESCRIBERS.get(raw.pgh_obj_model) or _generic(
         _label_text(str(tracked._meta.verbose_name))
