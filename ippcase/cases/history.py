@@ -366,9 +366,8 @@ def describe_allocation(event: Event) -> str | None:
     moved = event.context.get("allocation")
     if moved and event.label == "insert":
         team = event.context.get("team")
-        return f"Case {moved} to {name}" + (f" ({team})" if team else "") + (
-            f" from {event.display('start_date')}."
-        )
+        where = f" ({team})" if team else ""
+        return f"Case {moved} to {name}{where} from {event.display('start_date')}."
     if moved and event.label == "update":
         return None  # the previous COM's allocation ending: the new one's line tells it
     if event.label == "insert":
