@@ -379,13 +379,29 @@ def describe_allocation(event: Event) -> str | None:
     return _generic(f"Allocation to {name}")(event)
 
 
+_STRUCK_OUT = ("struck_out_at", "struck_out_by", "struck_out_reason")
+
+
+def _corrected(what: str, event: Event) -> str | None:
+    """A concern or action struck out, or corrected (each field from what to what); the reason
+    comes from the audit context (recall.corrections)."""
+    if event.label == "update" and event.changed("struck_out_at") and event.get("struck_out_at"):
+        return f"{what} struck out."
+    changes = event.changes(skip=_STRUCK_OUT) if event.label == "update" else ()
+    if not changes:
+        return _generic(what)(event)
+    words = "; ".join(f'{c.label.lower()} was "{c.old}", now "{c.new}"' for c in changes)
+    return f"{what} corrected: {words}."
+
+
 def describe_concern(event: Event) -> str | None:
     if event.label == "insert":
         return (
             f"Concern recorded ({event.display('occurred_on')}, {event.display('source')}): "
             f"{event.text('description')}"
         )
-    return _generic(f"Concern of {event.display('occurred_on')}")(event)
+    day = event.display("occurred_on", old=event.before is not None)
+    return _corrected(f"Concern of {day}", event)
 
 
 def describe_action(event: Event) -> str | None:
@@ -396,7 +412,9 @@ def describe_action(event: Event) -> str | None:
             f"{event.display('taken_on')}.{_reason('Details', event.text('details'))}"
             + (f" Outcome: {outcome}" if outcome else "")
         )
-    return _generic(f"Action short of recall ({event.display('kind')})")(event)
+    old = event.before is not None
+    kind, day = event.display("kind", old=old).lower(), event.display("taken_on", old=old)
+    return _corrected(f"Action short of recall of {day} ({kind})", event)
 
 
 # Recommendation statuses another line already tells (the oversight, the PPCS decision).
