@@ -15,6 +15,7 @@ from django import forms
 
 from ippcase import vocab as case_vocab
 from ippcase.core.forms import (
+    STALE_PAGE,
     AppForm,
     GovukDateField,
     as_bool,
@@ -101,6 +102,43 @@ class ActionForm(AppForm):
         else:
             data["referral"] = ""
         return data
+
+
+# Corrections (issue 14): the same questions as adding, prefilled, with the reason and the
+# version of the entry the page was shown from (recall.selectors.entry_version).
+
+
+def correction_reason(what: str, doing: str = "correcting") -> forms.CharField:
+    return forms.CharField(
+        label=f"Why are you {doing} this {what}?",
+        widget=forms.Textarea,
+        help_text="The case history shows this reason.",
+        error_messages={"required": f"Enter why you are {doing} the {what}"},
+    )
+
+
+def entry_version_field() -> forms.CharField:
+    return forms.CharField(
+        widget=forms.HiddenInput, max_length=64, error_messages={"required": STALE_PAGE}
+    )
+
+
+class ConcernCorrectForm(ConcernForm):
+    reason = correction_reason("concern")
+    version = entry_version_field()
+
+
+class ActionCorrectForm(ActionForm):
+    reason = correction_reason("action")
+    version = entry_version_field()
+
+
+class StrikeOutForm(AppForm):
+    version = entry_version_field()
+
+    def __init__(self, *args: Any, what: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"] = correction_reason(what, "striking out")
 
 
 # ---------------------------------------------------------------------------------------------

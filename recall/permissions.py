@@ -12,6 +12,7 @@ from django.apps import apps
 from django.db.models import Exists, OuterRef, Q
 
 from ippcase.core.permissions import (
+    can_view_person,
     is_manager,
     is_ppcs,
     is_practitioner,
@@ -131,3 +132,35 @@ def took_part_in_request(user: Any, rec: Any) -> bool:
 rules.add_perm("recall.decide", is_ppcs)
 rules.add_perm("recall.view_request", is_ppcs & _rec_reaches_ppcs)
 rules.add_perm("recall.decide_request", is_ppcs & _rec_reaches_ppcs & ~took_part_in_request)
+
+
+# ---------------------------------------------------------------------------------------------
+# Corrections to concerns and actions short of recall (issue 14). The object is the entry (a
+# Concern or an ActionShortOfRecall, with ``person`` and ``recorded_by`` loaded): whoever can see
+# the person and is a practitioner or manager of the team of the entry's author (their team
+# now), or a manager or senior manager of the person's PDU. PPCS and administrators do not.
+
+
+@rules.predicate
+def _entry_person_visible(user: Any, entry: Any) -> bool:
+    return bool(can_view_person(user, entry.person))
+
+
+@rules.predicate
+def _entry_author_in_own_team(user: Any, entry: Any) -> bool:
+    return user.team_id is not None and entry.recorded_by.team_id == user.team_id
+
+
+@rules.predicate
+def _entry_person_in_own_pdu(user: Any, entry: Any) -> bool:
+    return bool(person_in_own_pdu(user, entry.person))
+
+
+rules.add_perm(
+    "recall.correct_entry",
+    _entry_person_visible
+    & (
+        ((is_practitioner | is_manager | is_senior_manager) & _entry_author_in_own_team)
+        | ((is_manager | is_senior_manager) & _entry_person_in_own_pdu)
+    ),
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -39,16 +40,50 @@ def open_recommendation(person: Person) -> RecallRecommendation | None:
     )
 
 
-def concerns_for(person: Person) -> QuerySet[Concern]:
+def concerns_for(person: Person, *, with_struck_out: bool = False) -> QuerySet[Concern]:
+    """The person's concerns, newest first. Struck-out concerns (issue 14) are left out unless
+    ``with_struck_out``: only the log shows them; the rules, the prefilled answers of a
+    recommendation and the dossier never see them."""
+    qs = Concern.objects.filter(person=person)
+    if not with_struck_out:
+        qs = qs.filter(struck_out_at__isnull=True)
+    return qs.select_related("recorded_by__team", "struck_out_by").prefetch_related("conditions")
+
+
+def actions_for(person: Person, *, with_struck_out: bool = False) -> QuerySet[ActionShortOfRecall]:
+    """The person's actions short of recall, newest first; struck-out ones only for the log."""
+    qs = ActionShortOfRecall.objects.filter(person=person)
+    if not with_struck_out:
+        qs = qs.filter(struck_out_at__isnull=True)
+    return qs.select_related("recorded_by__team", "struck_out_by")
+
+
+def entry_version(entry: Concern | ActionShortOfRecall) -> str:
+    """What a correction page was shown from: a digest of the entry's fields (a concern's
+    licence conditions included), so that a form posted after someone else changed or struck
+    out the entry is refused as stale. One query for a concern's conditions unless prefetched."""
+    if isinstance(entry, Concern):
+        conditions = sorted(c.pk for c in entry.conditions.all())
+        parts: list[Any] = [entry.occurred_on, entry.description, entry.source, entry.behaviours]
+        parts.append(conditions)
+    else:
+        parts = [entry.kind, entry.referral, entry.taken_on, entry.details, entry.outcome]
+    parts += [entry.struck_out_at, entry.struck_out_reason]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def citing_recommendation(entry: Concern | ActionShortOfRecall) -> RecallRecommendation | None:
+    """The first recommendation submitted to PPCS after ``entry`` was recorded, if any: its
+    answers and dossier may cite the entry, so a correction says so (one query)."""
     return (
-        Concern.objects.filter(person=person)
-        .select_related("recorded_by")
-        .prefetch_related("conditions")
+        RecallRecommendation.objects.filter(
+            person_id=entry.person_id,
+            submitted_at__isnull=False,
+            submitted_at__gte=entry.recorded_at,
+        )
+        .order_by("submitted_at")
+        .first()
     )
-
-
-def actions_for(person: Person) -> QuerySet[ActionShortOfRecall]:
-    return ActionShortOfRecall.objects.filter(person=person).select_related("recorded_by")
 
 
 def recommendation_with_context(rec_id: int) -> RecallRecommendation:

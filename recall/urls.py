@@ -6,13 +6,42 @@ from __future__ import annotations
 
 from django.urls import path
 
-from recall.views import concerns, dossiers, oversight, ppcs, recall_tab, recalls, recommendation
+from recall.views import (
+    concerns,
+    corrections,
+    dossiers,
+    oversight,
+    ppcs,
+    recall_tab,
+    recalls,
+    recommendation,
+)
 
 app_name = "recall"
 urlpatterns = [
     path("cases/<str:crn>/concerns/", concerns.concerns, name="concerns"),
     path("cases/<str:crn>/concerns/add/", concerns.concern_add, name="concern_add"),
     path("cases/<str:crn>/actions/add/", concerns.action_add, name="action_add"),
+    path(
+        "cases/<str:crn>/concerns/<int:pk>/correct/",
+        corrections.concern_correct,
+        name="concern_correct",
+    ),
+    path(
+        "cases/<str:crn>/concerns/<int:pk>/strike-out/",
+        corrections.concern_strike_out,
+        name="concern_strike_out",
+    ),
+    path(
+        "cases/<str:crn>/actions/<int:pk>/correct/",
+        corrections.action_correct,
+        name="action_correct",
+    ),
+    path(
+        "cases/<str:crn>/actions/<int:pk>/strike-out/",
+        corrections.action_strike_out,
+        name="action_strike_out",
+    ),
     path("cases/<str:crn>/recall/", recall_tab.person_recall, name="person_recall"),
     path("cases/<str:crn>/recall/start/", recall_tab.recommendation_start, name="start"),
     path("recommendations/<int:rec_id>/", recommendation.recommendation, name="recommendation"),

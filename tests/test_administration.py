@@ -16,7 +16,6 @@ from django.urls import reverse
 
 from ippcase.models import Notification, Team, User, UserEvent
 from ippcase.organisation import selectors, services
-from ippcase.organisation.views.staff import allocation_url
 from ippcase.vocab import Role
 from tests import factories
 from tests.conftest import client_for
@@ -397,8 +396,8 @@ def test_deactivating_a_com_who_holds_cases_is_refused_and_lists_them(
     page = client.get(reverse("admin_staff_deactivate", kwargs={"pk": practitioner.pk}))
     html = page.content.decode()
     assert person.crn in html
-    assert f'href="{allocation_url(person.crn)}"' in html
-    assert allocation_url(person.crn) == f"/cases/{person.crn}/allocation/"
+    assert f'href="{reverse("transfer_case", args=[person.crn])}"' in html
+    assert reverse("transfer_case", args=[person.crn]) == f"/cases/{person.crn}/allocation/"
     before = _state(practitioner)
     response = _deactivate(client, practitioner)
     assert "They hold 1 open case" in _errors(response)

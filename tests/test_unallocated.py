@@ -13,7 +13,6 @@ from django.urls import reverse
 
 from ippcase import vocab
 from ippcase.caseload.selectors import unallocated_people
-from ippcase.caseload.unallocated_views import allocation_url
 from ippcase.models import Person
 from ippcase.reporting.views import scope_people
 from recall import reminders
@@ -47,7 +46,7 @@ def _crns(user) -> set[str]:
 
 def test_the_url_and_the_allocation_link():
     assert reverse("unallocated") == URL
-    assert allocation_url("A123456") == "/cases/A123456/allocation/"
+    assert reverse("transfer_case", args=["A123456"]) == "/cases/A123456/allocation/"
 
 
 def test_administrators_see_every_list(admin_user, waiting, person):

@@ -33,7 +33,7 @@ from django.utils import timezone
 from ippcase.models import Notification, Person, Recall
 from ippcase.reporting.panels import PANELS
 from parole.models import Adjournment, ParoleReview, TerminationReferral
-from recall.models import Dossier, RecallRecommendation
+from recall.models import ActionShortOfRecall, Concern, Dossier, RecallRecommendation
 from recall.vocab import RecommendationStatus as Status
 from tests import factories
 
@@ -102,19 +102,26 @@ class Route:
     regex: str
 
 
-def walk(patterns: list[Any], namespaces: tuple[str, ...] = (), regex: str = "") -> Iterator[Route]:
-    """Every leaf pattern under ``patterns``, with its namespaced name and its URL kwargs."""
+def walk(
+    patterns: list[Any],
+    namespaces: tuple[str, ...] = (),
+    regex: str = "",
+    outer: tuple[str, ...] = (),
+) -> Iterator[Route]:
+    """Every leaf pattern under ``patterns``, with its namespaced name and its URL kwargs (those
+    of an include's own prefix, such as ``cases/<crn>/allocation/``, included)."""
     for entry in patterns:
         here = regex + str(entry.pattern.regex.pattern).lstrip("^").rstrip("$")
+        kwargs = (*outer, *entry.pattern.regex.groupindex)
         if isinstance(entry, URLResolver):
             inner = (*namespaces, entry.namespace) if entry.namespace else namespaces
-            yield from walk(entry.url_patterns, inner, here)
+            yield from walk(entry.url_patterns, inner, here, kwargs)
         elif isinstance(entry, URLPattern):
             name = ":".join((*namespaces, entry.name)) if entry.name else ""
             yield Route(
                 name=name,
                 namespace=namespaces[0] if namespaces else "",
-                kwargs=tuple(entry.pattern.regex.groupindex),
+                kwargs=kwargs,
                 regex=here,
             )
 
@@ -199,7 +206,26 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
         "recall:resubmit": info,
         "recall:dossiers": authorised,
     }
+    # Issue 14: a concern and an action the practitioner recorded, to correct or strike out.
+    concern = Concern.objects.create(
+        person=person,
+        occurred_on=dt.date(2024, 1, 8),
+        description="Missed appointment",
+        source="other",
+        recorded_by=practitioner,
+    )
+    action = ActionShortOfRecall.objects.create(
+        person=person,
+        kind="warning_letter",
+        taken_on=dt.date(2024, 1, 9),
+        details="Warning letter",
+        recorded_by=practitioner,
+    )
     pk_kwargs = {
+        "recall:concern_correct": concern,
+        "recall:concern_strike_out": concern,
+        "recall:action_correct": action,
+        "recall:action_strike_out": action,
         "parole:refer": recall,
         "parole:rarr": recall,
         "parole:re_release": recall,
@@ -228,6 +254,7 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
     }
     samples = {
         "crn": person.crn,
+        "team_code": team.code,
         "rec_id": draft.pk,
         "username": practitioner.username,
         "dossier_id": dossier.pk,

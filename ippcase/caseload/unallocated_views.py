@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from ippcase.caseload.selectors import unallocated_people
@@ -13,11 +14,6 @@ from ippcase.core.http import AppRequest, role_required
 from ippcase.vocab import Role
 
 UNALLOCATED_PAGE_SIZE = 50
-
-
-def allocation_url(crn: str) -> str:
-    """The allocation page of a case (URL name ``transfer_case``)."""
-    return f"/cases/{crn}/allocation/"
 
 
 @require_GET
@@ -30,6 +26,6 @@ def unallocated(request: AppRequest) -> HttpResponse:
     # Every row in scope is one the administrators and the PDU's managers may open and allocate
     # (ippcase.view_person, ippcase.transfer_case); a local administrator sees the list only.
     can_allocate = user.has_role(Role.ADMIN, Role.MANAGER, Role.SENIOR_MANAGER)
-    rows = [(person, allocation_url(person.crn)) for person in page.object_list]
+    rows = [(person, reverse("transfer_case", args=[person.crn])) for person in page.object_list]
     context = {"page": page, "rows": rows, "can_allocate": can_allocate}
     return render(request, "ippcase/unallocated.html", context)

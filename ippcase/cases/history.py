@@ -168,6 +168,8 @@ class Event:
     data: dict[str, Any]
     before: dict[str, Any] | None
     names: Names = field(repr=False)
+    # The audit context the change was made in (reason, correction, what the service did).
+    context: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def get(self, name: str) -> Any:
         return self.data.get(_field(self.model, name).attname)
@@ -284,6 +286,8 @@ def _generic(what: str) -> Describer:
 
 
 def describe_person(event: Event) -> str | None:
+    if event.context.get("allocation"):
+        return None  # the case moving team: the new allocation's line tells it
     if event.label == "insert":
         return "Case added to the service"
     if event.label == "delete":
@@ -359,6 +363,14 @@ def describe_condition(event: Event) -> str | None:
 def describe_allocation(event: Event) -> str | None:
     com = event.user("practitioner")
     name = com.name if com else "a former user"
+    # A transfer (ippcase.cases.allocation.services): "transferred" or "allocated", the team.
+    moved = event.context.get("allocation")
+    if moved and event.label == "insert":
+        team = event.context.get("team")
+        where = f" ({team})" if team else ""
+        return f"Case {moved} to {name}{where} from {event.display('start_date')}."
+    if moved and event.label == "update":
+        return None  # the previous COM's allocation ending: the new one's line tells it
     if event.label == "insert":
         return f"Case allocated to {name} from {event.display('start_date')}"
     if event.label == "delete":
@@ -368,13 +380,29 @@ def describe_allocation(event: Event) -> str | None:
     return _generic(f"Allocation to {name}")(event)
 
 
+_STRUCK_OUT = ("struck_out_at", "struck_out_by", "struck_out_reason")
+
+
+def _corrected(what: str, event: Event) -> str | None:
+    """A concern or action struck out, or corrected (each field from what to what); the reason
+    comes from the audit context (recall.corrections)."""
+    if event.label == "update" and event.changed("struck_out_at") and event.get("struck_out_at"):
+        return f"{what} struck out."
+    changes = event.changes(skip=_STRUCK_OUT) if event.label == "update" else ()
+    if not changes:
+        return _generic(what)(event)
+    words = "; ".join(f'{c.label.lower()} was "{c.old}", now "{c.new}"' for c in changes)
+    return f"{what} corrected: {words}."
+
+
 def describe_concern(event: Event) -> str | None:
     if event.label == "insert":
         return (
             f"Concern recorded ({event.display('occurred_on')}, {event.display('source')}): "
             f"{event.text('description')}"
         )
-    return _generic(f"Concern of {event.display('occurred_on')}")(event)
+    day = event.display("occurred_on", old=event.before is not None)
+    return _corrected(f"Concern of {day}", event)
 
 
 def describe_action(event: Event) -> str | None:
@@ -385,7 +413,9 @@ def describe_action(event: Event) -> str | None:
             f"{event.display('taken_on')}.{_reason('Details', event.text('details'))}"
             + (f" Outcome: {outcome}" if outcome else "")
         )
-    return _generic(f"Action short of recall ({event.display('kind')})")(event)
+    old = event.before is not None
+    kind, day = event.display("kind", old=old).lower(), event.display("taken_on", old=old)
+    return _corrected(f"Action short of recall of {day} ({kind})", event)
 
 
 # Recommendation statuses another line already tells (the oversight, the PPCS decision).
@@ -670,6 +700,7 @@ def _line(raw: Any, names: Names) -> HistoryLine | None:
         data=data,
         before=before,
         names=names,
+        context=context,
     )
     describe = DESCRIBERS.get(raw.pgh_obj_model) or _generic(
         _label_text(str(tracked._meta.verbose_name))

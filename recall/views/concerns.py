@@ -26,9 +26,17 @@ def _concerns_page(
     partial: str | None = None,
 ) -> HttpResponse:
     context = header(request, person, "concerns")
+    # The log shows struck-out entries too (struck through, with why); each entry carries its
+    # person for the correct_entry permission of its links.
+    concerns = list(selectors.concerns_for(person, with_struck_out=True))
+    actions = list(selectors.actions_for(person, with_struck_out=True))
+    for concern in concerns:
+        concern.person = person
+    for action in actions:
+        action.person = person
     context.update(
-        concerns=list(selectors.concerns_for(person)),
-        actions=list(selectors.actions_for(person)),
+        concerns=concerns,
+        actions=actions,
         concern_form=concern_form or forms.ConcernForm(conditions=conditions_in_force(person)),
         action_form=action_form or forms.ActionForm(),
         concern_errors=error_summary(concern_form) if concern_form is not None else [],

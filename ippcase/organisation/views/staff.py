@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from ippcase.core.forms import ErrorSummary, error_summary, summary_error
@@ -19,11 +20,6 @@ from ippcase.organisation import forms, selectors, services
 from ippcase.vocab import Role
 
 ADMINISTER = "ippcase.administer"
-
-
-def allocation_url(crn: str) -> str:
-    """Where a case is transferred to another practitioner (URL name ``transfer_case``)."""
-    return f"/cases/{crn}/allocation/"
 
 
 def administered_member(request: AppRequest, pk: int) -> User:
@@ -215,7 +211,11 @@ def staff_deactivate(request: AppRequest, pk: int) -> HttpResponse:
                 messages.success(request, f"{member.display_name}'s account is deactivated.")
                 return redirect("admin_staff_member", pk=member.pk)
     cases = [
-        {"crn": a.person.crn, "name": a.person.full_name, "url": allocation_url(a.person.crn)}
+        {
+            "crn": a.person.crn,
+            "name": a.person.full_name,
+            "url": reverse("transfer_case", args=[a.person.crn]),
+        }
         for a in selectors.open_allocations(member)
     ]
     return render(

@@ -31,7 +31,10 @@ def _caseload_now(people: QuerySet[Person], scope: Scope) -> PanelData:
         live_status=Subquery(live_recommendation().values("status")[:1]),
         recent_concern=Exists(
             Concern.objects.filter(
-                person=OuterRef("pk"), occurred_on__gte=since, occurred_on__lte=scope.today
+                person=OuterRef("pk"),
+                occurred_on__gte=since,
+                occurred_on__lte=scope.today,
+                struck_out_at__isnull=True,  # a struck-out concern counts nowhere
             )
         ),
         awaiting_review=Exists(
@@ -104,7 +107,10 @@ def _at_risk_people(people: QuerySet[Person], scope: Scope) -> QuerySet[Any]:
 
     since = scope.today - dt.timedelta(days=AT_RISK_DAYS)
     window = Concern.objects.filter(
-        person=OuterRef("pk"), occurred_on__gte=since, occurred_on__lte=scope.today
+        person=OuterRef("pk"),
+        occurred_on__gte=since,
+        occurred_on__lte=scope.today,
+        struck_out_at__isnull=True,
     )
     per_person = window.order_by().values("person")
     return (
@@ -120,7 +126,9 @@ def _at_risk_people(people: QuerySet[Person], scope: Scope) -> QuerySet[Any]:
         .filter(
             ~Exists(
                 ActionShortOfRecall.objects.filter(
-                    person=OuterRef("pk"), taken_on__gte=OuterRef("first_concern")
+                    person=OuterRef("pk"),
+                    taken_on__gte=OuterRef("first_concern"),
+                    struck_out_at__isnull=True,
                 )
             ),
             ~Exists(live_recommendation()),
