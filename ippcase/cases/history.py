@@ -167,6 +167,9 @@ class Event:
     data: dict[str, Any]
     before: dict[str, Any] | None
     names: Names = field(repr=False)
+    # The audit context the change was made in (user, reason, and what a service adds: the
+    # values a RoSH and MAPPA change replaced, ``risk_was``).
+    context: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def get(self, name: str) -> Any:
         return self.data.get(_field(self.model, name).attname)
@@ -282,12 +285,47 @@ def _generic(what: str) -> Describer:
     return describe
 
 
+# The person's current RoSH and MAPPA: in the app they change only with a RiskChange row, in the
+# same audit context, whose line tells the change (describe_risk_change).
+RISK_FIELDS = ("rosh_level", "mappa_category", "mappa_level")
+
+
 def describe_person(event: Event) -> str | None:
     if event.label == "insert":
         return "Case added to the service"
     if event.label == "delete":
         return "Case removed"
+    if "risk_was" in event.context and not event.changes(skip=RISK_FIELDS):
+        return None
     return "Person details changed" if event.changes() else None
+
+
+def _mappa_words(category: Any, level: Any) -> str:
+    if not category:
+        return "not managed under MAPPA"
+    return f"category {category}" + (f", level {level}" if level else "")
+
+
+def describe_risk_change(event: Event) -> str | None:
+    """ "RoSH recorded as High from 3 March 2026 (was Medium): a new assessment. Reason: …";
+    MAPPA likewise. What it replaced comes from the context (``risk_was``), when there."""
+    if event.label != "insert":
+        return _generic("RoSH and MAPPA record")(event)
+    was = event.context.get("risk_was") or {}
+    rosh = event.display("rosh_level") if event.get("rosh_level") else "not assessed"
+    old_rosh = event.display("rosh_level", was.get("rosh_level") or "not assessed")
+    mappa = _mappa_words(event.get("mappa_category"), event.get("mappa_level"))
+    old_mappa = _mappa_words(was.get("mappa_category"), was.get("mappa_level"))
+    rosh_changed = not was or old_rosh != rosh
+    mappa_changed = not was or old_mappa != mappa or not rosh_changed
+    parts = [f"RoSH recorded as {rosh}"] if rosh_changed else []
+    parts += [f"MAPPA {'as' if parts else 'recorded as'} {mappa}"] if mappa_changed else []
+    olds = [old_rosh] if rosh_changed else []
+    olds += [f"MAPPA {old_mappa}" if olds else old_mappa] if mappa_changed else []
+    text = " and ".join(parts) + f" from {event.display('changed_on')}"
+    text += f" (was {'; '.join(olds)})" if was else ""
+    kind = event.display("kind")
+    return f"{text}: {kind[:1].lower()}{kind[1:]}.{_reason('Reason', event.text('reason'))}"
 
 
 def describe_sentence(event: Event) -> str | None:
@@ -548,6 +586,7 @@ DESCRIBERS: dict[str, Describer] = {
     "ippcase.Recall": describe_recall,
     "ippcase.LicenceCondition": describe_condition,
     "ippcase.Allocation": describe_allocation,
+    "ippcase.RiskChange": describe_risk_change,
     "recall.Concern": describe_concern,
     "recall.ActionShortOfRecall": describe_action,
     "recall.RecallRecommendation": describe_recommendation,
@@ -669,6 +708,7 @@ def _line(raw: Any, names: Names) -> HistoryLine | None:
         data=data,
         before=before,
         names=names,
+        context=context,
     )
     describe = DESCRIBERS.get(raw.pgh_obj_model) or _generic(
         _label_text(str(tracked._meta.verbose_name))
@@ -681,7 +721,8 @@ def _line(raw: Any, names: Names) -> HistoryLine | None:
     # ``pghistory.context(reason=..., correction=True)`` around the service's writes.
     reason = str(context.get("reason") or "").strip()
     if reason:
-        text = f"{text}{_reason('Reason', reason)}"
+        end = "" if text.endswith((".", ":", "?", "!")) else "."
+        text = f"{text}{end}{_reason('Reason', reason)}"
     if context.get("correction"):
         text = f"Correction: {text}"
     if actor is not None:
