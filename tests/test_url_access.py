@@ -114,7 +114,8 @@ def walk(patterns: list[Any], namespaces: tuple[str, ...] = (), regex: str = "")
             yield Route(
                 name=name,
                 namespace=namespaces[0] if namespaces else "",
-                kwargs=tuple(entry.pattern.regex.groupindex),
+                # The kwargs of the whole path: an include may capture some (cases/<crn>/change/).
+                kwargs=tuple(re.compile(here).groupindex),
                 regex=here,
             )
 
