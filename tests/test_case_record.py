@@ -11,6 +11,7 @@ import html
 import re
 from typing import Any
 
+import pghistory
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -280,8 +281,8 @@ def test_risk_change_keeps_history_updates_the_person_and_reads_in_words(person,
     )
     texts = _history_texts(person)
     assert (
-        f"Asha Khan (COM): RoSH recorded as Very high and MAPPA as category 2, level 2 from "
-        f"{long_date(day)} (was High; MAPPA not managed under MAPPA): a new assessment. "
+        f"Asha Khan (COM): RoSH recorded as Very high and MAPPA category 2, level 2 from "
+        f"{long_date(day)} (was High; not managed under MAPPA): a new assessment. "
         "Reason: OASys review after the arrest." in texts
     )
     # The person's own row changed too, but the risk line tells it: no second line.
@@ -619,3 +620,72 @@ def test_query_count_of_each_page_is_the_same_for_a_short_and_a_long_case(
     factories.IndexOffenceFactory(sentence=factories.SentenceFactory(person=long))
     _grow(long, com, 8)
     assert _queries(com_client, _url(name, short)) == _queries(com_client, _url(name, long))
+
+
+# ---------------------------------------------------------------------------------------------
+# More of the history's words, and a case with no sentence yet
+
+
+def test_a_mappa_only_change_and_a_row_written_without_what_it_replaced(person, com, com_client):
+    day = timezone.localdate() - dt.timedelta(days=40)
+    with pghistory.context(user=com.pk):  # as a case is opened: no risk_was in the context
+        RiskChange.objects.create(
+            person=person,
+            rosh_level="high",
+            mappa_category=1,
+            mappa_level=1,
+            changed_on=day,
+            kind="new_assessment",
+            reason="Recorded when the case was opened",
+            recorded_by=com,
+        )
+    Person.objects.filter(pk=person.pk).update(mappa_category=1, mappa_level=1)
+    assert (
+        f"Asha Khan (COM): RoSH recorded as High and MAPPA category 1, level 1 from "
+        f"{long_date(day)}: a new assessment. Reason: Recorded when the case was opened"
+    ) in _history_texts(person)
+    later = timezone.localdate()
+    _post(
+        com_client,
+        "change_risk",
+        person,
+        _risk(rosh_level="high", mappa_category="1", mappa_level="2", **_date("changed_on", later)),
+    )
+    assert (
+        f"Asha Khan (COM): Recorded as MAPPA category 1, level 2 from {long_date(later)} "
+        "(was MAPPA category 1, level 1): a new assessment. Reason: OASys review after the arrest."
+    ) in _history_texts(person)
+
+
+def test_a_case_with_no_sentence_records_one_before_its_offences(team, com_client):
+    person = factories.PersonFactory(team=team)
+    response = com_client.get(reverse("add_offence", args=[person.crn]))
+    assert response["Location"] == reverse("change_sentence", args=[person.crn])
+    data = {
+        "sentence_type": "DPP",
+        **_date("sentence_date", dt.date(2009, 1, 5)),
+        "tariff_years": "4",
+        "tariff_months": "0",
+        "tariff_days": "0",
+        "change_kind": "new_fact",
+        "reason": "Sentence missing from the import.",
+    }
+    assert _post(com_client, "change_sentence", person, data).status_code == 302
+    assert Sentence.objects.get(person=person).tariff_expiry_date == dt.date(2013, 1, 5)
+    assert (
+        "Asha Khan (COM): Sentence recorded: Detention for public protection (DPP), sentenced "
+        "5 January 2009. Reason: Sentence missing from the import."
+    ) in _history_texts(person)
+    offence = {
+        "category": "arson",
+        "principal": "no",
+        "change_kind": "new_fact",
+        "reason": "From the court record.",
+    }
+    response = _post(com_client, "add_offence", person, offence)
+    assert "this one must be the principal offence" in response.content.decode()
+    assert not IndexOffence.objects.filter(sentence__person=person).exists()
+    assert (
+        _post(com_client, "add_offence", person, {**offence, "principal": "yes"}).status_code == 302
+    )
+    assert IndexOffence.objects.get(sentence__person=person).is_principal

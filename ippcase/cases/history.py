@@ -300,10 +300,10 @@ def describe_person(event: Event) -> str | None:
     return "Person details changed" if event.changes() else None
 
 
-def _mappa_words(category: Any, level: Any) -> str:
+def _mappa_phrase(category: Any, level: Any) -> str:
     if not category:
         return "not managed under MAPPA"
-    return f"category {category}" + (f", level {level}" if level else "")
+    return f"MAPPA category {category}" + (f", level {level}" if level else "")
 
 
 def describe_risk_change(event: Event) -> str | None:
@@ -312,18 +312,23 @@ def describe_risk_change(event: Event) -> str | None:
     if event.label != "insert":
         return _generic("RoSH and MAPPA record")(event)
     was = event.context.get("risk_was") or {}
-    rosh = event.display("rosh_level") if event.get("rosh_level") else "not assessed"
-    old_rosh = event.display("rosh_level", was.get("rosh_level") or "not assessed")
-    mappa = _mappa_words(event.get("mappa_category"), event.get("mappa_level"))
-    old_mappa = _mappa_words(was.get("mappa_category"), was.get("mappa_level"))
-    rosh_changed = not was or old_rosh != rosh
-    mappa_changed = not was or old_mappa != mappa or not rosh_changed
-    parts = [f"RoSH recorded as {rosh}"] if rosh_changed else []
-    parts += [f"MAPPA {'as' if parts else 'recorded as'} {mappa}"] if mappa_changed else []
-    olds = [old_rosh] if rosh_changed else []
-    olds += [f"MAPPA {old_mappa}" if olds else old_mappa] if mappa_changed else []
-    text = " and ".join(parts) + f" from {event.display('changed_on')}"
-    text += f" (was {'; '.join(olds)})" if was else ""
+    old_rosh = was.get("rosh_level")
+    new = (
+        event.display("rosh_level") if event.get("rosh_level") else "not assessed",
+        _mappa_phrase(event.get("mappa_category"), event.get("mappa_level")),
+    )
+    old = (
+        event.display("rosh_level", old_rosh) if old_rosh else "not assessed",
+        _mappa_phrase(was.get("mappa_category"), was.get("mappa_level")),
+    )
+    shown = [i for i in (0, 1) if not was or new[i] != old[i]] or [0, 1]
+    text = (
+        f"Recorded as {new[1]}"
+        if shown == [1]
+        else " and ".join([f"RoSH recorded as {new[0]}", *([new[1]] if 1 in shown else [])])
+    )
+    text += f" from {event.display('changed_on')}"
+    text += f" (was {'; '.join(old[i] for i in shown)})" if was else ""
     kind = event.display("kind")
     return f"{text}: {kind[:1].lower()}{kind[1:]}.{_reason('Reason', event.text('reason'))}"
 
