@@ -238,6 +238,7 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
     by_url: dict[str, dict[str, Any]] = {
         **{name: {"rec_id": rec.pk} for name, rec in rec_kwargs.items()},
         **{name: {"pk": obj.pk} for name, obj in pk_kwargs.items()},
+        "change_offence": {"pk": person.sentence.offences.get().pk},
         "dashboard_panel": {"slug": PANELS[0].slug},
         "notification_retry": {"pk": notification.pk},
         "dashboard_panel_csv": {"slug": PANELS[0].slug},

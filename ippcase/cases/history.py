@@ -168,7 +168,8 @@ class Event:
     data: dict[str, Any]
     before: dict[str, Any] | None
     names: Names = field(repr=False)
-    # The audit context the change was made in (reason, correction, what the service did).
+    # The audit context the change was made in (user, reason, and what a service adds: the
+    # values a RoSH and MAPPA change replaced, ``risk_was``).
     context: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def get(self, name: str) -> Any:
@@ -285,6 +286,11 @@ def _generic(what: str) -> Describer:
     return describe
 
 
+# The person's current RoSH and MAPPA: in the app they change only with a RiskChange row, in the
+# same audit context, whose line tells the change (describe_risk_change).
+RISK_FIELDS = ("rosh_level", "mappa_category", "mappa_level")
+
+
 def describe_person(event: Event) -> str | None:
     if event.context.get("allocation"):
         return None  # the case moving team: the new allocation's line tells it
@@ -292,7 +298,42 @@ def describe_person(event: Event) -> str | None:
         return "Case added to the service"
     if event.label == "delete":
         return "Case removed"
+    if "risk_was" in event.context and not event.changes(skip=RISK_FIELDS):
+        return None
     return "Person details changed" if event.changes() else None
+
+
+def _mappa_phrase(category: Any, level: Any) -> str:
+    if not category:
+        return "not managed under MAPPA"
+    return f"MAPPA category {category}" + (f", level {level}" if level else "")
+
+
+def describe_risk_change(event: Event) -> str | None:
+    """ "RoSH recorded as High from 3 March 2026 (was Medium): a new assessment. Reason: …";
+    MAPPA likewise. What it replaced comes from the context (``risk_was``), when there."""
+    if event.label != "insert":
+        return _generic("RoSH and MAPPA record")(event)
+    was = event.context.get("risk_was") or {}
+    old_rosh = was.get("rosh_level")
+    new = (
+        event.display("rosh_level") if event.get("rosh_level") else "not assessed",
+        _mappa_phrase(event.get("mappa_category"), event.get("mappa_level")),
+    )
+    old = (
+        event.display("rosh_level", old_rosh) if old_rosh else "not assessed",
+        _mappa_phrase(was.get("mappa_category"), was.get("mappa_level")),
+    )
+    shown = [i for i in (0, 1) if not was or new[i] != old[i]] or [0, 1]
+    text = (
+        f"Recorded as {new[1]}"
+        if shown == [1]
+        else " and ".join([f"RoSH recorded as {new[0]}", *([new[1]] if 1 in shown else [])])
+    )
+    text += f" from {event.display('changed_on')}"
+    text += f" (was {'; '.join(old[i] for i in shown)})" if was else ""
+    kind = event.display("kind")
+    return f"{text}: {kind[:1].lower()}{kind[1:]}.{_reason('Reason', event.text('reason'))}"
 
 
 def describe_sentence(event: Event) -> str | None:
@@ -579,6 +620,7 @@ DESCRIBERS: dict[str, Describer] = {
     "ippcase.Recall": describe_recall,
     "ippcase.LicenceCondition": describe_condition,
     "ippcase.Allocation": describe_allocation,
+    "ippcase.RiskChange": describe_risk_change,
     "recall.Concern": describe_concern,
     "recall.ActionShortOfRecall": describe_action,
     "recall.RecallRecommendation": describe_recommendation,
@@ -713,7 +755,8 @@ def _line(raw: Any, names: Names) -> HistoryLine | None:
     # ``pghistory.context(reason=..., correction=True)`` around the service's writes.
     reason = str(context.get("reason") or "").strip()
     if reason:
-        text = f"{text}{_reason('Reason', reason)}"
+        end = "" if text.endswith((".", ":", "?", "!")) else "."
+        text = f"{text}{end}{_reason('Reason', reason)}"
     if context.get("correction"):
         text = f"Correction: {text}"
     if actor is not None:
