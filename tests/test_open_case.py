@@ -216,8 +216,39 @@ def test_the_history_of_a_new_case_tells_the_opening_in_words(practitioner, team
         f"Case allocated to {practitioner.display_name} from 1 February 2025",
     ):
         assert any(text.startswith(expected) for text in texts), (expected, texts)
+    assert not any("(blank)" in text for text in texts)
     page = client.get(reverse("person_history", args=[CRN])).content.decode()
     assert "Case added to the service" in page
+
+
+def test_a_person_not_yet_released_has_no_releases_or_conditions(practitioner, team):
+    client = client_for(practitioner)
+    post(client, "open_case_person", PERSON, "open_case_sentence")
+    post(client, "open_case_sentence", SENTENCE, "open_case_offences")
+    post(client, "open_case_offences", OFFENCES, "open_case_risk")
+    post(client, "open_case_risk", RISK, "open_case_releases")
+    post(client, "open_case_releases", {"released": "no"}, "open_case_conditions")
+    page = client.get(reverse("open_case_conditions")).content.decode()
+    assert "has not been released on this sentence" in page
+    post(client, "open_case_conditions", {}, "open_case_allocation")
+    post(client, "open_case_allocation", allocation_post(team, practitioner), "open_case_check")
+    open_from_check(client)
+    person = Person.objects.get(crn=CRN)
+    assert not person.releases.exists() and not person.licence_conditions.exists()
+    assert person.allocations.count() == 1
+
+
+def test_a_com_deactivated_since_the_allocation_page_is_refused(practitioner, team):
+    com = factories.UserFactory(team=team)
+    client = client_for(practitioner)
+    answer_all(client, team, com)
+    com.is_active = False
+    com.save()
+    before = counts()
+    body = open_from_check(client).content.decode()
+    assert "no longer an active practitioner of the team" in body
+    assert reverse("open_case_allocation") + "?from=check" in body
+    assert counts() == before
 
 
 def test_change_links_return_to_the_check_page(practitioner, team):

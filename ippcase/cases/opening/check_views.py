@@ -50,8 +50,13 @@ def summary(answers: store.Answers) -> list[dict[str, Any]]:
     p, s, risk = answers["person"], answers["sentence"], answers["risk"]
     team = Team.objects.select_related("pdu").filter(pk=answers["allocation"]["team"]).first()
     com = User.objects.filter(pk=answers["allocation"]["practitioner"]).first()
-    tariff = ", ".join(
-        _count(s.get(f"tariff_{unit}s") or 0, unit) for unit in ("year", "month", "day")
+    tariff = (
+        ", ".join(
+            _count(s.get(f"tariff_{unit}s") or 0, unit)
+            for unit in ("year", "month", "day")
+            if s.get(f"tariff_{unit}s")
+        )
+        or "0 days"
     )
     offences = [
         (
