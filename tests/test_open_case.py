@@ -367,6 +367,15 @@ def test_release_before_sentence_refused(practitioner, team):
     assert "releases" not in client.session[store.SESSION_KEY]
 
 
+def test_sentence_before_birth_refused(practitioner, team):
+    client = client_for(practitioner)
+    post(client, "open_case_person", PERSON, "open_case_sentence")
+    data = {**SENTENCE, **date_parts("sentence_date", dt.date(1970, 1, 1))}
+    body = post(client, "open_case_sentence", data).content.decode()
+    assert "The sentence date must be after the date of birth (3 February 1979)" in body
+    assert "sentence" not in client.session[store.SESSION_KEY]
+
+
 def test_recall_before_its_release_refused(practitioner, team):
     client = client_for(practitioner)
     post(client, "open_case_person", PERSON, "open_case_sentence")

@@ -99,6 +99,13 @@ def release_problems(
     )
 
 
+def sentence_after_birth_problem(born: dt.date | None, sentenced: dt.date | None) -> str | None:
+    """The import's check that the person was born before the sentence."""
+    if born is not None and sentenced is not None and born >= sentenced:
+        return f"The sentence date must be after the date of birth ({long_date(born)})"
+    return None
+
+
 def answer_problems(answers: store.Answers, by: User) -> list[OpenCaseError]:
     """What stops the answers being opened as a case now (apart from a duplicate), each with
     the page that fixes it. Two queries at most."""
@@ -108,6 +115,9 @@ def answer_problems(answers: store.Answers, by: User) -> list[OpenCaseError]:
         return [OpenCaseError("Answer every question before opening the case", step=key)]
     problems: list[OpenCaseError] = []
     sentence_date = store.day(answers["sentence"].get("sentence_date"))
+    born = store.day(answers["person"].get("date_of_birth"))
+    if (problem := sentence_after_birth_problem(born, sentence_date)) is not None:
+        problems.append(OpenCaseError(problem, step="sentence"))
     releases = answers["releases"]
     rows = releases.get("rows") or [] if releases.get("released") else []
     for path, message in release_problems(sentence_date, rows):

@@ -17,7 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ippcase.cases.opening import answers as store
 from ippcase.cases.opening import forms, rows
 from ippcase.cases.opening.selectors import coms_for_team, existing_case, teams_for_new_case
-from ippcase.cases.opening.services import DuplicateCase, path_label, release_problems
+from ippcase.cases.opening.services import (
+    DuplicateCase,
+    path_label,
+    release_problems,
+    sentence_after_birth_problem,
+)
 from ippcase.core.forms import ErrorSummary, as_bool, as_yes_no, error_summary
 from ippcase.core.http import AppRequest, role_required
 
@@ -132,7 +137,20 @@ def _refuse_duplicate(form: forms.PersonForm, request: AppRequest) -> ErrorSumma
 
 
 person = _simple("person", "person.html", forms.PersonForm, _refuse_duplicate)
-sentence = _simple("sentence", "sentence.html", forms.SentenceForm)
+
+
+def _sentence_after_birth(form: forms.SentenceForm, request: AppRequest) -> ErrorSummary:
+    person = store.load(request.session).get("person") or {}
+    problem = sentence_after_birth_problem(
+        store.day(person.get("date_of_birth")), form.cleaned_data["sentence_date"]
+    )
+    if problem is None:
+        return []
+    form.add_error("sentence_date", problem)
+    return error_summary(form)
+
+
+sentence = _simple("sentence", "sentence.html", forms.SentenceForm, _sentence_after_birth)
 
 
 risk = _simple("risk", "risk.html", forms.RiskForm)
