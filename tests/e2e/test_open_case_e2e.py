@@ -94,7 +94,8 @@ def test_practitioner_opens_a_case(page, assert_accessible, screenshot):
     expect(page.locator(".govuk-error-summary")).to_contain_text("is after the first release")
     assert_accessible(page, "the releases page with errors")
     _date(page, "release-0-date", 1, 6, 2012)
-    page.get_by_role("button", name="Continue").click()
+    # Enter in a text box continues: it never presses a row's "Remove" button.
+    page.locator("#id_release-0-prison").press("Enter")
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Licence conditions")
     assert_accessible(page, "the conditions page")
