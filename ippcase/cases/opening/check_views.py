@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms as django_forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -201,6 +200,5 @@ def check(request: AppRequest) -> HttpResponse:
             "errors": errors,
             "sections": summary(answers),
             "version": answers.get("version"),
-            "form": form if isinstance(form, django_forms.Form) else None,
         },
     )

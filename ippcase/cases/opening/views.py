@@ -25,6 +25,7 @@ from ippcase.cases.opening.services import (
 )
 from ippcase.core.forms import ErrorSummary, as_bool, as_yes_no, error_summary
 from ippcase.core.http import AppRequest, role_required
+from ippcase.vocab import StandardCondition
 
 PERM = "ippcase.open_case"
 GET_POST = require_http_methods(["GET", "POST"])
@@ -279,7 +280,7 @@ def conditions(request: AppRequest) -> HttpResponse:
     initial = (
         {"standard": stored["standard"], "start_date": store.day(stored["start_date"])}
         if stored
-        else {"standard": list(forms.vocab.StandardCondition.values), "start_date": latest}
+        else {"standard": list(StandardCondition.values), "start_date": latest}
     )
     return _page(
         request,
