@@ -14,6 +14,7 @@ from django.urls import reverse
 from ippcase import vocab
 from ippcase.cases import history
 from ippcase.cases.opening import answers as store
+from ippcase.cases.opening import services
 from ippcase.cases.opening.selectors import teams_for_new_case
 from ippcase.cases.opening.services import DuplicateCase, OpenCaseError, open_case
 from ippcase.models import (
@@ -507,3 +508,26 @@ def test_query_count_equal_at_two_data_sizes(manager, team, other_team_same_pdu,
         more[f"offence-{i}-category"] = "arson"
     post(client, "open_case_offences", more)
     assert queries() == small
+
+
+def test_a_race_past_the_check_is_caught_by_the_unique_crn(practitioner, team, monkeypatch):
+    """Another opening commits between the duplicate check and the insert: the CRN's unique
+    index refuses the insert and the user gets the same duplicate message; nothing written."""
+
+    client = client_for(practitioner)
+    answer_all(client, team, practitioner)
+    answers = store.load(client.session)
+    factories.make_case(team, crn=CRN)
+    real = services.existing_case
+    calls: list[str] = []
+
+    def blind_first(crn: str, nomis: str):
+        calls.append(crn)
+        return None if len(calls) == 1 else real(crn, nomis)
+
+    monkeypatch.setattr(services, "existing_case", blind_first)
+    before = counts()
+    with pytest.raises(DuplicateCase) as refused:
+        open_case(answers=answers, by=practitioner)
+    assert refused.value.field == "crn" and len(calls) == 2
+    assert counts() == before
