@@ -24,6 +24,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("cases/", caseload_views.caseload, name="caseload"),
     path("cases/unallocated/", unallocated_views.unallocated, name="unallocated"),
+    path("cases/new/", include("ippcase.cases.opening.urls")),
     path("cases/<str:crn>/", case_views.person_overview, name="person_overview"),
     path("cases/<str:crn>/sentence/", case_views.person_sentence, name="person_sentence"),
     path("cases/<str:crn>/timeline/", case_views.person_timeline, name="person_timeline"),

@@ -366,7 +366,8 @@ def describe_release(event: Event) -> str | None:
 
 def describe_recall(event: Event) -> str | None:
     if event.label == "insert":
-        reasons = event.display("reasons")
+        # No reasons recorded (a case opened in the app): say nothing rather than "(blank)".
+        reasons = event.display("reasons") if event.get("reasons") else ""
         return f"Recalled on {event.display('recall_date')}." + _reason("Reasons", reasons)
     if event.label == "delete":
         return f"Recall of {event.display('recall_date')} withdrawn before the return to custody"

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ippcase import vocab
+from ippcase.cases.identifiers import CRN_PATTERN, NOMIS_PATTERN
 from ippcase.cases.release_checks import sentence_before_release_problems
 from ippcase.exchange.parse_releases import (
     PartialRelease,
@@ -25,8 +26,6 @@ from ippcase.exchange.parse_releases import (
     parse_termination_referrals,
 )
 from ippcase.exchange.reader import (
-    CRN_PATTERN,
-    NOMIS_PATTERN,
     SHOWN_MAX,
     Reader,
     json_type,

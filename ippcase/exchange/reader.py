@@ -19,9 +19,6 @@ from django.db import models
 
 from ippcase.exchange.rows import UNSET, ImportProblem, Unset
 
-# \Z, not $: "$" also matches before a final newline, which would let "A123456\n" through.
-CRN_PATTERN: Final = re.compile(r"^[A-Z][0-9]{6}\Z")
-NOMIS_PATTERN: Final = re.compile(r"^[A-Z][0-9]{4}[A-Z]{2}\Z")
 # fromisoformat() also accepts "20210203" and week dates; the format allows only YYYY-MM-DD.
 _DATE_PATTERN: Final = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
