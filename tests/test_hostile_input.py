@@ -53,6 +53,7 @@ from ippcase.exchange import (
 from parole.models import Adjournment, ParoleReview, TerminationReferral
 from parole.views import case as parole_views
 from recall import forms as recall_forms
+from recall import selectors as recall_selectors
 from recall import services
 from recall.views import recommendation as recall_views
 from tests import factories
@@ -268,6 +269,79 @@ def on_licence(team):
 
 
 @pytest.fixture
+def logged_concern(on_licence, practitioner):
+    return services.concern_add(
+        person=on_licence,
+        actor=practitioner,
+        occurred_on=dt.date(2025, 1, 6),
+        description="Drunk at the appointment.",
+        source="ap_staff",
+        behaviours=["alcohol"],
+    )
+
+
+@pytest.fixture
+def logged_action(on_licence, practitioner):
+    return services.action_add(
+        person=on_licence,
+        actor=practitioner,
+        kind="warning_letter",
+        taken_on=dt.date(2025, 1, 6),
+        details="Warned about drinking.",
+    )
+
+
+def _correction_endpoints() -> list[Endpoint]:
+    """Correcting and striking out a concern or an action (issue 14): the posted version is the
+    entry's own, so a valid post gets past the stale check and writes."""
+
+    def version(entry: Any) -> dict[str, str]:
+        return {"version": recall_selectors.entry_version(entry)}
+
+    def entry_args(entry: Any) -> list[Any]:
+        return [entry.person.crn, entry.pk]
+
+    return [
+        Endpoint(
+            "concern_correct",
+            "practitioner",
+            "logged_concern",
+            "recall:concern_correct",
+            entry_args,
+            lambda c: recall_forms.ConcernCorrectForm(conditions=c.person.licence_conditions.all()),
+            fixed=version,
+        ),
+        Endpoint(
+            "action_correct",
+            "practitioner",
+            "logged_action",
+            "recall:action_correct",
+            entry_args,
+            lambda a: recall_forms.ActionCorrectForm(),
+            fixed=version,
+        ),
+        Endpoint(
+            "concern_strike_out",
+            "practitioner",
+            "logged_concern",
+            "recall:concern_strike_out",
+            entry_args,
+            lambda c: recall_forms.StrikeOutForm(what="concern"),
+            fixed=version,
+        ),
+        Endpoint(
+            "action_strike_out",
+            "practitioner",
+            "logged_action",
+            "recall:action_strike_out",
+            entry_args,
+            lambda a: recall_forms.StrikeOutForm(what="action"),
+            fixed=version,
+        ),
+    ]
+
+
+@pytest.fixture
 def aco(team):
     return factories.UserFactory(username="aco", roles=[case_vocab.Role.SENIOR_MANAGER], team=team)
 
@@ -382,6 +456,7 @@ def _recall_endpoints() -> list[Endpoint]:
                 htmx=htmx,
             ),
         ]
+    endpoints += _correction_endpoints()
     for section in recall_views.SECTIONS:
         endpoints.append(
             Endpoint(
