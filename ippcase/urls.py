@@ -22,6 +22,7 @@ urlpatterns = [
     path("cases/<str:crn>/timeline/", case_views.person_timeline, name="person_timeline"),
     path("cases/<str:crn>/history/", case_views.person_history, name="person_history"),
     path("cases/<str:crn>/viewed-by/", audit_views.person_viewers, name="person_viewers"),
+    path("cases/<str:crn>/", include("ippcase.cases.licence_record.urls")),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("dashboard/panels/<slug:slug>.csv", dashboard_views.panel_csv, name="dashboard_panel_csv"),
     path("dashboard/panels/<slug:slug>/", dashboard_views.panel, name="dashboard_panel"),

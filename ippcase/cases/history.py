@@ -167,6 +167,9 @@ class Event:
     data: dict[str, Any]
     before: dict[str, Any] | None
     names: Names = field(repr=False)
+    # The audit context of the write (``reason``, ``correction``, and what a describer needs
+    # that the row itself no longer holds, such as a varied condition's old wording: ``was``).
+    context: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def get(self, name: str) -> Any:
         return self.data.get(_field(self.model, name).attname)
@@ -346,12 +349,20 @@ def describe_recall(event: Event) -> str | None:
 
 def describe_condition(event: Event) -> str | None:
     name = event.display("standard_code") if event.get("standard_code") else event.text("text")
+    was = str(event.context.get("was") or "")
+    if event.label == "insert" and event.get("varies") and was:
+        return (
+            f"Licence condition varied from {event.display('start_date')}: '{name}' "
+            f"(was '{was}')"
+        )
+    if event.label == "update" and was and event.changed("end_date"):
+        return None  # the old condition of a variation: the variation's line tells it
     if event.label == "insert":
         return f"Licence condition added: {name} (from {event.display('start_date')})"
     if event.label == "delete":
         return f"Licence condition removed: {name}"
     if event.changed("end_date") and event.get("end_date"):
-        return f"Licence condition ended on {event.display('end_date')}: {name}"
+        return f"Licence condition '{name}' ended on {event.display('end_date')}"
     return _generic(f"Licence condition ({name})")(event)
 
 
@@ -669,6 +680,7 @@ def _line(raw: Any, names: Names) -> HistoryLine | None:
         data=data,
         before=before,
         names=names,
+        context=context,
     )
     describe = DESCRIBERS.get(raw.pgh_obj_model) or _generic(
         _label_text(str(tracked._meta.verbose_name))
