@@ -47,7 +47,11 @@ def _marker(person) -> str:
 
 
 def _date(prefix: str, day: dt.date) -> dict[str, str]:
-    return {f"{prefix}-day": str(day.day), f"{prefix}-month": str(day.month), f"{prefix}-year": str(day.year)}
+    return {
+        f"{prefix}-day": str(day.day),
+        f"{prefix}-month": str(day.month),
+        f"{prefix}-year": str(day.year),
+    }
 
 
 def _release_post(person, day: dt.date, **extra) -> dict[str, str]:
@@ -150,7 +154,7 @@ def test_stale_release_form_is_refused(team, practitioner):
     assert _snapshot(person) == before
 
 
-# --- conditions ------------------------------------------------------------------------------------
+# --- conditions ---------------------------------------------------------------------------
 
 
 def test_add_conditions_of_each_kind(team, practitioner):
@@ -222,11 +226,17 @@ def test_vary_condition_keeps_the_old_wording(team, practitioner):
     old.refresh_from_db()
     assert old.end_date == dt.date(2016, 3, 2)
     new = LicenceCondition.objects.get(varies=old)
-    assert (new.text, new.start_date, new.end_date) == ("Not to contact J or K", dt.date(2016, 3, 3), None)
+    assert (new.text, new.start_date, new.end_date) == (
+        "Not to contact J or K",
+        dt.date(2016, 3, 3),
+        None,
+    )
     texts = _texts(person)
     assert any(
         "Licence condition varied from 3 March 2016: 'Not to contact J or K' "
-        "(was 'Not to contact J')" in t and "Reason: Parole Board variation" in t
+        "(was 'Not to contact J')"
+        in t
+        and "Reason: Parole Board variation" in t
         for t in texts
     ), texts
     page = client.get(reverse("licence_conditions", args=[person.crn])).content.decode()
@@ -248,8 +258,7 @@ def test_end_condition(team, practitioner):
     condition.refresh_from_db()
     assert condition.end_date == dt.date(2017, 1, 31)
     assert any(
-        "Licence condition 'Not to contact J' ended on 31 January 2017" in t
-        for t in _texts(person)
+        "Licence condition 'Not to contact J' ended on 31 January 2017" in t for t in _texts(person)
     )
 
 
@@ -375,7 +384,8 @@ def _grow(person, n: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "page", ["licence_conditions", "record_release", "add_condition", "vary_condition", "end_condition"]
+    "page",
+    ["licence_conditions", "record_release", "add_condition", "vary_condition", "end_condition"],
 )
 def test_query_counts_do_not_grow(team, practitioner, page):
     person = _in_custody(team)

@@ -102,19 +102,27 @@ class Route:
     regex: str
 
 
-def walk(patterns: list[Any], namespaces: tuple[str, ...] = (), regex: str = "") -> Iterator[Route]:
-    """Every leaf pattern under ``patterns``, with its namespaced name and its URL kwargs."""
+def walk(
+    patterns: list[Any],
+    namespaces: tuple[str, ...] = (),
+    regex: str = "",
+    outer: tuple[str, ...] = (),
+) -> Iterator[Route]:
+    """Every leaf pattern under ``patterns``, with its namespaced name and its URL kwargs
+    (those of the includes it sits under, such as ``cases/<crn>/``, too)."""
     for entry in patterns:
         here = regex + str(entry.pattern.regex.pattern).lstrip("^").rstrip("$")
         if isinstance(entry, URLResolver):
             inner = (*namespaces, entry.namespace) if entry.namespace else namespaces
-            yield from walk(entry.url_patterns, inner, here)
+            yield from walk(
+                entry.url_patterns, inner, here, (*outer, *entry.pattern.regex.groupindex)
+            )
         elif isinstance(entry, URLPattern):
             name = ":".join((*namespaces, entry.name)) if entry.name else ""
             yield Route(
                 name=name,
                 namespace=namespaces[0] if namespaces else "",
-                kwargs=tuple(entry.pattern.regex.groupindex),
+                kwargs=(*outer, *entry.pattern.regex.groupindex),
                 regex=here,
             )
 
@@ -216,6 +224,8 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
         "notification_retry": {"pk": notification.pk},
         "dashboard_panel_csv": {"slug": PANELS[0].slug},
         "recall:section": {"slug": "why"},
+        "vary_condition": {"pk": person.licence_conditions.first().pk},
+        "end_condition": {"pk": person.licence_conditions.first().pk},
         "recall:section_findings": {"slug": "why"},
     }
     samples = {

@@ -352,8 +352,7 @@ def describe_condition(event: Event) -> str | None:
     was = str(event.context.get("was") or "")
     if event.label == "insert" and event.get("varies") and was:
         return (
-            f"Licence condition varied from {event.display('start_date')}: '{name}' "
-            f"(was '{was}')"
+            f"Licence condition varied from {event.display('start_date')}: '{name}' (was '{was}')"
         )
     if event.label == "update" and was and event.changed("end_date"):
         return None  # the old condition of a variation: the variation's line tells it

@@ -84,9 +84,10 @@ class AddConditionForm(AppForm):
         kind = data.get("kind")
         if kind == ConditionKind.STANDARD and not data.get("standard_code"):
             self.add_error("standard_code", "Select the standard condition")
-        if kind in (ConditionKind.ADDITIONAL, ConditionKind.BESPOKE) and not (
-            data.get("text") or ""
-        ).strip():
+        if (
+            kind in (ConditionKind.ADDITIONAL, ConditionKind.BESPOKE)
+            and not (data.get("text") or "").strip()
+        ):
             self.add_error("text", "Enter the wording of the condition")
         return data
 

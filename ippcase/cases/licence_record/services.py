@@ -47,7 +47,12 @@ def releases_marker(releases: Sequence[Release]) -> str:
         recall = _recall_of(release)
         parts += [release.pk, release.date]
         if recall is not None:
-            parts += [recall.pk, recall.recall_date, recall.returned_to_custody, recall.re_released_on]
+            parts += [
+                recall.pk,
+                recall.recall_date,
+                recall.returned_to_custody,
+                recall.re_released_on,
+            ]
     return _digest(parts)
 
 
@@ -89,9 +94,7 @@ class _ReleaseDates:
     recall: _RecallDates | None
 
 
-def release_problems(
-    person: Person, releases: Sequence[Release], date: dt.date
-) -> list[str]:
+def release_problems(person: Person, releases: Sequence[Release], date: dt.date) -> list[str]:
     """What is wrong with a release on ``date`` after ``releases`` (with their recalls): the
     person must be in custody (never released, or recalled and returned), and the history with
     the new release must pass the import's checks."""
@@ -121,8 +124,7 @@ def release_problems(
                     recall.returned_to_custody,
                     # The latest recall ends with this release unless parole work already
                     # gave its re-release date (which must then be this one).
-                    recall.re_released_on
-                    or (date if release is latest else None),
+                    recall.re_released_on or (date if release is latest else None),
                 ),
             )
         )
@@ -202,9 +204,7 @@ def add_condition(
     Person.objects.select_for_update().filter(pk=person.pk).get()
     released = _latest_release_date(person)
     if released is None:
-        raise LicenceRecordError(
-            "A licence condition needs a release: record the release first."
-        )
+        raise LicenceRecordError("A licence condition needs a release: record the release first.")
     if start_date < released:
         raise LicenceRecordError(
             f"The start date must be on or after the latest release ({long_date(released)})"
@@ -228,9 +228,7 @@ def add_condition(
 
 def _locked_condition(person: Person, condition_id: int, marker: str) -> LicenceCondition:
     condition = (
-        LicenceCondition.objects.select_for_update()
-        .filter(person=person, pk=condition_id)
-        .first()
+        LicenceCondition.objects.select_for_update().filter(person=person, pk=condition_id).first()
     )
     if condition is None or marker != condition_marker(condition):
         raise LicenceRecordError(STALE_PAGE)
@@ -263,8 +261,7 @@ def vary_condition(
         )
     if varied_on <= old.start_date:
         raise LicenceRecordError(
-            f"The variation date must be after the condition started "
-            f"({long_date(old.start_date)})"
+            f"The variation date must be after the condition started ({long_date(old.start_date)})"
         )
     if old.kind == ConditionKind.BESPOKE:
         additional_code = ""

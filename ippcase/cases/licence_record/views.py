@@ -55,9 +55,7 @@ def record_release(request: AppRequest, crn: str) -> HttpResponse:
         form = forms.ReleaseForm(request.POST)
         if form.is_valid():
             try:
-                services.record_release(
-                    person=person, actor=request.user, **form.service_kwargs()
-                )
+                services.record_release(person=person, actor=request.user, **form.service_kwargs())
             except services.LicenceRecordError as error:
                 _refused(form, error)
             else:
