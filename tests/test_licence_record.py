@@ -251,6 +251,7 @@ def test_end_condition(team, practitioner):
         {
             **_date("end_date", dt.date(2017, 1, 31)),
             "reason": "Completed",
+            "correction": "on",
             "marker": services.condition_marker(condition),
         },
     )
@@ -258,7 +259,9 @@ def test_end_condition(team, practitioner):
     condition.refresh_from_db()
     assert condition.end_date == dt.date(2017, 1, 31)
     assert any(
-        "Licence condition 'Not to contact J' ended on 31 January 2017" in t for t in _texts(person)
+        t.startswith("Correction: Licence condition 'Not to contact J' ended on 31 January 2017")
+        and "Reason: Completed" in t
+        for t in _texts(person)
     )
 
 

@@ -29,6 +29,12 @@ def reason_field(required: str | None = None) -> forms.CharField:
     )
 
 
+def correction_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        label="This corrects a mistake in the record (not a new fact)", required=False
+    )
+
+
 class ReleaseForm(AppForm):
     date = GovukDateField(what="the release date")
     prison = forms.CharField(
@@ -40,6 +46,7 @@ class ReleaseForm(AppForm):
         "Released to approved premises?", "Select yes if released to approved premises"
     )
     reason = reason_field()
+    correction = correction_field()
     marker = marker_field()
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -49,6 +56,7 @@ class ReleaseForm(AppForm):
             "prison": data["prison"].strip(),
             "approved_premises": as_bool(data["approved_premises"]),
             "reason": data["reason"].strip(),
+            "correction": bool(data.get("correction")),
             "marker": data["marker"],
         }
 
@@ -78,6 +86,7 @@ class AddConditionForm(AppForm):
     )
     start_date = GovukDateField(what="the start date")
     reason = reason_field()
+    correction = correction_field()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -100,6 +109,7 @@ class AddConditionForm(AppForm):
             "text": (data["text"] or "").strip(),
             "start_date": data["start_date"],
             "reason": data["reason"].strip(),
+            "correction": bool(data.get("correction")),
         }
 
 
@@ -117,6 +127,7 @@ class VaryConditionForm(AppForm):
     )
     varied_on = GovukDateField(what="the variation date")
     reason = reason_field("Enter the reason for the variation")
+    correction = correction_field()
     marker = marker_field()
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -126,6 +137,7 @@ class VaryConditionForm(AppForm):
             "additional_code": data["additional_code"] or "",
             "varied_on": data["varied_on"],
             "reason": data["reason"].strip(),
+            "correction": bool(data.get("correction")),
             "marker": data["marker"],
         }
 
@@ -133,6 +145,7 @@ class VaryConditionForm(AppForm):
 class EndConditionForm(AppForm):
     end_date = GovukDateField(what="the end date", not_future=False)
     reason = reason_field("Enter the reason the condition ends")
+    correction = correction_field()
     marker = marker_field()
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -140,5 +153,6 @@ class EndConditionForm(AppForm):
         return {
             "end_date": data["end_date"],
             "reason": data["reason"].strip(),
+            "correction": bool(data.get("correction")),
             "marker": data["marker"],
         }

@@ -152,6 +152,7 @@ def record_release(
     prison: str,
     approved_premises: bool,
     reason: str,
+    correction: bool = False,
     marker: str,
 ) -> Release:
     """A first release, or a re-release after a recall with a return to custody (whose
@@ -168,7 +169,7 @@ def record_release(
     problems = release_problems(person, releases, date)
     if problems:
         raise LicenceRecordError(*problems)
-    with pghistory.context(reason=reason, correction=False):
+    with pghistory.context(reason=reason, correction=correction):
         release = Release.objects.create(
             person=person, date=date, prison=prison, approved_premises=approved_premises
         )
@@ -199,6 +200,7 @@ def add_condition(
     text: str,
     start_date: dt.date,
     reason: str,
+    correction: bool = False,
 ) -> LicenceCondition:
     """A new condition from ``start_date`` (on or after the latest release)."""
     Person.objects.select_for_update().filter(pk=person.pk).get()
@@ -215,7 +217,7 @@ def add_condition(
         standard_code = ""
         if kind == ConditionKind.BESPOKE:
             additional_code = ""
-    with pghistory.context(reason=reason, correction=False):
+    with pghistory.context(reason=reason, correction=correction):
         return LicenceCondition.objects.create(
             person=person,
             kind=kind,
@@ -249,6 +251,7 @@ def vary_condition(
     additional_code: str,
     varied_on: dt.date,
     reason: str,
+    correction: bool = False,
     marker: str,
 ) -> LicenceCondition:
     """Vary an additional or bespoke condition: the old one ends the day before ``varied_on``
@@ -265,7 +268,7 @@ def vary_condition(
         )
     if old.kind == ConditionKind.BESPOKE:
         additional_code = ""
-    with pghistory.context(reason=reason, correction=False, was=old.wording):
+    with pghistory.context(reason=reason, correction=correction, was=old.wording):
         old.end_date = varied_on - dt.timedelta(days=1)
         old.save(update_fields=["end_date"])
         return LicenceCondition.objects.create(
@@ -286,6 +289,7 @@ def end_condition(
     condition_id: int,
     end_date: dt.date,
     reason: str,
+    correction: bool = False,
     marker: str,
 ) -> LicenceCondition:
     """End a condition in force on ``end_date`` (its last day; not before it started)."""
@@ -295,7 +299,7 @@ def end_condition(
             f"The end date must be on or after the condition started "
             f"({long_date(condition.start_date)})"
         )
-    with pghistory.context(reason=reason, correction=False):
+    with pghistory.context(reason=reason, correction=correction):
         condition.end_date = end_date
         condition.save(update_fields=["end_date"])
     return condition
