@@ -32,6 +32,7 @@ urlpatterns = [
     path("cases/<str:crn>/viewed-by/", audit_views.person_viewers, name="person_viewers"),
     path("cases/<str:crn>/allocation/", include("ippcase.cases.allocation.urls")),
     path("cases/<str:crn>/change/", include("ippcase.cases.record.urls")),
+    path("cases/<str:crn>/", include("ippcase.cases.licence_record.urls")),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("dashboard/panels/<slug:slug>.csv", dashboard_views.panel_csv, name="dashboard_panel_csv"),
     path("dashboard/panels/<slug:slug>/", dashboard_views.panel, name="dashboard_panel"),

@@ -243,6 +243,8 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
         "notification_retry": {"pk": notification.pk},
         "dashboard_panel_csv": {"slug": PANELS[0].slug},
         "recall:section": {"slug": "why"},
+        "vary_condition": {"pk": person.licence_conditions.first().pk},
+        "end_condition": {"pk": person.licence_conditions.first().pk},
         "recall:section_findings": {"slug": "why"},
         # The administration area (issue 14): the practitioner's account, team, PDU and region.
         "admin_region": {"code": team.pdu.region.code},

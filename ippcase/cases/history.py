@@ -168,8 +168,9 @@ class Event:
     data: dict[str, Any]
     before: dict[str, Any] | None
     names: Names = field(repr=False)
-    # The audit context the change was made in (user, reason, and what a service adds: the
-    # values a RoSH and MAPPA change replaced, ``risk_was``).
+    # The audit context of the write: ``reason``, ``correction``, and what a describer needs
+    # that the row itself no longer holds (a RoSH and MAPPA change's replaced values,
+    # ``risk_was``; a varied condition's old wording, ``was``; a transfer, ``allocation``).
     context: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def get(self, name: str) -> Any:
@@ -393,12 +394,19 @@ def describe_recall(event: Event) -> str | None:
 
 def describe_condition(event: Event) -> str | None:
     name = event.display("standard_code") if event.get("standard_code") else event.text("text")
+    was = str(event.context.get("was") or "")
+    if event.label == "insert" and event.get("varies") and was:
+        return (
+            f"Licence condition varied from {event.display('start_date')}: '{name}' (was '{was}')"
+        )
+    if event.label == "update" and was and event.changed("end_date"):
+        return None  # the old condition of a variation: the variation's line tells it
     if event.label == "insert":
         return f"Licence condition added: {name} (from {event.display('start_date')})"
     if event.label == "delete":
         return f"Licence condition removed: {name}"
     if event.changed("end_date") and event.get("end_date"):
-        return f"Licence condition ended on {event.display('end_date')}: {name}"
+        return f"Licence condition '{name}' ended on {event.display('end_date')}"
     return _generic(f"Licence condition ({name})")(event)
 
 
