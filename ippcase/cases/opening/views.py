@@ -99,7 +99,7 @@ def _simple(
     key: str,
     template: str,
     form_class: type[Any],
-    extra: Callable[[Any, AppRequest], ErrorSummary] | None = None,
+    more_checks: Callable[[Any, AppRequest], ErrorSummary] | None = None,
 ) -> Callable[[AppRequest], HttpResponse]:
     """A page of one form whose answers are stored as its ``answers()``."""
 
@@ -112,7 +112,7 @@ def _simple(
         if request.method == "POST":
             form = form_class(request.POST)
             if form.is_valid():
-                refused = extra(form, request) if extra else []
+                refused = more_checks(form, request) if more_checks else []
                 if not refused:
                     store.save(request.session, key, form.answers())
                     return _after_save(request, key)
