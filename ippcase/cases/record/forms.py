@@ -12,10 +12,9 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 
 from ippcase import vocab
+from ippcase.cases.identifiers import NOMIS_PATTERN
 from ippcase.core.forms import STALE_PAGE, AppForm, GovukDateField
 
-# A NOMIS number as the case import takes it (ippcase/exchange/reader.py): e.g. A1234BC.
-NOMIS_NUMBER = re.compile(r"[A-Z][0-9]{4}[A-Z]{2}")
 _MARKER = re.compile(r"[0-9a-f]{32}")
 
 CORRECTION = "correction"
@@ -133,7 +132,7 @@ class PersonDetailsForm(ChangeForm):
 
     def clean_nomis_number(self) -> str:
         value = str(self.cleaned_data.get("nomis_number") or "").strip().upper()
-        if value and not NOMIS_NUMBER.fullmatch(value):
+        if value and not NOMIS_PATTERN.fullmatch(value):
             raise forms.ValidationError(
                 "Enter a NOMIS number in the right format, for example A1234BC"
             )
