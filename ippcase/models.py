@@ -154,6 +154,32 @@ class Person(models.Model):
         choices=vocab.OpdScreening.choices,
         default=vocab.OpdScreening.NOT_SCREENED,
     )
+    # Where the person lives, as the Part A asks ("last recorded address"); empty when no
+    # fixed abode or not known. Alternative addresses belong to a recall request (recall app).
+    address = models.TextField("Main address", blank=True)
+    iom = models.CharField(
+        "Managed under Integrated Offender Management (IOM)",
+        max_length=10,
+        choices=vocab.YesNoUnknown.choices,
+        default=vocab.YesNoUnknown.NOT_KNOWN,
+    )
+    # Victims (issue 15; docs/recall-paperwork.md): whether any victim is in the Victim Contact
+    # Scheme, who their victim liaison officer (VLO) is, and what keeps them safe.
+    victims_in_vcs = models.CharField(
+        "Are any victims in the Victim Contact Scheme?",
+        max_length=10,
+        choices=vocab.YesNoUnknown.choices,
+        default=vocab.YesNoUnknown.NOT_KNOWN,
+    )
+    victim_liaison_officer = models.CharField(
+        "Victim liaison officer (name and contact)", max_length=200, blank=True
+    )
+    victim_safety = models.TextField(
+        "Victim safety considerations (exclusion zones, non-contact conditions)", blank=True
+    )
+    # Letters to the person in easy read (short sentences, one idea a line): the 2025 minutes
+    # ask for better communication with people serving IPP.
+    easy_read = models.BooleanField("Send letters in easy read", default=False)
 
     class Meta:
         ordering = ["last_name", "first_name", "crn"]

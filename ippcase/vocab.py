@@ -221,3 +221,11 @@ class OpdScreening(models.TextChoices):
     NOT_SCREENED = "not_screened", "Not screened"
     SCREENED_IN = "screened_in", "Screened in"
     SCREENED_OUT = "screened_out", "Screened out"
+
+
+class YesNoUnknown(models.TextChoices):
+    """A yes/no question whose answer may not be known yet (never guessed as no)."""
+
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_KNOWN = "not_known", "Not known"

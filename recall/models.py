@@ -4,10 +4,12 @@ transition); the database enforces what one row can check."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 
@@ -176,6 +178,39 @@ class RecallRecommendation(models.Model):
         "Outcome of the allegation", max_length=20, choices=vocab.ChargeOutcome.choices, blank=True
     )
     progression_panel_held = models.BooleanField(default=False)
+    # The recall request (Part A; issue 15, docs/recall-paperwork.md). The person's address,
+    # IOM, MAPPA, RoSH, vulnerabilities and victims are facts of the case (ippcase.Person), kept
+    # there and only shown here; what belongs to this recall is below.
+    custody_status = models.CharField(
+        "Is the person in custody now?",
+        max_length=10,
+        choices=vocab.CustodyStatus.choices,
+        blank=True,
+    )
+    custody_details = models.TextField("Where they are held", blank=True)
+    # None: not answered yet.
+    found_at_main_address = models.BooleanField(
+        "Can the person be found at their main address?", null=True, blank=True
+    )
+    other_addresses = models.TextField(
+        "Other addresses where they may be found, including any they have given", blank=True
+    )
+    police_contact_name = models.CharField("Local police contact", max_length=200, blank=True)
+    police_contact_phone = models.CharField("Telephone", max_length=40, blank=True)
+    police_contact_email = models.EmailField("Email", blank=True)
+    arrest_issues = models.BooleanField(
+        "Are there arrest issues (risk to officers, weapons, dogs)?", null=True, blank=True
+    )
+    arrest_issues_details = models.TextField(blank=True)
+    contraband_risk = models.BooleanField(
+        "Is there a risk they will bring contraband into prison?", null=True, blank=True
+    )
+    contraband_details = models.TextField(blank=True)
+    # The licence conditions breached and how: {"<LicenceCondition pk>": "how it was breached"}.
+    conditions_breached = models.JSONField(default=dict, blank=True)
+    vlo_informed_on = models.DateField(
+        "Date the victim liaison officer was told", null=True, blank=True
+    )
     # Written justifications of acknowledged warn findings: {"NO_PROGRESSION_PANEL": "..."}
     acknowledgements = models.JSONField(default=dict, blank=True)
     # Task-list sections the practitioner has saved at least once: a section whose answers have
@@ -375,6 +410,146 @@ class Dossier(models.Model):
         return f"{self.get_kind_display()} v{self.version}"
 
 
+@audited()
+class RecallReport(models.Model):
+    """The practitioner's 15-working-day report after return to custody (Part B): written in
+    sections, countersigned by an SPO of the case's PDU, then submitted, which records
+    ``Recall.report_submitted_on`` (the date the deadline badge and reminders read) and
+    produces its PDF. ``version`` guards against stale pages as on the recommendation."""
+
+    recall = models.OneToOneField("ippcase.Recall", on_delete=models.PROTECT, related_name="report")
+    status = models.CharField(
+        max_length=20, choices=vocab.ReportStatus.choices, default=vocab.ReportStatus.DRAFT
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    persons_account = models.TextField("The person's account of the recall", blank=True)
+    response_to_recall = models.TextField("Their response to the recall", blank=True)
+    rosh_level = models.CharField(
+        "Current risk of serious harm (RoSH)",
+        max_length=10,
+        choices=case_vocab.RoshLevel.choices,
+        blank=True,
+    )
+    risk_assessment = models.TextField("Current risk assessment and why", blank=True)
+    risk_management_plan = models.TextField("Risk management plan for re-release", blank=True)
+    parole_recommendation = models.CharField(
+        "Recommendation to the Parole Board",
+        max_length=30,
+        choices=vocab.ParoleRecommendation.choices,
+        blank=True,
+    )
+    parole_recommendation_reasons = models.TextField(blank=True)
+    rarr_suitability = models.CharField(
+        "Suitability for a risk-assessed recall review",
+        max_length=20,
+        choices=vocab.RarrSuitability.choices,
+        blank=True,
+    )
+    rarr_reasons = models.TextField(blank=True)
+    proposed_conditions = models.TextField("Proposed licence conditions", blank=True)
+    # Sections saved at least once (as on the recommendation's task list).
+    sections_saved = ArrayField(models.CharField(max_length=30), default=list, blank=True)
+    # Asked when the report is submitted after the 15th working day.
+    delay_reason = models.TextField("Why the report is late", blank=True)
+
+    countersigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    countersigned_at = models.DateTimeField(null=True, blank=True)
+    countersigned_version = models.PositiveIntegerField(null=True, blank=True)
+    countersign_comments = models.TextField(blank=True)
+    # A manager's reasons for sending it back to be rewritten (the latest).
+    returned_reason = models.TextField(blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    # When the report was served on (disclosed to) the person.
+    served_on = models.DateField("Report served on the person", null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=vocab.ReportStatus.SUBMITTED)
+                | Q(submitted_at__isnull=False, submitted_by__isnull=False),
+                name="report_submitted_has_who_and_when",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Recall report ({self.get_status_display()})"
+
+
+def evidence_storage() -> Any:
+    """The evidence file storage, ``STORAGES["evidence"]``: the data folder by default, S3 in
+    production (settings). A callable, so the migration does not freeze the backend."""
+    return storages["evidence"]
+
+
+def evidence_path(instance: EvidenceDocument, filename: str) -> str:
+    """Where a file is stored: a random name under the recommendation, never the uploaded name
+    (which may hold personal data or path tricks); the original name is kept in the row."""
+    return f"evidence/{instance.recommendation_id}/{uuid.uuid4().hex}"
+
+
+@audited()
+class EvidenceDocument(models.Model):
+    """A document uploaded to a recall request (Part A) or report (Part B): checked on the way
+    in (type by content, size, active PDF content), stored in ``evidence_storage``, downloaded
+    only through a permission-checked, audited view. Never deleted: removing one keeps the row
+    and the file, out of the dossiers. ``withheld`` keeps it out of what is served on the person
+    (the Parole Board Rules' non-disclosure), with the reason."""
+
+    recommendation = models.ForeignKey(
+        RecallRecommendation, on_delete=models.PROTECT, related_name="evidence"
+    )
+    part = models.CharField(max_length=10, choices=vocab.EvidencePart.choices)
+    kind = models.CharField("Type of document", max_length=30, choices=vocab.EvidenceKind.choices)
+    document_date = models.DateField("Date of the document")
+    description = models.TextField()
+    withheld = models.BooleanField("Withhold from the person", default=False)
+    withheld_reason = models.TextField("Why it is withheld", blank=True)
+    file = models.FileField(storage=evidence_storage, upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    pages = models.PositiveIntegerField(null=True, blank=True)  # PDFs only
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    removed_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["document_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withheld=False, withheld_reason="")
+                | (Q(withheld=True) & ~Q(withheld_reason="")),
+                name="evidence_withheld_with_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(removed_at__isnull=True, removed_reason="")
+                | (Q(removed_at__isnull=False) & ~Q(removed_reason="")),
+                name="evidence_removed_with_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.document_date:%d %b %Y}"
+
+
 # The answers of a recommendation its author writes (recommendation_update refuses any other
 # field); a change to one of them makes whoever made it an author (recall/permissions.py).
 EDITABLE_FIELDS = frozenset(
@@ -400,5 +575,18 @@ EDITABLE_FIELDS = frozenset(
         "charge_outcome",
         "progression_panel_held",
         "acknowledgements",
+        "custody_status",
+        "custody_details",
+        "found_at_main_address",
+        "other_addresses",
+        "police_contact_name",
+        "police_contact_phone",
+        "police_contact_email",
+        "arrest_issues",
+        "arrest_issues_details",
+        "contraband_risk",
+        "contraband_details",
+        "conditions_breached",
+        "vlo_informed_on",
     }
 )

@@ -164,3 +164,40 @@ rules.add_perm(
         | ((is_manager | is_senior_manager) & _entry_person_in_own_pdu)
     ),
 )
+
+
+# ---------------------------------------------------------------------------------------------
+# The recall paperwork (issue 15; docs/recall-paperwork.md). Evidence: the object is the
+# recommendation. The report: the object is the RecallReport with ``recall.release.person``
+# loaded (or, for starting one, the Person).
+
+
+@rules.predicate
+def _rec_person_visible(user: Any, rec: Any) -> bool:
+    return bool(can_view_person(user, rec.person))
+
+
+@rules.predicate
+def _report_person_in_own_team(user: Any, report: Any) -> bool:
+    return bool(person_in_own_team(user, report.recall.release.person))
+
+
+@rules.predicate
+def _report_person_in_own_pdu(user: Any, report: Any) -> bool:
+    return bool(person_in_own_pdu(user, report.recall.release.person))
+
+
+@rules.predicate
+def wrote_report(user: Any, report: Any) -> bool:
+    """Segregation of duties: the practitioner who wrote the report does not countersign it."""
+    return bool(report.created_by_id == user.pk)
+
+
+rules.add_perm("recall.add_evidence", is_practitioner & _rec_person_in_own_team)
+rules.add_perm("recall.view_evidence", _rec_person_visible)
+rules.add_perm("recall.start_report", is_practitioner & person_in_own_team)
+rules.add_perm("recall.write_report", is_practitioner & _report_person_in_own_team)
+rules.add_perm(
+    "recall.countersign_report",
+    (is_manager | is_senior_manager) & _report_person_in_own_pdu & ~wrote_report,
+)

@@ -175,6 +175,11 @@ class PpcsOutcome(models.TextChoices):
 class DossierKind(models.TextChoices):
     DOSSIER = "dossier", "Recall dossier (PPCS and Parole Board)"
     PRISONER_LETTER = "prisoner_letter", "Reasons for recall letter to the prisoner"
+    # Issue 15 (docs/recall-paperwork.md): the countersigned recall request, the practitioner's
+    # 15-working-day report, and the dossier as served on the person (withheld evidence left out).
+    PART_A = "part_a", "Recall request (Part A)"
+    PART_B = "part_b", "Recall report (Part B)"
+    SERVED_DOSSIER = "served_dossier", "Recall dossier as served on the person"
 
 
 class DossierState(models.TextChoices):
@@ -204,3 +209,57 @@ class SignatureLevel(models.TextChoices):
 class OversightDecision(models.TextChoices):
     RECALL = "recall", "Recall"
     DO_NOT_RECALL = "do_not_recall", "Do not recall"
+
+
+# ---------------------------------------------------------------------------------------------
+# The recall paperwork (issue 15; docs/recall-paperwork.md)
+
+
+class CustodyStatus(models.TextChoices):
+    """Part A: is the person in custody now? (make-recall-decision's ``custodyStatus``)."""
+
+    AT_LARGE = "at_large", "No, at large in the community"
+    POLICE = "police", "Yes, in police custody"
+    PRISON = "prison", "Yes, in prison custody"
+
+
+class ReportStatus(models.TextChoices):
+    """The 15-working-day recall report (Part B): written, countersigned by an SPO, submitted."""
+
+    DRAFT = "draft", "Being written"
+    AWAITING_SPO = "awaiting_spo", "Awaiting SPO countersignature"
+    COUNTERSIGNED = "countersigned", "Countersigned, ready to submit"
+    SUBMITTED = "submitted", "Submitted"
+
+
+class ParoleRecommendation(models.TextChoices):
+    """The report's recommendation to the Parole Board."""
+
+    RE_RELEASE = "re_release", "Re-release on the existing licence conditions"
+    RE_RELEASE_NEW_CONDITIONS = "re_release_new_conditions", "Re-release with new conditions"
+    NOT_RE_RELEASE = "not_re_release", "Do not re-release"
+
+
+class RarrSuitability(models.TextChoices):
+    """The report's view for PPCS on a risk-assessed recall review (2025 minutes)."""
+
+    SUITABLE = "suitable", "Suitable for a risk-assessed recall review"
+    NOT_SUITABLE = "not_suitable", "Not suitable for a risk-assessed recall review"
+
+
+class EvidencePart(models.TextChoices):
+    """Which document a piece of evidence supports."""
+
+    PART_A = "part_a", "Recall request (Part A)"
+    PART_B = "part_b", "Recall report (Part B)"
+
+
+class EvidenceKind(models.TextChoices):
+    POLICE_REPORT = "police_report", "Police report"
+    TEST_RESULT = "test_result", "Drug or alcohol test result"
+    LICENCE = "licence", "Licence"
+    OASYS = "oasys", "OASys assessment"
+    CPS_PAPERS = "cps_papers", "CPS papers"
+    PRE_SENTENCE_REPORT = "pre_sentence_report", "Pre-sentence report"
+    PHOTO = "photo", "Photograph"
+    OTHER = "other", "Other"

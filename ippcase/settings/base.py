@@ -142,9 +142,45 @@ SHORT_DATE_FORMAT = "j M Y"
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / ".data" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# --- Evidence files (issue 15; docs/recall-paperwork.md) ----------------------------------------
+# Uploaded evidence is stored under the data folder by default, or in S3-compatible object
+# storage (django-storages) when EVIDENCE_S3_BUCKET is set. Files are never served from a public
+# URL: downloads go through a permission-checked, audited view.
+DATA_DIR = Path(os.environ.get("IPPCASE_DATA_DIR", str(BASE_DIR / ".data")))
+EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_MB", "20")) * 1024 * 1024
+
+
+def evidence_storage() -> dict[str, object]:
+    """The ``STORAGES["evidence"]`` entry the environment asks for."""
+    bucket = os.environ.get("EVIDENCE_S3_BUCKET", "").strip()
+    if not bucket:
+        location = os.environ.get("EVIDENCE_DIR") or str(DATA_DIR / "evidence")
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": location, "base_url": None},
+        }
+    options: dict[str, object] = {
+        "bucket_name": bucket,
+        "default_acl": "private",
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
+    for option, name in (
+        ("endpoint_url", "EVIDENCE_S3_ENDPOINT_URL"),
+        ("region_name", "EVIDENCE_S3_REGION"),
+        ("access_key", "EVIDENCE_S3_ACCESS_KEY_ID"),
+        ("secret_key", "EVIDENCE_S3_SECRET_ACCESS_KEY"),
+    ):
+        if os.environ.get(name):
+            options[option] = os.environ[name]
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "evidence": evidence_storage(),
 }
 
 SESSION_COOKIE_HTTPONLY = True

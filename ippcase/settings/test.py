@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+
 from ippcase.platform.embedded import ensure_services
 
 ensure_services()
@@ -13,9 +15,14 @@ DEBUG = False
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Evidence files go to a fresh temporary folder per test run, never the checkout's data folder.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "evidence": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": tempfile.mkdtemp(prefix="ippcase-evidence-"), "base_url": None},
+    },
 }
 
 # Static files come from the finders (runserver, live_server); WhiteNoise serves the collected
