@@ -6,6 +6,7 @@ of the case's PDU countersigns. A case out of view is a 404."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -93,6 +94,26 @@ def _done(request: AppRequest, rec: RecallRecommendation, message: str) -> HttpR
     return redirect("recall:report", rec_id=rec.pk)
 
 
+def _posted(
+    request: AppRequest,
+    rec: RecallRecommendation,
+    form: Any,
+    write: Callable[[dict[str, Any]], str],
+) -> tuple[HttpResponse | None, ErrorSummary]:
+    """A posted form: ``write`` (a service call on the cleaned data, returning the message to
+    show) then a redirect to the report; or, on errors or a refusal, the errors (nothing
+    changed). (None, []) for a GET."""
+    if request.method != "POST":
+        return None, []
+    if not form.is_valid():
+        return None, error_summary(form)
+    try:
+        done = write(form.cleaned_data)
+    except recall_services.RecallError as error:
+        return None, summary_error(error)
+    return _done(request, rec, done), []
+
+
 @require_GET
 @role_required()
 def report(request: AppRequest, rec_id: int) -> HttpResponse:
@@ -124,23 +145,20 @@ def report_section(request: AppRequest, rec_id: int, slug: str) -> HttpResponse:
         messages.info(request, "The report can only be changed while it is being written.")
         return redirect("recall:report", rec_id=rec.pk)
     form = form_class(request.POST if request.method == "POST" else None, report=rep)
-    errors: ErrorSummary = []
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.report_update(
-                    report_id=rep.pk,
-                    actor=request.user,
-                    expected_version=form.cleaned_data["version"],
-                    changes=form.changes(),
-                    section=slug,
-                )
-            except recall_services.RecallError as error:
-                errors = summary_error(error)
-            else:
-                return _done(request, rec, "Section saved.")
-        else:
-            errors = error_summary(form)
+
+    def write(data: dict[str, Any]) -> str:
+        services.report_update(
+            report_id=rep.pk,
+            actor=request.user,
+            expected_version=data["version"],
+            changes=form.changes(),
+            section=slug,
+        )
+        return "Section saved."
+
+    response, errors = _posted(request, rec, form, write)
+    if response is not None:
+        return response
     extra: dict[str, Any] = {"form": form, "slug": slug, "title": services.SECTION_TITLES[slug]}
     if slug == "conditions":
         extra["conditions"] = conditions_in_force(rec.person)
@@ -178,25 +196,21 @@ def report_countersign(request: AppRequest, rec_id: int) -> HttpResponse:
         raise PermissionDenied
     posted = request.POST if request.method == "POST" else None
     form = forms.CountersignForm(posted, initial={"version": rep.version})
-    errors: ErrorSummary = []
-    if request.method == "POST":
-        if form.is_valid():
-            agree = form.cleaned_data["decision"] == "agree"
-            try:
-                services.report_countersign(
-                    report_id=rep.pk,
-                    actor=request.user,
-                    expected_version=form.cleaned_data["version"],
-                    agree=agree,
-                    comments=form.cleaned_data["comments"],
-                )
-            except recall_services.RecallError as error:
-                errors = summary_error(error)
-            else:
-                done = "Report countersigned." if agree else "Report returned to be rewritten."
-                return _done(request, rec, done)
-        else:
-            errors = error_summary(form)
+
+    def write(data: dict[str, Any]) -> str:
+        agree = data["decision"] == "agree"
+        services.report_countersign(
+            report_id=rep.pk,
+            actor=request.user,
+            expected_version=data["version"],
+            agree=agree,
+            comments=data["comments"],
+        )
+        return "Report countersigned." if agree else "Report returned to be rewritten."
+
+    response, errors = _posted(request, rec, form, write)
+    if response is not None:
+        return response
     return _page(request, rec, rep, "recall/report/countersign.html", errors, form=form)
 
 
@@ -210,22 +224,19 @@ def report_submit(request: AppRequest, rec_id: int) -> HttpResponse:
     late = services.is_late(rec.recall)  # type: ignore[arg-type]
     posted = request.POST if request.method == "POST" else None
     form = forms.SubmitForm(posted, initial={"version": rep.version}, late=late)
-    errors: ErrorSummary = []
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.report_submit(
-                    report_id=rep.pk,
-                    actor=request.user,
-                    expected_version=form.cleaned_data["version"],
-                    delay_reason=form.cleaned_data["delay_reason"],
-                )
-            except recall_services.RecallError as error:
-                errors = summary_error(error)
-            else:
-                return _done(request, rec, "Report submitted. Its PDF is being made.")
-        else:
-            errors = error_summary(form)
+
+    def write(data: dict[str, Any]) -> str:
+        services.report_submit(
+            report_id=rep.pk,
+            actor=request.user,
+            expected_version=data["version"],
+            delay_reason=data["delay_reason"],
+        )
+        return "Report submitted. Its PDF is being made."
+
+    response, errors = _posted(request, rec, form, write)
+    if response is not None:
+        return response
     return _page(
         request,
         rec,
@@ -248,17 +259,14 @@ def report_served(request: AppRequest, rec_id: int) -> HttpResponse:
         raise PermissionDenied
     posted = request.POST if request.method == "POST" else None
     form = forms.ServedForm(posted)
-    errors: ErrorSummary = []
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.report_record_served(
-                    report_id=rep.pk, actor=request.user, served_on=form.cleaned_data["served_on"]
-                )
-            except recall_services.RecallError as error:
-                errors = summary_error(error)
-            else:
-                return _done(request, rec, "The date the report was served has been recorded.")
-        else:
-            errors = error_summary(form)
+
+    def write(data: dict[str, Any]) -> str:
+        services.report_record_served(
+            report_id=rep.pk, actor=request.user, served_on=data["served_on"]
+        )
+        return "The date the report was served has been recorded."
+
+    response, errors = _posted(request, rec, form, write)
+    if response is not None:
+        return response
     return _page(request, rec, rep, "recall/report/served.html", errors, form=form)
