@@ -35,7 +35,7 @@ from ippcase import vocab as case_vocab
 from ippcase.cases import selectors as case_selectors
 from ippcase.models import Person, User, labels
 from recall import deadlines, selectors, vocab
-from recall.models import Dossier, Oversight, PpcsDecision, RecallRecommendation
+from recall.models import Dossier, Oversight, PpcsDecision, RecallRecommendation, RecallReport
 from recall.reminders import calendar
 from recall.services import IllegalTransition, NotAllowed, RecallError
 
@@ -50,6 +50,7 @@ LONDON = ZoneInfo("Europe/London")
 TEMPLATES = {
     Kind.DOSSIER: "recall/dossier/dossier.html",
     Kind.PRISONER_LETTER: "recall/dossier/prisoner_letter.html",
+    Kind.PART_B: "recall/dossier/part_b.html",
 }
 # The dossier describes a recall request, so it exists from submission to PPCS onwards; the
 # letter tells the prisoner why they were recalled, so only once PPCS has authorised it.
@@ -62,6 +63,8 @@ STATUSES_FOR_KIND: dict[str, tuple[str, ...]] = {
         Status.RESCINDED,
     ),
     Kind.PRISONER_LETTER: (Status.AUTHORISED,),
+    # The recall report (Part B): only once it is submitted (submitted_report_for).
+    Kind.PART_B: (Status.AUTHORISED,),
 }
 # The sweep leaves a fresh request to the task enqueued on commit; a row still "building" this
 # long after it was asked for belongs to a worker that died without its task being redelivered.
@@ -96,8 +99,24 @@ def can_request(user: User, rec: RecallRecommendation) -> bool:
 
 
 def kinds_available(rec: RecallRecommendation) -> list[str]:
-    """The kinds of PDF that can be asked for at the recommendation's current status."""
-    return [kind for kind, statuses in STATUSES_FOR_KIND.items() if rec.status in statuses]
+    """The kinds of PDF that can be asked for at the recommendation's current status (the
+    Part B once its report is submitted)."""
+    kinds = [kind for kind, statuses in STATUSES_FOR_KIND.items() if rec.status in statuses]
+    if Kind.PART_B in kinds and submitted_report_for(rec) is None:
+        kinds.remove(Kind.PART_B)
+    return kinds
+
+
+def submitted_report_for(rec: RecallRecommendation) -> RecallReport | None:
+    """The submitted recall report (Part B) on the recall ``rec`` became, with who wrote,
+    countersigned and submitted it (one query; none without a recall)."""
+    if rec.recall_id is None:
+        return None
+    return (
+        RecallReport.objects.filter(recall_id=rec.recall_id, status=vocab.ReportStatus.SUBMITTED)
+        .select_related("created_by", "countersigned_by", "submitted_by")
+        .first()
+    )
 
 
 @transaction.atomic
@@ -123,6 +142,8 @@ def dossier_request(*, rec_id: int, kind: str, actor: User) -> Dossier:
             f"There is no {Kind(kind).label.lower()} for a recommendation that is "
             f"{rec.get_status_display().lower()}."
         )
+    if kind == Kind.PART_B and submitted_report_for(rec) is None:
+        raise IllegalTransition("There is no recall report (Part B) until it is submitted.")
     latest = Dossier.objects.filter(recommendation=rec, kind=kind).aggregate(v=Max("version"))["v"]
     with pghistory.context(user=actor.pk):
         dossier = Dossier.objects.create(
@@ -171,8 +192,12 @@ def dossier_for_download(user: User, dossier_id: int) -> Dossier:
 
 
 def filename(dossier: Dossier) -> str:
-    """``recall-dossier-X123456-v2.pdf`` / ``reasons-for-recall-letter-X123456-v1.pdf``."""
-    stem = "recall-dossier" if dossier.kind == Kind.DOSSIER else "reasons-for-recall-letter"
+    """``recall-dossier-X123456-v2.pdf`` / ``reasons-for-recall-letter-X123456-v1.pdf`` /
+    ``recall-report-part-b-X123456-v1.pdf``."""
+    stem = {
+        Kind.DOSSIER: "recall-dossier",
+        Kind.PART_B: "recall-report-part-b",
+    }.get(Kind(dossier.kind), "reasons-for-recall-letter")
     return f"{stem}-{dossier.recommendation.person.crn}-v{dossier.version}.pdf"
 
 
@@ -449,6 +474,8 @@ def dossier_context(dossier: Dossier, *, now: dt.datetime | None = None) -> dict
         "decision": decisions[-1] if decisions else None,
         "decisions": decisions,
         "deadlines": _deadlines(rec, now.date()),
+        # The submitted recall report (Part B), in the dossier and its own PDF.
+        "part_b": submitted_report_for(rec),
         "report_working_days": deadlines.RECALL_REPORT_WORKING_DAYS,
         "generated_at": now,
         "requested_by": dossier.requested_by,

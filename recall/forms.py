@@ -587,18 +587,10 @@ class ReturnToCustodyForm(AppForm):
 
 
 class RecallProgressForm(AppForm):
-    dossier_served_on = GovukDateField(
-        what="the date the dossier was served on the prisoner", required=False
-    )
-    report_submitted_on = GovukDateField(what="the date the report was submitted", required=False)
+    """The date the dossier (the reasons for recall) was served on the prisoner. The date the
+    report was submitted is recorded by submitting it (recall.report)."""
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if not self.errors and not (
-            data.get("dossier_served_on") or data.get("report_submitted_on")
-        ):
-            raise forms.ValidationError("Enter the date the dossier was served or the report sent")
-        return data
+    dossier_served_on = GovukDateField(what="the date the dossier was served on the prisoner")
 
 
 class ChargeOutcomeForm(AppForm):

@@ -690,37 +690,22 @@ def recall_record_return_to_custody(
 
 @transaction.atomic
 def recall_record_progress(
-    *,
-    recall_id: int,
-    actor: User,
-    dossier_served_on: dt.date | None = None,
-    report_submitted_on: dt.date | None = None,
+    *, recall_id: int, actor: User, dossier_served_on: dt.date
 ) -> CaseRecall:
-    """Record that the dossier was served on the prisoner and/or the recall report submitted."""
+    """Record that the dossier (the reasons for recall) was served on the prisoner. The date
+    the report was submitted is not typed: submitting the report records it (recall.report)."""
     recall, _rec = _locked_recall(recall_id, actor)
     if recall.returned_to_custody is None:
         raise IllegalTransition("Record the return to custody first.")
-    for day, what in (
-        (dossier_served_on, "dossier served date"),
-        (report_submitted_on, "report date"),
-    ):
-        if day is not None:
-            _check_recall_date(recall, day, what)
-            if day < recall.returned_to_custody:
-                raise RecallError(
-                    f"The {what} cannot be before the return to custody "
-                    f"({long_date(recall.returned_to_custody)})."
-                )
-    fields = []
-    if dossier_served_on is not None:
-        recall.dossier_served_on = dossier_served_on
-        fields.append("dossier_served_on")
-    if report_submitted_on is not None:
-        recall.report_submitted_on = report_submitted_on
-        fields.append("report_submitted_on")
-    if fields:
-        with pghistory.context(user=actor.pk):
-            recall.save(update_fields=fields)
+    _check_recall_date(recall, dossier_served_on, "dossier served date")
+    if dossier_served_on < recall.returned_to_custody:
+        raise RecallError(
+            "The dossier served date cannot be before the return to custody "
+            f"({long_date(recall.returned_to_custody)})."
+        )
+    recall.dossier_served_on = dossier_served_on
+    with pghistory.context(user=actor.pk):
+        recall.save(update_fields=["dossier_served_on"])
     return recall
 
 

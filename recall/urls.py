@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from recall.report import views as report
 from recall.views import (
     concerns,
     corrections,
@@ -81,4 +82,18 @@ urlpatterns += [
         name="record_charge_outcome",
     ),
     path("requests/<int:rec_id>/resubmit/", recall_tab.resubmit, name="resubmit"),
+]
+# The recall report (Part B; issue 15): on the recall an authorised recommendation became.
+urlpatterns += [
+    path("recalls/<int:rec_id>/report/", report.report, name="report"),
+    path("recalls/<int:rec_id>/report/start/", report.report_start, name="report_start"),
+    path("recalls/<int:rec_id>/report/send/", report.report_send, name="report_send"),
+    path(
+        "recalls/<int:rec_id>/report/countersign/",
+        report.report_countersign,
+        name="report_countersign",
+    ),
+    path("recalls/<int:rec_id>/report/submit/", report.report_submit, name="report_submit"),
+    path("recalls/<int:rec_id>/report/served/", report.report_served, name="report_served"),
+    path("recalls/<int:rec_id>/report/<slug:slug>/", report.report_section, name="report_section"),
 ]

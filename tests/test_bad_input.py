@@ -431,8 +431,8 @@ def test_a_report_date_before_the_return_to_custody_names_it(team, ppcs, practit
     _refused(
         client_for(ppcs),
         reverse("recall:record_progress", args=[rec.pk]),
-        _date("report_submitted_on", TODAY - dt.timedelta(days=15)),
-        "The report date cannot be before the return to custody "
+        _date("dossier_served_on", TODAY - dt.timedelta(days=15)),
+        "The dossier served date cannot be before the return to custody "
         f"({long_date(recall.returned_to_custody)}).",
     )
 

@@ -55,11 +55,14 @@ from parole.views import case as parole_views
 from recall import forms as recall_forms
 from recall import selectors as recall_selectors
 from recall import services
+from recall.report import forms as report_forms
+from recall.report import services as report_services
 from recall.views import recommendation as recall_views
 from tests import factories
 from tests.conftest import client_for
 from tests.test_import import document as import_document
 from tests.test_import import person_record
+from tests.test_recall_report import _countersigned, _sent
 from tests.test_recall_services import _draft_ready_to_send, _send, _sign
 
 TODAY = timezone.localdate()
@@ -631,7 +634,95 @@ def _parole_endpoints() -> list[Endpoint]:
     return endpoints
 
 
-ENDPOINTS = _recall_endpoints() + _parole_endpoints()
+# --- the recall report (Part B; issue 15): a report at each stage ------------------------------
+
+
+@pytest.fixture
+def report_draft(in_custody, practitioner):
+    return report_services.report_start(rec_id=in_custody.pk, actor=practitioner)
+
+
+@pytest.fixture
+def report_awaiting(report_draft, practitioner):
+    return _sent(report_draft, practitioner)
+
+
+@pytest.fixture
+def report_countersigned(report_draft, practitioner, manager):
+    return _countersigned(report_draft, practitioner, manager)
+
+
+@pytest.fixture
+def report_submitted(report_countersigned, practitioner, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        return report_services.report_submit(
+            report_id=report_countersigned.pk,
+            actor=practitioner,
+            expected_version=report_countersigned.version,
+        )
+
+
+def _report_endpoints() -> list[Endpoint]:
+    def args(report: Any) -> list[Any]:
+        return [report.recall.recommendation.pk]
+
+    def version(report: Any) -> dict[str, str]:
+        return {"version": str(report.version)}
+
+    sections = [
+        Endpoint(
+            f"report_section-{slug}",
+            "practitioner",
+            "report_draft",
+            "recall:report_section",
+            lambda r, slug=slug: [r.recall.recommendation.pk, slug],
+            lambda r, form=form: form(report=r),
+            fixed=version,
+            examples=6,
+        )
+        for slug, form in report_forms.SECTION_FORMS.items()
+    ]
+    return [
+        *sections,
+        Endpoint(
+            "report_send",
+            "practitioner",
+            "report_draft",
+            "recall:report_send",
+            args,
+            lambda r: report_forms.ReportVersionForm(),
+            examples=6,
+        ),
+        Endpoint(
+            "report_countersign",
+            "manager",
+            "report_awaiting",
+            "recall:report_countersign",
+            args,
+            lambda r: report_forms.CountersignForm(),
+            fixed=version,
+        ),
+        Endpoint(
+            "report_submit",
+            "practitioner",
+            "report_countersigned",
+            "recall:report_submit",
+            args,
+            lambda r: report_forms.SubmitForm(late=True),
+            fixed=version,
+        ),
+        Endpoint(
+            "report_served",
+            "practitioner",
+            "report_submitted",
+            "recall:report_served",
+            args,
+            lambda r: report_forms.ServedForm(),
+        ),
+    ]
+
+
+ENDPOINTS = _recall_endpoints() + _parole_endpoints() + _report_endpoints()
 # The views that show a page and take no typed input (a button, or a read-only page). Every other
 # view of the recall and parole apps must have an endpoint above: a new form fails the test below.
 NO_TYPED_INPUT = {
@@ -644,6 +735,8 @@ NO_TYPED_INPUT = {
     "recall:ppcs_queue",  # GET filters: test_generated_filters_never_break_a_page
     "recall:ppcs_request",
     "recall:ppcs_take",  # a button
+    "recall:report",
+    "recall:report_start",  # a button
     "parole:report",  # GET filters: test_generated_filters_never_break_a_page
     "parole:person_parole",
 }

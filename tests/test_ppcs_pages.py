@@ -328,7 +328,7 @@ def test_recording_the_return_to_custody_shows_the_report_due_date_and_badge(
     assert status.label in overview.content.decode()
 
 
-def test_the_practitioner_records_the_return_to_custody_and_the_report(
+def test_the_practitioner_records_the_return_to_custody_and_the_dossier_served(
     authorised, practitioner, on_licence
 ):
     today = timezone.localdate()
@@ -345,19 +345,20 @@ def test_the_practitioner_records_the_return_to_custody_and_the_report(
     )
     assert response.status_code == 302
     recall = Recall.objects.get(pk=authorised.recall_id)
-    assert recall.dossier_served_on == today and recall.report_submitted_on == today
+    # A typed report date is ignored: submitting the report records it (recall.report).
+    assert recall.dossier_served_on == today and recall.report_submitted_on is None
     tab = client.get(reverse("recall:person_recall", args=[on_licence.crn])).content.decode()
-    assert "Submitted on time" in tab
+    assert "Record the dossier served" not in tab and 'id="report-link"' in tab
 
 
 def test_progress_before_the_return_to_custody_is_refused(authorised, ppcs):
     today = timezone.localdate()
     response = client_for(ppcs).post(
         reverse("recall:record_progress", args=[authorised.pk]),
-        _date("report_submitted_on", today),
+        _date("dossier_served_on", today),
     )
     assert "Record the return to custody first." in response.content.decode()
-    assert Recall.objects.get(pk=authorised.recall_id).report_submitted_on is None
+    assert Recall.objects.get(pk=authorised.recall_id).dossier_served_on is None
 
 
 def test_stopping_a_recall_before_custody_needs_a_reason(authorised, ppcs):

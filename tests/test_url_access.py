@@ -33,7 +33,13 @@ from django.utils import timezone
 from ippcase.models import Notification, Person, Recall
 from ippcase.reporting.panels import PANELS
 from parole.models import Adjournment, ParoleReview, TerminationReferral
-from recall.models import ActionShortOfRecall, Concern, Dossier, RecallRecommendation
+from recall.models import (
+    ActionShortOfRecall,
+    Concern,
+    Dossier,
+    RecallRecommendation,
+    RecallReport,
+)
 from recall.vocab import RecommendationStatus as Status
 from tests import factories
 
@@ -185,6 +191,17 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
         requested_by=practitioner,
         pdf=b"%PDF-1.4 access test",
     )
+    # Issue 15: an authorised recall back in custody with its report awaiting the SPO.
+    reported = recommendation(Status.AUTHORISED, submitted_at=now, submitted_by=practitioner)
+    reported.recall = factories.RecallFactory(
+        release=reported.person.releases.get(),
+        recall_date=timezone.localdate(),
+        returned_to_custody=timezone.localdate(),
+    )
+    reported.save()
+    RecallReport.objects.create(
+        recall=reported.recall, created_by=practitioner, status="awaiting_spo"
+    )
     notification = Notification.objects.create(
         recipient=practitioner,
         subject="Not sent",
@@ -205,6 +222,17 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
         "recall:record_charge_outcome": authorised,
         "recall:resubmit": info,
         "recall:dossiers": authorised,
+        **{
+            f"recall:{name}": reported
+            for name in (
+                "report",
+                "report_start",
+                "report_send",
+                "report_countersign",
+                "report_submit",
+                "report_served",
+            )
+        },
     }
     # Issue 14: a concern and an action the practitioner recorded, to correct or strike out.
     concern = Concern.objects.create(
@@ -246,6 +274,7 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
         "vary_condition": {"pk": person.licence_conditions.first().pk},
         "end_condition": {"pk": person.licence_conditions.first().pk},
         "recall:section_findings": {"slug": "why"},
+        "recall:report_section": {"rec_id": reported.pk, "slug": "account"},
         # The administration area (issue 14): the practitioner's account, team, PDU and region.
         "admin_region": {"code": team.pdu.region.code},
         "admin_pdu": {"code": team.pdu.code},

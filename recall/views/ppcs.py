@@ -23,6 +23,7 @@ from ippcase.models import Region
 from recall import forms, reminders, selectors, services
 from recall.deadlines import DeadlineStatus
 from recall.models import RecallRecommendation
+from recall.report import selectors as report_selectors
 from recall.views.common import (
     Status,
     answers,
@@ -150,6 +151,8 @@ def ppcs_page(
         is_submitted=rec.status == Status.SUBMITTED,
         can_decide=user.has_perm("recall.decide_request", rec),
         is_authorised=rec.status == Status.AUTHORISED,
+        report=report_selectors.report_for(rec),
+        part_b_pdf=report_selectors.latest_part_b(rec) if recall else None,
     )
     return render(request, "recall/ppcs_request.html", context)
 

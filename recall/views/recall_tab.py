@@ -16,7 +16,7 @@ from ippcase.core.forms import ErrorSummary, error_summary, summary_error
 from ippcase.core.http import AppRequest, role_required
 from ippcase.models import Person
 from recall import forms, services, vocab
-from recall.models import RecallRecommendation
+from recall.models import RecallRecommendation, RecallReport
 from recall.views.common import (
     Status,
     charge_outcome_form_for,
@@ -71,6 +71,7 @@ def _ppcs_part(
         context.update(
             current_rec=current,
             current_recall=current.recall,
+            current_report=RecallReport.objects.filter(recall=current.recall).first(),
             deadline=report_deadline(current.recall),
             rtc_form=forms_.get("rtc_form") or forms.ReturnToCustodyForm(),
             progress_form=forms_.get("progress_form") or forms.RecallProgressForm(),
