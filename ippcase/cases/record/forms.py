@@ -112,7 +112,6 @@ def address_field() -> forms.CharField:
         required=False,
         max_length=ADDRESS_MAX,
         widget=forms.Textarea,
-        error_messages={"max_length": f"The address must be {ADDRESS_MAX} characters or fewer"},
     )
 
 
@@ -338,9 +337,6 @@ class VictimsForm(ChangeForm):
         help_text="Their name and how to contact them, for example a phone number or email.",
         required=False,
         max_length=VLO_MAX,
-        error_messages={
-            "max_length": f"The victim liaison officer must be {VLO_MAX} characters or fewer"
-        },
     )
     victim_safety = forms.CharField(
         label="Victim safety considerations (optional)",
