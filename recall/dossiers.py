@@ -52,6 +52,20 @@ TEMPLATES = {
     Kind.PRISONER_LETTER: "recall/dossier/prisoner_letter.html",
     Kind.PART_B: "recall/dossier/part_b.html",
 }
+# Letters to the person in easy read, for a case that asks for them (``Person.easy_read``):
+# the same context, other words (docs/recall-paperwork.md, "Easy-read letters").
+EASY_READ_TEMPLATES = {Kind.PRISONER_LETTER: "recall/dossier/prisoner_letter_easy_read.html"}
+DNTR_TEMPLATES = {False: "recall/dntr_letter.html", True: "recall/dntr_letter_easy_read.html"}
+
+
+def template_for(kind: str, person: Person) -> str:
+    """The template of a document of ``kind`` about ``person``: a letter in easy read when the
+    case asks for it, the standard one otherwise."""
+    if person.easy_read and kind in EASY_READ_TEMPLATES:
+        return EASY_READ_TEMPLATES[Kind(kind)]
+    return TEMPLATES[Kind(kind)]
+
+
 # The dossier describes a recall request, so it exists from submission to PPCS onwards; the
 # letter tells the prisoner why they were recalled, so only once PPCS has authorised it.
 STATUSES_FOR_KIND: dict[str, tuple[str, ...]] = {
@@ -313,7 +327,7 @@ def pdf_from_html(html: str, *, base_url: str | None = None) -> bytes:
 def render_pdf(dossier: Dossier, *, now: dt.datetime | None = None) -> tuple[bytes, int]:
     """The PDF bytes and page count for ``dossier`` (its recommendation loaded here)."""
     context = dossier_context(dossier, now=now)
-    html = render_to_string(TEMPLATES[Kind(dossier.kind)], context)
+    html = render_to_string(template_for(dossier.kind, context["person"]), context)
     document = _weasyprint_html(html).render(pdf_variant=PDF_VARIANT)
     pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     if pdf is None:  # write_pdf returns None only when given a target to write to

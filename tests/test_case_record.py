@@ -83,6 +83,7 @@ def _risk(**changes: Any) -> dict[str, Any]:
         "rosh_level": "very_high",
         "mappa_category": "2",
         "mappa_level": "2",
+        "iom": "not_known",
         **_date("changed_on", timezone.localdate() - dt.timedelta(days=3)),
         "kind": "new_assessment",
         "reason": "OASys review after the arrest.",
@@ -316,6 +317,7 @@ def test_circumstances_change_shows_vulnerabilities_on_the_overview(person, com_
         "vulnerabilities": "Self-harm in custody in 2019.\r\nReads with support.",
         "accommodation": "approved_premises",
         "opd_screening": "screened_in",
+        "easy_read": "no",
         "change_kind": "new_fact",
         "reason": "Moved to approved premises after the recall.",
     }

@@ -412,8 +412,9 @@ def _all(*mutations: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, An
             _set("rosh", "high"),
             "A123456 rosh: unknown field; allowed fields: crn, nomis_number, first_name, "
             "last_name, date_of_birth, gender, ethnicity, sentence, releases, team, pdu, pnc, "
-            "mappa, rosh_level, accommodation, needs, vulnerabilities, opd_screening, "
-            "licence_conditions, allocations, licence_termination_referrals",
+            "mappa, rosh_level, accommodation, needs, vulnerability_types, vulnerabilities, "
+            "opd_screening, address, iom, easy_read, victims_in_vcs, victim_liaison_officer, "
+            "victim_safety, licence_conditions, allocations, licence_termination_referrals",
             id="unknown-field",
         ),
         pytest.param(

@@ -20,6 +20,10 @@ TEMPLATES = ROOT / "templates"
 # Rendered to PDF by WeasyPrint, never served as HTML, so the browser's CSP does not apply.
 PDF_TEMPLATES = {"recall/dossier/dossier.html", "recall/dossier/prisoner_letter.html"}
 PDF_TEMPLATES |= {"recall/dntr_letter.html"}
+PDF_TEMPLATES |= {
+    "recall/dossier/prisoner_letter_easy_read.html",
+    "recall/dntr_letter_easy_read.html",
+}
 
 EXPECTED_CSP = {
     "default-src": "'self'",

@@ -42,6 +42,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 
+from ippcase.cases.history_words import person_change
 from ippcase.models import Person, Team, User
 from ippcase.vocab import Role
 from recall.deadlines import long_date
@@ -299,9 +300,9 @@ def describe_person(event: Event) -> str | None:
         return "Case added to the service"
     if event.label == "delete":
         return "Case removed"
-    if "risk_was" in event.context and not event.changes(skip=RISK_FIELDS):
-        return None
-    return "Person details changed" if event.changes() else None
+    skip = HIDDEN | set(RISK_FIELDS if "risk_was" in event.context else ())
+    fields = Person._meta.concrete_fields
+    return person_change(f.name for f in fields if f.name not in skip and event.changed(f.name))
 
 
 def _mappa_phrase(category: Any, level: Any) -> str:

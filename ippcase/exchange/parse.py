@@ -51,6 +51,8 @@ from ippcase.exchange.rows import (
 
 # Field lengths of the models, checked here so that the database never rejects a valid file.
 _PNC_MAX = 20
+_ADDRESS_MAX = 500  # as the case record's form (ippcase.cases.record.forms.ADDRESS_MAX)
+_VLO_MAX = 200
 _TEAM_CODE_MAX = 20
 _TARIFF_YEARS_MAX = 99
 
@@ -73,8 +75,15 @@ _PERSON_OPTIONAL = (
     "rosh_level",
     "accommodation",
     "needs",
+    "vulnerability_types",
     "vulnerabilities",
     "opd_screening",
+    "address",
+    "iom",
+    "easy_read",
+    "victims_in_vcs",
+    "victim_liaison_officer",
+    "victim_safety",
     "licence_conditions",
     "allocations",
     "licence_termination_referrals",
@@ -205,8 +214,15 @@ def _parse_person(
         "pnc": lambda v, p: r.text(v, p, max_length=_PNC_MAX),
         "accommodation": r.choice(vocab.Accommodation),
         "needs": r.choice_list(vocab.Need),
+        "vulnerability_types": r.choice_list(vocab.Vulnerability),
         "vulnerabilities": r.text,
         "opd_screening": r.choice(vocab.OpdScreening),
+        "address": lambda v, p: r.text(v, p, max_length=_ADDRESS_MAX),
+        "iom": r.choice(vocab.YesNoUnknown),
+        "easy_read": r.boolean,
+        "victims_in_vcs": r.choice(vocab.YesNoUnknown),
+        "victim_liaison_officer": lambda v, p: r.text(v, p, max_length=_VLO_MAX),
+        "victim_safety": r.text,
     }
     for key, read in readers.items():
         value = r.get(obj, key, "", read)

@@ -79,7 +79,7 @@ def dntr_letter(request: AppRequest, rec_id: int) -> HttpResponse:
         raise Http404("There is no decision not to recall on this recommendation.")
     com = case_selectors.current_allocation(rec.person)
     html = render_to_string(
-        "recall/dntr_letter.html",
+        dossiers.DNTR_TEMPLATES[rec.person.easy_read],
         {
             "rec": rec,
             "person": rec.person,

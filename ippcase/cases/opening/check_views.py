@@ -116,6 +116,7 @@ def summary(answers: store.Answers) -> list[dict[str, Any]]:
                 ("Date of birth", _date(p["date_of_birth"])),
                 ("Gender", _label(vocab.Gender, p["gender"])),
                 ("Ethnicity", _label(vocab.Ethnicity, p["ethnicity"])),
+                ("Main address", p.get("address") or "Not recorded"),
             ],
         },
         {

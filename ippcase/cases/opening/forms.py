@@ -11,6 +11,7 @@ from django import forms
 from ippcase import vocab
 from ippcase.cases.identifiers import CRN_PATTERN, NOMIS_PATTERN
 from ippcase.cases.opening.answers import day, iso
+from ippcase.cases.record.forms import address_field
 from ippcase.core.forms import AppForm, GovukDateField, as_bool, as_yes_no, yes_no_field
 from ippcase.models import Team, User
 
@@ -48,6 +49,7 @@ class PersonForm(AppForm):
     ethnicity = _choice(
         "Ethnicity", vocab.Ethnicity.choices, "Select the ethnicity", widget=forms.RadioSelect
     )
+    address = address_field()
 
     def clean_crn(self) -> str:
         crn = self.cleaned_data["crn"].strip().upper()

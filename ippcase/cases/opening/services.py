@@ -220,6 +220,7 @@ def open_case(*, answers: store.Answers, by: User) -> Person:
                     date_of_birth=_day(details["date_of_birth"]),
                     gender=details["gender"],
                     ethnicity=details["ethnicity"],
+                    address=(details.get("address") or "").replace("\r\n", "\n").strip(),
                     team_id=allocation["team"],
                     rosh_level=risk["rosh_level"],
                     mappa_category=risk.get("mappa_category"),

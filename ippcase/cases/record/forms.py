@@ -13,7 +13,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 
 from ippcase import vocab
 from ippcase.cases.identifiers import NOMIS_PATTERN
-from ippcase.core.forms import STALE_PAGE, AppForm, GovukDateField
+from ippcase.core.forms import STALE_PAGE, AppForm, GovukDateField, as_bool, yes_no_field
 
 _MARKER = re.compile(r"[0-9a-f]{32}")
 
@@ -99,6 +99,22 @@ def _change_kind() -> forms.ChoiceField:
     )
 
 
+ADDRESS_MAX = 500
+
+
+def address_field() -> forms.CharField:
+    """The person's main address (the Part A's "last recorded address"), as on the opening
+    page: optional, since a person may have no fixed abode."""
+    return forms.CharField(
+        label="Main address (optional)",
+        help_text="Where the person lives. Leave blank if they have no fixed abode or it is "
+        "not known.",
+        required=False,
+        max_length=ADDRESS_MAX,
+        widget=forms.Textarea,
+    )
+
+
 class PersonDetailsForm(ChangeForm):
     nomis_number = forms.CharField(
         label="NOMIS number (optional)",
@@ -116,6 +132,7 @@ class PersonDetailsForm(ChangeForm):
     date_of_birth = GovukDateField(what="the date of birth")
     gender = _radios("Gender", vocab.Gender.choices, "Select the gender")
     ethnicity = _radios("Ethnicity", vocab.Ethnicity.choices, "Select the ethnicity")
+    address = address_field()
     change_kind = _change_kind()
 
     field_order = [
@@ -126,6 +143,7 @@ class PersonDetailsForm(ChangeForm):
         "date_of_birth",
         "gender",
         "ethnicity",
+        "address",
         "change_kind",
         "reason",
     ]
@@ -224,6 +242,11 @@ class RiskForm(ChangeForm):
         "MAPPA category", MAPPA_CATEGORIES, "Select the MAPPA category, or not managed under MAPPA"
     )
     mappa_level = _radios("MAPPA level", MAPPA_LEVELS, "Select the MAPPA level, or no level set")
+    iom = _radios(
+        "Managed under Integrated Offender Management (IOM)?",
+        vocab.YesNoUnknown.choices,
+        "Select whether the person is managed under Integrated Offender Management",
+    )
     changed_on = GovukDateField(what="the date of the change")
     kind = _radios(
         "Is this a new assessment or a correction of what was recorded?",
@@ -231,7 +254,15 @@ class RiskForm(ChangeForm):
         "Select whether this is a new assessment or a correction",
     )
 
-    field_order = ["rosh_level", "mappa_category", "mappa_level", "changed_on", "kind", "reason"]
+    field_order = [
+        "rosh_level",
+        "mappa_category",
+        "mappa_level",
+        "iom",
+        "changed_on",
+        "kind",
+        "reason",
+    ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -267,6 +298,12 @@ class CircumstancesForm(ChangeForm):
         vocab.OpdScreening.choices,
         "Select the OPD screening",
     )
+    easy_read = yes_no_field(
+        "Send letters in easy read?",
+        "Select yes if letters to the person should be sent in easy read",
+        "Easy read uses short sentences, one idea a line and large type. It is for people who "
+        "find standard letters hard to read or understand.",
+    )
     change_kind = _change_kind()
 
     field_order = [
@@ -275,6 +312,44 @@ class CircumstancesForm(ChangeForm):
         "vulnerabilities",
         "accommodation",
         "opd_screening",
+        "easy_read",
+        "change_kind",
+        "reason",
+    ]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = super().service_kwargs()
+        data["easy_read"] = as_bool(data["easy_read"])
+        return data
+
+
+VLO_MAX = 200
+
+
+class VictimsForm(ChangeForm):
+    victims_in_vcs = _radios(
+        "Are any victims in the Victim Contact Scheme?",
+        vocab.YesNoUnknown.choices,
+        "Select whether any victims are in the Victim Contact Scheme",
+    )
+    victim_liaison_officer = forms.CharField(
+        label="Victim liaison officer (optional)",
+        help_text="Their name and how to contact them, for example a phone number or email.",
+        required=False,
+        max_length=VLO_MAX,
+    )
+    victim_safety = forms.CharField(
+        label="Victim safety considerations (optional)",
+        help_text="For example, exclusion zones and non-contact conditions.",
+        required=False,
+        widget=forms.Textarea,
+    )
+    change_kind = _change_kind()
+
+    field_order = [
+        "victims_in_vcs",
+        "victim_liaison_officer",
+        "victim_safety",
         "change_kind",
         "reason",
     ]

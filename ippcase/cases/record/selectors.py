@@ -27,6 +27,7 @@ DETAILS_FIELDS = (
     "date_of_birth",
     "gender",
     "ethnicity",
+    "address",
 )
 SENTENCE_FIELDS = (
     "sentence_type",
@@ -43,7 +44,9 @@ CIRCUMSTANCES_FIELDS = (
     "vulnerabilities",
     "accommodation",
     "opd_screening",
+    "easy_read",
 )
+VICTIMS_FIELDS = ("victims_in_vcs", "victim_liaison_officer", "victim_safety")
 
 
 def fingerprint(*values: Any) -> str:
@@ -78,11 +81,16 @@ def offences_marker(offences: Iterable[IndexOffence]) -> str:
 
 
 def risk_marker(person: Person, latest_id: int | None) -> str:
-    return fingerprint("risk", values_of(person, RISK_FIELDS), latest_id)
+    # IOM is on the same page, kept on the person only (no history row of its own).
+    return fingerprint("risk", values_of(person, RISK_FIELDS), person.iom, latest_id)
 
 
 def circumstances_marker(person: Person) -> str:
     return fingerprint("circumstances", values_of(person, CIRCUMSTANCES_FIELDS))
+
+
+def victims_marker(person: Person) -> str:
+    return fingerprint("victims", values_of(person, VICTIMS_FIELDS))
 
 
 def mappa_words(category: int | None, level: int | None) -> str:

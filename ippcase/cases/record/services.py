@@ -131,9 +131,11 @@ def change_person_details(
     ethnicity: str,
     correction: bool,
     reason: str,
+    address: str = "",
 ) -> list[str]:
-    """Change the person's NOMIS number, PNC, names, date of birth, gender or ethnicity (never
-    the CRN); the labels of the fields changed. A NOMIS number of another case is refused."""
+    """Change the person's NOMIS number, PNC, names, date of birth, gender, ethnicity or main
+    address (never the CRN); the labels of the fields changed. A NOMIS number of another case
+    is refused."""
     person = _locked_person(person_id, actor)
     _check_marker(selectors.details_marker(person), marker)
     nomis_number = nomis_number.strip().upper()
@@ -148,6 +150,7 @@ def change_person_details(
             "date_of_birth": date_of_birth,
             "gender": gender,
             "ethnicity": ethnicity,
+            "address": _text(address),
         },
     )
     if not changed:
@@ -333,11 +336,16 @@ def change_risk(
     changed_on: dt.date,
     kind: str,
     reason: str,
-) -> RiskChange:
+    iom: str | None = None,
+) -> RiskChange | None:
     """Record a RoSH or MAPPA change from ``changed_on``: a history row (never overwritten) and
     the person's current values, in one transaction. A new assessment may not be dated before
     the latest recorded change; a correction may. The row carries the reason and kind, so the
-    audit context carries only the values it replaces (``risk_was``) for the case history."""
+    audit context carries only the values it replaces (``risk_was``) for the case history.
+
+    IOM (``iom``, None: unchanged) is kept on the person only, audited like the other case
+    facts; the context carries ``changed_on`` for its history line. A change of IOM alone
+    writes no RoSH and MAPPA row and returns None."""
     person = _locked_person(person_id, actor)
     latest = selectors.risk_latest_stored(person.pk)
     _check_marker(selectors.risk_marker(person, latest.id), marker)
@@ -354,8 +362,17 @@ def change_risk(
         person,
         {"rosh_level": rosh_level, "mappa_category": mappa_category, "mappa_level": mappa_level},
     )
-    if not changed:
+    iom_changed = _assign(person, {"iom": iom}) if iom is not None else []
+    if not changed and not iom_changed:
         raise NothingChanged
+    if not changed:
+        with pghistory.context(
+            reason=_reason(reason),
+            correction=kind == vocab.RiskChangeKind.CORRECTION,
+            changed_on=changed_on.isoformat(),
+        ):
+            person.save(update_fields=iom_changed)
+        return None
     if (
         kind == vocab.RiskChangeKind.NEW_ASSESSMENT
         and latest.changed_on is not None
@@ -367,7 +384,7 @@ def change_risk(
             "say that it is a correction",
             field="changed_on",
         )
-    with pghistory.context(risk_was=was):
+    with pghistory.context(risk_was=was, changed_on=changed_on.isoformat()):
         change = RiskChange.objects.create(
             person=person,
             rosh_level=rosh_level,
@@ -378,7 +395,7 @@ def change_risk(
             reason=_reason(reason),
             recorded_by=actor,
         )
-        person.save(update_fields=changed)
+        person.save(update_fields=changed + iom_changed)
     return change
 
 
@@ -399,9 +416,11 @@ def change_circumstances(
     opd_screening: str,
     correction: bool,
     reason: str,
+    easy_read: bool | None = None,
 ) -> list[str]:
     """Change the needs, vulnerabilities (types and details), accommodation (approved premises
-    among them) and OPD screening; the labels of the fields changed."""
+    among them), OPD screening and communication needs (letters in easy read; None:
+    unchanged); the labels of the fields changed."""
     person = _locked_person(person_id, actor)
     _check_marker(selectors.circumstances_marker(person), marker)
     changed = _assign(
@@ -415,6 +434,46 @@ def change_circumstances(
             "vulnerabilities": _text(vulnerabilities),
             "accommodation": accommodation,
             "opd_screening": opd_screening,
+            **({} if easy_read is None else {"easy_read": easy_read}),
+        },
+    )
+    if not changed:
+        raise NothingChanged
+    with pghistory.context(reason=_reason(reason), correction=correction):
+        person.save(update_fields=changed)
+    return _labels(Person, changed)
+
+
+# ---------------------------------------------------------------------------------------------
+# Victims
+
+
+@transaction.atomic
+def change_victims(
+    *,
+    person_id: int,
+    actor: User,
+    marker: str,
+    victims_in_vcs: str,
+    victim_liaison_officer: str,
+    victim_safety: str,
+    correction: bool,
+    reason: str,
+) -> list[str]:
+    """Change whether any victims are in the Victim Contact Scheme, their victim liaison
+    officer and the victim safety considerations; the labels of the fields changed."""
+    person = _locked_person(person_id, actor)
+    _check_marker(selectors.victims_marker(person), marker)
+    if victims_in_vcs not in vocab.YesNoUnknown.values:
+        raise CaseRecordError(
+            "Select whether any victims are in the Victim Contact Scheme", field="victims_in_vcs"
+        )
+    changed = _assign(
+        person,
+        {
+            "victims_in_vcs": victims_in_vcs,
+            "victim_liaison_officer": victim_liaison_officer.strip(),
+            "victim_safety": _text(victim_safety),
         },
     )
     if not changed:

@@ -13,4 +13,5 @@ urlpatterns = [
     path("offences/<int:pk>/", views.change_offence, name="change_offence"),
     path("risk/", views.change_risk, name="change_risk"),
     path("circumstances/", views.change_circumstances, name="change_circumstances"),
+    path("victims/", views.change_victims, name="change_victims"),
 ]

@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from ippcase import vocab
 from ippcase.cases.pages import case_header, case_person
 from ippcase.cases.record import forms, selectors, services
-from ippcase.core.forms import ErrorSummary, error_summary
+from ippcase.core.forms import ErrorSummary, as_yes_no, error_summary
 from ippcase.core.http import AppRequest, role_required
 from ippcase.models import Person
 from recall.deadlines import long_date
@@ -52,6 +53,9 @@ CIRCUMSTANCES = Page(
     "ippcase/change/circumstances.html",
     "overview",
     "person_overview",
+)
+VICTIMS = Page(
+    "Change victim details", "ippcase/change/victims.html", "overview", "person_overview"
 )
 
 Save = Callable[[dict[str, Any]], str]
@@ -221,16 +225,20 @@ def change_risk(request: AppRequest, crn: str) -> HttpResponse:
             "rosh_level": person.rosh_level,
             "mappa_category": _mappa_choice(person.mappa_category),
             "mappa_level": _mappa_choice(person.mappa_level),
+            "iom": person.iom,
             "marker": selectors.risk_marker(person, latest.id),
         }
         return _page(request, person, RISK, forms.RiskForm(initial=initial), risk_history=history)
 
     def save(data: dict[str, Any]) -> str:
         change = services.change_risk(person_id=person.pk, actor=request.user, **data)
+        iom = f"IOM {vocab.YesNoUnknown(data['iom']).label.lower()}"
+        if change is None:
+            return f"IOM recorded from {long_date(data['changed_on'])}: {iom}"
         return (
             f"RoSH and MAPPA recorded from {long_date(change.changed_on)}: RoSH "
             f"{change.get_rosh_level_display() or 'not assessed'}; MAPPA "
-            f"{selectors.mappa_words(change.mappa_category, change.mappa_level)}"
+            f"{selectors.mappa_words(change.mappa_category, change.mappa_level)}; {iom}"
         )
 
     form = forms.RiskForm(request.POST)
@@ -244,6 +252,7 @@ def change_circumstances(request: AppRequest, crn: str) -> HttpResponse:
     if request.method == "GET":
         initial = {
             **selectors.values_of(person, selectors.CIRCUMSTANCES_FIELDS),
+            "easy_read": as_yes_no(person.easy_read),
             "marker": selectors.circumstances_marker(person),
         }
         return _page(request, person, CIRCUMSTANCES, forms.CircumstancesForm(initial=initial))
@@ -254,3 +263,21 @@ def change_circumstances(request: AppRequest, crn: str) -> HttpResponse:
 
     form = forms.CircumstancesForm(request.POST)
     return _submit(request, person, CIRCUMSTANCES, form, save)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required()
+def change_victims(request: AppRequest, crn: str) -> HttpResponse:
+    person = _person(request, crn)
+    if request.method == "GET":
+        initial = {
+            **selectors.values_of(person, selectors.VICTIMS_FIELDS),
+            "marker": selectors.victims_marker(person),
+        }
+        return _page(request, person, VICTIMS, forms.VictimsForm(initial=initial))
+
+    def save(data: dict[str, Any]) -> str:
+        changed = services.change_victims(person_id=person.pk, actor=request.user, **data)
+        return f"Victims changed: {_listed(changed)}"
+
+    return _submit(request, person, VICTIMS, forms.VictimsForm(request.POST), save)
