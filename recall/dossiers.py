@@ -35,6 +35,7 @@ from ippcase import vocab as case_vocab
 from ippcase.cases import selectors as case_selectors
 from ippcase.models import Person, User, labels
 from recall import deadlines, selectors, vocab
+from recall.evidence import merge
 from recall.models import Dossier, Oversight, PpcsDecision, RecallRecommendation
 from recall.reminders import calendar
 from recall.services import IllegalTransition, NotAllowed, RecallError
@@ -50,6 +51,8 @@ LONDON = ZoneInfo("Europe/London")
 TEMPLATES = {
     Kind.DOSSIER: "recall/dossier/dossier.html",
     Kind.PRISONER_LETTER: "recall/dossier/prisoner_letter.html",
+    # The dossier as served on the person: the same, withheld evidence left out (issue 15).
+    Kind.SERVED_DOSSIER: "recall/dossier/dossier.html",
 }
 # The dossier describes a recall request, so it exists from submission to PPCS onwards; the
 # letter tells the prisoner why they were recalled, so only once PPCS has authorised it.
@@ -63,6 +66,7 @@ STATUSES_FOR_KIND: dict[str, tuple[str, ...]] = {
     ),
     Kind.PRISONER_LETTER: (Status.AUTHORISED,),
 }
+STATUSES_FOR_KIND[Kind.SERVED_DOSSIER] = STATUSES_FOR_KIND[Kind.DOSSIER]
 # The sweep leaves a fresh request to the task enqueued on commit; a row still "building" this
 # long after it was asked for belongs to a worker that died without its task being redelivered.
 SWEEP_QUEUED_AFTER = dt.timedelta(minutes=1)
@@ -170,9 +174,16 @@ def dossier_for_download(user: User, dossier_id: int) -> Dossier:
     return dossier
 
 
+FILENAME_STEMS = {
+    Kind.DOSSIER: "recall-dossier",
+    Kind.SERVED_DOSSIER: "recall-dossier-served",
+    Kind.PRISONER_LETTER: "reasons-for-recall-letter",
+}
+
+
 def filename(dossier: Dossier) -> str:
     """``recall-dossier-X123456-v2.pdf`` / ``reasons-for-recall-letter-X123456-v1.pdf``."""
-    stem = "recall-dossier" if dossier.kind == Kind.DOSSIER else "reasons-for-recall-letter"
+    stem = FILENAME_STEMS.get(dossier.kind, str(dossier.kind).replace("_", "-"))
     return f"{stem}-{dossier.recommendation.person.crn}-v{dossier.version}.pdf"
 
 
@@ -293,6 +304,8 @@ def render_pdf(dossier: Dossier, *, now: dt.datetime | None = None) -> tuple[byt
     pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     if pdf is None:  # write_pdf returns None only when given a target to write to
         raise RuntimeError("WeasyPrint produced no PDF")
+    if context.get("evidence") is not None:  # the PDF evidence appended (recall.evidence.merge)
+        return merge.append_evidence(pdf, context["evidence"])
     return pdf, len(document.pages)
 
 
@@ -453,4 +466,5 @@ def dossier_context(dossier: Dossier, *, now: dt.datetime | None = None) -> dict
         "generated_at": now,
         "requested_by": dossier.requested_by,
         "marking": "OFFICIAL-SENSITIVE",
+        **merge.index_context(rec.pk, dossier.kind),
     }
