@@ -174,7 +174,7 @@ def dossier_for_download(user: User, dossier_id: int) -> Dossier:
     return dossier
 
 
-FILENAME_STEMS = {
+FILENAME_STEMS: dict[str, str] = {
     Kind.DOSSIER: "recall-dossier",
     Kind.SERVED_DOSSIER: "recall-dossier-served",
     Kind.PRISONER_LETTER: "reasons-for-recall-letter",

@@ -59,9 +59,7 @@ urlpatterns = [
     path("dossiers/<int:dossier_id>.pdf", dossiers.dossier_download, name="dossier_download"),
     # Evidence (issue 15): before the section pattern, which would take "evidence" as a slug.
     path("recommendations/<int:rec_id>/evidence/", evidence.evidence_list, name="evidence"),
-    path(
-        "recommendations/<int:rec_id>/evidence/add/", evidence.evidence_add, name="evidence_add"
-    ),
+    path("recommendations/<int:rec_id>/evidence/add/", evidence.evidence_add, name="evidence_add"),
     path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence_download"),
     path("evidence/<int:pk>/remove/", evidence.evidence_remove, name="evidence_remove"),
     path("evidence/<int:pk>/withhold/", evidence.evidence_withhold, name="evidence_withhold"),

@@ -21,8 +21,7 @@ def police_report(pages: int = 3, title: str = "Police report") -> bytes:
     body = "".join(
         f"<section style='page-break-after: always'><h1>{title}, page {n}</h1>"
         + "<p>Officers attended the address at 02:10 following a call from a neighbour. "
-        "The subject was shouting threats and appeared intoxicated. </p>" * 12
-        + "</section>"
+        "The subject was shouting threats and appeared intoxicated. </p>" * 12 + "</section>"
         for n in range(1, pages + 1)
     )
     return dossiers.pdf_from_html(f"<html lang='en'><body>{body}</body></html>")

@@ -5,7 +5,6 @@ withheld ones), storage on the filesystem and on S3 over HTTP (moto), the input 
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import os
@@ -103,7 +102,7 @@ def add(rec, actor, content: bytes | None = None, **changes: Any) -> EvidenceDoc
     return EvidenceDocument.objects.order_by("-pk").first()
 
 
-# --- checks on the way in ----------------------------------------------------------------------
+# --- checks on the way in ---
 
 
 @pytest.mark.parametrize(
@@ -180,7 +179,7 @@ def test_the_part_is_preselected_from_the_link(draft, practitioner):
     assert 'value="part_a" checked' in html
 
 
-# --- when evidence can be added -------------------------------------------------------------------
+# --- when evidence can be added ---
 
 
 def test_part_b_evidence_waits_for_the_recall_to_be_authorised(draft, practitioner):
@@ -219,7 +218,7 @@ def test_a_manager_may_read_but_not_add(draft, practitioner, manager):
     assert client.get(reverse("recall:evidence_add", args=[draft.pk])).status_code == 403
 
 
-# --- download --------------------------------------------------------------------------------------
+# --- download ---
 
 
 def test_the_download_is_an_attachment_with_safe_headers_and_is_audited(draft, practitioner):
@@ -267,7 +266,7 @@ def test_ppcs_may_download_once_the_request_is_submitted(
     assert CaseViewEvent.objects.filter(user=ppcs, url_name="recall:evidence_download").exists()
 
 
-# --- remove and withhold -----------------------------------------------------------------------
+# --- remove and withhold ---
 
 
 def test_removing_keeps_the_row_and_the_file_and_asks_for_a_reason(draft, practitioner):
@@ -309,7 +308,7 @@ def test_the_service_refuses_someone_else(draft, practitioner, manager):
         evidence_services.evidence_remove(evidence_id=doc.pk, actor=manager, reason="No.")
 
 
-# --- the dossier ---------------------------------------------------------------------------------
+# --- the dossier ---
 
 
 def _build(rec, kind, actor, capture) -> Dossier:
@@ -403,9 +402,7 @@ def capture_on_commit(django_capture_on_commit_callbacks):
     return django_capture_on_commit_callbacks
 
 
-def test_removed_evidence_is_left_out_of_the_dossier(
-    authorised, practitioner, capture_on_commit
-):
+def test_removed_evidence_is_left_out_of_the_dossier(authorised, practitioner, capture_on_commit):
     doc = add(authorised, practitioner, part="part_b", description="Removed later.")
     evidence_services.evidence_remove(evidence_id=doc.pk, actor=practitioner, reason="Mistake.")
     dossier = _build(authorised, Kind.DOSSIER, practitioner, capture_on_commit)
@@ -413,7 +410,7 @@ def test_removed_evidence_is_left_out_of_the_dossier(
     assert "Removed later." not in text and "No evidence has been added." in text
 
 
-# --- query counts ----------------------------------------------------------------------------------
+# --- query counts ---
 
 
 def _queries(client, url: str) -> int:
@@ -435,7 +432,7 @@ def test_the_evidence_page_query_count_does_not_grow_with_the_evidence(draft, pr
     assert _queries(client, url) == small
 
 
-# --- storage ------------------------------------------------------------------------------------
+# --- storage ---
 
 
 def test_the_filesystem_storage_has_no_public_url(draft, practitioner, client):
@@ -508,7 +505,7 @@ def test_evidence_goes_to_s3_and_comes_back_through_the_download(s3, draft, prac
     assert b"".join(response.streaming_content) == content
 
 
-# --- the input guard -------------------------------------------------------------------------------
+# --- the input guard ---
 
 
 @override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=5_000, EVIDENCE_MAX_BYTES=200_000)
@@ -529,9 +526,7 @@ def test_the_input_guard_lets_a_file_through_on_the_evidence_route_only(
     # Over the file limit on top of the form's: refused before the view, nothing stored.
     before = stored_files()
     huge = os.urandom(210_000)
-    response = client.post(
-        reverse("recall:evidence_add", args=[draft.pk]), form(huge, "big.pdf")
-    )
+    response = client.post(reverse("recall:evidence_add", args=[draft.pk]), form(huge, "big.pdf"))
     assert response.status_code == 413
     assert "a file may be at most" in response.content.decode()
     assert EvidenceDocument.objects.count() == 1 and stored_files() == before

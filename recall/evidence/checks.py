@@ -167,7 +167,7 @@ def check_pdf(content: bytes) -> int:
         pages = len(reader.pages)
     except UploadRefused:
         raise
-    except Exception:  # noqa: BLE001 - whatever pypdf cannot read is refused, not stored
+    except Exception:
         raise UploadRefused(
             "The PDF could not be read: it may be damaged. Save it again as a PDF and try again."
         ) from None

@@ -81,7 +81,9 @@ class EvidenceForm(_WithholdingMixin):
     def __init__(self, *args: Any, parts: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         labels = dict(vocab.EvidencePart.choices)
-        self.fields["part"].choices = [(p, labels[p]) for p in parts]
+        part = self.fields["part"]
+        if isinstance(part, forms.ChoiceField):  # always: declared above
+            part.choices = [(p, labels[p]) for p in parts]
         self.fields["file"].help_text = (
             f"{ALLOWED_SENTENCE[0].upper()}{ALLOWED_SENTENCE[1:]}, up to "
             f"{megabytes(settings.EVIDENCE_MAX_BYTES)}."

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pypdf import PageObject, PdfReader, PdfWriter
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+from pypdf.generic import ContentStream, DictionaryObject, NameObject
 
 from recall import vocab
 from recall.evidence import selectors
@@ -94,7 +94,7 @@ def separator_page(writer: PdfWriter, entry: IndexEntry, total: int) -> PageObje
     page[NameObject("/Resources")] = DictionaryObject(
         {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
     )
-    content = DecodedStreamObject()
+    content = ContentStream(None, writer)
     content.set_data(
         b"BT /F1 28 Tf 72 720 Td "
         + _pdf_text(f"Evidence {entry.number} of {total}")
@@ -120,7 +120,9 @@ def append_evidence(pdf: bytes, entries: list[IndexEntry]) -> tuple[bytes, int]:
         with entry.doc.file.open("rb") as handle:
             reader = PdfReader(io.BytesIO(handle.read()))
         writer.append(reader, import_outline=False)
-        writer.add_outline_item(title=f"Evidence {entry.number}: {entry.heading}", page_number=start)
+        writer.add_outline_item(
+            title=f"Evidence {entry.number}: {entry.heading}", page_number=start
+        )
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue(), len(writer.pages)
