@@ -35,6 +35,7 @@ from ippcase import vocab as case_vocab
 from ippcase.cases import selectors as case_selectors
 from ippcase.models import Person, User, labels
 from recall import deadlines, selectors, vocab
+from recall.evidence import merge
 from recall.models import Dossier, Oversight, PpcsDecision, RecallRecommendation, RecallReport
 from recall.reminders import calendar
 from recall.services import IllegalTransition, NotAllowed, RecallError
@@ -51,6 +52,8 @@ TEMPLATES = {
     Kind.DOSSIER: "recall/dossier/dossier.html",
     Kind.PRISONER_LETTER: "recall/dossier/prisoner_letter.html",
     Kind.PART_B: "recall/dossier/part_b.html",
+    # The dossier as served on the person: the same, withheld evidence left out (issue 15).
+    Kind.SERVED_DOSSIER: "recall/dossier/dossier.html",
 }
 # Letters to the person in easy read, for a case that asks for them (``Person.easy_read``):
 # the same context, other words (docs/recall-paperwork.md, "Easy-read letters").
@@ -80,6 +83,7 @@ STATUSES_FOR_KIND: dict[str, tuple[str, ...]] = {
     # The recall report (Part B): only once it is submitted (submitted_report_for).
     Kind.PART_B: (Status.AUTHORISED,),
 }
+STATUSES_FOR_KIND[Kind.SERVED_DOSSIER] = STATUSES_FOR_KIND[Kind.DOSSIER]
 # The sweep leaves a fresh request to the task enqueued on commit; a row still "building" this
 # long after it was asked for belongs to a worker that died without its task being redelivered.
 SWEEP_QUEUED_AFTER = dt.timedelta(minutes=1)
@@ -205,13 +209,17 @@ def dossier_for_download(user: User, dossier_id: int) -> Dossier:
     return dossier
 
 
+FILENAME_STEMS: dict[str, str] = {
+    Kind.DOSSIER: "recall-dossier",
+    Kind.SERVED_DOSSIER: "recall-dossier-served",
+    Kind.PRISONER_LETTER: "reasons-for-recall-letter",
+    Kind.PART_B: "recall-report-part-b",
+}
+
+
 def filename(dossier: Dossier) -> str:
-    """``recall-dossier-X123456-v2.pdf`` / ``reasons-for-recall-letter-X123456-v1.pdf`` /
-    ``recall-report-part-b-X123456-v1.pdf``."""
-    stem = {
-        Kind.DOSSIER: "recall-dossier",
-        Kind.PART_B: "recall-report-part-b",
-    }.get(Kind(dossier.kind), "reasons-for-recall-letter")
+    """``recall-dossier-X123456-v2.pdf``, ``recall-report-part-b-X123456-v1.pdf``…"""
+    stem = FILENAME_STEMS.get(dossier.kind, str(dossier.kind).replace("_", "-"))
     return f"{stem}-{dossier.recommendation.person.crn}-v{dossier.version}.pdf"
 
 
@@ -332,6 +340,8 @@ def render_pdf(dossier: Dossier, *, now: dt.datetime | None = None) -> tuple[byt
     pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     if pdf is None:  # write_pdf returns None only when given a target to write to
         raise RuntimeError("WeasyPrint produced no PDF")
+    if context.get("evidence") is not None:  # the PDF evidence appended (recall.evidence.merge)
+        return merge.append_evidence(pdf, context["evidence"])
     return pdf, len(document.pages)
 
 
@@ -494,4 +504,5 @@ def dossier_context(dossier: Dossier, *, now: dt.datetime | None = None) -> dict
         "generated_at": now,
         "requested_by": dossier.requested_by,
         "marking": "OFFICIAL-SENSITIVE",
+        **merge.index_context(rec.pk, dossier.kind),
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from recall.evidence import views as evidence
 from recall.report import views as report
 from recall.views import (
     concerns,
@@ -57,6 +58,12 @@ urlpatterns = [
     path("recommendations/<int:rec_id>/letter.pdf", dossiers.dntr_letter, name="letter"),
     path("recommendations/<int:rec_id>/dossiers/", dossiers.dossier_list, name="dossiers"),
     path("dossiers/<int:dossier_id>.pdf", dossiers.dossier_download, name="dossier_download"),
+    # Evidence (issue 15): before the section pattern, which would take "evidence" as a slug.
+    path("recommendations/<int:rec_id>/evidence/", evidence.evidence_list, name="evidence"),
+    path("recommendations/<int:rec_id>/evidence/add/", evidence.evidence_add, name="evidence_add"),
+    path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence_download"),
+    path("evidence/<int:pk>/remove/", evidence.evidence_remove, name="evidence_remove"),
+    path("evidence/<int:pk>/withhold/", evidence.evidence_withhold, name="evidence_withhold"),
     path("recommendations/<int:rec_id>/<slug:slug>/", recommendation.section, name="section"),
     path(
         "recommendations/<int:rec_id>/<slug:slug>/findings/",

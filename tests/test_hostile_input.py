@@ -33,6 +33,7 @@ from typing import Any
 import pytest
 from django import forms as django_forms
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test import Client
@@ -59,8 +60,11 @@ from recall import selectors as recall_selectors
 from recall import services
 from recall.report import forms as report_forms
 from recall.report import services as report_services
+from recall.evidence import forms as evidence_forms
+from recall.evidence import services as evidence_services
+from recall.evidence.checks import check_upload
 from recall.views import recommendation as recall_views
-from tests import factories
+from tests import evidence_files, factories
 from tests.conftest import client_for
 from tests.test_import import document as import_document
 from tests.test_import import person_record
@@ -357,6 +361,22 @@ def draft(on_licence, practitioner):
 
 
 @pytest.fixture
+def evidence_doc(draft, practitioner):
+    """A document of evidence on the draft (issue 15), to remove or withhold."""
+    return evidence_services.evidence_add(
+        rec_id=draft.pk,
+        actor=practitioner,
+        part="part_a",
+        kind="police_report",
+        document_date=dt.date(2025, 1, 6),
+        description="Police log.",
+        withheld=False,
+        withheld_reason="",
+        checked=check_upload(SimpleUploadedFile("log.png", evidence_files.image("PNG"))),
+    )
+
+
+@pytest.fixture
 def awaiting_spo(on_licence, practitioner):
     return _send(_draft_ready_to_send(on_licence, practitioner), practitioner)
 
@@ -586,6 +606,33 @@ def _recall_endpoints() -> list[Endpoint]:
             fixed=_version,
         ),
         Endpoint(
+            "evidence_add",
+            "practitioner",
+            "draft",
+            "recall:evidence_add",
+            lambda rec: [rec.pk],
+            lambda rec: evidence_forms.EvidenceForm(parts=["part_a"]),
+            examples=8,
+        ),
+        Endpoint(
+            "evidence_remove",
+            "practitioner",
+            "evidence_doc",
+            "recall:evidence_remove",
+            lambda doc: [doc.pk],
+            lambda doc: evidence_forms.RemoveForm(),
+            examples=6,
+        ),
+        Endpoint(
+            "evidence_withhold",
+            "practitioner",
+            "evidence_doc",
+            "recall:evidence_withhold",
+            lambda doc: [doc.pk],
+            lambda doc: evidence_forms.WithholdForm(),
+            examples=6,
+        ),
+        Endpoint(
             "dossiers",
             "practitioner",
             "draft",
@@ -747,6 +794,8 @@ NO_TYPED_INPUT = {
     "recall:recommendation",
     "recall:letter",
     "recall:dossier_download",
+    "recall:evidence",
+    "recall:evidence_download",
     "recall:ppcs_queue",  # GET filters: test_generated_filters_never_break_a_page
     "recall:ppcs_request",
     "recall:ppcs_take",  # a button

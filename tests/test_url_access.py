@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.http import HttpResponse
 from django.test import Client
@@ -39,6 +40,7 @@ from recall.models import (
     Dossier,
     RecallRecommendation,
     RecallReport,
+    EvidenceDocument,
 )
 from recall.vocab import RecommendationStatus as Status
 from tests import factories
@@ -233,6 +235,7 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
                 "report_served",
             )
         },
+        "recall:evidence": submitted,
     }
     # Issue 14: a concern and an action the practitioner recorded, to correct or strike out.
     concern = Concern.objects.create(
@@ -249,6 +252,20 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
         details="Warning letter",
         recorded_by=practitioner,
     )
+    # Issue 15: a document of evidence on the submitted recommendation (PPCS may download it).
+    evidence = EvidenceDocument(
+        recommendation=submitted,
+        part="part_a",
+        kind="police_report",
+        document_date=dt.date(2024, 1, 8),
+        description="Police log",
+        original_name="log.pdf",
+        content_type="application/pdf",
+        size=9,
+        sha256="0" * 64,
+        uploaded_by=practitioner,
+    )
+    evidence.file.save("evidence", ContentFile(b"%PDF-1.4\n"), save=True)
     pk_kwargs = {
         "recall:concern_correct": concern,
         "recall:concern_strike_out": concern,
@@ -262,6 +279,9 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
         "parole:delay_add": review,
         "parole:delay_told": adjournment,
         "parole:termination_decision": referral,
+        "recall:evidence_download": evidence,
+        "recall:evidence_remove": evidence,
+        "recall:evidence_withhold": evidence,
     }
     by_url: dict[str, dict[str, Any]] = {
         **{name: {"rec_id": rec.pk} for name, rec in rec_kwargs.items()},
@@ -421,7 +441,12 @@ def test_every_url_answers_every_persona_as_the_access_table_declares(
                     problems.append(f"{route.name} GET {persona} wrote to {sorted(set(changed))}")
                 cases += 1
                 actual.setdefault(route.name or route.regex, {}).setdefault(persona, []).append(got)
-                body = response.content.decode(errors="replace")
+                raw = (  # a download (evidence) streams its body
+                    b"".join(response.streaming_content)  # type: ignore[attr-defined]
+                    if response.streaming
+                    else response.content
+                )
+                body = raw.decode(errors="replace")
                 if persona == "anonymous":
                     seen = [n for n in world.names if n in body]
                     if seen:

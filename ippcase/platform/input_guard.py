@@ -2,6 +2,7 @@
 GOV.UK error page that says precisely what is wrong (docs/testing.md, "Hostile input"):
 
 - larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (413): Django would answer a bare "Bad Request";
+  a multipart upload to the evidence route may be ``EVIDENCE_MAX_BYTES`` larger (the file);
 - too many fields (``DATA_UPLOAD_MAX_NUMBER_FIELDS``) or a malformed multipart body (400);
 - a body that is not a form at all, e.g. JSON (415): every POST endpoint of the app reads a form,
   so JSON would otherwise be read as an empty form and answered with "Enter …" messages that do
@@ -19,13 +20,28 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 BODY_METHODS = ("POST", "PUT", "PATCH")
+# The routes that take a file: a multipart body up to EVIDENCE_MAX_BYTES more than the limit.
+UPLOAD_URL_NAMES = frozenset({"recall:evidence_add"})
 
 
 def _size(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
+
+
+def _is_upload(request: HttpRequest) -> bool:
+    """A multipart form posted to one of ``UPLOAD_URL_NAMES`` (the evidence upload): only these
+    routes take a body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``."""
+    if request.content_type != "multipart/form-data":
+        return False
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return match.view_name in UPLOAD_URL_NAMES
 
 
 def _refuse(request: HttpRequest, status: int, message: str) -> HttpResponse:
@@ -52,7 +68,18 @@ class FormInputMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if limit is not None and length > limit:
+        if limit is not None and _is_upload(request):
+            # A file upload: the file may be up to EVIDENCE_MAX_BYTES, on top of the form's own
+            # limit (Django counts only the non-file fields against DATA_UPLOAD_MAX_MEMORY_SIZE).
+            most = limit + settings.EVIDENCE_MAX_BYTES
+            if length > most:
+                return _refuse(
+                    request,
+                    413,
+                    f"The file is too large to send: the form is {_size(length)} and a file "
+                    f"may be at most {_size(settings.EVIDENCE_MAX_BYTES)}. Nothing was saved.",
+                )
+        elif limit is not None and length > limit:
             return _refuse(
                 request,
                 413,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -32,8 +33,10 @@ def recall_tab_page(
 ) -> HttpResponse:
     """The Recall tab; ``forms_`` are forms posted with errors, shown in place of blank ones."""
     context = header(request, person, "recall")
-    recommendations = list(
-        RecallRecommendation.objects.filter(person=person).select_related("created_by", "recall")
+    recommendations: list[RecallRecommendation] = list(
+        RecallRecommendation.objects.filter(person=person)
+        .select_related("created_by", "recall")
+        .annotate(evidence_count=Count("evidence", filter=Q(evidence__removed_at__isnull=True)))
     )
     context.update(
         open_rec=next((r for r in recommendations if r.is_active), None),
