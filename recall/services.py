@@ -304,10 +304,10 @@ def recommendation_send_for_countersignature(
     _guard_status(rec, Status.DRAFT, doing="send it for countersignature")
     if rec.is_recall:
         _refuse_on_ended_licence(rec.person, doing="send this recall for countersignature")
+    _check_rules(rec, stage="draft")
     missing = part_a.missing_sections(rec)
     if missing:
         raise PartAIncomplete(missing)
-    _check_rules(rec, stage="draft")
     rec = _save(rec, actor, status=Status.AWAITING_SPO)
     notify(
         recipients=_managers(rec, role=case_vocab.Role.MANAGER),

@@ -248,11 +248,13 @@ def complete_part_a(rec: RecallRecommendation, actor: models.User) -> RecallReco
     return rec
 
 
-def justify_warnings(rec: RecallRecommendation, actor: models.User) -> RecallRecommendation:
+def justify_warnings(
+    rec: RecallRecommendation, actor: models.User, *, part_a: bool = True
+) -> RecallRecommendation:
     """Write a justification for every warn finding the recommendation has now; a recall's
     Part A sections are saved first (sending refuses a recall without them)."""
     rec.refresh_from_db()
-    if rec.is_recall and rec.status == "draft":
+    if part_a and rec.is_recall and rec.status == "draft":
         rec = complete_part_a(rec, actor)
     loaded = selectors.recommendation_with_context(rec.pk)
     warns = [f.code for f in selectors.findings_for(loaded) if f.severity == "warn"]
