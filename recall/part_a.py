@@ -85,6 +85,16 @@ def conditions_breached_problem(
     return None
 
 
+def changes_problem(person: Person, changes: Mapping[str, Any], day: dt.date) -> str | None:
+    """Why these answers to the recommendation cannot be saved as far as the Part A goes
+    (``recall.services.recommendation_update`` refuses them with it), or None."""
+    if "conditions_breached" not in changes:
+        return None
+    return conditions_breached_problem(
+        changes["conditions_breached"], conditions_in_force(person, day)
+    )
+
+
 def breached_rows(
     rec: RecallRecommendation, conditions: Iterable[LicenceCondition]
 ) -> list[tuple[LicenceCondition, str]]:

@@ -63,8 +63,7 @@ class StaleRecommendation(RecallError):
 
 
 class PartAIncomplete(RecallError):
-    """A recall sent for countersignature before every section of the recall request (Part A)
-    was saved. ``missing``: the (slug, title) of each such section."""
+    """A recall sent on before each Part A section was saved; ``missing``: (slug, title)."""
 
     def __init__(self, missing: list[tuple[str, str]]) -> None:
         self.missing = missing
@@ -262,13 +261,9 @@ def recommendation_update(
     rec = _locked(rec_id, expected_version)
     _require(actor, "recall.edit_recommendation", rec, "You cannot change this recommendation.")
     _guard_status(rec, Status.DRAFT, doing="change it")
-    if "conditions_breached" in changes:
-        problem = part_a.conditions_breached_problem(
-            changes["conditions_breached"],
-            part_a.conditions_in_force(rec.person, _today()),
-        )
-        if problem:
-            raise RecallError(problem)
+    problem = part_a.changes_problem(rec.person, changes, _today())
+    if problem:
+        raise RecallError(problem)
     if section and section not in rec.sections_saved:
         changes = {**changes, "sections_saved": [*rec.sections_saved, section]}
     return _save(rec, actor, **changes)

@@ -212,13 +212,17 @@ def complete_answers() -> dict[str, Any]:
     }
 
 
+PART_A_POLICE_CONTACT = "PC Dana Reid, West Yorkshire Police"
+
+
 def part_a_answers() -> dict[str, dict[str, Any]]:
-    """Answers to each section of the recall request (Part A), by section slug."""
+    """Answers to each section of the recall request (Part A), by section slug (the demo has
+    its own: tests do not import the demo)."""
     return {
         "whereabouts": {
             "custody_status": "at_large",
             "found_at_main_address": False,
-            "other_addresses": PART_A_OTHER_ADDRESS,
+            "other_addresses": "His sister's flat, 4 Mill Lane, Leeds LS2 7AB (he gave it in May).",
         },
         "police": {
             "police_contact_name": PART_A_POLICE_CONTACT,
@@ -232,10 +236,6 @@ def part_a_answers() -> dict[str, dict[str, Any]]:
         "conditions": {},
         "victims": {"vlo_informed_on": timezone.localdate()},
     }
-
-
-PART_A_OTHER_ADDRESS = "His sister's flat, 4 Mill Lane, Leeds LS2 7AB (he gave it in May)."
-PART_A_POLICE_CONTACT = "PC Dana Reid, West Yorkshire Police"
 
 
 def complete_part_a(rec: RecallRecommendation, actor: models.User) -> RecallRecommendation:

@@ -37,15 +37,17 @@ def aco(team):
 
 @pytest.fixture
 def case(team):
+    """Lee Hart on licence (MAPPA category 1, level 2) with the Part A's facts of the case."""
     person = factories.make_case(
         team,
         recalled=False,
         released=factories.recently_released(),
         first_name="Lee",
         last_name="Hart",
+        mappa_category=1,
+        mappa_level=2,
     )
     person.address = ADDRESS
-    person.mappa_category, person.mappa_level = 1, 2
     person.iom = case_vocab.YesNoUnknown.YES
     person.vulnerability_types = ["suicide_self_harm", "mental_health"]
     person.vulnerabilities = VULNERABILITY_DETAILS

@@ -46,6 +46,9 @@ def complete_answers() -> dict[str, Any]:
     }
 
 
+PART_A_POLICE_CONTACT = "PC Dana Reid, West Yorkshire Police"
+
+
 def part_a_answers(today: dt.date) -> dict[str, dict[str, Any]]:
     """Answers to each section of the recall request (Part A), by section slug
     (recall.part_a.PART_A_SECTIONS)."""
@@ -56,7 +59,7 @@ def part_a_answers(today: dt.date) -> dict[str, dict[str, Any]]:
             "other_addresses": "His sister's flat, 4 Mill Lane, Leeds LS2 7AB (he gave it in May).",
         },
         "police": {
-            "police_contact_name": "PC Dana Reid, West Yorkshire Police",
+            "police_contact_name": PART_A_POLICE_CONTACT,
             "police_contact_phone": "0113 496 0000",
             "police_contact_email": "dana.reid@police.example",
             "arrest_issues": True,
