@@ -34,7 +34,7 @@ from django.utils import timezone
 from ippcase import vocab as case_vocab
 from ippcase.cases import selectors as case_selectors
 from ippcase.models import Person, User, labels
-from recall import deadlines, selectors, vocab
+from recall import deadlines, part_a, selectors, services, vocab
 from recall.evidence import merge
 from recall.models import Dossier, Oversight, PpcsDecision, RecallRecommendation, RecallReport
 from recall.reminders import calendar
@@ -51,6 +51,7 @@ LONDON = ZoneInfo("Europe/London")
 TEMPLATES = {
     Kind.DOSSIER: "recall/dossier/dossier.html",
     Kind.PRISONER_LETTER: "recall/dossier/prisoner_letter.html",
+    Kind.PART_A: "recall/dossier/part_a.html",
     Kind.PART_B: "recall/dossier/part_b.html",
     # The dossier as served on the person: the same, withheld evidence left out (issue 15).
     Kind.SERVED_DOSSIER: "recall/dossier/dossier.html",
@@ -82,6 +83,15 @@ STATUSES_FOR_KIND: dict[str, tuple[str, ...]] = {
     Kind.PRISONER_LETTER: (Status.AUTHORISED,),
     # The recall report (Part B): only once it is submitted (submitted_report_for).
     Kind.PART_B: (Status.AUTHORISED,),
+    # The recall request (Part A) is what the ACO's countersignature makes ready (issue 15).
+    Kind.PART_A: (
+        Status.READY,
+        Status.SUBMITTED,
+        Status.INFO_REQUESTED,
+        Status.AUTHORISED,
+        Status.REJECTED,
+        Status.RESCINDED,
+    ),
 }
 STATUSES_FOR_KIND[Kind.SERVED_DOSSIER] = STATUSES_FOR_KIND[Kind.DOSSIER]
 # The sweep leaves a fresh request to the task enqueued on commit; a row still "building" this
@@ -146,7 +156,7 @@ def dossier_request(*, rec_id: int, kind: str, actor: User) -> Dossier:
     the recommendation is not at a stage that has this kind of PDF.
     """
     if kind not in STATUSES_FOR_KIND:
-        raise RecallError("Choose the recall dossier or the letter to the prisoner.")
+        raise RecallError("Choose a document from the list: the dossier, a letter or the Part A.")
     # Locking the recommendation serialises requests, so two at once get v1 and v2.
     rec = (
         RecallRecommendation.objects.select_for_update(of=("self",))
@@ -155,6 +165,11 @@ def dossier_request(*, rec_id: int, kind: str, actor: User) -> Dossier:
     )
     if not can_request(actor, rec):
         raise NotAllowed("You cannot ask for documents on this case.")
+    return _add_version(rec, kind, actor)
+
+
+def _add_version(rec: RecallRecommendation, kind: str, actor: User) -> Dossier:
+    """The next version of ``kind`` for the (locked) recommendation, queued."""
     if rec.status not in STATUSES_FOR_KIND[kind]:
         raise IllegalTransition(
             f"There is no {Kind(kind).label.lower()} for a recommendation that is "
@@ -170,6 +185,43 @@ def dossier_request(*, rec_id: int, kind: str, actor: User) -> Dossier:
     pk = dossier.pk
     transaction.on_commit(lambda: _enqueue(pk))
     return dossier
+
+
+# ---------------------------------------------------------------------------------------------
+# The recall request (Part A) follows the workflow: a new version whenever the request becomes
+# ready (the ACO's countersignature) and when it is resubmitted after PPCS asked for more.
+
+
+@transaction.atomic
+def recommendation_countersign(*, actor: User, **kwargs: Any) -> RecallRecommendation:
+    """``recall.services.recommendation_countersign``; when the signature makes the request
+    ready (the ACO's), a new Part A version is requested in the same transaction, by the
+    signer. The signature is the permission: a duty manager from another PDU gets it too."""
+    rec = services.recommendation_countersign(actor=actor, **kwargs)
+    if rec.status == Status.READY:
+        _add_version(rec, Kind.PART_A, actor)
+    return rec
+
+
+@transaction.atomic
+def recommendation_resubmit(*, actor: User, **kwargs: Any) -> RecallRecommendation:
+    """``recall.services.recommendation_resubmit`` and a new Part A version with the further
+    information, in the same transaction."""
+    rec = services.recommendation_resubmit(actor=actor, **kwargs)
+    _add_version(rec, Kind.PART_A, actor)
+    return rec
+
+
+def latest_ready(rec_ids: list[int], kind: str) -> dict[int, Dossier]:
+    """The newest ready version of ``kind`` of each recommendation, without the bytes (one
+    query whatever the number of recommendations)."""
+    rows = (
+        Dossier.objects.filter(recommendation_id__in=rec_ids, kind=kind, state=State.READY)
+        .defer("pdf")
+        .order_by("recommendation_id", "-version")
+        .distinct("recommendation_id")
+    )
+    return {d.recommendation_id: d for d in rows}
 
 
 def _enqueue(dossier_id: int) -> None:
@@ -213,6 +265,7 @@ FILENAME_STEMS: dict[str, str] = {
     Kind.DOSSIER: "recall-dossier",
     Kind.SERVED_DOSSIER: "recall-dossier-served",
     Kind.PRISONER_LETTER: "reasons-for-recall-letter",
+    Kind.PART_A: "recall-request-part-a",
     Kind.PART_B: "recall-report-part-b",
 }
 
@@ -458,7 +511,8 @@ def dossier_context(dossier: Dossier, *, now: dt.datetime | None = None) -> dict
     oversights: list[Oversight] = list(rec.oversights.all())
     decisions: list[PpcsDecision] = list(rec.ppcs_decisions.all())
     conditions = list(person.licence_conditions.all())
-    return {
+    in_force = [c for c in conditions if c.in_force_on(now.date())]
+    context = {
         "dossier": dossier,
         "rec": rec,
         "person": person,
@@ -473,7 +527,7 @@ def dossier_context(dossier: Dossier, *, now: dt.datetime | None = None) -> dict
                 rec.current_behaviours, _behaviours(rec.current_behaviours), strict=True
             )
         ],
-        "conditions_in_force": [c for c in conditions if c.in_force_on(now.date())],
+        "conditions_in_force": in_force,
         "conditions_ended": [c for c in conditions if not c.in_force_on(now.date())],
         "releases": list(person.releases.all()),
         "timeline": timeline,
@@ -505,4 +559,18 @@ def dossier_context(dossier: Dossier, *, now: dt.datetime | None = None) -> dict
         "requested_by": dossier.requested_by,
         "marking": "OFFICIAL-SENSITIVE",
         **merge.index_context(rec.pk, dossier.kind),
+    }
+    if dossier.kind == Kind.PART_A:
+        context.update(_part_a_context(rec, in_force))
+    return context
+
+
+def _part_a_context(rec: RecallRecommendation, in_force: list[Any]) -> dict[str, Any]:
+    """What only the recall request (Part A) shows: one more query, for the evidence."""
+    person: Person = rec.person
+    return {
+        "breached": part_a.breached_rows(rec, in_force),
+        "victim_safety": part_a.victim_safety_conditions(in_force),
+        "vulnerabilities": part_a.vulnerability_labels(person),
+        "evidence": list(rec.evidence.filter(part="part_a", removed_at__isnull=True)),
     }

@@ -45,6 +45,7 @@ Residence = Literal[
     "approved_premises", "cas3", "independent", "family_friends", "no_fixed_abode", "other"
 ]
 Rosh = Literal["low", "medium", "high", "very_high"]
+CustodyStatus = Literal["at_large", "police", "prison"]
 
 SEVERITIES: Final[tuple[Severity, ...]] = get_args(Severity)
 STAGES: Final[tuple[Stage, ...]] = get_args(Stage)
@@ -60,6 +61,7 @@ CHARGE_NOT_PURSUED: Final[frozenset[ChargeOutcome]] = frozenset(
 )
 RESIDENCES: Final[tuple[Residence, ...]] = get_args(Residence)
 ROSH_LEVELS: Final[tuple[Rosh, ...]] = get_args(Rosh)
+CUSTODY_STATUSES: Final[tuple[CustodyStatus, ...]] = get_args(CustodyStatus)
 
 INDETERMINATE: Final[frozenset[SentenceType]] = frozenset({"IPP", "DPP", "LIFE"})
 
@@ -250,6 +252,13 @@ class Facts:
     recommended_by: str = ""
     countersigned_by_spo: str = ""
     countersigned_by_aco: str = ""
+    # The recall request (Part A; docs/recall-paperwork.md): where the person can be found and
+    # the victims. ``found_at_main_address`` None: not answered.
+    custody_status: CustodyStatus | None = None
+    found_at_main_address: bool | None = None
+    other_addresses: str = ""
+    victims_in_vcs: bool = False
+    vlo_informed_on: dt.date | None = None
 
     # -- derived terms used by the rules ------------------------------------------------------
 
@@ -313,6 +322,11 @@ class Facts:
             recommended_by=_person(data, "recommended_by"),
             countersigned_by_spo=_person(data, "countersigned_by_spo"),
             countersigned_by_aco=_person(data, "countersigned_by_aco"),
+            custody_status=_choice(data, "custody_status", CUSTODY_STATUSES, ""),
+            found_at_main_address=_optional_bool(data, "found_at_main_address"),
+            other_addresses=_text(data, "other_addresses", ""),
+            victims_in_vcs=_bool(data, "victims_in_vcs", ""),
+            vlo_informed_on=_date(data, "vlo_informed_on", ""),
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -359,6 +373,11 @@ class Facts:
             "recommended_by": self.recommended_by,
             "countersigned_by_spo": self.countersigned_by_spo,
             "countersigned_by_aco": self.countersigned_by_aco,
+            "custody_status": self.custody_status,
+            "found_at_main_address": self.found_at_main_address,
+            "other_addresses": self.other_addresses,
+            "victims_in_vcs": self.victims_in_vcs,
+            "vlo_informed_on": _iso(self.vlo_informed_on),
         }
 
 
@@ -437,6 +456,14 @@ def _bool(data: Mapping[object, object], key: str, parent: str) -> bool:
     if not isinstance(value, bool):
         raise FactsError(_path(parent, key), f"must be true or false, not {_kind(value)}")
     return value
+
+
+def _optional_bool(data: Mapping[object, object], key: str) -> bool | None:
+    """A yes/no answer that may not be given yet: null or absent is None, never false."""
+    value = data.get(key)
+    if value is None:
+        return None
+    return _bool(data, key, "")
 
 
 def _text(data: Mapping[object, object], key: str, parent: str) -> str:
@@ -917,6 +944,49 @@ LICENCE_END: Final = (
     "minutes (Mar 2025), item 5 (licence termination referrals and Parole Board decisions)"
 )
 
+# The recall request (Part A): MoJ's Consider a Recall asks the same questions
+# (make-recall-decision-api, PartAData).
+PART_A: Final = "MoJ Consider a Recall, Part A (make-recall-decision-api PartAData"
+PART_A_RULES: Final[tuple[Rule, ...]] = (
+    Rule(
+        code="WHEREABOUTS_UNKNOWN",
+        severity="warn",
+        message=(
+            "The person is at large and cannot be found at their main address, and no other "
+            "address is given. Record any addresses they have given (family, friends, partners) "
+            "and check them before relying on the recall to find them."
+        ),
+        reference=(
+            f"{HMIP}, section 5.2 'Reasons for recall' (first of three avoidable recalls: "
+            "'although they had provided alternative addresses, these were not considered when "
+            f"the individual was out of contact'); {PART_A} custodyStatus, "
+            "isMainAddressWherePersonCanBeFound)"
+        ),
+        applies=lambda f: (
+            f.is_recall
+            and f.custody_status == "at_large"
+            and f.found_at_main_address is False
+            and _blank(f.other_addresses)
+        ),
+    ),
+    Rule(
+        code="VLO_NOT_INFORMED",
+        severity="warn",
+        message=(
+            "A victim is in the Victim Contact Scheme, but no date is recorded for telling the "
+            "victim liaison officer about the recall. Tell the VLO, so the victim can be "
+            "informed and their safety planned, and record the date."
+        ),
+        reference=(
+            f"{HMIP}, sections 3.2 and 4.2 'Protecting the public' (attention to the victim's "
+            "safety; contact with the victim liaison unit); Code of Practice for Victims of "
+            "Crime (Victims' Code, 2020), right 7 (the Victim Contact Scheme); "
+            f"{PART_A} hasVictimsInContactScheme, dateVloInformed)"
+        ),
+        applies=lambda f: f.is_recall and f.victims_in_vcs and f.vlo_informed_on is None,
+    ),
+)
+
 RULES: Final[tuple[Rule, ...]] = (
     # --- is there a licence to recall on? ---------------------------------------------------
     Rule(
@@ -1282,6 +1352,7 @@ RULES: Final[tuple[Rule, ...]] = (
         ),
         applies=_long_time_in_community,
     ),
+    *PART_A_RULES,
 )
 
 RULE_CODES: Final[tuple[str, ...]] = tuple(rule.code for rule in RULES)

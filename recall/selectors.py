@@ -12,6 +12,7 @@ from django.utils import timezone
 from ippcase.cases import licence
 from ippcase.cases import selectors as case_selectors
 from ippcase.models import Person, Recall, Release
+from ippcase.vocab import YesNoUnknown
 from recall import rules, vocab
 from recall.models import ActionShortOfRecall, Concern, Oversight, RecallRecommendation
 
@@ -184,6 +185,12 @@ def facts_for(
         "recommended_by": str(rec.created_by_id),
         "countersigned_by_spo": str(spo.signed_by_id) if spo else "",
         "countersigned_by_aco": str(aco.signed_by_id) if aco else "",
+        # The recall request (Part A): this recall's answers and the case's victims.
+        "custody_status": rec.custody_status or None,
+        "found_at_main_address": rec.found_at_main_address,
+        "other_addresses": rec.other_addresses,
+        "victims_in_vcs": person.victims_in_vcs == YesNoUnknown.YES,
+        "vlo_informed_on": _iso(rec.vlo_informed_on),
     }
     return rules.Facts.from_dict(data)
 

@@ -18,7 +18,7 @@ from ippcase.core.notifications import notify
 from ippcase.core.permissions import person_in_own_pdu
 from ippcase.models import LicenceCondition, Person, Release, User
 from ippcase.models import Recall as CaseRecall
-from recall import reminders, rules, selectors, vocab
+from recall import part_a, reminders, rules, selectors, vocab
 from recall.deadlines import long_date
 from recall.models import (
     EDITABLE_FIELDS,
@@ -59,6 +59,17 @@ class StaleRecommendation(RecallError):
         super().__init__(
             "Someone else changed this recommendation while you were working on it. "
             "Your changes were not saved: reload the page to see the latest version."
+        )
+
+
+class PartAIncomplete(RecallError):
+    """A recall sent on before each Part A section was saved; ``missing``: (slug, title)."""
+
+    def __init__(self, missing: list[tuple[str, str]]) -> None:
+        self.missing = missing
+        super().__init__(
+            "Complete every section of the recall request (Part A) before you send the recall "
+            "for countersignature."
         )
 
 
@@ -250,6 +261,9 @@ def recommendation_update(
     rec = _locked(rec_id, expected_version)
     _require(actor, "recall.edit_recommendation", rec, "You cannot change this recommendation.")
     _guard_status(rec, Status.DRAFT, doing="change it")
+    problem = part_a.changes_problem(rec.person, changes, _today())
+    if problem:
+        raise RecallError(problem)
     if section and section not in rec.sections_saved:
         changes = {**changes, "sections_saved": [*rec.sections_saved, section]}
     return _save(rec, actor, **changes)
@@ -286,6 +300,9 @@ def recommendation_send_for_countersignature(
     if rec.is_recall:
         _refuse_on_ended_licence(rec.person, doing="send this recall for countersignature")
     _check_rules(rec, stage="draft")
+    missing = part_a.missing_sections(rec)
+    if missing:
+        raise PartAIncomplete(missing)
     rec = _save(rec, actor, status=Status.AWAITING_SPO)
     notify(
         recipients=_managers(rec, role=case_vocab.Role.MANAGER),

@@ -212,9 +212,50 @@ def complete_answers() -> dict[str, Any]:
     }
 
 
-def justify_warnings(rec: RecallRecommendation, actor: models.User) -> RecallRecommendation:
-    """Write a justification for every warn finding the recommendation has now."""
+PART_A_POLICE_CONTACT = "PC Dana Reid, West Yorkshire Police"
+
+
+def part_a_answers() -> dict[str, dict[str, Any]]:
+    """Answers to each section of the recall request (Part A), by section slug (the demo has
+    its own: tests do not import the demo)."""
+    return {
+        "whereabouts": {
+            "custody_status": "at_large",
+            "found_at_main_address": False,
+            "other_addresses": "His sister's flat, 4 Mill Lane, Leeds LS2 7AB (he gave it in May).",
+        },
+        "police": {
+            "police_contact_name": PART_A_POLICE_CONTACT,
+            "police_contact_phone": "0113 496 0000",
+            "police_contact_email": "dana.reid@police.example",
+            "arrest_issues": True,
+            "arrest_issues_details": "A large dog at his sister's address.",
+            "contraband_risk": False,
+        },
+        "risk-profile": {},
+        "conditions": {},
+        "victims": {"vlo_informed_on": timezone.localdate()},
+    }
+
+
+def complete_part_a(rec: RecallRecommendation, actor: models.User) -> RecallRecommendation:
+    """Save every section of the recall request (Part A), one update per section."""
     rec.refresh_from_db()
+    for slug, changes in part_a_answers().items():
+        rec = services.recommendation_update(
+            rec_id=rec.pk, actor=actor, expected_version=rec.version, changes=changes, section=slug
+        )
+    return rec
+
+
+def justify_warnings(
+    rec: RecallRecommendation, actor: models.User, *, part_a: bool = True
+) -> RecallRecommendation:
+    """Write a justification for every warn finding the recommendation has now; a recall's
+    Part A sections are saved first (sending refuses a recall without them)."""
+    rec.refresh_from_db()
+    if part_a and rec.is_recall and rec.status == "draft":
+        rec = complete_part_a(rec, actor)
     loaded = selectors.recommendation_with_context(rec.pk)
     warns = [f.code for f in selectors.findings_for(loaded) if f.severity == "warn"]
     return services.recommendation_update(

@@ -58,11 +58,11 @@ from parole.views import case as parole_views
 from recall import forms as recall_forms
 from recall import selectors as recall_selectors
 from recall import services
-from recall.report import forms as report_forms
-from recall.report import services as report_services
 from recall.evidence import forms as evidence_forms
 from recall.evidence import services as evidence_services
 from recall.evidence.checks import check_upload
+from recall.report import forms as report_forms
+from recall.report import services as report_services
 from recall.views import recommendation as recall_views
 from tests import evidence_files, factories
 from tests.conftest import client_for

@@ -51,6 +51,8 @@ CONTRACT = {
     "MENTAL_HEALTH_NO_REFERRAL": "warn",
     "COM_DISCONTINUITY": "warn",
     "LONG_TIME_IN_COMMUNITY": "warn",
+    "WHEREABOUTS_UNKNOWN": "warn",
+    "VLO_NOT_INFORMED": "warn",
 }
 
 # Codes that can only fire for a recall (recall_type not "none").
@@ -71,6 +73,8 @@ RECALL_ONLY = {
     "NON_DISCLOSURE_ONLY",
     "SPECULATIVE_RISK",
     "MAPPA_LEVEL_1_HIGH_ROSH",
+    "WHEREABOUTS_UNKNOWN",
+    "VLO_NOT_INFORMED",
 }
 # Codes that only apply to indeterminate or extended sentences.
 INDETERMINATE_OR_EDS_ONLY = {
@@ -81,6 +85,8 @@ INDETERMINATE_OR_EDS_ONLY = {
     "CAUSAL_LINK_UNSTRUCTURED",
     "NO_PROGRESSION_PANEL",
 }
+
+AT_LARGE_NOT_HOME: dict[str, Any] = {"custody_status": "at_large", "found_at_main_address": False}
 
 DONE = {"status": "tried", "details": "Done and recorded in the case notes."}
 
@@ -748,6 +754,34 @@ CASES: list[tuple[str, bool, dict[str, Any], str]] = [
     ("LONG_TIME_IN_COMMUNITY", False, {}, "three-years"),
     ("LONG_TIME_IN_COMMUNITY", False, {"release_date": None}, "no-release-date"),
     ("LONG_TIME_IN_COMMUNITY", False, {"decision_date": None}, "no-decision-date"),
+    # WHEREABOUTS_UNKNOWN (the Part A: at large, not at the main address, no other address)
+    ("WHEREABOUTS_UNKNOWN", True, {**AT_LARGE_NOT_HOME}, "no-other-address"),
+    ("WHEREABOUTS_UNKNOWN", True, {**AT_LARGE_NOT_HOME, "other_addresses": "  "}, "blank"),
+    (
+        "WHEREABOUTS_UNKNOWN",
+        False,
+        {**AT_LARGE_NOT_HOME, "other_addresses": "His mother's, 2 Hill St"},
+        "other-address-given",
+    ),
+    ("WHEREABOUTS_UNKNOWN", False, {**AT_LARGE_NOT_HOME, "found_at_main_address": True}, "home"),
+    (
+        "WHEREABOUTS_UNKNOWN",
+        False,
+        {**AT_LARGE_NOT_HOME, "found_at_main_address": None},
+        "not-answered",
+    ),
+    ("WHEREABOUTS_UNKNOWN", False, {**AT_LARGE_NOT_HOME, "custody_status": "police"}, "held"),
+    ("WHEREABOUTS_UNKNOWN", False, {**AT_LARGE_NOT_HOME, "recall_type": "none"}, "no-recall"),
+    # VLO_NOT_INFORMED (victims in the Victim Contact Scheme, VLO not told)
+    ("VLO_NOT_INFORMED", True, {"victims_in_vcs": True}, "vcs-no-date"),
+    (
+        "VLO_NOT_INFORMED",
+        False,
+        {"victims_in_vcs": True, "vlo_informed_on": "2025-06-01"},
+        "vlo-told",
+    ),
+    ("VLO_NOT_INFORMED", False, {"victims_in_vcs": False}, "no-vcs"),
+    ("VLO_NOT_INFORMED", False, {"victims_in_vcs": True, "recall_type": "none"}, "no-recall"),
 ]
 
 
@@ -1183,6 +1217,10 @@ INVALID: list[tuple[Any, str, str]] = [
     ({"sentence_type": "IPP", "progression_panel_held": "true"}, "progression_panel_held", "s"),
     ({"sentence_type": "IPP", "recommended_by": ["a"]}, "recommended_by", "person-list"),
     ({"sentence_type": "IPP", "countersigned_by_spo": False}, "countersigned_by_spo", "bool"),
+    ({"sentence_type": "IPP", "custody_status": "hospital"}, "custody_status", "custody"),
+    ({"sentence_type": "IPP", "found_at_main_address": "no"}, "found_at_main_address", "found"),
+    ({"sentence_type": "IPP", "victims_in_vcs": "yes"}, "victims_in_vcs", "vcs-string"),
+    ({"sentence_type": "IPP", "vlo_informed_on": "1 June"}, "vlo_informed_on", "vlo-date"),
 ]
 
 

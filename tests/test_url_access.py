@@ -38,9 +38,9 @@ from recall.models import (
     ActionShortOfRecall,
     Concern,
     Dossier,
+    EvidenceDocument,
     RecallRecommendation,
     RecallReport,
-    EvidenceDocument,
 )
 from recall.vocab import RecommendationStatus as Status
 from tests import factories

@@ -15,7 +15,7 @@ from django.utils import timezone
 from ippcase.cases import selectors as case_selectors
 from ippcase.models import Person, User
 from ippcase.models import Recall as CaseRecall
-from recall import deadlines, selectors, services
+from recall import deadlines, dossiers, selectors, services
 
 CORE = (
     "warning_letter",
@@ -44,6 +44,45 @@ def complete_answers() -> dict[str, Any]:
         "multi_agency_input": "Police and MAPPA coordinator agree.",
         "progression_panel_held": True,
     }
+
+
+PART_A_POLICE_CONTACT = "PC Dana Reid, West Yorkshire Police"
+
+
+def part_a_answers(today: dt.date) -> dict[str, dict[str, Any]]:
+    """Answers to each section of the recall request (Part A), by section slug
+    (recall.part_a.PART_A_SECTIONS)."""
+    return {
+        "whereabouts": {
+            "custody_status": "at_large",
+            "found_at_main_address": False,
+            "other_addresses": "His sister's flat, 4 Mill Lane, Leeds LS2 7AB (he gave it in May).",
+        },
+        "police": {
+            "police_contact_name": PART_A_POLICE_CONTACT,
+            "police_contact_phone": "0113 496 0000",
+            "police_contact_email": "dana.reid@police.example",
+            "arrest_issues": True,
+            "arrest_issues_details": "A large dog at his sister's address.",
+            "contraband_risk": False,
+        },
+        "risk-profile": {},
+        "conditions": {},
+        "victims": {"vlo_informed_on": today},
+    }
+
+
+def complete_part_a(rec: Any, actor: User, today: dt.date) -> Any:
+    """Save every section of the recall request (Part A), as the practitioner would."""
+    for slug, changes in part_a_answers(today).items():
+        rec = services.recommendation_update(
+            rec_id=rec.pk,
+            actor=actor,
+            expected_version=rec.version,
+            changes=changes,
+            section=slug,
+        )
+    return rec
 
 
 def justify_warnings(rec: Any, actor: User) -> Any:
@@ -113,6 +152,8 @@ def _advance(
     )
     if stage == "draft":
         return
+    if stage != "not_recalled":
+        rec = complete_part_a(rec, com, today)
     rec = justify_warnings(rec, com)
     rec = services.recommendation_send_for_countersignature(
         rec_id=rec.pk, actor=com, expected_version=rec.version
@@ -126,7 +167,7 @@ def _advance(
         "not_manageable_in_community": True,
     }
     if stage == "not_recalled":
-        services.recommendation_countersign(
+        dossiers.recommendation_countersign(
             rec_id=rec.pk,
             actor=spo,
             expected_version=rec.version,
@@ -135,13 +176,13 @@ def _advance(
             rationale="Manageable with weekly reporting and a warning letter.",
         )
         return
-    rec = services.recommendation_countersign(
+    rec = dossiers.recommendation_countersign(
         rec_id=rec.pk, actor=spo, expected_version=rec.version, level="spo",
         decision="recall", rationale="Risk is imminent; alternatives exhausted.", **confirm,
     )  # fmt: skip
     if stage == "awaiting_aco":
         return
-    rec = services.recommendation_countersign(
+    rec = dossiers.recommendation_countersign(
         rec_id=rec.pk, actor=aco, expected_version=rec.version, level="aco",
         decision="recall", rationale="Agreed.", **confirm,
     )  # fmt: skip

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from ippcase.cases.pages import WORK_ON_CASE
 from ippcase.core.forms import ErrorSummary, error_summary, summary_error
 from ippcase.core.http import AppRequest, role_required
-from recall import forms, selectors, services
+from recall import dossiers, forms, selectors, services
 from recall.views.common import (
     answers,
     finding_rows,
@@ -43,7 +43,7 @@ def oversight(request: AppRequest, rec_id: int) -> HttpResponse:
         elif form.is_valid():
             data = form.cleaned_data
             try:
-                services.recommendation_countersign(
+                dossiers.recommendation_countersign(
                     rec_id=rec.pk,
                     actor=request.user,
                     expected_version=data["version"],

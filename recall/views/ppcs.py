@@ -20,9 +20,9 @@ from ippcase.cases.pages import case_header
 from ippcase.core.forms import ErrorSummary, error_summary, summary_error
 from ippcase.core.http import AppRequest, mark_case_viewed, role_required
 from ippcase.models import Region
-from recall import forms, reminders, selectors, services
+from recall import dossiers, forms, reminders, selectors, services, vocab
 from recall.deadlines import DeadlineStatus
-from recall.models import RecallRecommendation
+from recall.models import Dossier, RecallRecommendation
 from recall.report import selectors as report_selectors
 from recall.views.common import (
     Status,
@@ -42,6 +42,7 @@ class QueueRow:
     hours: int
     deadline: DeadlineStatus | None
     licence_ended_on: dt.date | None = None  # a date: authorising would be refused (docs/parole.md)
+    part_a: Dossier | None = None  # the latest ready recall request (Part A) PDF
 
     @property
     def overdue(self) -> bool:
@@ -79,6 +80,7 @@ def ppcs_queue(request: AppRequest) -> HttpResponse:
     page = Paginator(qs, PPCS_QUEUE_PAGE_SIZE).get_page(get.get("page", 1))
     now = timezone.now()
     calendar = reminders.calendar()
+    part_as = dossiers.latest_ready([r.pk for r in page.object_list], vocab.DossierKind.PART_A)
     # licence_ends_on is annotated by selectors.ppcs_queue; django-stubs cannot type it here.
     rows = [
         QueueRow(
@@ -86,6 +88,7 @@ def ppcs_queue(request: AppRequest) -> HttpResponse:
             hours=int((now - r.submitted_at).total_seconds() // 3600) if r.submitted_at else 0,
             deadline=report_deadline(r.recall, calendar) if r.recall_id else None,
             licence_ended_on=_ended_on(r.licence_ends_on),  # type: ignore[attr-defined]  # annotated by the queue selector
+            part_a=part_as.get(r.pk),
         )
         for r in page.object_list
     ]
@@ -153,6 +156,7 @@ def ppcs_page(
         is_authorised=rec.status == Status.AUTHORISED,
         report=report_selectors.report_for(rec),
         part_b_pdf=report_selectors.latest_part_b(rec) if recall else None,
+        part_a_pdf=dossiers.latest_ready([rec.pk], vocab.DossierKind.PART_A).get(rec.pk),
     )
     return render(request, "recall/ppcs_request.html", context)
 

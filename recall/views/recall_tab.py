@@ -16,7 +16,7 @@ from ippcase.cases.pages import WORK_ON_CASE, case_person
 from ippcase.core.forms import ErrorSummary, error_summary, summary_error
 from ippcase.core.http import AppRequest, role_required
 from ippcase.models import Person
-from recall import forms, services, vocab
+from recall import dossiers, forms, services, vocab
 from recall.models import RecallRecommendation, RecallReport
 from recall.views.common import (
     Status,
@@ -111,7 +111,7 @@ def resubmit(request: AppRequest, rec_id: int) -> HttpResponse:
     if not form.is_valid():
         return recall_tab_page(request, rec.person, errors=error_summary(form), resubmit_form=form)
     try:
-        services.recommendation_resubmit(
+        dossiers.recommendation_resubmit(
             rec_id=rec.pk,
             actor=request.user,
             expected_version=form.cleaned_data["version"],

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ippcase.core.forms import ErrorSummary, error_summary, summary_error
 from ippcase.core.http import AppRequest, role_required
-from recall import forms, rules, selectors, services, vocab
+from recall import dossiers, forms, forms_part_a, part_a, rules, selectors, services, vocab
 from recall.models import RecallRecommendation
 from recall.views.common import (
     Status,
@@ -101,13 +101,32 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section("panel", "Progression panel", forms.PanelForm, ("NO_PROGRESSION_PANEL",)),
 )
-SECTION_BY_SLUG = {s.slug: s for s in SECTIONS}
+# The recall request (Part A; docs/recall-paperwork.md): a recall's sections only.
+_PART_A_FORMS: dict[str, tuple[type[forms.SectionForm], tuple[str, ...]]] = {
+    "whereabouts": (forms_part_a.WhereaboutsForm, ("WHEREABOUTS_UNKNOWN",)),
+    "police": (forms_part_a.PoliceForm, ()),
+    "risk-profile": (forms_part_a.RiskProfileForm, ()),
+    "conditions": (forms_part_a.ConditionsForm, ()),
+    "victims": (forms_part_a.VictimsForm, ("VLO_NOT_INFORMED",)),
+}
+PART_A_SECTIONS: tuple[Section, ...] = tuple(
+    Section(slug, title, *_PART_A_FORMS[slug]) for slug, title in part_a.PART_A_SECTIONS
+)
+SECTION_BY_SLUG = {s.slug: s for s in (*SECTIONS, *PART_A_SECTIONS)}
+
+
+def sections_for(rec: RecallRecommendation) -> tuple[Section, ...]:
+    """The task list: the Part A sections follow for a recall, not for a decision not to
+    recall."""
+    return (*SECTIONS, *PART_A_SECTIONS) if rec.is_recall else SECTIONS
+
+
 # Findings about the whole recommendation rather than one question.
 GENERAL_SECTION = "why"
 
 
 def section_for_code(code: str) -> str:
-    return next((s.slug for s in SECTIONS if code in s.codes), GENERAL_SECTION)
+    return next((s.slug for s in SECTION_BY_SLUG.values() if code in s.codes), GENERAL_SECTION)
 
 
 @dataclass
@@ -154,6 +173,7 @@ def _recommendation_page(
     *,
     errors: ErrorSummary | None = None,
     refused: list[rules.Finding] | None = None,
+    missing: list[tuple[str, str]] | None = None,
     withdraw_form: forms.WithdrawForm | None = None,
 ) -> HttpResponse:
     findings = selectors.findings_for(rec)
@@ -164,7 +184,7 @@ def _recommendation_page(
             warns=sum(1 for f in findings if f.code in s.codes and _unjustified(rec, f)),
             answered=_answered(rec, s.slug),
         )
-        for s in SECTIONS
+        for s in sections_for(rec)
     ]
     user = request.user
     errors = list(errors or [])
@@ -176,10 +196,19 @@ def _recommendation_page(
             else reverse("recall:section", kwargs={"rec_id": rec.pk, "slug": slug})
         )
         errors.append({"text": finding.message, "href": href})
+    for slug, title in missing or []:
+        errors.append(
+            {
+                "text": f"Complete the Part A section: {title}",
+                "href": reverse("recall:section", kwargs={"rec_id": rec.pk, "slug": slug}),
+            }
+        )
     context = header(request, rec.person, "recall")
     context.update(
         rec=rec,
-        statuses=statuses,
+        statuses=[st for st in statuses if st.section.slug not in part_a.PART_A_SLUGS],
+        part_a_statuses=[st for st in statuses if st.section.slug in part_a.PART_A_SLUGS],
+        part_a_pdf=dossiers.latest_ready([rec.pk], vocab.DossierKind.PART_A).get(rec.pk),
         findings=findings,
         countersign_findings=finding_rows(
             rec, [f for f in findings if f.code.startswith("COUNTERSIGN_")]
@@ -230,6 +259,8 @@ def _section_context(
         ]
         context["index_codes"] = index
         context["recent_concerns"] = list(selectors.concerns_for(rec.person)[:5])
+    if section.slug in part_a.PART_A_SLUGS:
+        context.update(part_a.page_context(rec))
     return context
 
 
@@ -240,14 +271,19 @@ def _section_form(
     return section.form_class(data, rec=rec, ack_codes=section.codes)
 
 
+def _section_or_404(rec: RecallRecommendation, slug: str) -> Section:
+    sec = SECTION_BY_SLUG.get(slug)
+    if sec is None or sec not in sections_for(rec):
+        raise Http404("No such section.")
+    return sec
+
+
 @require_http_methods(["GET", "POST"])
 @role_required()
 def section(request: AppRequest, rec_id: int, slug: str) -> HttpResponse:
     rec = load_recommendation(request, rec_id)
     require_editor(request, rec)
-    sec = SECTION_BY_SLUG.get(slug)
-    if sec is None:
-        raise Http404("No such section.")
+    sec = _section_or_404(rec, slug)
     if rec.status != Status.DRAFT:
         messages.info(request, "The recommendation can only be changed while it is a draft.")
         return redirect("recall:recommendation", rec_id=rec.pk)
@@ -282,9 +318,7 @@ def section_findings(request: AppRequest, rec_id: int, slug: str) -> HttpRespons
     in memory only, never saved."""
     rec = load_recommendation(request, rec_id)
     require_editor(request, rec)
-    sec = SECTION_BY_SLUG.get(slug)
-    if sec is None:
-        raise Http404("No such section.")
+    sec = _section_or_404(rec, slug)
     form = _section_form(request, rec, sec)
     form.is_valid()  # partial answers are fine: changes() uses whatever cleaned
     for name, value in form.changes().items():
@@ -329,6 +363,10 @@ def _transition(
         )
     try:
         service(rec_id=rec.pk, actor=request.user, expected_version=version)
+    except services.PartAIncomplete as error:
+        return _recommendation_page(
+            request, rec, errors=summary_error(error), missing=error.missing
+        )
     except services.RulesRefused as error:
         return _recommendation_page(
             request, rec, errors=summary_error(error), refused=error.findings
