@@ -572,5 +572,5 @@ def _part_a_context(rec: RecallRecommendation, in_force: list[Any]) -> dict[str,
         "breached": part_a.breached_rows(rec, in_force),
         "victim_safety": part_a.victim_safety_conditions(in_force),
         "vulnerabilities": part_a.vulnerability_labels(person),
-        "evidence": list(rec.evidence.filter(part="part_a", removed_at__isnull=True)),
+        "part_a_evidence": list(rec.evidence.filter(part="part_a", removed_at__isnull=True)),
     }

@@ -58,4 +58,4 @@ def test_unknown_kind_is_a_clear_error(submitted, practitioner):  # noqa: F811
         reverse("recall:dossiers", args=[submitted.pk]), {"kind": "bogus"}
     )
     assert response.status_code == 400
-    assert b"Choose the recall dossier or the letter to the prisoner." in response.content
+    assert b"Choose a document from the list" in response.content

@@ -16,11 +16,13 @@ from pypdf import PdfReader
 
 from ippcase import vocab as case_vocab
 from recall import dossiers, services
+from recall.evidence import services as evidence_services
+from recall.evidence.checks import check_upload
 from recall.models import Dossier, RecallRecommendation
 from recall.vocab import DossierKind as Kind
 from recall.vocab import DossierState as State
 from recall.vocab import RecommendationStatus as Status
-from tests import factories
+from tests import evidence_files, factories
 from tests.conftest import client_for
 from tests.test_recall_services import CONFIRM, _send, _sign
 
@@ -434,6 +436,28 @@ def test_the_part_a_pdf_reads_back_every_answer(case, practitioner, manager, aco
         "No evidence has been attached.",
     ):
         assert fact in " ".join(text.split()), fact
+
+
+def test_the_part_a_lists_its_evidence_and_builds(case, practitioner, manager, aco):
+    """Regression (found by the browser test): the Part A's evidence list must not be taken for
+    the dossier's evidence index, which the build then tried to merge."""
+    rec = _ready(case, practitioner, manager, aco)
+    evidence_services.evidence_add(
+        rec_id=rec.pk,
+        actor=practitioner,
+        part="part_a",
+        kind="police_report",
+        document_date=timezone.localdate(),
+        description="Police incident log of the threats.",
+        withheld=False,
+        withheld_reason="",
+        checked=check_upload(evidence_files.upload("log.pdf", evidence_files.police_report(1))),
+    )
+    part_a = _build(Dossier.objects.get(recommendation=rec, kind=Kind.PART_A))
+    assert part_a.state == State.READY
+    text = " ".join(_text(part_a).split())
+    assert "Police incident log of the threats." in text
+    assert "No evidence has been attached." not in text
 
 
 def test_resubmitting_after_more_information_requests_a_new_part_a(

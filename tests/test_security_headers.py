@@ -24,6 +24,12 @@ PDF_TEMPLATES |= {
     "recall/dossier/prisoner_letter_easy_read.html",
     "recall/dntr_letter_easy_read.html",
 }
+# The recall paperwork (issue 15): the Part A and Part B PDFs and the dossier's partials.
+PDF_TEMPLATES |= {
+    "recall/dossier/part_a.html",
+    "recall/dossier/part_b.html",
+    "recall/dossier/_alternatives.html",
+}
 
 EXPECTED_CSP = {
     "default-src": "'self'",

@@ -7,12 +7,27 @@ import datetime as dt
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from ippcase import vocab
 from tests import factories
+from tests.e2e.steps import (
+    PASSWORD,
+    complete_part_a,
+)
+from tests.e2e.steps import (
+    countersign as _countersign,
+)
+from tests.e2e.steps import (
+    open_section as _open_section,
+)
+from tests.e2e.steps import (
+    save as _save,
+)
+from tests.e2e.steps import (
+    sign_in as _sign_in,
+)
 
-PASSWORD = "correct-horse-battery-staple"
 CORE = (
     "warning_letter",
     "increased_contact",
@@ -21,43 +36,6 @@ CORE = (
     "mappa_referral",
     "approved_premises",
 )
-
-
-def _sign_in(page: Page, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/cases/$"))
-
-
-def _open_section(page: Page, title: str) -> None:
-    page.get_by_role("link", name=title, exact=True).click()
-    expect(page.get_by_role("heading", level=2, name=title)).to_be_visible()
-
-
-def _save(page: Page) -> None:
-    page.get_by_role("button", name="Save and return to the recommendation").click()
-    expect(page.get_by_role("heading", name="Recall recommendation", level=2)).to_be_visible()
-
-
-def _countersign(page: Page, rec_url: str, level: str, check, screenshot) -> None:
-    page.goto(rec_url)
-    page.get_by_role("link", name="Give management oversight").click()
-    expect(page.get_by_role("heading", name=f"Your decision as {level}")).to_be_visible()
-    check(page, f"the {level} oversight page")
-    screenshot(page, f"oversight-{level}")
-    page.get_by_label("Recall", exact=True).check()
-    page.get_by_label("Your rationale").fill(f"{level}: risk is imminent; alternatives exhausted.")
-    for label in (
-        "Alternatives to recall have been explored",
-        "The recall type is correct",
-        "The report is of good quality",
-        "The person is no longer manageable in the community",
-    ):
-        page.get_by_label(label).check()
-    page.get_by_role("button", name="Record my decision").click()
 
 
 @pytest.mark.e2e
@@ -178,8 +156,10 @@ def test_concern_to_submitted_recommendation_with_three_personas(
             box.fill("Discussed with my SPO: the risk is imminent, so recall is still needed.")
         assert_accessible(page, "a section with a justification")
         _save(page)
-    expect(page.locator(".govuk-task-list")).not_to_contain_text("Must be resolved")
-    expect(page.locator(".govuk-task-list")).not_to_contain_text("Needs a justification")
+    complete_part_a(page, assert_accessible)
+    expect(page.locator("main")).not_to_contain_text("Must be resolved")
+    expect(page.locator("main")).not_to_contain_text("Needs a justification")
+    expect(page.locator("main")).not_to_contain_text("Incomplete")
     screenshot(page, "task-list")
 
     page.get_by_role("button", name="Send for countersignature").click()

@@ -38,6 +38,8 @@ PROMPTS: dict[str, str] = {
     "MENTAL_HEALTH_NO_REFERRAL": "Mental health deterioration without a referral",
     "COM_DISCONTINUITY": "Three or more COMs since release",
     "LONG_TIME_IN_COMMUNITY": "Five years or more in the community",
+    "WHEREABOUTS_UNKNOWN": "At large, not at the main address, no other address given",
+    "VLO_NOT_INFORMED": "Victims in the Victim Contact Scheme, liaison officer not told",
 }
 _RULE_ORDER = {rule.code: n for n, rule in enumerate(RULES)}
 _RULE_MESSAGES = {rule.code: rule.message for rule in RULES}
