@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 
 from ippcase.platform.embedded import ensure_services
@@ -16,12 +17,18 @@ ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Evidence files go to a fresh temporary folder per test run, never the checkout's data folder.
+# The folder is put in the environment so that a Celery worker the tests start (a subprocess on
+# these settings) reads the same files as the test process that stored them.
+EVIDENCE_DIR = os.environ.get("IPPCASE_TEST_EVIDENCE_DIR") or tempfile.mkdtemp(
+    prefix="ippcase-evidence-"
+)
+os.environ["IPPCASE_TEST_EVIDENCE_DIR"] = EVIDENCE_DIR
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "evidence": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": tempfile.mkdtemp(prefix="ippcase-evidence-"), "base_url": None},
+        "OPTIONS": {"location": EVIDENCE_DIR, "base_url": None},
     },
 }
 

@@ -103,7 +103,9 @@ def _make_document(page: Page, kind_label: str) -> str:
     """Ask for a document on the dossier page, wait for the real worker, return its text."""
     page.get_by_label(kind_label, exact=True).check()
     page.get_by_role("button", name="Make the document").click()
-    link = page.get_by_role("link", name=re.compile(f"^Download {kind_label.lower()} version 1"))
+    link = page.get_by_role(
+        "link", name=re.compile("^Download " + re.escape(kind_label.lower()) + " version 1")
+    )
     expect(link).to_be_visible(timeout=BUILD_MS)
     return _download_text(page, link)
 
@@ -233,9 +235,9 @@ def test_part_a_evidence_ppcs_part_b_and_the_served_dossier(
             page.get_by_label(label, exact=True).fill(value)
         _save_report_section(page, assert_accessible, f"the report section {title}")
     open_section(page, "Recommendations to the Parole Board and PPCS")
-    page.get_by_label("Re-release with new conditions").check()
+    page.get_by_label("Re-release with new conditions", exact=True).check()
     page.get_by_label("Why do you recommend this?").fill("The plan manages the risk.")
-    page.get_by_label("Suitable for a risk-assessed recall review").check()
+    page.get_by_label("Suitable for a risk-assessed recall review", exact=True).check()
     page.get_by_label(re.compile("^Why is the person suitable")).fill("Stable in custody.")
     _save_report_section(page, assert_accessible, "the report's recommendation section")
     page.get_by_role("button", name="Send to the SPO for countersignature").click()
