@@ -86,6 +86,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ippcase.platform.context_processors.navigation",
             ],
+            # {% page_title %}: "Error: " in front of the title of any page with errors (base.html).
+            "libraries": {"page_title": "ippcase.platform.page_title"},
         },
     }
 ]
