@@ -176,6 +176,12 @@ def _banner(url: str, demo_output: str) -> None:
         print("\n".join(lines), flush=True)
 
 
+def web_command(manage: list[str], port: str) -> list[str]:
+    """runserver, with --insecure: it serves the static files although DEBUG is off
+    (ippcase/settings/dev.py), so a mistyped address shows the GOV.UK 404 page."""
+    return [*manage, "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"]
+
+
 def main() -> int:
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
@@ -199,7 +205,7 @@ def main() -> int:
         manage = [sys.executable, str(embedded.BASE_DIR / "manage.py")]
         celery = [sys.executable, "-m", "celery", "-A", "ippcase"]
         data_dir.mkdir(parents=True, exist_ok=True)
-        children.append(_start("web", [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"]))
+        children.append(_start("web", web_command(manage, port)))
         children.append(_start("worker", [*celery, "worker", "--loglevel=INFO", "--concurrency=1"]))
         children.append(
             _start(
