@@ -22,7 +22,7 @@ DEBUG_PAGE_MARKS = ("Using the URLconf", "URLconf", "Django tried these URL patt
 
 
 def assert_govuk_error_page(html: str, title: str) -> None:
-    assert f"<title>{title} – IPP case – HMPPS</title>" in html
+    assert f"<title>{title} \u2013 IPP case \u2013 HMPPS</title>" in html
     assert f'<h1 class="govuk-heading-l">{title}</h1>' in html
     assert 'class="govuk-template__body"' in html and "govuk-header" in html
     assert "govuk-frontend.min.css" in html
@@ -77,7 +77,7 @@ def test_the_500_page_needs_no_request_or_context():
 
 
 def _dev_settings(**env: str) -> str:
-    """Import the `make run` settings in a fresh interpreter and ask for a page that is not there."""
+    """Import the `make run` settings in a fresh interpreter; ask for a page that is not there."""
     script = (
         "import django, os\n"
         "os.environ['DJANGO_SETTINGS_MODULE'] = 'ippcase.settings.dev'\n"

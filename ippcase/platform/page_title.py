@@ -11,6 +11,7 @@ Registered as a template library in settings (TEMPLATES OPTIONS "libraries").
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms, template
@@ -21,7 +22,7 @@ register = template.Library()
 ERROR_PREFIX = "Error: "
 
 
-def context_has_errors(values: dict[str, Any]) -> bool:
+def context_has_errors(values: Mapping[Any, Any]) -> bool:
     """True when anything the page was given would show an error summary."""
     for key, value in values.items():
         if isinstance(key, str) and key.endswith("errors") and value:
