@@ -100,3 +100,99 @@ def test_the_tag_prefixes_once():
     assert template.render(Context({"t": "Sign in"})) == "Sign in"
     assert template.render(Context({"t": "Sign in", "errors": [1]})) == "Error: Sign in"
     assert template.render(Context({"t": "Error: Sign in", "errors": [1]})) == "Error: Sign in"
+
+
+# --- no two pages share a title -----------------------------------------------------------------
+
+
+def crawl_titles(users: dict[str, Any], team: Any) -> dict[str, dict[str, list[str]]]:
+    """persona -> title -> the URLs (paths) whose page has that title: every GET URL of
+    tests/test_url_access.py's data set that the access table lets the persona see (200)."""
+    from django.urls import get_resolver
+
+    from tests.test_url_access import build_world, declared_table, url_for, walk
+
+    world = build_world(users, team)
+    table = declared_table()
+    found: dict[str, dict[str, list[str]]] = {}
+    for persona, user in users.items():
+        client = client_for(user)
+        for route in walk(get_resolver().url_patterns):
+            row = table.get(route.name)
+            if row is None or row[persona][0] != "200":
+                continue
+            url = url_for(route, world)
+            response = client.get(url)
+            if response.status_code != 200 or response.streaming:
+                continue
+            if not response["Content-Type"].startswith("text/html"):
+                continue
+            match = TITLE.search(response.content.decode())
+            if match is None:  # an HTMX fragment
+                continue
+            title = " ".join(match.group(1).split())
+            found.setdefault(persona, {}).setdefault(title, []).append(url.split("?")[0])
+    return found
+
+
+# The dashboard's panel page shares the dashboard's title: the dashboard templates are H4's
+# (issue 16), who fixes it. Listed by name so that the lead removes it at merge; any other shared
+# title fails.
+KNOWN_DASHBOARD_H4 = {"/dashboard/", "/dashboard/panels/caseload-now/"}
+
+
+def test_no_two_pages_have_the_same_title(
+    team, practitioner, manager, senior_manager, ppcs, admin_user
+):
+    users = {
+        "practitioner": practitioner,
+        "manager": manager,
+        "senior_manager": senior_manager,
+        "ppcs": ppcs,
+        "admin_user": admin_user,
+    }
+    found = crawl_titles(users, team)
+    pages = sum(len(urls) for titles in found.values() for urls in titles.values())
+    assert pages > 100, pages
+    shared = [
+        f"{persona}: {title!r} on {sorted(set(urls))}"
+        for persona, titles in sorted(found.items())
+        for title, urls in sorted(titles.items())
+        if len(set(urls)) > 1 and not set(urls) <= KNOWN_DASHBOARD_H4
+    ]
+    assert not shared, f"{len(shared)} titles shared by different pages:\n" + "\n".join(shared)
+
+
+def test_the_caseload_title_says_when_it_is_a_search_or_a_later_page(team, practitioner, settings):
+    from django.urls import reverse
+
+    from tests import factories
+
+    settings.CASELOAD_PAGE_SIZE = 1
+    for last in ("Able", "Baker"):
+        person = factories.make_case(team, last_name=last)
+        factories.AllocationFactory(person=person, practitioner=practitioner)
+    client = client_for(practitioner)
+    url = reverse("caseload")
+    titles = [
+        page_title(client.get(url + query).content.decode())
+        for query in ("", "?page=2", "?q=Baker", "?status=on_licence&page=2")
+    ]
+    assert titles[0].startswith("Caseload (page 1 of 2) ")
+    assert titles[1].startswith("Caseload (page 2 of 2) ")
+    assert titles[2].startswith("Caseload \u2013 search results ")
+    assert len(set(titles)) == len(titles), titles
+
+
+def test_each_ppcs_queue_view_has_its_own_title(db, ppcs):
+    from django.urls import reverse
+
+    from recall.selectors import PPCS_QUEUE_VIEWS
+
+    client = client_for(ppcs)
+    titles = {
+        page_title(client.get(reverse("recall:ppcs_queue") + f"?view={view}").content.decode())
+        for view in PPCS_QUEUE_VIEWS
+    }
+    assert len(titles) == len(PPCS_QUEUE_VIEWS), titles
+    assert "PPCS queue: submitted, awaiting a decision \u2013 IPP case \u2013 HMPPS" in titles
