@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from ippcase import vocab as case_vocab
@@ -282,8 +283,9 @@ _StatusOf = Callable[[dt.date], DeadlineStatus]
 
 
 def _practitioner_message(r: _Due, status_of: _StatusOf) -> Message:
-    """One reminder: the CRN only (no name travels by email), the due date, and the badge label
-    as the pages show it, so a late reminder says what is true today."""
+    """One reminder: the due date and the badge label as the pages show it, so a late reminder
+    says what is true today. The email says only that a report is due (no CRN, no name); the
+    in-app text gives the CRN and links to the case's recall tab."""
     status = status_of(r.due)
     crn = r.candidate.crn
     body = (
@@ -292,8 +294,9 @@ def _practitioner_message(r: _Due, status_of: _StatusOf) -> Message:
         f"{weekday_date(r.candidate.returned_to_custody)}. {status.label}.\n\n"
         "Send the report to PPCS and to the prisoner, then record the date it was submitted."
     )
-    subject = f"Recall report {status.label[0].lower()}{status.label[1:]}: {crn}"
-    return Message(r.candidate.practitioner_id, subject, body)
+    subject = f"A recall report is {status.label[0].lower()}{status.label[1:]}"
+    link = reverse("recall:person_recall", args=[crn])
+    return Message(r.candidate.practitioner_id, subject, body, link)
 
 
 def _manager_digest(
@@ -311,7 +314,7 @@ def _manager_digest(
         f"overdue in {pdu_name} on {weekday_date(today)}. Their practitioners are reminded every "
         "working day until each report is submitted.\n\n" + "\n".join(lines)
     )
-    return Message(manager_id, subject, body)
+    return Message(manager_id, subject, body, reverse("dashboard"))
 
 
 def _messages(new: list[_Due], today: dt.date, cal: Calendar) -> list[Message]:
