@@ -206,7 +206,9 @@ def test_sending_needs_every_section(report, practitioner):
 def test_sending_tells_the_spos_of_the_pdu(report, practitioner, manager):
     report = _sent(report, practitioner)
     assert report.status == ReportStatus.AWAITING_SPO
-    sent = Notification.objects.filter(subject__startswith="Recall report to countersign")
+    sent = Notification.objects.filter(
+        subject="A recall report is waiting for your countersignature"
+    )
     assert [n.recipient for n in sent] == [manager]
 
 
