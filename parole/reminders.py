@@ -265,8 +265,8 @@ def _com_message(r: _Due, practitioner_id: int, today: dt.date, cal: Calendar) -
         detail=r.detail,
         what="deferral" if r.detail == DelayKind.DEFERRAL else "adjournment",
     )
-    body = f"{_line(r, today, cal)}\n\n{_ACTIONS[ReminderKind(r.kind)]}"
-    return Message(practitioner_id, subject, body, reverse("parole:person_parole", args=[r.crn]))
+    text = f"{_line(r, today, cal)}\n\n{_ACTIONS[ReminderKind(r.kind)]}"
+    return Message(practitioner_id, subject, text, reverse("parole:person_parole", args=[r.crn]))
 
 
 _DIGEST_HEADINGS: Final = {

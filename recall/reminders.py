@@ -288,7 +288,7 @@ def _practitioner_message(r: _Due, status_of: _StatusOf) -> Message:
     in-app text gives the CRN and links to the case's recall tab."""
     status = status_of(r.due)
     crn = r.candidate.crn
-    body = (
+    text = (
         f"The recall report for {crn} is due on {weekday_date(r.due)}: the "
         f"{deadlines.RECALL_REPORT_WORKING_DAYS}th working day after the return to custody on "
         f"{weekday_date(r.candidate.returned_to_custody)}. {status.label}.\n\n"
@@ -296,25 +296,26 @@ def _practitioner_message(r: _Due, status_of: _StatusOf) -> Message:
     )
     subject = f"A recall report is {status.label[0].lower()}{status.label[1:]}"
     link = reverse("recall:person_recall", args=[crn])
-    return Message(r.candidate.practitioner_id, subject, body, link)
+    return Message(r.candidate.practitioner_id, subject, text, link)
 
 
 def _manager_digest(
     manager_id: int, pdu_name: str, overdue: list[_Due], today: dt.date, status_of: _StatusOf
 ) -> Message:
-    """The SPO's daily list of the PDU's overdue reports (one email, not one per report)."""
+    """The SPO's daily list of the PDU's overdue reports (one notification, not one per report;
+    the CRNs are in the in-app text only)."""
     lines = [
         f"- {r.candidate.crn}: due {weekday_date(r.due)}, {status_of(r.due).label.lower()}"
         for r in sorted(overdue, key=lambda r: (r.due, r.candidate.crn))
     ]
     count = len(overdue)
     subject = f"Overdue recall reports in {pdu_name}: {count}"
-    body = (
+    text = (
         f"{'This recall report is' if count == 1 else f'These {count} recall reports are'} "
         f"overdue in {pdu_name} on {weekday_date(today)}. Their practitioners are reminded every "
         "working day until each report is submitted.\n\n" + "\n".join(lines)
     )
-    return Message(manager_id, subject, body, reverse("dashboard"))
+    return Message(manager_id, subject, text, reverse("dashboard"))
 
 
 def _messages(new: list[_Due], today: dt.date, cal: Calendar) -> list[Message]:
