@@ -510,10 +510,22 @@ class Notification(models.Model):
     # Not sent before this time (now when written; later after a failure).
     next_attempt_at = models.DateTimeField(default=timezone.now)
     failed_at = models.DateTimeField("Given up at", null=True, blank=True)
+    # In-app (issue 16): what the recipient's notification list shows, behind sign-in (it may
+    # give a CRN), the path of the thing it is about, and when they opened it. An email-only
+    # message (an account invitation) has no text and is not listed.
+    text = models.TextField(blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
+            # The header's unread count and the recipient's list, newest first.
+            models.Index(
+                fields=["recipient", "-created_at", "-id"],
+                condition=~Q(text=""),
+                name="notification_inbox_idx",
+            ),
             # The sweep's query: due rows still to send, soonest first (sent and given-up rows
             # are not in the index, so it stays as small as the backlog).
             models.Index(

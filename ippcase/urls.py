@@ -9,7 +9,7 @@ from ippcase.caseload import unallocated_views
 from ippcase.caseload import views as caseload_views
 from ippcase.cases import audit_views
 from ippcase.cases import views as case_views
-from ippcase.platform import health, outbox_views, signin
+from ippcase.platform import health, inbox_views, outbox_views, signin
 from ippcase.reporting import views as dashboard_views
 
 urlpatterns = [
@@ -47,6 +47,9 @@ urlpatterns = [
         outbox_views.notification_retry,
         name="notification_retry",
     ),
+    path("notifications/mine/", inbox_views.inbox_list, name="inbox"),
+    path("notifications/mine/<int:pk>/open/", inbox_views.inbox_open, name="inbox_open"),
+    path("notifications/mine/read/", inbox_views.inbox_mark_all_read, name="inbox_mark_all_read"),
     path("administration/", include("ippcase.organisation.urls")),
     path("recall/", include("recall.urls")),
     path("parole/", include("parole.urls")),

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Final, TypeAlias
 
 from django.db.models import Exists, F, Min, OuterRef, Q, Subquery
+from django.urls import reverse
 
 from ippcase import vocab as case_vocab
 from ippcase.cases import licence
@@ -237,9 +238,9 @@ def _line(r: _Due, today: dt.date, cal: Calendar) -> str:
 
 
 _SUBJECTS: Final = {
-    ReminderKind.HEARING: "Parole Board oral hearing in {detail}: {crn}",
-    ReminderKind.UNTOLD_DELAY: "Prisoner not told of a parole review {what}: {crn}",
-    ReminderKind.TERMINATION_ELIGIBLE: "Eligible for a licence termination referral: {crn}",
+    ReminderKind.HEARING: "A Parole Board oral hearing is in {detail}",
+    ReminderKind.UNTOLD_DELAY: "A prisoner has not been told of a parole review {what}",
+    ReminderKind.TERMINATION_ELIGIBLE: "A case is eligible for a licence termination referral",
 }
 
 _ACTIONS: Final = {
@@ -261,12 +262,11 @@ _ACTIONS: Final = {
 
 def _com_message(r: _Due, practitioner_id: int, today: dt.date, cal: Calendar) -> Message:
     subject = _SUBJECTS[ReminderKind(r.kind)].format(
-        crn=r.crn,
         detail=r.detail,
         what="deferral" if r.detail == DelayKind.DEFERRAL else "adjournment",
     )
-    body = f"{_line(r, today, cal)}\n\n{_ACTIONS[ReminderKind(r.kind)]}"
-    return Message(practitioner_id, subject, body)
+    text = f"{_line(r, today, cal)}\n\n{_ACTIONS[ReminderKind(r.kind)]}"
+    return Message(practitioner_id, subject, text, reverse("parole:person_parole", args=[r.crn]))
 
 
 _DIGEST_HEADINGS: Final = {
@@ -287,7 +287,7 @@ def _ppcs_digest(user_id: int, new: list[_Due], today: dt.date, cal: Calendar) -
             heading = f"{_DIGEST_HEADINGS[kind]} ({len(theirs)}):"
             sections.append(f"{heading}\n{lines}\n\n{_ACTIONS[kind]}")
     subject = f"Parole reminders on {weekday_date(today)}: {len(new)}"
-    return Message(user_id, subject, "\n\n".join(sections))
+    return Message(user_id, subject, "\n\n".join(sections), reverse("parole:report"))
 
 
 def _messages(new: list[_Due], today: dt.date, cal: Calendar) -> list[Message]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pghistory
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from ippcase.cases import licence
@@ -212,10 +213,10 @@ def review_decide(
             )
     _notify_team(
         review.recall.release.person,
-        subject=f"Parole Board decision: {review.recall.release.person.crn}",
-        body=(
-            f"{review.get_kind_display()}: {review.get_outcome_display()} "
-            f"({long_date(decided_on)})."
+        subject="A Parole Board decision has been recorded",
+        text=(
+            f"{review.recall.release.person.crn}: {review.get_kind_display()}: "
+            f"{review.get_outcome_display()} ({long_date(decided_on)})."
         ),
         actor=actor,
     )
@@ -342,8 +343,8 @@ def rarr_record(
     person = recall.release.person
     _notify_team(
         person,
-        subject=f"Risk-assessed recall review: {person.crn}",
-        body=f"PPCS decided: {rarr.get_outcome_display()} ({long_date(decided_on)}).",
+        subject="A risk-assessed recall review decision has been recorded",
+        text=f"{person.crn}: PPCS decided {rarr.get_outcome_display()} ({long_date(decided_on)}).",
         actor=actor,
     )
     return rarr
@@ -393,8 +394,8 @@ def record_re_release(
             raise ParoleError("A release on that date is already recorded.") from None
     _notify_team(
         person,
-        subject=f"Re-released: {person.crn}",
-        body=f"Re-released on {long_date(released_on)} from {prison.strip()}.",
+        subject="A re-release from custody has been recorded",
+        text=f"{person.crn} was re-released on {long_date(released_on)} from {prison.strip()}.",
         actor=actor,
     )
     return recall
@@ -462,14 +463,14 @@ def termination_decide(
                 condition.save(update_fields=["end_date"])
     _notify_team(
         person,
-        subject=f"Licence termination decision: {person.crn}",
-        body=f"{referral.get_outcome_display()} ({long_date(decided_on)}).",
+        subject="A licence termination decision has been recorded",
+        text=f"{person.crn}: {referral.get_outcome_display()} ({long_date(decided_on)}).",
         actor=actor,
     )
     return referral
 
 
-def _notify_team(person: Person, *, subject: str, body: str, actor: User) -> None:
+def _notify_team(person: Person, *, subject: str, text: str, actor: User) -> None:
     """Tell the person's current COM (not the actor) what was recorded."""
     allocation = (
         Allocation.objects.filter(person=person, end_date__isnull=True)
@@ -477,4 +478,9 @@ def _notify_team(person: Person, *, subject: str, body: str, actor: User) -> Non
         .first()
     )
     if allocation is not None and allocation.practitioner_id != actor.pk:
-        notify(recipients=[allocation.practitioner], subject=subject, body=body)
+        notify(
+            recipients=[allocation.practitioner],
+            subject=subject,
+            text=text,
+            link=reverse("parole:person_parole", args=[person.crn]),
+        )

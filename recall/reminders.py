@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from ippcase import vocab as case_vocab
@@ -282,36 +283,39 @@ _StatusOf = Callable[[dt.date], DeadlineStatus]
 
 
 def _practitioner_message(r: _Due, status_of: _StatusOf) -> Message:
-    """One reminder: the CRN only (no name travels by email), the due date, and the badge label
-    as the pages show it, so a late reminder says what is true today."""
+    """One reminder: the due date and the badge label as the pages show it, so a late reminder
+    says what is true today. The email says only that a report is due (no CRN, no name); the
+    in-app text gives the CRN and links to the case's recall tab."""
     status = status_of(r.due)
     crn = r.candidate.crn
-    body = (
+    text = (
         f"The recall report for {crn} is due on {weekday_date(r.due)}: the "
         f"{deadlines.RECALL_REPORT_WORKING_DAYS}th working day after the return to custody on "
         f"{weekday_date(r.candidate.returned_to_custody)}. {status.label}.\n\n"
         "Send the report to PPCS and to the prisoner, then record the date it was submitted."
     )
-    subject = f"Recall report {status.label[0].lower()}{status.label[1:]}: {crn}"
-    return Message(r.candidate.practitioner_id, subject, body)
+    subject = f"A recall report is {status.label[0].lower()}{status.label[1:]}"
+    link = reverse("recall:person_recall", args=[crn])
+    return Message(r.candidate.practitioner_id, subject, text, link)
 
 
 def _manager_digest(
     manager_id: int, pdu_name: str, overdue: list[_Due], today: dt.date, status_of: _StatusOf
 ) -> Message:
-    """The SPO's daily list of the PDU's overdue reports (one email, not one per report)."""
+    """The SPO's daily list of the PDU's overdue reports (one notification, not one per report;
+    the CRNs are in the in-app text only)."""
     lines = [
         f"- {r.candidate.crn}: due {weekday_date(r.due)}, {status_of(r.due).label.lower()}"
         for r in sorted(overdue, key=lambda r: (r.due, r.candidate.crn))
     ]
     count = len(overdue)
     subject = f"Overdue recall reports in {pdu_name}: {count}"
-    body = (
+    text = (
         f"{'This recall report is' if count == 1 else f'These {count} recall reports are'} "
         f"overdue in {pdu_name} on {weekday_date(today)}. Their practitioners are reminded every "
         "working day until each report is submitted.\n\n" + "\n".join(lines)
     )
-    return Message(manager_id, subject, body)
+    return Message(manager_id, subject, text, reverse("dashboard"))
 
 
 def _messages(new: list[_Due], today: dt.date, cal: Calendar) -> list[Message]:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pghistory
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from ippcase import vocab as case_vocab
@@ -306,13 +307,18 @@ def recommendation_send_for_countersignature(
     rec = _save(rec, actor, status=Status.AWAITING_SPO)
     notify(
         recipients=_managers(rec, role=case_vocab.Role.MANAGER),
-        subject=f"Recall recommendation to countersign: {rec.person.crn}",
-        body=(
+        subject="A recall recommendation is waiting for your countersignature",
+        text=(
             f"{actor.display_name} has sent a recommendation on {rec.person.crn} "
             f"({rec.get_recall_type_display()}) for your oversight."
         ),
+        link=_link(rec),
     )
     return rec
+
+
+def _link(rec: RecallRecommendation) -> str:  # where an in-app notification takes its reader
+    return reverse("recall:recommendation", args=[rec.pk])
 
 
 def _managers(rec: RecallRecommendation, *, role: str) -> list[User]:
@@ -417,11 +423,12 @@ def recommendation_countersign(
         notify(
             recipients=_managers(rec, role=case_vocab.Role.MANAGER)
             + _managers(rec, role=case_vocab.Role.SENIOR_MANAGER),
-            subject=f"Countersigned out of hours by a duty manager: {rec.person.crn}",
-            body=(
-                f"{actor.display_name} countersigned as {level.upper()} (duty manager, out of "
-                "hours) for your PDU."
+            subject="A recall recommendation was countersigned out of hours by a duty manager",
+            text=(
+                f"{actor.display_name} countersigned the recommendation on {rec.person.crn} as "
+                f"{level.upper()} (duty manager, out of hours) for your PDU."
             ),
+            link=_link(rec),
         )
     agrees_recall = decision == vocab.OversightDecision.RECALL and rec.is_recall
     agrees_no_recall = decision == vocab.OversightDecision.DO_NOT_RECALL and not rec.is_recall
@@ -429,8 +436,9 @@ def recommendation_countersign(
         rec = _save(rec, actor, status=Status.NOT_RECALLED)
         notify(
             recipients=[rec.created_by],
-            subject=f"Decision not to recall agreed: {rec.person.crn}",
-            body="Your SPO agreed the decision not to recall. The letter to the person is ready.",
+            subject="A decision not to recall has been agreed",
+            text=f"Your SPO agreed not to recall {rec.person.crn}. The letter to them is ready.",
+            link=_link(rec),
         )
     elif agrees_recall:
         # The signature is of this version: the status moves on without bumping it.
@@ -443,18 +451,21 @@ def recommendation_countersign(
             recipients=_managers(rec, role=case_vocab.Role.SENIOR_MANAGER)
             if to_aco
             else [rec.created_by],
-            subject=(
-                f"Recall recommendation {'to countersign' if to_aco else 'countersigned'}: "
-                f"{rec.person.crn}"
-            ),
-            body=f"{actor.display_name} countersigned as {level.upper()}.",
+            subject="A recall recommendation "
+            + ("is waiting for your countersignature" if to_aco else "has been countersigned"),
+            text=f"{actor.display_name} countersigned on {rec.person.crn} as {level.upper()}.",
+            link=_link(rec),
         )
     else:
         rec = _save(rec, actor, status=Status.DRAFT)
         notify(
             recipients=[rec.created_by],
-            subject=f"Recall recommendation returned to you: {rec.person.crn}",
-            body=f"{actor.display_name} ({level.upper()}) returned it: {rationale.strip()}",
+            subject="A recall recommendation has been returned to you",
+            text=(
+                f"{actor.display_name} ({level.upper()}) returned the recommendation on "
+                f"{rec.person.crn}: {rationale.strip()}"
+            ),
+            link=_link(rec),
         )
     return rec
 
@@ -476,9 +487,9 @@ def recommendation_submit(
         rec.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
     notify(
         recipients=User.objects.filter(is_active=True, roles__contains=[case_vocab.Role.PPCS]),
-        subject=f"Recall request submitted: {rec.person.crn}"
-        + (" (emergency)" if rec.emergency else ""),
-        body=f"{actor.display_name} submitted a countersigned recall recommendation.",
+        subject="A recall request has been submitted" + (" (emergency)" if rec.emergency else ""),
+        text=f"{actor.display_name} submitted a countersigned recall on {rec.person.crn}.",
+        link=_link(rec),
     )
     return rec
 
@@ -624,12 +635,13 @@ def ppcs_decide(
     ]
     notify(
         recipients=told if decision == Outcome.AUTHORISED else [rec.created_by],
-        subject=f"{rec.get_status_display()}: {rec.person.crn}",
-        body=(
-            "The licence is revoked. Record the return to custody when it happens."
+        subject=f"PPCS decision on a recall request: {rec.get_status_display().lower()}",
+        text=(
+            f"The licence of {rec.person.crn} is revoked. Record the return to custody."
             if decision == Outcome.AUTHORISED
-            else f"PPCS ({actor.display_name}): {reason.strip()}"
+            else f"{rec.person.crn}. PPCS ({actor.display_name}): {reason.strip()}"
         ),
+        link=_link(rec),
     )
     return rec
 
@@ -653,8 +665,9 @@ def recommendation_resubmit(
     )
     notify(
         recipients=[rec.assigned_to] if rec.assigned_to else [],
-        subject=f"Further information given: {rec.person.crn}",
-        body=f"{actor.display_name} answered your request and resubmitted.",
+        subject="Further information has been given on a recall request",
+        text=f"{actor.display_name} answered your request on {rec.person.crn} and resubmitted.",
+        link=_link(rec),
     )
     return rec
 
@@ -776,7 +789,8 @@ def recall_stop(
             rec.save()
     notify(
         recipients=[rec.created_by],
-        subject=f"Recall stopped or rescinded: {rec.person.crn}",
-        body=f"PPCS ({actor.display_name}): {reason.strip()}",
+        subject="A recall has been stopped or rescinded",
+        text=f"{rec.person.crn}. PPCS ({actor.display_name}): {reason.strip()}",
+        link=_link(rec),
     )
     return rec

@@ -97,8 +97,10 @@ def test_a_manager_transfers_the_case_the_rows_the_notifications_and_the_history
     notes = {n.recipient_id: n for n in Notification.objects.all()}
     assert set(notes) == {receiving["spo"].pk, receiving["com"].pk}  # not the manager who did it
     for note in notes.values():
-        assert person.crn not in note.subject and person.last_name not in note.subject
-        assert reverse("person_overview", args=[person.crn]) in note.body
+        for secret in (person.crn, person.last_name, person.first_name):
+            assert secret not in note.subject and secret not in note.body
+        assert note.link == reverse("person_overview", args=[person.crn])
+        assert person.crn in note.text
     assert notes[receiving["spo"].pk].subject == "A case has been transferred to your team"
     assert notes[receiving["com"].pk].subject == "A case has been allocated to you"
 

@@ -74,8 +74,9 @@ def test_paper_review_directing_an_oral_hearing_opens_the_oral_review(in_custody
     event = ParoleReviewEvent.objects.filter(pgh_obj_id=paper.pk).order_by("pgh_id").last()
     assert event.pgh_context.metadata["user"] == ppcs.pk
     note = Notification.objects.get(subject__contains="Parole Board decision")
-    assert in_custody.release.person.crn in note.subject
-    assert "Lamb" not in note.subject + note.body
+    assert in_custody.release.person.crn in note.text
+    assert in_custody.release.person.crn not in note.subject + note.body
+    assert "Lamb" not in note.subject + note.body + note.text
     # The Calder question belongs to the first review only.
     refuse(
         "first review",

@@ -68,7 +68,7 @@ def test_authorising_revokes_the_licence_and_the_person_shows_recalled_not_in_cu
     person = case_selectors.person_with_history(on_licence)
     assert case_selectors.case_status(person) == case_selectors.CaseStatus.RECALLED_AT_LARGE
     told = set(
-        Notification.objects.filter(subject__startswith="Recall authorised").values_list(
+        Notification.objects.filter(subject__endswith="recall authorised").values_list(
             "recipient", flat=True
         )
     )

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from ippcase import vocab as case_vocab
 from ippcase.models import Notification, Recall
 from recall import dossiers, reminders, services
-from recall.models import Dossier, RecallReport
+from recall.models import Dossier, RecallRecommendation, RecallReport
 from recall.report import services as report_services
 from recall.vocab import DossierKind as Kind
 from recall.vocab import ReportStatus
@@ -206,8 +206,17 @@ def test_sending_needs_every_section(report, practitioner):
 def test_sending_tells_the_spos_of_the_pdu(report, practitioner, manager):
     report = _sent(report, practitioner)
     assert report.status == ReportStatus.AWAITING_SPO
-    sent = Notification.objects.filter(subject__startswith="Recall report to countersign")
+    sent = Notification.objects.filter(
+        subject="A recall report is waiting for your countersignature"
+    )
     assert [n.recipient for n in sent] == [manager]
+    person = report.recall.release.person
+    (note,) = sent
+    for secret in (person.crn, person.first_name, person.last_name):
+        assert secret not in note.subject + note.body  # the email: only that it is waiting
+    assert person.crn in note.text
+    rec = RecallRecommendation.objects.get(recall=report.recall)
+    assert note.link == reverse("recall:report", args=[rec.pk])
 
 
 def test_the_writer_never_countersigns(report, practitioner, manager):

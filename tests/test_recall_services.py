@@ -101,7 +101,7 @@ def test_the_whole_path_to_submission(on_licence, practitioner, manager, aco, pp
     rec = _draft_ready_to_send(on_licence, practitioner)
     rec = _send(rec, practitioner)
     assert rec.status == Status.AWAITING_SPO
-    assert Notification.objects.filter(recipient=manager, subject__contains=on_licence.crn).exists()
+    assert Notification.objects.filter(recipient=manager, text__contains=on_licence.crn).exists()
     rec = _sign(rec, manager, "spo", rationale="Risk is imminent; alternatives exhausted.")
     assert rec.status == Status.AWAITING_ACO
     assert Notification.objects.filter(recipient=aco).exists()
@@ -217,7 +217,7 @@ def test_spo_disagreeing_returns_it_to_the_practitioner(on_licence, practitioner
         confirm=False,
     )
     assert rec.status == Status.DRAFT
-    assert Notification.objects.filter(recipient=practitioner, body__contains="curfew").exists()
+    assert Notification.objects.filter(recipient=practitioner, text__contains="curfew").exists()
 
 
 def test_decision_not_to_recall_is_ended_by_the_spo(on_licence, practitioner, manager):
@@ -299,7 +299,8 @@ def test_out_of_hours_a_duty_manager_signs_and_the_pdus_managers_are_told(
     told = Notification.objects.filter(subject__contains="duty manager")
     assert {n.recipient for n in told} == {manager, senior_manager}
     assert all(on_licence.first_name not in n.body + n.subject for n in told)
-    assert all(on_licence.crn in n.subject for n in told)
+    assert all(on_licence.crn not in n.subject + n.body for n in told)
+    assert all(on_licence.crn in n.text for n in told)  # in the app, behind sign-in
 
 
 def test_out_of_hours_the_pdus_own_manager_signs_as_usual(

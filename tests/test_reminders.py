@@ -170,18 +170,23 @@ def test_each_milestone_is_sent_on_its_day_and_only_then(recall, practitioner, m
         Notification.objects.filter(recipient=practitioner).values_list("subject", flat=True)
     )
     crn = recall.release.person.crn
+    # The email names no one and gives no CRN; the in-app text does, behind sign-in.
     assert subjects == [
-        f"Recall report due in 5 working days: {crn}",
-        f"Recall report due in 2 working days: {crn}",
-        f"Recall report due today: {crn}",
-        f"Recall report overdue by 1 working day: {crn}",
-        f"Recall report overdue by 2 working days: {crn}",
-        f"Recall report overdue by 3 working days: {crn}",
-        f"Recall report overdue by 4 working days: {crn}",
+        "A recall report is due in 5 working days",
+        "A recall report is due in 2 working days",
+        "A recall report is due today",
+        "A recall report is overdue by 1 working day",
+        "A recall report is overdue by 2 working days",
+        "A recall report is overdue by 3 working days",
+        "A recall report is overdue by 4 working days",
     ]
+    for note in Notification.objects.all():
+        assert crn not in note.subject + note.body
+        assert recall.release.person.last_name not in note.subject + note.body + note.text
+    assert all(crn in n.text for n in Notification.objects.filter(recipient=practitioner))
     # The SPO hears once it is overdue, every working day until it is submitted.
     assert Notification.objects.filter(recipient=manager).count() == 4
-    body = Notification.objects.filter(recipient=practitioner).first().body
+    body = Notification.objects.filter(recipient=practitioner).first().text
     assert "Wednesday 15 January 2025" in body and "Friday 20 December 2024" in body
 
 
@@ -240,7 +245,7 @@ def test_a_late_first_scan_sends_the_countdown_reminder_once(recall, practitione
     assert scan("2025-01-10").reminders == {"5_days": 1}  # 3 left: still relevant, said as is
     assert scan("2025-01-10").reminders == {}
     assert Notification.objects.get(recipient=practitioner).subject.startswith(
-        "Recall report due in 3 working days"
+        "A recall report is due in 3 working days"
     )
 
 
@@ -257,7 +262,7 @@ def test_an_extra_holiday_added_later_moves_the_next_reminder(recall, admin_user
     assert scan("2025-01-13").reminders == {"5_days": 1}
     assert sent(recall) == [("5_days", DUE), ("5_days", d("2025-01-16"))]
     latest = Notification.objects.filter(recipient=practitioner).last()
-    assert "Thursday 16 January 2025" in latest.body
+    assert "Thursday 16 January 2025" in latest.text
     assert scan("2025-01-16").reminders == {"due_today": 1}
     assert scan("2025-01-10").ran is False  # the extra holiday itself
 
@@ -267,10 +272,10 @@ def test_the_current_com_is_reminded_or_else_the_recommender(team, practitioner)
     allocated = tracked_recall(team, practitioner, recommender=recommender)
     unallocated = tracked_recall(team, practitioner, allocated=False, recommender=recommender)
     scan("2025-01-08")
-    told = dict(Notification.objects.values_list("subject", "recipient_id").order_by("subject"))
+    told = dict(Notification.objects.values_list("link", "recipient_id"))
     assert told == {
-        f"Recall report due in 5 working days: {allocated.release.person.crn}": practitioner.pk,
-        f"Recall report due in 5 working days: {unallocated.release.person.crn}": recommender.pk,
+        reverse("recall:person_recall", args=[allocated.release.person.crn]): practitioner.pk,
+        reverse("recall:person_recall", args=[unallocated.release.person.crn]): recommender.pk,
     }
 
 
@@ -295,7 +300,8 @@ def test_once_overdue_every_active_manager_of_the_pdu_gets_a_daily_list_and_no_o
     spo_note = Notification.objects.get(recipient=manager)
     assert spo_note.subject == "Overdue recall reports in Leeds: 1"
     crn = recall.release.person.crn
-    assert f"- {crn}: due Wednesday 15 January 2025, overdue by 1 working day" in spo_note.body
+    assert f"- {crn}: due Wednesday 15 January 2025, overdue by 1 working day" in spo_note.text
+    assert crn not in spo_note.body
 
 
 def test_the_scan_query_count_does_not_grow_with_the_number_of_recalls(team, practitioner, manager):
@@ -318,7 +324,7 @@ def test_the_scan_query_count_does_not_grow_with_the_number_of_recalls(team, pra
     assert many_result.reminders == {"5_days": 20, "due_today": 20, "overdue": 20}
     # One per reminder to the practitioner, and one list of the 20 overdue for the SPO.
     assert many_result.notifications == 61
-    assert Notification.objects.get(recipient=manager).body.count("\n- ") == 20
+    assert Notification.objects.get(recipient=manager).text.count("\n- ") == 20
     assert few == many
 
 

@@ -208,6 +208,8 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
         recipient=practitioner,
         subject="Not sent",
         body="Body",
+        text="Something is waiting",  # in-app too: the practitioner's to open (inbox_open)
+        link="/",
         attempts=8,
         last_error="SMTPServerDisconnected: Connection unexpectedly closed",
         failed_at=now,
@@ -289,6 +291,7 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
         "change_offence": {"pk": person.sentence.offences.get().pk},
         "dashboard_panel": {"slug": PANELS[0].slug},
         "notification_retry": {"pk": notification.pk},
+        "inbox_open": {"pk": notification.pk},
         "dashboard_panel_csv": {"slug": PANELS[0].slug},
         "recall:section": {"slug": "why"},
         "vary_condition": {"pk": person.licence_conditions.first().pk},

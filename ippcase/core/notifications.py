@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from ippcase.models import Notification, User
@@ -30,10 +31,34 @@ from ippcase.models import Notification, User
 log = logging.getLogger(__name__)
 
 
-def notify(*, recipients: Iterable[User], subject: str, body: str) -> list[Notification]:
+def waiting_body(subject: str) -> str:
+    """The body of every notification email: that something is waiting, and where. Never a
+    name or a CRN (GOV.UK Notify practice: an email can be forwarded, read over a shoulder or
+    kept in a personal inbox); the details are behind sign-in, in the recipient's list."""
+    return (
+        f"{subject}.\n\nSign in to IPP case to see it in your notifications:\n"
+        f"{settings.SITE_URL}{reverse('inbox')}"
+    )
+
+
+def notify(
+    *,
+    recipients: Iterable[User],
+    subject: str,
+    text: str = "",
+    link: str = "",
+    body: str = "",
+) -> list[Notification]:
+    """Tell each recipient (once) by email and, when ``text`` is given, in the app.
+
+    ``subject`` is the email's subject and the entry's heading: it names no one. ``text`` and
+    ``link`` (a path in this site) are what the recipient's list shows behind sign-in. The email
+    body is :func:`waiting_body` unless ``body`` is given (an email-only message with no
+    ``text``: an account invitation)."""
+    email = body or waiting_body(subject)
     rows = Notification.objects.bulk_create(
         [
-            Notification(recipient=r, subject=subject, body=body)
+            Notification(recipient=r, subject=subject, body=email, text=text, link=link)
             for r in {u.pk: u for u in recipients}.values()
         ]
     )
@@ -44,11 +69,13 @@ def notify(*, recipients: Iterable[User], subject: str, body: str) -> list[Notif
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """One email for :func:`notify_many`: a recipient (by id) and what to tell them."""
+    """One notification for :func:`notify_many`: a recipient (by id), the email's subject (no
+    name or CRN), and the in-app text and link (as :func:`notify`)."""
 
     recipient_id: int
     subject: str
-    body: str
+    text: str = ""
+    link: str = ""
 
 
 def notify_many(messages: Iterable[Message]) -> list[Notification]:
@@ -57,7 +84,16 @@ def notify_many(messages: Iterable[Message]) -> list[Notification]:
     same recipient twice is written once."""
     unique = dict.fromkeys(messages)
     rows = Notification.objects.bulk_create(
-        [Notification(recipient_id=m.recipient_id, subject=m.subject, body=m.body) for m in unique]
+        [
+            Notification(
+                recipient_id=m.recipient_id,
+                subject=m.subject,
+                body=waiting_body(m.subject),
+                text=m.text,
+                link=m.link,
+            )
+            for m in unique
+        ]
     )
     if rows:
         transaction.on_commit(_enqueue_send)

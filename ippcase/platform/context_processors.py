@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+
+from ippcase.core import inbox
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -34,3 +37,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             for label, url in items
         ]
     }
+
+
+def unread_notifications(request: HttpRequest) -> dict[str, Any]:
+    """The header's unread count: one query per page that shows the header to a user with a
+    role, none for anyone else nor for a fragment that does not show it (the template calls it
+    once, lazily). Counted afresh on every page, never cached, so it is never stale."""
+    user = request.user
+    if not user.is_authenticated or not getattr(user, "roles", None):
+        return {}
+    return {"unread_notifications": functools.cache(lambda: inbox.unread_count(user))}

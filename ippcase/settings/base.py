@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ippcase.platform.context_processors.navigation",
+                "ippcase.platform.context_processors.unread_notifications",
             ],
             # {% page_title %}: "Error: " in front of the title of any page with errors (base.html).
             "libraries": {"page_title": "ippcase.platform.page_title"},
@@ -283,6 +284,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ippcase@localhost")
 NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "8"))
 NOTIFICATION_RETRY_BASE_DELAY = timedelta(minutes=1)
 NOTIFICATION_RETRY_MAX_DELAY = timedelta(hours=1)
+# The service's address, for the link in a notification email ("something is waiting: sign in").
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 CELERY_BROKER_URL = REDIS_URL
 # A web request that enqueues work must not hang when Redis is down: fail fast (the work is in the

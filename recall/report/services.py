@@ -16,6 +16,7 @@ from typing import Any
 
 import pghistory
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from ippcase import vocab as case_vocab
@@ -76,6 +77,12 @@ def _locked(report_id: int, expected_version: int | None) -> RecallReport:
     if expected_version is not None and report.version != expected_version:
         raise StaleReport
     return report
+
+
+def _link(report: RecallReport) -> str:
+    """The report's page, where an in-app notification about it takes its reader."""
+    rec_id = RecallRecommendation.objects.values_list("pk", flat=True).get(recall=report.recall_id)
+    return reverse("recall:report", args=[rec_id])
 
 
 def _guard(report: RecallReport, *allowed: str, doing: str) -> None:
@@ -208,9 +215,10 @@ def report_send(*, report_id: int, actor: User, expected_version: int) -> Recall
     person = report.recall.release.person
     notify(
         recipients=_spos(person, report.created_by_id),
-        subject=f"Recall report to countersign: {person.crn}",
-        body=f"{actor.display_name} has sent the recall report on {person.crn} for your "
+        subject="A recall report is waiting for your countersignature",
+        text=f"{actor.display_name} has sent the recall report on {person.crn} for your "
         "countersignature.",
+        link=_link(report),
     )
     return report
 
@@ -252,7 +260,8 @@ def report_countersign(
         report.countersigned_version = report.version
         with pghistory.context(user=actor.pk):
             report.save(update_fields=["countersigned_version"])
-        subject, body = "Recall report countersigned", f"{actor.display_name} countersigned it."
+        subject = "A recall report has been countersigned"
+        text = f"{actor.display_name} countersigned the recall report on {person.crn}."
     else:
         report = _save(
             report,
@@ -264,8 +273,9 @@ def report_countersign(
             countersigned_version=None,
             countersign_comments="",
         )
-        subject, body = "Recall report returned to you", f"{actor.display_name}: {comments}"
-    notify(recipients=[report.created_by], subject=f"{subject}: {person.crn}", body=body)
+        subject = "A recall report has been returned to you"
+        text = f"The recall report on {person.crn}. {actor.display_name}: {comments}"
+    notify(recipients=[report.created_by], subject=subject, text=text, link=_link(report))
     return report
 
 

@@ -123,14 +123,16 @@ def transfer_case(
 def _tell(
     person: Person, com: User, team: Team, start: dt.date, reason: str, by: User, verb: str
 ) -> None:
-    """The receiving team's SPOs and the new COM (not whoever made the change). The subject
-    names no one; the body gives the CRN and the link to the case."""
+    """The receiving team's SPOs and the new COM (not whoever made the change). The email names
+    no one; the in-app text gives the CRN and links to the case."""
     link = reverse("person_overview", args=[person.crn])
-    body = (
+    text = (
         f"{by.display_name} has {verb} the case {person.crn} to {com.display_name} ({team.name}) "
-        f"from {long_date(start)}.\n\nReason: {reason}\n\nOpen the case: {link}"
+        f"from {long_date(start)}.\n\nReason: {reason}"
     )
     managers = [u for u in selectors.receiving_managers(team) if u.pk not in (by.pk, com.pk)]
-    notify(recipients=managers, subject=f"A case has been {verb} to your team", body=body)
+    notify(
+        recipients=managers, subject=f"A case has been {verb} to your team", text=text, link=link
+    )
     if com.pk != by.pk:
-        notify(recipients=[com], subject="A case has been allocated to you", body=body)
+        notify(recipients=[com], subject="A case has been allocated to you", text=text, link=link)
