@@ -97,7 +97,7 @@ def test_each_role_lands_on_its_home_page(page: Page, assert_accessible):
 
     # The header search, from any page.
     page.get_by_label("Search by name, CRN or NOMIS number").fill("signw")
-    page.get_by_role("button", name="Search", exact=True).first.click()
+    page.get_by_role("button", name="Find a person").click()
     expect(page).to_have_title(re.compile("^Search results for “signw”"))
     expect(page.locator("#search-results")).to_contain_text("Leeds North")
     assert_accessible(page, "the search results")
