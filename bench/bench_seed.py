@@ -27,7 +27,7 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ippcase import embedded  # noqa: E402 - after the path is set up
+from ippcase.platform import embedded  # noqa: E402 - after the path is set up
 
 TEMPLATE = "ippcase_bench_seed_template"
 TARGET = "ippcase_bench_seed"

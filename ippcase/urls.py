@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from ippcase.caseload import unallocated_views
+from ippcase.caseload import home_views, unallocated_views
 from ippcase.caseload import views as caseload_views
 from ippcase.cases import audit_views
 from ippcase.cases import views as case_views
@@ -13,7 +13,8 @@ from ippcase.platform import health, inbox_views, outbox_views, signin
 from ippcase.reporting import views as dashboard_views
 
 urlpatterns = [
-    path("", caseload_views.home, name="home"),
+    path("", home_views.home, name="home"),
+    path("search/", home_views.search, name="search"),
     path("sign-in/", signin.SignInView.as_view(), name="login"),
     path(
         "sign-in/set-password/<uidb64>/<token>/",

@@ -1,4 +1,4 @@
-"""The caseload page, and the home page (issue 16 makes it each role's own)."""
+"""The caseload page (each role's home page is in home_views.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -29,11 +29,6 @@ def add_report_deadlines(people: Iterable[Any]) -> None:
             if person.report_rtc
             else None
         )
-
-
-@role_required()
-def home(request: AppRequest) -> HttpResponse:
-    return redirect("caseload")
 
 
 @require_GET

@@ -108,6 +108,11 @@ can_view_person = (
 
 rules.add_perm("ippcase.use_app", has_any_role)
 rules.add_perm("ippcase.view_person", can_view_person)
+# The header search (issue 16): whoever has a caseload, i.e. a scope of people (not a local
+# administrator alone); the results are visible_people(user).
+rules.add_perm(
+    "ippcase.search_people", is_admin | is_practitioner | is_manager | is_senior_manager | is_ppcs
+)
 rules.add_perm("ippcase.view_case_history", can_view_person)
 # Read audit (issue 7): who viewed a case is for the senior managers of the person's PDU and
 # administrators; everyone else who can see the case gets 403 (out of scope: 404).
