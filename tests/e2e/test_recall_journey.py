@@ -14,6 +14,8 @@ from tests import factories
 from tests.e2e.steps import (
     PASSWORD,
     complete_part_a,
+    send_for_countersignature,
+    submit_to_ppcs,
 )
 from tests.e2e.steps import (
     countersign as _countersign,
@@ -162,7 +164,7 @@ def test_concern_to_submitted_recommendation_with_three_personas(
     expect(page.locator("main")).not_to_contain_text("Incomplete")
     screenshot(page, "task-list")
 
-    page.get_by_role("button", name="Send for countersignature").click()
+    send_for_countersignature(page, assert_accessible)
     expect(page.locator("#rec-status")).to_have_text("Awaiting SPO countersignature")
     assert_accessible(page, "the sent recommendation")
 
@@ -178,7 +180,7 @@ def test_concern_to_submitted_recommendation_with_three_personas(
     # The practitioner submits to PPCS.
     _sign_in(page, "pat.practitioner")
     page.goto(rec_url)
-    page.get_by_role("button", name="Submit to PPCS").click()
+    submit_to_ppcs(page, assert_accessible)
     expect(page.locator("#rec-status")).to_have_text("Submitted to PPCS")
     assert_accessible(page, "the submitted recommendation")
     screenshot(page, "submitted")
