@@ -11,12 +11,14 @@ document.body.addEventListener("htmx:afterSettle", (event) => initGovuk({ scope:
 // GOV.UK Frontend's conditional reveal on radios sets aria-expanded on each radio input, which
 // ARIA 1.2 does not allow on a radio (axe: aria-allowed-attr). The reveal itself stays (the
 // revealed box follows its radio; aria-controls, a global attribute, still links them): drop
-// the attribute after Frontend sets it, at start and after each click (docs/recall-workflow.md).
+// the attribute after Frontend sets it: at start, on pageshow (when Frontend syncs the reveals
+// again) and after each click (docs/recall-workflow.md).
 const dropRadioExpanded = () =>
   document
     .querySelectorAll(".govuk-radios__input[aria-expanded]")
     .forEach((input) => input.removeAttribute("aria-expanded"));
 dropRadioExpanded();
+window.addEventListener("pageshow", dropRadioExpanded);
 document.addEventListener("click", dropRadioExpanded);
 document.body.addEventListener("htmx:afterSettle", dropRadioExpanded);
 
