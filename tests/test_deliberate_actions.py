@@ -310,3 +310,39 @@ def test_adding_new_actions_with_a_stale_version_changes_nothing(on_licence, pra
     assert response.status_code == 200 and "govuk-error-summary" in response.content.decode()
     assert RecallRecommendation.objects.get(pk=rec.pk).version == rec.version
     assert ActionShortOfRecall.objects.count() == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Words: acronyms as the service writes them, even inside a lower-cased label
+
+
+def test_lower_cased_labels_keep_their_acronyms():
+    from ippcase.core.words import lower
+
+    assert lower("Awaiting SPO countersignature") == "awaiting SPO countersignature"
+    assert lower("Submitted to PPCS") == "submitted to PPCS"
+    assert lower("Electronic monitoring (GPS tag)") == "electronic monitoring (GPS tag)"
+    assert lower("Recall request (Part A)") == "recall request (Part A)"
+    assert lower("Risk of serious harm (RoSH), MAPPA, IOM, OPD, VLO, ACO") == (
+        "risk of serious harm (RoSH), MAPPA, IOM, OPD, VLO, ACO"
+    )
+
+
+def test_a_refusal_names_the_status_with_its_acronym(submitted, practitioner):
+    with pytest.raises(services.IllegalTransition, match="submitted to PPCS"):
+        services.recommendation_send_for_countersignature(
+            rec_id=submitted.pk, actor=practitioner, expected_version=submitted.version
+        )
+
+
+def test_no_template_lower_cases_a_label_with_the_plain_lower_filter():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    offenders = [
+        str(p)
+        for p in (Path(settings.BASE_DIR) / "templates" / "recall").rglob("*.html")
+        if re.search(r"\|lower\b(?!_)", p.read_text())
+    ]
+    assert not offenders, f"use |lower_words, which keeps acronyms: {offenders}"

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ippcase import vocab as case_vocab
+from ippcase.core import words
 from ippcase.core.notifications import notify
 from ippcase.models import Person, User
 from ippcase.models import Recall as CaseRecall
@@ -81,7 +82,7 @@ def _locked(report_id: int, expected_version: int | None) -> RecallReport:
 def _guard(report: RecallReport, *allowed: str, doing: str) -> None:
     if report.status not in allowed:
         raise IllegalTransition(
-            f"You cannot {doing}: the report is {report.get_status_display().lower()}."
+            f"You cannot {doing}: the report is {words.lower(report.get_status_display())}."
         )
 
 

@@ -1,0 +1,18 @@
+"""Words as the service writes them (issue 16): acronyms keep their capitals wherever a label is
+put in lower case inside a sentence ("awaiting SPO countersignature", not "awaiting spo
+countersignature")."""
+
+from __future__ import annotations
+
+import re
+
+# As written in the service; matched as whole words, whatever their case.
+ACRONYMS = ("GPS", "OPD", "MAPPA", "IOM", "PPCS", "SPO", "ACO", "RoSH", "VLO", "PDU", "RARR")
+_BY_LOWER = {a.lower(): a for a in ACRONYMS}
+_WORD = re.compile(r"\b(" + "|".join(a.lower() for a in ACRONYMS) + r")\b")
+
+
+def lower(text: str) -> str:
+    """``text`` in lower case but for its acronyms (and Part A/B letters)."""
+    lowered = _WORD.sub(lambda m: _BY_LOWER[m.group(1)], str(text).lower())
+    return re.sub(r"\bpart ([ab])\b", lambda m: f"Part {m.group(1).upper()}", lowered)
