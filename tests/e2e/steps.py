@@ -103,10 +103,12 @@ def send_for_countersignature(page: Page, check) -> None:
         page.get_by_role("heading", name="Check your answers before sending for countersignature")
     ).to_be_visible()
     check(page, "check your answers before sending for countersignature")
+    assert_no_sideways_scroll(page)
     page.get_by_role("button", name="Send for countersignature").click()
     expect(page.locator("#confirmation")).to_contain_text("sent for countersignature")
     expect(page.locator("#holder")).to_contain_text("SPO")
     check(page, "the sent-for-countersignature confirmation")
+    assert_no_sideways_scroll(page)
 
 
 def submit_to_ppcs(page: Page, check) -> None:
@@ -133,3 +135,12 @@ def take_and_authorise(page: Page, check) -> None:
     check(page, "the confirm-authorise page")
     page.get_by_role("button", name="Revoke the licence and authorise the recall").click()
     expect(page.locator("#rec-status")).to_have_text("Recall authorised")
+
+
+def assert_no_sideways_scroll(page: Page) -> None:
+    """At 320 pixels wide the page does not scroll sideways (then back to the usual width)."""
+    size = page.viewport_size or {"width": 1280, "height": 900}
+    page.set_viewport_size({"width": 320, "height": 900})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.set_viewport_size(size)
+    assert width <= 320, f"{page.url} scrolls sideways at 320px ({width}px wide)"

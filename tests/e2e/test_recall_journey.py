@@ -74,6 +74,11 @@ def test_concern_to_submitted_recommendation_with_three_personas(
     concerns_table = page.locator("#concerns table")
     expect(concerns_table).to_contain_text("Drunk and threatening his ex-partner")
     expect(page).to_have_url(re.compile(r"/concerns/$"))  # swapped in place, no reload
+    # Issue 16: the banner names the concern, and the log says who recorded it.
+    expect(page.locator("#concerns .govuk-notification-banner")).to_contain_text(
+        "Concern added: Drunk and threatening his ex-partner"
+    )
+    expect(concerns_table).to_contain_text("Recorded by")
     assert_accessible(page, "the concerns page with a concern")
     screenshot(page, "concerns")
 
