@@ -323,6 +323,9 @@ def test_lower_cased_labels_keep_their_acronyms():
     assert lower("Submitted to PPCS") == "submitted to PPCS"
     assert lower("Electronic monitoring (GPS tag)") == "electronic monitoring (GPS tag)"
     assert lower("Recall request (Part A)") == "recall request (Part A)"
+    assert (
+        lower("Recall dossier (PPCS and Parole Board)") == "recall dossier (PPCS and Parole Board)"
+    )
     assert lower("Risk of serious harm (RoSH), MAPPA, IOM, OPD, VLO, ACO") == (
         "risk of serious harm (RoSH), MAPPA, IOM, OPD, VLO, ACO"
     )

@@ -18,6 +18,7 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from ippcase import vocab
+from ippcase.core import words
 from ippcase.models import User
 from recall import services
 from tests import evidence_files, factories
@@ -112,7 +113,7 @@ def _make_document(page: Page, kind_label: str) -> str:
     page.get_by_label(kind_label, exact=True).check()
     page.get_by_role("button", name="Make the document").click()
     link = page.get_by_role(
-        "link", name=re.compile("^Download " + re.escape(kind_label.lower()) + " version 1")
+        "link", name=re.compile("^Download " + re.escape(words.lower(kind_label)) + " version 1")
     )
     expect(link).to_be_visible(timeout=BUILD_MS)
     return _download_text(page, link)
