@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from ippcase import vocab as case_vocab
 from ippcase.cases import selectors as case_selectors
+from ippcase.core import words
 from ippcase.models import Person, User, labels
 from recall import deadlines, part_a, selectors, services, vocab
 from recall.evidence import merge
@@ -172,8 +173,8 @@ def _add_version(rec: RecallRecommendation, kind: str, actor: User) -> Dossier:
     """The next version of ``kind`` for the (locked) recommendation, queued."""
     if rec.status not in STATUSES_FOR_KIND[kind]:
         raise IllegalTransition(
-            f"There is no {Kind(kind).label.lower()} for a recommendation that is "
-            f"{rec.get_status_display().lower()}."
+            f"There is no {words.lower(Kind(kind).label)} for a recommendation that is "
+            f"{words.lower(rec.get_status_display())}."
         )
     if kind == Kind.PART_B and submitted_report_for(rec) is None:
         raise IllegalTransition("There is no recall report (Part B) until it is submitted.")

@@ -14,6 +14,7 @@ from typing import Any, cast
 from django import forms
 
 from ippcase import vocab as case_vocab
+from ippcase.core import words
 from ippcase.core.forms import (
     STALE_PAGE,
     AppForm,
@@ -345,7 +346,7 @@ class AlternativesForm(SectionForm):
                 required=False,
             )
             self.fields[f"details_{key}"] = forms.CharField(
-                label=f"Details: {label.lower()}",
+                label=f"Details: {words.lower(label)}",
                 widget=forms.Textarea(attrs={"rows": 3}),
                 required=False,
                 help_text=(

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from ippcase import vocab as case_vocab
 from ippcase.cases import licence
+from ippcase.core import words
 from ippcase.core.notifications import notify
 from ippcase.core.permissions import person_in_own_pdu
 from ippcase.models import LicenceCondition, Person, Release, User
@@ -171,7 +172,7 @@ def _locked(rec_id: int, expected_version: int | None) -> RecallRecommendation:
 def _guard_status(rec: RecallRecommendation, *allowed: str, doing: str) -> None:
     if rec.status not in allowed:
         raise IllegalTransition(
-            f"You cannot {doing}: the recommendation is {rec.get_status_display().lower()}."
+            f"You cannot {doing}: the recommendation is {words.lower(rec.get_status_display())}."
         )
 
 
@@ -180,8 +181,8 @@ def _move(rec: RecallRecommendation, status: vocab.RecommendationStatus) -> None
     otherwise: a check behind each action's own, so no path can skip a step)."""
     if status not in vocab.TRANSITIONS[Status(rec.status)]:
         raise IllegalTransition(
-            f"A recommendation cannot go from {rec.get_status_display().lower()} to "
-            f"{Status(status).label.lower()}."
+            f"A recommendation cannot go from {words.lower(rec.get_status_display())} to "
+            f"{words.lower(Status(status).label)}."
         )
     rec.status = status
 

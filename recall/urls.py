@@ -9,9 +9,11 @@ from django.urls import path
 from recall.evidence import views as evidence
 from recall.report import views as report
 from recall.views import (
+    check,
     concerns,
     corrections,
     dossiers,
+    new_actions,
     oversight,
     ppcs,
     recall_tab,
@@ -53,11 +55,21 @@ urlpatterns = [
         name="send",
     ),
     path("recommendations/<int:rec_id>/submit/", recommendation.submit, name="submit"),
+    # Issue 16: check your answers before each step, and a confirmation page after it.
+    path("recommendations/<int:rec_id>/send/check/", check.send_check, name="send_check"),
+    path("recommendations/<int:rec_id>/send/done/", check.sent, name="sent"),
+    path("recommendations/<int:rec_id>/submit/check/", check.submit_check, name="submit_check"),
+    path("recommendations/<int:rec_id>/submit/done/", check.submitted, name="submitted"),
     path("recommendations/<int:rec_id>/withdraw/", recommendation.withdraw, name="withdraw"),
     path("recommendations/<int:rec_id>/oversight/", oversight.oversight, name="oversight"),
     path("recommendations/<int:rec_id>/letter.pdf", dossiers.dntr_letter, name="letter"),
     path("recommendations/<int:rec_id>/dossiers/", dossiers.dossier_list, name="dossiers"),
     path("dossiers/<int:dossier_id>.pdf", dossiers.dossier_download, name="dossier_download"),
+    path(
+        "recommendations/<int:rec_id>/alternatives/add-new-actions/",
+        new_actions.add_new_actions,
+        name="add_new_actions",
+    ),
     # Evidence (issue 15): before the section pattern, which would take "evidence" as a slug.
     path("recommendations/<int:rec_id>/evidence/", evidence.evidence_list, name="evidence"),
     path("recommendations/<int:rec_id>/evidence/add/", evidence.evidence_add, name="evidence_add"),
@@ -76,6 +88,11 @@ urlpatterns += [
     path("ppcs/requests/<int:rec_id>/", ppcs.ppcs_request, name="ppcs_request"),
     path("ppcs/requests/<int:rec_id>/take/", ppcs.ppcs_take, name="ppcs_take"),
     path("ppcs/requests/<int:rec_id>/decide/", ppcs.ppcs_decision, name="ppcs_decide"),
+    path(
+        "ppcs/requests/<int:rec_id>/authorise/",
+        ppcs.ppcs_authorise_confirm,
+        name="ppcs_authorise",
+    ),
     path("ppcs/requests/<int:rec_id>/stop/", ppcs.ppcs_stop, name="ppcs_stop"),
     path(
         "recalls/<int:rec_id>/return-to-custody/",

@@ -186,7 +186,7 @@ def test_the_letter_to_the_prisoner_is_in_plain_english(
 
 
 def test_the_letter_waits_for_ppcs_to_authorise(submitted, practitioner):
-    with pytest.raises(services.IllegalTransition, match="submitted to ppcs"):
+    with pytest.raises(services.IllegalTransition, match="submitted to PPCS"):
         dossiers.dossier_request(rec_id=submitted.pk, kind=Kind.PRISONER_LETTER, actor=practitioner)
     assert not Dossier.objects.exists()
 

@@ -392,7 +392,9 @@ def test_with_redis_down_pages_and_decisions_work_and_tasks_catch_up_when_it_is_
     assert health.json()["redis"] == "error" and health.json()["database"] == "ok"
 
     # A decision that notifies the practitioner, and a dossier request: both stored.
-    decided = client.post(reverse("recall:ppcs_decide", args=[rec.pk]), {"outcome": "authorised"})
+    decided = client.post(
+        reverse("recall:ppcs_decide", args=[rec.pk]), {"outcome": "authorised", "confirmed": "yes"}
+    )
     assert decided.status_code == 302
     rec.refresh_from_db()
     assert rec.status == Status.AUTHORISED

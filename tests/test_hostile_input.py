@@ -529,6 +529,15 @@ def _recall_endpoints() -> list[Endpoint]:
             examples=6,
         ),
         Endpoint(
+            "add_new_actions",
+            "practitioner",
+            "draft",
+            "recall:add_new_actions",
+            lambda rec: [rec.pk],
+            lambda rec: recall_forms.VersionForm(),
+            examples=6,
+        ),
+        Endpoint(
             "withdraw",
             "practitioner",
             "draft",
@@ -799,6 +808,11 @@ NO_TYPED_INPUT = {
     "recall:ppcs_queue",  # GET filters: test_generated_filters_never_break_a_page
     "recall:ppcs_request",
     "recall:ppcs_take",  # a button
+    "recall:ppcs_authorise",  # a confirm page (GET); its button posts to recall:ppcs_decide
+    "recall:send_check",  # check your answers (GET); its button posts to recall:send
+    "recall:submit_check",  # likewise, to recall:submit
+    "recall:sent",  # confirmation pages (GET)
+    "recall:submitted",
     "recall:report",
     "recall:report_start",  # a button
     "parole:report",  # GET filters: test_generated_filters_never_break_a_page

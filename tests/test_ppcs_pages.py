@@ -202,7 +202,8 @@ def test_authorising_shows_the_person_recalled_not_yet_in_custody(
     submitted, ppcs, practitioner, on_licence
 ):
     response = client_for(ppcs).post(
-        reverse("recall:ppcs_decide", args=[submitted.pk]), {"outcome": "authorised"}
+        reverse("recall:ppcs_decide", args=[submitted.pk]),
+        {"outcome": "authorised", "confirmed": "yes"},  # confirmed on the confirm page
     )
     assert response.status_code == 302
     submitted.refresh_from_db()

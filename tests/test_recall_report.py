@@ -318,7 +318,7 @@ def test_submitting_records_the_date_and_queues_the_part_b(
 
 def test_submitting_before_countersignature_is_refused(report, practitioner):
     report = _sent(report, practitioner)
-    with pytest.raises(services.IllegalTransition, match="awaiting spo"):
+    with pytest.raises(services.IllegalTransition, match="awaiting SPO"):
         report_services.report_submit(
             report_id=report.pk, actor=practitioner, expected_version=report.version
         )

@@ -197,7 +197,7 @@ def test_double_submission_is_refused(on_licence, practitioner, manager, aco):
         rec_id=rec.pk, actor=practitioner, expected_version=rec.version
     )
     submitted_at = rec.submitted_at
-    with pytest.raises(services.IllegalTransition, match="submitted to ppcs"):
+    with pytest.raises(services.IllegalTransition, match="submitted to PPCS"):
         services.recommendation_submit(
             rec_id=rec.pk, actor=practitioner, expected_version=rec.version
         )
@@ -402,7 +402,7 @@ def test_two_spos_signing_at_the_same_moment_record_exactly_one_signature(
     assert outcomes.count("signed") == 1, outcomes
     assert Oversight.objects.filter(recommendation=rec).count() == 1
     refusal = next(o for o in outcomes if o != "signed")
-    assert "awaiting aco countersignature" in refusal
+    assert "awaiting ACO countersignature" in refusal
 
 
 def test_with_redis_down_submitting_still_works_and_the_emails_wait_in_the_outbox(

@@ -177,6 +177,7 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
     awaiting_spo = recommendation(Status.AWAITING_SPO)
     not_recalled = recommendation(Status.NOT_RECALLED, recall_type="")
     submitted = recommendation(Status.SUBMITTED, submitted_at=now, submitted_by=practitioner)
+    ready = recommendation(Status.READY)  # issue 16: the check page before submitting to PPCS
     info = recommendation(Status.INFO_REQUESTED, submitted_at=now, submitted_by=practitioner)
     authorised = recommendation(Status.AUTHORISED, submitted_at=now, submitted_by=practitioner)
     authorised.recall = factories.RecallFactory(
@@ -220,6 +221,10 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
         "recall:ppcs_request": submitted,
         "recall:ppcs_take": submitted,
         "recall:ppcs_decide": submitted,
+        "recall:ppcs_authorise": submitted,
+        "recall:sent": awaiting_spo,
+        "recall:submit_check": ready,
+        "recall:submitted": submitted,
         "recall:ppcs_stop": authorised,
         "recall:record_rtc": authorised,
         "recall:record_progress": authorised,

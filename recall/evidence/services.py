@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from ippcase.core import words
 from ippcase.models import User
 from recall import vocab
 from recall.evidence.checks import CheckedFile
@@ -41,7 +42,7 @@ def part_refusal(rec: RecallRecommendation, part: str) -> str:
         return (
             "Evidence for the recall request (Part A) can only be added or removed while the "
             "recommendation is being worked on or PPCS has asked for more information; it is "
-            f"{rec.get_status_display().lower()}."
+            f"{words.lower(rec.get_status_display())}."
         )
     if part == Part.PART_B:
         if rec.status != Status.AUTHORISED or rec.recall_id is None:
@@ -168,7 +169,7 @@ def evidence_withhold(
     if doc.recommendation.status in CLOSED_STATUSES:
         raise IllegalTransition(
             "The recommendation is closed "
-            f"({doc.recommendation.get_status_display().lower()}), so its evidence cannot be "
+            f"({words.lower(doc.recommendation.get_status_display())}), so its evidence cannot be "
             "changed."
         )
     reason = reason.strip() if withheld else ""

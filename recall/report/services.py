@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ippcase import vocab as case_vocab
+from ippcase.core import words
 from ippcase.core.notifications import notify
 from ippcase.models import Person, User
 from ippcase.models import Recall as CaseRecall
@@ -88,7 +89,7 @@ def _link(report: RecallReport) -> str:
 def _guard(report: RecallReport, *allowed: str, doing: str) -> None:
     if report.status not in allowed:
         raise IllegalTransition(
-            f"You cannot {doing}: the report is {report.get_status_display().lower()}."
+            f"You cannot {doing}: the report is {words.lower(report.get_status_display())}."
         )
 
 

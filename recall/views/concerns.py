@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_POST
 
 from ippcase.cases.pages import WORK_ON_CASE, case_person
@@ -14,7 +15,13 @@ from ippcase.core.forms import error_summary
 from ippcase.core.http import AppRequest, role_required
 from ippcase.models import Person
 from recall import forms, selectors, services
+from recall.models import Concern
 from recall.views.common import conditions_in_force, header
+
+
+def concern_summary(concern: Concern) -> str:
+    """What the success banner names a concern by: its first words."""
+    return Truncator(" ".join(concern.description.split())).chars(60)
 
 
 def _concerns_page(
@@ -24,6 +31,7 @@ def _concerns_page(
     concern_form: forms.ConcernForm | None = None,
     action_form: forms.ActionForm | None = None,
     partial: str | None = None,
+    banner: str = "",
 ) -> HttpResponse:
     context = header(request, person, "concerns")
     # The log shows struck-out entries too (struck through, with why); each entry carries its
@@ -41,6 +49,7 @@ def _concerns_page(
         action_form=action_form or forms.ActionForm(),
         concern_errors=error_summary(concern_form) if concern_form is not None else [],
         action_errors=error_summary(action_form) if action_form is not None else [],
+        banner=banner,  # with HTMX, the success banner comes inside the swapped list
     )
     if partial == "concerns":
         context["action_form"] = forms.ActionForm()
@@ -62,13 +71,16 @@ def concern_add(request: AppRequest, crn: str) -> HttpResponse:
     partial = "concerns" if request.htmx else None
     if form.is_valid():
         try:
-            services.concern_add(person=person, actor=request.user, **form.service_kwargs())
+            concern = services.concern_add(
+                person=person, actor=request.user, **form.service_kwargs()
+            )
         except services.RecallError as error:
             form.add_error(None, str(error))
         else:
+            banner = f"Concern added: {concern_summary(concern)}"
             if partial:
-                return _concerns_page(request, person, partial=partial)
-            messages.success(request, "Concern added.")
+                return _concerns_page(request, person, partial=partial, banner=banner)
+            messages.success(request, banner)
             return redirect("recall:concerns", crn=person.crn)
     return _concerns_page(request, person, concern_form=form, partial=partial)
 
@@ -81,12 +93,13 @@ def action_add(request: AppRequest, crn: str) -> HttpResponse:
     partial = "actions" if request.htmx else None
     if form.is_valid():
         try:
-            services.action_add(person=person, actor=request.user, **form.cleaned_data)
+            action = services.action_add(person=person, actor=request.user, **form.cleaned_data)
         except services.RecallError as error:
             form.add_error(None, str(error))
         else:
+            banner = f"Action added: {action.get_kind_display()}"
             if partial:
-                return _concerns_page(request, person, partial=partial)
-            messages.success(request, "Action added.")
+                return _concerns_page(request, person, partial=partial, banner=banner)
+            messages.success(request, banner)
             return redirect(reverse("recall:concerns", kwargs={"crn": person.crn}) + "#actions")
     return _concerns_page(request, person, action_form=form, partial=partial)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from ippcase.cases.pages import case_person
+from ippcase.core import words
 from ippcase.core.forms import ErrorSummary, error_summary, summary_error
 from ippcase.core.http import AppRequest, role_required
 from ippcase.models import LicenceCondition, Person
@@ -46,7 +47,7 @@ def _title(entry: Entry) -> str:
     """ "concern of 3 March 2026", "action of 3 March 2026 (warning letter)"."""
     if isinstance(entry, Concern):
         return f"concern of {long_date(entry.occurred_on)}"
-    return f"action of {long_date(entry.taken_on)} ({entry.get_kind_display().lower()})"
+    return f"action of {long_date(entry.taken_on)} ({words.lower(entry.get_kind_display())})"
 
 
 def _cited_notice(entry: Entry) -> str:

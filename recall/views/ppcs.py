@@ -152,6 +152,7 @@ def ppcs_page(
         stop_form=stop_form or forms.StopRecallForm(),
         charge_outcome_form=charge_outcome_form or charge_outcome_form_for(rec),
         is_submitted=rec.status == Status.SUBMITTED,
+        taken_by_me=rec.assigned_to_id == user.pk,
         can_decide=user.has_perm("recall.decide_request", rec),
         is_authorised=rec.status == Status.AUTHORISED,
         report=report_selectors.report_for(rec),
@@ -186,6 +187,14 @@ def ppcs_decision(request: AppRequest, rec_id: int) -> HttpResponse:
     form = forms.PpcsDecisionForm(request.POST)
     if not form.is_valid():
         return ppcs_page(request, rec, errors=error_summary(form), decision_form=form)
+    authorising = form.cleaned_data["outcome"] == vocab.PpcsOutcome.AUTHORISED
+    if (
+        authorising
+        and request.POST.get("confirmed") != "yes"
+        and request.user.has_perm("recall.decide_request", rec)
+    ):
+        # Authorising revokes the licence: it is confirmed on its own page first (issue 16).
+        return redirect("recall:ppcs_authorise", rec_id=rec.pk)
     try:
         decided = services.ppcs_decide(
             rec_id=rec.pk,
@@ -199,6 +208,20 @@ def ppcs_decision(request: AppRequest, rec_id: int) -> HttpResponse:
         return ppcs_page(request, rec, errors=summary_error(error), decision_form=form)
     messages.success(request, f"Decision recorded: {decided.get_status_display()}.")
     return redirect("recall:ppcs_request", rec_id=rec.pk)
+
+
+@require_GET
+@role_required()
+def ppcs_authorise_confirm(request: AppRequest, rec_id: int) -> HttpResponse:
+    """ "You are about to revoke the licence": the confirm button posts the authorisation to
+    ``recall:ppcs_decide``. Showing this page changes nothing."""
+    rec = load_ppcs_request(request, rec_id)
+    if rec.status != Status.SUBMITTED or not request.user.has_perm("recall.decide_request", rec):
+        messages.info(request, "This request cannot be authorised by you now.")
+        return redirect("recall:ppcs_request", rec_id=rec.pk)
+    context = case_header(request, rec.person, "ppcs")
+    context.update(rec=rec)
+    return render(request, "recall/ppcs_authorise.html", context)
 
 
 @require_POST

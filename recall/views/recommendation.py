@@ -16,7 +16,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ippcase.core.forms import ErrorSummary, error_summary, summary_error
 from ippcase.core.http import AppRequest, role_required
-from recall import dossiers, forms, forms_part_a, part_a, rules, selectors, services, vocab
+from recall import (
+    alternatives,
+    dossiers,
+    forms,
+    forms_part_a,
+    part_a,
+    rules,
+    selectors,
+    services,
+    vocab,
+)
 from recall.models import RecallRecommendation
 from recall.views.common import (
     Status,
@@ -167,7 +177,28 @@ def _unjustified(rec: RecallRecommendation, finding: rules.Finding) -> bool:
     return finding.severity == "warn" and not written
 
 
-def _recommendation_page(
+@dataclass
+class Stopping:
+    """Everything that stops a recommendation going on (issue 16): the error summary lists it
+    all at once, not only the first kind the service refused on."""
+
+    findings: list[rules.Finding]  # block findings, and warn findings without a justification
+    missing: list[tuple[str, str]]  # Part A sections not saved: (slug, title)
+
+    def __bool__(self) -> bool:
+        return bool(self.findings or self.missing)
+
+
+def stopping(rec: RecallRecommendation, *, stage: str) -> Stopping:
+    findings = selectors.findings_for(rec, stage=stage)
+    return Stopping(
+        findings=[f for f in findings if f.severity == "block"]
+        + [f for f in findings if _unjustified(rec, f)],
+        missing=part_a.missing_sections(rec) if stage == "draft" else [],
+    )
+
+
+def recommendation_page(
     request: AppRequest,
     rec: RecallRecommendation,
     *,
@@ -220,13 +251,14 @@ def _recommendation_page(
         withdraw_form=withdraw_form,
         facts=facts_summary(rec),
     )
+    context["new_actions"] = alternatives.offered(rec, context["can_edit"])
     return render(request, "recall/recommendation.html", context)
 
 
 @require_GET
 @role_required()
 def recommendation(request: AppRequest, rec_id: int) -> HttpResponse:
-    return _recommendation_page(request, load_recommendation(request, rec_id))
+    return recommendation_page(request, load_recommendation(request, rec_id))
 
 
 def _section_context(
@@ -259,6 +291,9 @@ def _section_context(
         ]
         context["index_codes"] = index
         context["recent_concerns"] = list(selectors.concerns_for(rec.person)[:5])
+    if section.slug == "alternatives":
+        # The section's view requires the editor.
+        context["new_actions"] = alternatives.offered(rec, True)
     if section.slug in part_a.PART_A_SLUGS:
         context.update(part_a.page_context(rec))
     return context
@@ -338,10 +373,7 @@ def send_for_countersignature(request: AppRequest, rec_id: int) -> HttpResponse:
     rec = load_recommendation(request, rec_id)
     require_editor(request, rec)
     return _transition(
-        request,
-        rec,
-        services.recommendation_send_for_countersignature,
-        "Sent for countersignature. Your SPO has been told.",
+        request, rec, services.recommendation_send_for_countersignature, "draft", "recall:sent"
     )
 
 
@@ -350,31 +382,34 @@ def send_for_countersignature(request: AppRequest, rec_id: int) -> HttpResponse:
 def submit(request: AppRequest, rec_id: int) -> HttpResponse:
     rec = load_recommendation(request, rec_id)
     require_editor(request, rec)
-    return _transition(request, rec, services.recommendation_submit, "Submitted to PPCS.")
+    return _transition(request, rec, services.recommendation_submit, "submit", "recall:submitted")
 
 
 def _transition(
-    request: AppRequest, rec: RecallRecommendation, service: Any, done: str
+    request: AppRequest, rec: RecallRecommendation, service: Any, stage: str, done: str
 ) -> HttpResponse:
+    """Post the step; on success, its confirmation page (``done``). Refused by the rules or an
+    incomplete Part A, the error summary lists every finding and section that stops it."""
     version = posted_version(request)
     if version is None:
-        return _recommendation_page(
+        return recommendation_page(
             request, rec, errors=summary_error("Reload the page and try again.")
         )
     try:
         service(rec_id=rec.pk, actor=request.user, expected_version=version)
-    except services.PartAIncomplete as error:
-        return _recommendation_page(
-            request, rec, errors=summary_error(error), missing=error.missing
-        )
-    except services.RulesRefused as error:
-        return _recommendation_page(
-            request, rec, errors=summary_error(error), refused=error.findings
+    except (services.PartAIncomplete, services.RulesRefused) as error:
+        problems = stopping(rec, stage=stage)
+        return recommendation_page(
+            request,
+            rec,
+            errors=summary_error(error),
+            refused=problems.findings
+            or (error.findings if isinstance(error, services.RulesRefused) else []),
+            missing=problems.missing or getattr(error, "missing", []),
         )
     except services.RecallError as error:
-        return _recommendation_page(request, rec, errors=summary_error(error))
-    messages.success(request, done)
-    return redirect("recall:recommendation", rec_id=rec.pk)
+        return recommendation_page(request, rec, errors=summary_error(error))
+    return redirect(done, rec_id=rec.pk)
 
 
 @require_http_methods(["GET", "POST"])

@@ -94,3 +94,53 @@ def complete_part_a(page: Page, check, *, address: str = "") -> None:
     fill_date(page, "vlo_informed_on", timezone.localdate() - dt.timedelta(days=1))
     check(page, "the victims section")
     save(page)
+
+
+def send_for_countersignature(page: Page, check) -> None:
+    """From the recommendation page: check your answers, send, the confirmation (issue 16)."""
+    page.get_by_role("button", name="Check your answers and send for countersignature").click()
+    expect(
+        page.get_by_role("heading", name="Check your answers before sending for countersignature")
+    ).to_be_visible()
+    check(page, "check your answers before sending for countersignature")
+    assert_no_sideways_scroll(page)
+    page.get_by_role("button", name="Send for countersignature").click()
+    expect(page.locator("#confirmation")).to_contain_text("sent for countersignature")
+    expect(page.locator("#holder")).to_contain_text("SPO")
+    check(page, "the sent-for-countersignature confirmation")
+    assert_no_sideways_scroll(page)
+
+
+def submit_to_ppcs(page: Page, check) -> None:
+    """From the recommendation page: check your answers, submit, the confirmation."""
+    page.get_by_role("button", name="Check your answers and submit to PPCS").click()
+    expect(
+        page.get_by_role("heading", name="Check your answers before submitting to PPCS")
+    ).to_be_visible()
+    check(page, "check your answers before submitting to PPCS")
+    page.get_by_role("button", name="Submit to PPCS").click()
+    expect(page.locator("#confirmation")).to_contain_text("submitted to PPCS")
+    expect(page.locator("#holder")).to_contain_text("PPCS national queue")
+    check(page, "the submitted-to-PPCS confirmation")
+
+
+def take_and_authorise(page: Page, check) -> None:
+    """On a PPCS request: take it (the button then goes), authorise, confirm on its own page."""
+    page.get_by_role("button", name="Take this request").click()
+    expect(page.locator("#assigned-to")).to_have_text("You have taken this request")
+    expect(page.get_by_role("button", name="Take this request")).to_have_count(0)
+    page.get_by_label("Authorise the recall").check()
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.locator("#revoke-warning")).to_contain_text("You are about to revoke the licence")
+    check(page, "the confirm-authorise page")
+    page.get_by_role("button", name="Revoke the licence and authorise the recall").click()
+    expect(page.locator("#rec-status")).to_have_text("Recall authorised")
+
+
+def assert_no_sideways_scroll(page: Page) -> None:
+    """At 320 pixels wide the page does not scroll sideways (then back to the usual width)."""
+    size = page.viewport_size or {"width": 1280, "height": 900}
+    page.set_viewport_size({"width": 320, "height": 900})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.set_viewport_size(size)
+    assert width <= 320, f"{page.url} scrolls sideways at 320px ({width}px wide)"

@@ -18,10 +18,19 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from ippcase import vocab
+from ippcase.core import words
 from ippcase.models import User
 from recall import services
 from tests import evidence_files, factories
-from tests.e2e.steps import PASSWORD, complete_part_a, fill_date, open_section
+from tests.e2e.steps import (
+    PASSWORD,
+    complete_part_a,
+    fill_date,
+    open_section,
+    send_for_countersignature,
+    submit_to_ppcs,
+    take_and_authorise,
+)
 from tests.e2e.steps import countersign as _countersign
 from tests.e2e.steps import sign_in as _sign_in
 from tests.test_celery import celery_worker_process  # noqa: F401  (fixture: the real worker)
@@ -104,7 +113,7 @@ def _make_document(page: Page, kind_label: str) -> str:
     page.get_by_label(kind_label, exact=True).check()
     page.get_by_role("button", name="Make the document").click()
     link = page.get_by_role(
-        "link", name=re.compile("^Download " + re.escape(kind_label.lower()) + " version 1")
+        "link", name=re.compile("^Download " + re.escape(words.lower(kind_label)) + " version 1")
     )
     expect(link).to_be_visible(timeout=BUILD_MS)
     return _download_text(page, link)
@@ -158,7 +167,7 @@ def test_part_a_evidence_ppcs_part_b_and_the_served_dossier(
     screenshot(page, "evidence")
     page.goto(rec_url)
     expect(page.locator("#part-a-tasks")).not_to_contain_text("Incomplete")
-    page.get_by_role("button", name="Send for countersignature").click()
+    send_for_countersignature(page, assert_accessible)
     expect(page.locator("#rec-status")).to_have_text("Awaiting SPO countersignature")
 
     # The SPO and the ACO countersign; the ACO's signature asks for the Part A PDF.
@@ -169,7 +178,7 @@ def test_part_a_evidence_ppcs_part_b_and_the_served_dossier(
     expect(page.locator("#rec-status")).to_have_text("Countersigned, ready to submit")
     _sign_in(page, "pat.practitioner")
     page.goto(rec_url)
-    page.get_by_role("button", name="Submit to PPCS").click()
+    submit_to_ppcs(page, assert_accessible)
     expect(page.locator("#rec-status")).to_have_text("Submitted to PPCS")
 
     # PPCS reads the Part A the worker built.
@@ -198,10 +207,7 @@ def test_part_a_evidence_ppcs_part_b_and_the_served_dossier(
         assert expected in text, f"{expected!r} is not in the Part A PDF"
 
     # PPCS authorises and records the return to custody.
-    page.get_by_role("button", name="Take this request").click()
-    page.get_by_label("Authorise the recall").check()
-    page.get_by_role("button", name="Record the decision").click()
-    expect(page.locator("#rec-status")).to_have_text("Recall authorised")
+    take_and_authorise(page, assert_accessible)
     fill_date(page, "returned_on", timezone.localdate())
     page.get_by_label("Prison returned to").fill("HMP Leeds")
     page.get_by_role("button", name="Record the return to custody").click()

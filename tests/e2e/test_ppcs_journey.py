@@ -56,9 +56,20 @@ def test_ppcs_authorises_records_custody_and_downloads_the_dossier(
     page.get_by_role("link", name=re.compile("Dean Marsh")).click()
 
     page.get_by_role("button", name="Take this request").click()
+    expect(page.locator("#assigned-to")).to_have_text("You have taken this request")
+    expect(page.get_by_role("button", name="Take this request")).to_have_count(0)
+    # Choosing "Reject" reveals its reason box (GOV.UK conditional reveal); axe on both states.
+    expect(page.get_by_label("Why is the request rejected?")).to_be_hidden()
+    page.get_by_label("Reject the request").check()
+    expect(page.get_by_label("Why is the request rejected?")).to_be_visible()
+    assert_accessible(page, "the request page with a reason revealed")
     page.get_by_label("Authorise the recall").check()
+    expect(page.get_by_label("Why is the request rejected?")).to_be_hidden()
     assert_accessible(page, "the request page")
     page.get_by_role("button", name="Record the decision").click()
+    expect(page.locator("#revoke-warning")).to_contain_text("You are about to revoke the licence")
+    assert_accessible(page, "the confirm-authorise page")
+    page.get_by_role("button", name="Revoke the licence and authorise the recall").click()
     expect(page.locator("#rec-status")).to_have_text("Recall authorised")
 
     today = timezone.localdate()

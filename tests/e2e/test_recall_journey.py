@@ -14,6 +14,8 @@ from tests import factories
 from tests.e2e.steps import (
     PASSWORD,
     complete_part_a,
+    send_for_countersignature,
+    submit_to_ppcs,
 )
 from tests.e2e.steps import (
     countersign as _countersign,
@@ -72,6 +74,11 @@ def test_concern_to_submitted_recommendation_with_three_personas(
     concerns_table = page.locator("#concerns table")
     expect(concerns_table).to_contain_text("Drunk and threatening his ex-partner")
     expect(page).to_have_url(re.compile(r"/concerns/$"))  # swapped in place, no reload
+    # Issue 16: the banner names the concern, and the log says who recorded it.
+    expect(page.locator("#concerns .govuk-notification-banner")).to_contain_text(
+        "Concern added: Drunk and threatening his ex-partner"
+    )
+    expect(concerns_table).to_contain_text("Recorded by")
     assert_accessible(page, "the concerns page with a concern")
     screenshot(page, "concerns")
 
@@ -162,7 +169,7 @@ def test_concern_to_submitted_recommendation_with_three_personas(
     expect(page.locator("main")).not_to_contain_text("Incomplete")
     screenshot(page, "task-list")
 
-    page.get_by_role("button", name="Send for countersignature").click()
+    send_for_countersignature(page, assert_accessible)
     expect(page.locator("#rec-status")).to_have_text("Awaiting SPO countersignature")
     assert_accessible(page, "the sent recommendation")
 
@@ -178,7 +185,7 @@ def test_concern_to_submitted_recommendation_with_three_personas(
     # The practitioner submits to PPCS.
     _sign_in(page, "pat.practitioner")
     page.goto(rec_url)
-    page.get_by_role("button", name="Submit to PPCS").click()
+    submit_to_ppcs(page, assert_accessible)
     expect(page.locator("#rec-status")).to_have_text("Submitted to PPCS")
     assert_accessible(page, "the submitted recommendation")
     screenshot(page, "submitted")
