@@ -290,6 +290,7 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
         "dashboard_panel": {"slug": PANELS[0].slug},
         "notification_retry": {"pk": notification.pk},
         "dashboard_panel_csv": {"slug": PANELS[0].slug},
+        "dashboard_people": {"slug": "recalled"},
         "recall:section": {"slug": "why"},
         "vary_condition": {"pk": person.licence_conditions.first().pk},
         "end_condition": {"pk": person.licence_conditions.first().pk},
