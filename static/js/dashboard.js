@@ -1,8 +1,14 @@
-// The dashboard (issue 16): opens every collapsed panel before printing, so the printout has
-// every figure (the print stylesheet, static/css/dashboard.css, does the rest), and opens a
-// panel reached from the contents list.
+// The dashboard (issue 16): opens every collapsed details before printing, so the printout has
+// every figure (the print stylesheet, static/css/dashboard.css, does the rest), and closes them
+// again afterwards; opens a panel reached from the contents list.
+let openedForPrint = [];
 window.addEventListener("beforeprint", () => {
-  document.querySelectorAll("details").forEach((d) => d.setAttribute("open", ""));
+  openedForPrint = Array.from(document.querySelectorAll("details:not([open])"));
+  openedForPrint.forEach((d) => d.setAttribute("open", ""));
+});
+window.addEventListener("afterprint", () => {
+  openedForPrint.forEach((d) => d.removeAttribute("open"));
+  openedForPrint = [];
 });
 function openTarget() {
   const id = decodeURIComponent(window.location.hash.slice(1));
