@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zipfile
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from django.utils import timezone
 from ippcase import vocab
 from ippcase.models import Person
 from ippcase.reporting.dashboard import Link, Scope
+from ippcase.reporting.headline import FIGURES
 from ippcase.reporting.panels import PANELS, caseload, deadlines, recalls
 from ippcase.reporting.views import default_date_from
 from recall.models import ActionShortOfRecall, Concern, RecallRecommendation
@@ -416,31 +418,63 @@ def test_unknown_panel_is_404(manager):
     assert client_for(manager).get("/dashboard/panels/nope.csv").status_code == 404
 
 
-def test_panel_csv_has_every_table_with_captions_and_headers(manager, team):
+def test_panel_csv_is_one_plain_table_header_row_first(manager, team):
     factories.make_case(team)
-    response = client_for(manager).get(
-        "/dashboard/panels/report-deadlines.csv",
-        {
-            "date_from-day": "1",
-            "date_from-month": "1",
-            "date_from-year": "2025",
-            "date_to-day": "31",
-            "date_to-month": "3",
-            "date_to-year": "2025",
-        },
-    )
+    dates = {
+        "date_from-day": "1",
+        "date_from-month": "1",
+        "date_from-year": "2025",
+        "date_to-day": "31",
+        "date_to-month": "3",
+        "date_to-year": "2025",
+    }
+    client = client_for(manager)
+    response = client.get("/dashboard/panels/report-deadlines.csv", dates)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == (
-        'attachment; filename="dashboard-report-deadlines-2025-01-01-to-2025-03-31.csv"'
+        'attachment; filename="dashboard-report-deadlines-1-2025-01-01-to-2025-03-31.csv"'
     )
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == ["Recall reports and dossiers"]
-    assert rows[1] == ["Measure", "Recalls"]
-    assert rows[2] == ["Reports due this week, not yet submitted", "0"]
-    assert rows[7] == []
-    assert rows[8] == ["Median working days late"]
-    assert rows[10] == ["Reports submitted late in the period", "None"]
+    # No title line: the header row first, then only rows of the same width.
+    assert rows[0] == ["Measure", "Recalls"]
+    assert rows[1] == ["Reports due this week, not yet submitted", "0"]
+    assert [] not in rows
+    assert {len(row) for row in rows} == {2}
+    second = client.get("/dashboard/panels/report-deadlines.csv", {**dates, "table": "2"})
+    rows = list(csv.reader(io.StringIO(second.content.decode())))
+    assert rows[0] == ["Reports", "Median working days late"]
+    assert ["Reports submitted late in the period", "None"] in rows
+    assert "report-deadlines-2-" in second["Content-Disposition"]
+
+
+@pytest.mark.parametrize("table", ["0", "3", "x", "-1"])
+def test_panel_csv_of_a_table_the_panel_does_not_have_is_404(manager, table):
+    response = client_for(manager).get("/dashboard/panels/report-deadlines.csv", {"table": table})
+    assert response.status_code == 404
+
+
+def test_csv_zip_has_every_table_of_every_panel_as_a_plain_csv(manager, team):
+    factories.make_case(team)
+    response = client_for(manager).get(reverse("dashboard_csv_zip"), {"scope": "pdu:leeds"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"].startswith('attachment; filename="dashboard-')
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        names = archive.namelist()
+        assert "caseload-now.csv" in names
+        assert "report-deadlines-1.csv" in names and "report-deadlines-2.csv" in names
+        for panel in PANELS:
+            assert any(n.startswith(panel.slug) for n in names), panel.slug
+        caseload = list(csv.reader(io.StringIO(archive.read("caseload-now.csv").decode())))
+    assert caseload[0][0] != "" and len(caseload[0]) > 1  # a header row, not a title line
+    assert caseload[1][0] == "People in scope"
+
+
+def test_csv_zip_outside_the_users_scope_is_400_and_has_no_figures(manager):
+    response = client_for(manager).get(reverse("dashboard_csv_zip"), {"scope": "national"})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
 
 
 def test_csv_links_keep_the_text_only(manager, team, practitioner):
@@ -448,13 +482,14 @@ def test_csv_links_keep_the_text_only(manager, team, practitioner):
     _concern(person, 2, practitioner)
     response = client_for(manager).get("/dashboard/panels/at-risk.csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[2][:2] == ["Dee Dunn", person.crn]
+    assert rows[1][:2] == ["Dee Dunn", person.crn]
 
 
 def test_every_panel_has_a_download_link(manager):
     html = client_for(manager).get(reverse("dashboard"), {"scope": "pdu:leeds"}).content.decode()
     for panel in PANELS:
         assert f'href="/dashboard/panels/{panel.slug}.csv?scope=pdu%3Aleeds"' in html
+    assert 'href="/dashboard/figures.zip?scope=pdu%3Aleeds"' in html
 
 
 # ---------------------------------------------------------------------------------------------
@@ -547,6 +582,10 @@ URLS = [
     f"/dashboard/?scope=practitioner:{'practitioner'}",
     *(f"/dashboard/panels/{p.slug}/" for p in PANELS),
     *(f"/dashboard/panels/{p.slug}.csv" for p in PANELS),
+    "/dashboard/panels/recalls-over-time.csv?table=2",
+    "/dashboard/figures.zip",
+    *(f"/dashboard/figures/{f.slug}/" for f in FIGURES),
+    # The previous period: tests/test_dashboard_headline.py (an empty list is a query fewer).
 ]
 
 

@@ -9,6 +9,12 @@ figures in a table: the chart is a picture of the table, not a replacement for i
 One series draws simple bars; several series draw grouped bars (one bar per series in each
 category) or, with ``stacked=True``, one stacked bar per category, with a key above the chart.
 All text goes through the template's autoescaping.
+
+Readable without colour (WCAG 1.4.1): with several series, each series also has its own fill
+pattern (``PATTERNS``: SVG ``<pattern>`` hatching drawn over the colour), used on its bars and on
+its swatch in the key. Text contrast (WCAG 1.4.3): a number written inside a bar is black or white,
+whichever contrasts more with the bar's colour (:func:`text_colour_on`, at least 4.5:1 for every
+colour of ``PALETTE``), with a halo of the bar's colour so the hatching never runs behind it.
 """
 
 from __future__ import annotations
@@ -24,6 +30,18 @@ from django.utils.safestring import SafeString
 # GOV.UK Design System colours that keep 3:1 contrast against white (WCAG non-text contrast).
 PALETTE = ("#1d70b8", "#f47738", "#00703c", "#d4351c", "#4c2c92", "#28a197", "#912b88")
 TEXT_COLOUR = "#0b0c0c"
+WHITE = "#ffffff"
+# One pattern a series (the first is plain colour): drawn over the series' colour in its bars and
+# its key swatch, so series are told apart without colour. Each is an SVG path in an 8x8 tile.
+PATTERNS = (
+    ("solid", ""),
+    ("diagonal", "M-2,2 l4,-4 M0,8 l8,-8 M6,10 l4,-4"),
+    ("dots", "M2,2 h1.5 v1.5 h-1.5 z M6,6 h1.5 v1.5 h-1.5 z"),
+    ("horizontal", "M0,4 h8"),
+    ("crosshatch", "M0,0 l8,8 M8,0 l-8,8"),
+    ("vertical", "M4,0 v8"),
+    ("back-diagonal", "M-2,6 l4,4 M0,0 l8,8 M6,-2 l4,4"),
+)
 GRID_COLOUR = "#b1b4b6"
 
 WIDTH = 640
@@ -46,6 +64,7 @@ class Text:
     anchor: str = "start"
     fill: str = TEXT_COLOUR
     bold: bool = False
+    halo: str = ""  # the colour of the bar behind the text, drawn round the letters
 
 
 @dataclass(frozen=True)
@@ -56,6 +75,7 @@ class Bar:
     height: float
     fill: str
     label: str  # what the bar is, for the SVG <title> tooltip
+    style: SeriesStyle | None = None  # its series (several series only): the pattern over it
 
 
 @dataclass(frozen=True)
@@ -64,6 +84,7 @@ class KeyItem:
     y: float
     fill: str
     label: str
+    style: SeriesStyle | None = None
 
     @property
     def text_x(self) -> float:
@@ -94,6 +115,12 @@ class BarChartGeometry:
     texts: list[Text] = field(default_factory=list)
     key: list[KeyItem] = field(default_factory=list)
     ticks: list[Tick] = field(default_factory=list)
+    styles: list[SeriesStyle] = field(default_factory=list)  # several series only
+
+    @property
+    def patterns(self) -> list[SeriesStyle]:
+        """The series styles that draw a pattern (``<defs>``)."""
+        return [s for s in self.styles if s.path]
 
     @property
     def axis_label_y(self) -> float:
@@ -106,6 +133,48 @@ class BarChartGeometry:
     @property
     def desc_id(self) -> str:
         return f"{self.chart_id}-desc"
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of a ``#rrggbb`` colour (0 black to 1 white)."""
+    value = colour.lstrip("#")
+    if len(value) != 6:
+        raise ValueError(f"not a #rrggbb colour: {colour!r}")
+    channels = []
+    for i in (0, 2, 4):
+        c = int(value[i : i + 2], 16) / 255
+        channels.append(c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
+    red, green, blue = channels
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two ``#rrggbb`` colours, from 1 to 21."""
+    a, b = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def text_colour_on(fill: str) -> str:
+    """Black (GOV.UK text colour) or white, whichever contrasts more with ``fill``."""
+    if contrast_ratio(TEXT_COLOUR, fill) >= contrast_ratio(WHITE, fill):
+        return TEXT_COLOUR
+    return WHITE
+
+
+@dataclass(frozen=True)
+class SeriesStyle:
+    """How one series is drawn: its colour, its pattern (name, id in the SVG, path) and the ink
+    of the pattern's lines (black or white, by contrast with the colour)."""
+
+    index: int
+    fill: str
+    pattern: str
+    pattern_id: str
+    path: str
+
+    @property
+    def ink(self) -> str:
+        return text_colour_on(self.fill)
 
 
 def nice_ceiling(value: float) -> float:
@@ -148,6 +217,19 @@ def layout_bar_chart(
             raise ValueError(f"category {label!r} has {len(values)} values for {n_series} series")
     colours = [PALETTE[i % len(PALETTE)] for i in range(n_series)]
     show_key = n_series > 1
+    styles = [
+        SeriesStyle(
+            index=i,
+            fill=colours[i],
+            pattern=PATTERNS[i % len(PATTERNS)][0],
+            pattern_id=f"{chart_id}-pattern-{i}",
+            path=PATTERNS[i % len(PATTERNS)][1],
+        )
+        for i in range(n_series)
+    ]
+    if n_series > len(PATTERNS) * len(PALETTE):  # pragma: no cover - no chart has so many
+        raise ValueError("too many series to tell apart")
+    style_of: list[SeriesStyle | None] = list(styles) if show_key else [None] * n_series
     suffix = f" {unit}" if unit else ""
 
     # The key: swatches laid left to right, wrapping onto new rows.
@@ -157,7 +239,7 @@ def layout_bar_chart(
         item_width = 28 + 7.5 * len(name)
         if x and x + item_width > WIDTH:
             x, row = 0.0, row + 1
-        key.append(KeyItem(x=x, y=row * KEY_ROW + 4, fill=colours[i], label=name))
+        key.append(KeyItem(x=x, y=row * KEY_ROW + 4, fill=colours[i], label=name, style=styles[i]))
         x += item_width + 16
     key_height = (row + 1) * KEY_ROW + 8 if key else 0
 
@@ -204,6 +286,7 @@ def layout_bar_chart(
                         BAR,
                         colours[i],
                         f"{label}, {series[i]}: {format_number(value)}{suffix}",
+                        style_of[i],
                     )
                 )
                 if width >= 9 * len(format_number(value)) + 6:
@@ -213,8 +296,9 @@ def layout_bar_chart(
                             y=bar_y + BAR - 6,
                             anchor="middle",
                             text=format_number(value),
-                            fill="#ffffff",
+                            fill=text_colour_on(colours[i]),
                             bold=True,
+                            halo=colours[i],
                         )
                     )
                 x += width
@@ -237,6 +321,7 @@ def layout_bar_chart(
                         BAR,
                         colours[i],
                         f"{name}: {format_number(value)}{suffix}",
+                        style_of[i],
                     )
                 )
                 texts.append(
@@ -263,6 +348,7 @@ def layout_bar_chart(
         texts=texts,
         key=key,
         ticks=ticks,
+        styles=styles if show_key else [],
     )
 
 

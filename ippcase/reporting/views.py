@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
+import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Concat
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -29,7 +33,8 @@ from ippcase.core.forms import DateRangeForm, error_summary
 from ippcase.core.http import AppRequest, role_required
 from ippcase.core.permissions import is_admin, is_ppcs, visible_people
 from ippcase.models import Allocation, Pdu, Person, Region, Team, User
-from ippcase.reporting.dashboard import Link, Panel, Scope
+from ippcase.reporting import headline
+from ippcase.reporting.dashboard import Link, Panel, Scope, Table
 from ippcase.reporting.panels import PANELS, PANELS_BY_SLUG
 from ippcase.vocab import Role
 from recall.vocab import RecommendationStatus
@@ -260,8 +265,15 @@ def _context(request: AppRequest, board: Dashboard, panels: Any) -> dict[str, An
     rendered = []
     if board.scope is not None and panels is not None:
         rendered = [_render_panel(p, board, query) for p in panels]
+    figures: list[headline.Headline] = []
+    if panels is None and board.scope is not None and board.people is not None:
+        figures = headline.headline_figures(board.people, board.scope.today)
     return {
         "board": board,
+        "headline": figures,
+        "period_days": headline.PERIOD_DAYS,
+        "all_panels": PANELS,
+        "page_title": panels[0].title if panels is not None and len(panels) == 1 else "",
         "form": board.form,
         "errors": board.errors,
         "scope_label": board.choices.label(board.selected),
@@ -305,29 +317,105 @@ def panel(request: AppRequest, slug: str) -> HttpResponse:
     return render(request, "ippcase/dashboard.html", context)
 
 
+def _csv_text(table: Table) -> str:
+    """One table as a plain CSV: the header row first, then the rows (no title line; a link
+    keeps its text)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(list(table.columns))
+    writer.writerows([["" if v is None else str(v) for v in row] for row in table.rows])
+    return out.getvalue()
+
+
+def _csv_name(slug: str, index: int, count: int) -> str:
+    """``<slug>.csv`` for a panel's only table, ``<slug>-<n>.csv`` (from 1) for several."""
+    return f"{slug}.csv" if count == 1 else f"{slug}-{index + 1}.csv"
+
+
+def _period(scope: Scope) -> str:
+    return f"{scope.date_from:%Y-%m-%d}-to-{scope.date_to:%Y-%m-%d}"
+
+
 @require_GET
 @role_required("ippcase.view_dashboard")
 def panel_csv(request: AppRequest, slug: str) -> HttpResponse:
-    """Every table of the panel as CSV: the caption, the header row, the rows; a blank row
-    between tables."""
+    """One table of the panel as a plain CSV (``?table=<n>``, from 1; the first by default)."""
     chosen = _panel_or_404(slug)
     board = _dashboard(request)
     if board.scope is None or board.people is None:
         context = _context(request, board, [chosen])
         return render(request, "ippcase/dashboard.html", context, status=400)
     data = chosen.compute(board.people, board.scope)
-    scope = board.scope
-    name = f"dashboard-{chosen.slug}-{scope.date_from:%Y-%m-%d}-to-{scope.date_to:%Y-%m-%d}"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    writer = csv.writer(response)
-    for n, table in enumerate(data.tables):
-        if n:
-            writer.writerow([])
-        writer.writerow([table.caption])
-        writer.writerow(list(table.columns))
-        writer.writerows([["" if v is None else str(v) for v in row] for row in table.rows])
+    number = request.GET.get("table", "1")
+    if not number.isdigit() or not 1 <= int(number) <= len(data.tables):
+        raise Http404("No such table in this panel.")
+    index = int(number) - 1
+    stem = _csv_name(chosen.slug, index, len(data.tables)).removesuffix(".csv")
+    name = f"dashboard-{stem}-{_period(board.scope)}.csv"
+    response = HttpResponse(_csv_text(data.tables[index]), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@require_GET
+@role_required("ippcase.view_dashboard")
+def csv_zip(request: AppRequest) -> HttpResponse:
+    """Every table of every panel, each a plain CSV, in one zip (same scope and dates as the
+    dashboard)."""
+    board = _dashboard(request)
+    if board.scope is None or board.people is None:
+        return render(request, "ippcase/dashboard.html", _context(request, board, None), status=400)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for chosen in PANELS:
+            data = chosen.compute(board.people, board.scope)
+            for index, table in enumerate(data.tables):
+                archive.writestr(_csv_name(chosen.slug, index, len(data.tables)), _csv_text(table))
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    name = f"dashboard-{_period(board.scope)}.zip"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_GET
+@role_required("ippcase.view_dashboard")
+def figure_people(request: AppRequest, slug: str) -> HttpResponse:
+    """The people behind a headline figure (``?period=current|previous``, the current four
+    weeks by default), within the dashboard's scope: the same people the figure counts."""
+    figure = headline.FIGURES_BY_SLUG.get(slug)
+    if figure is None:
+        raise Http404("No such figure.")
+    period = request.GET.get("period", "current")
+    if period not in headline.PERIODS:
+        raise Http404("No such period.")
+    board = _dashboard(request)
+    if board.scope is None or board.people is None:
+        return render(request, "ippcase/dashboard.html", _context(request, board, None), status=400)
+    start, end = headline.period_dates(board.scope.today, period)
+    current_com = Allocation.objects.filter(person=OuterRef("pk"), end_date__isnull=True).annotate(
+        name=Concat(F("practitioner__first_name"), Value(" "), F("practitioner__last_name"))
+    )
+    people = (
+        headline.figure_people(board.people, figure, board.scope.today, period)
+        .select_related("team")
+        .annotate(com_name=Subquery(current_com.values("name")[:1]))
+    )
+    page = Paginator(people, settings.CASELOAD_PAGE_SIZE).get_page(request.GET.get("page", 1))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "ippcase/dashboard_people.html",
+        {
+            "figure": figure,
+            "period": period,
+            "start": start,
+            "end": end,
+            "page": page,
+            "scope_label": board.choices.label(board.selected),
+            "query": query.urlencode(),
+        },
+    )
 
 
 @require_GET
@@ -363,4 +451,4 @@ def practitioner_caseload(request: AppRequest, username: str) -> HttpResponse:
     )
 
 
-__all__ = ["dashboard", "panel", "panel_csv", "practitioner_caseload"]
+__all__ = ["csv_zip", "dashboard", "figure_people", "panel", "panel_csv", "practitioner_caseload"]

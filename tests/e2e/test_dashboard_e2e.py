@@ -68,26 +68,75 @@ def test_manager_uses_the_dashboard(page: Page, assert_accessible, screenshot):
     page.get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
     expect(page.locator("#dashboard-scope")).to_contain_text("PDU:")
-    expect(page.get_by_role("img", name="Caseload now: bar chart")).to_be_visible()
-    # Each panel loads itself after the page: every placeholder has been replaced.
-    expect(page.locator("section[aria-busy='true']")).to_have_count(0)
+    # Each panel's body loads itself after the page: no placeholder is left.
+    expect(page.locator("[aria-busy='true']")).to_have_count(0)
     expect(page.locator("section.app-dashboard-panel table")).not_to_have_count(0)
-    assert_accessible(page, "the dashboard")
 
+    # The first screen (1280 x 900): the headline figures, all of them inside the viewport.
+    figures = page.locator(".app-headline__figure")
+    expect(figures).to_have_count(4)
+    for n in range(4):
+        box = figures.nth(n).bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 900, box
+    DOCS_IMG.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS_IMG / "dashboard-first-screen.png"))
+    assert_accessible(page, "the dashboard, panels collapsed")
+
+    # The contents list jumps to a panel and opens it; the chart is there.
+    page.get_by_role("link", name="Caseload now").click()
+    expect(page).to_have_url(re.compile(r"#panel-caseload-now$"))
+    expect(page.get_by_role("img", name="Caseload now: bar chart")).to_be_visible()
+    page.get_by_text("Figures: People at risk of recall").click()  # a collapsed panel opens
+    expect(page.locator("#panel-at-risk-body table").first).to_be_visible()
+    page.evaluate(
+        "document.querySelectorAll('details.app-dashboard-panel__details')"
+        ".forEach(d => d.setAttribute('open', ''))"
+    )
+    assert_accessible(page, "the dashboard, every panel open")
+    _no_sideways_scroll(page)
+
+    # A figure's number opens the people behind it.
+    page.locator("#headline-concerns .app-headline__number a").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("People with a new concern")
+    expect(page.locator("#result-count")).to_have_text("3 people")
+    assert_accessible(page, "the people behind a figure")
+    _no_sideways_scroll(page)
+    page.get_by_role("link", name="Back to the dashboard").click()
+    expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
+    expect(page.locator("[aria-busy='true']")).to_have_count(0)
+
+    # Printing: every panel expanded, navigation and buttons hidden.
+    page.emulate_media(media="print")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert page.locator("details.app-dashboard-panel__details:not([open])").count() == 0
+    expect(page.locator(".govuk-header")).to_be_hidden()
+    expect(page.locator(".app-dashboard-scope-form")).to_be_hidden()
+    expect(page.get_by_role("link", name="Download every table as CSV files (zip)")).to_be_hidden()
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    page.emulate_media(media="screen")
+    assert page.locator("details.app-dashboard-panel__details:not([open])").count() > 0
+
+    page.get_by_text("Change the scope or the dates").click()
     page.get_by_label("Show figures for").select_option("team:leeds-s")
     expect(page.locator("#dashboard-scope")).to_contain_text("Team: Leeds South")
     expect(page).to_have_url(re.compile(r"scope=team%3Aleeds-s"))
-    expect(page.locator("section[aria-busy='true']")).to_have_count(0)
+    expect(page.locator("[aria-busy='true']")).to_have_count(0)
     assert_accessible(page, "the dashboard for a team")
     screenshot(page, "dashboard")  # the whole page, in test-results/
-    DOCS_IMG.mkdir(exist_ok=True)
     page.screenshot(  # the top of it, for the docs
         path=str(DOCS_IMG / "dashboard.png"),
         full_page=True,
         clip={"x": 0, "y": 0, "width": 1280, "height": 1900},
     )
 
-    page.get_by_text("Practitioners' caseloads").click()
+    page.get_by_text("Practitioners' caseloads (1)").click()
     page.get_by_role("link", name="Chris Com").click()
     expect(page.get_by_role("heading", name="Chris Com: caseload")).to_be_visible()
     assert_accessible(page, "a practitioner's caseload")
+
+
+def _no_sideways_scroll(page: Page) -> None:
+    page.set_viewport_size({"width": 320, "height": 900})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert width <= 320, f"{page.url} scrolls sideways at 320px ({width}px wide)"
