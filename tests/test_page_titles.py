@@ -135,12 +135,6 @@ def crawl_titles(users: dict[str, Any], team: Any) -> dict[str, dict[str, list[s
     return found
 
 
-# The dashboard's panel page shares the dashboard's title: the dashboard templates are H4's
-# (issue 16), who fixes it. Listed by name so that the lead removes it at merge; any other shared
-# title fails.
-KNOWN_DASHBOARD_H4 = {"/dashboard/", "/dashboard/panels/caseload-now/"}
-
-
 def test_no_two_pages_have_the_same_title(
     team, practitioner, manager, senior_manager, ppcs, admin_user
 ):
@@ -158,7 +152,7 @@ def test_no_two_pages_have_the_same_title(
         f"{persona}: {title!r} on {sorted(set(urls))}"
         for persona, titles in sorted(found.items())
         for title, urls in sorted(titles.items())
-        if len(set(urls)) > 1 and not set(urls) <= KNOWN_DASHBOARD_H4
+        if len(set(urls)) > 1
     ]
     assert not shared, f"{len(shared)} titles shared by different pages:\n" + "\n".join(shared)
 

@@ -44,6 +44,8 @@ def test_practitioner_opens_a_case(page, assert_accessible, screenshot):
     page.get_by_label("Username").fill("pat")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My cases")
+    page.get_by_role("link", name="See every case you can view").click()
     expect(page).to_have_url(re.compile(r"/cases/$"))
 
     page.get_by_role("button", name="Open a case").click()

@@ -37,6 +37,8 @@ def test_practitioner_signs_in_finds_a_person_and_reads_their_timeline(
     page.get_by_role("button", name="Sign in").click()
 
     # The caseload.
+    expect(page.get_by_role("heading", level=1)).to_have_text("My cases")
+    page.get_by_role("link", name="See every case you can view").click()
     expect(page).to_have_url(re.compile(r"/cases/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Caseload")
     assert_accessible(page, "the caseload")

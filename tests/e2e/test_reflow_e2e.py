@@ -24,10 +24,6 @@ from tests.test_url_access import build_world, declared_table, url_for, walk
 
 VIEWPORT = {"width": 320, "height": 800}
 
-# The dashboard is H4's (issue 16), who makes it reflow; these URL names may still scroll in this
-# branch. The lead removes this list at merge: anything else that scrolls fails.
-KNOWN_DASHBOARD_H4 = {"dashboard", "dashboard_panel"}
-
 # The pages whose tables this issue put in a scroll region, and the error pages: axe checks each
 # (once, as the first persona that sees it).
 AXE_CHECKED = {
@@ -110,7 +106,6 @@ def test_no_page_scrolls_sideways_at_320px(
     }
     pages = _pages(users, team)
     problems: list[str] = []
-    known: list[str] = []
     visited = 0
     checked: set[str] = set()
     for persona, entries in pages.items():
@@ -122,12 +117,12 @@ def test_no_page_scrolls_sideways_at_320px(
             if page.evaluate(SCROLLS):
                 width = page.evaluate("document.documentElement.scrollWidth")
                 line = f"{persona} {name} {url}: {width}px wide: {page.evaluate(WIDEST)}"
-                (known if name in KNOWN_DASHBOARD_H4 else problems).append(line)
+                problems.append(line)
             if name in AXE_CHECKED and name not in checked:
                 checked.add(name)
                 assert_accessible(page, f"{name} at 320px as {persona}")
         context.close()
-    print(f"\nreflow: {visited} pages at 320px; H4's dashboard pages that scroll: {known}")
+    print(f"\nreflow: {visited} pages at 320px")
     names = {name for entries in pages.values() for name, _ in entries}
     for expected in (
         "caseload",

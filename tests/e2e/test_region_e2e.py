@@ -129,6 +129,8 @@ def test_a_region_sets_up_a_team_opens_a_case_and_moves_it(page, assert_accessib
     page.get_by_label("Confirm your new password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Set password").click()
     _sign_in(page, "pat", NEW_PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("My cases")
+    page.get_by_role("link", name="See every case you can view").click()
     expect(page).to_have_url(re.compile(r"/cases/$"))
     visit("the empty caseload")
 
