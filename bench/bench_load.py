@@ -52,7 +52,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_pages import database_exists  # noqa: E402
 from bench.bench_seed import drop, manage, recreate, with_database  # noqa: E402
-from ippcase import embedded  # noqa: E402 - after the path is set up
+from ippcase.platform import embedded  # noqa: E402 - after the path is set up
 
 DEFAULT_DATABASE = "ippcase_bench_load"
 TEMPLATE = "ippcase_bench_load_template"

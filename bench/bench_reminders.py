@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_seed import drop, manage, recreate, with_database  # noqa: E402
-from ippcase import embedded  # noqa: E402 - after the path is set up
+from ippcase.platform import embedded  # noqa: E402 - after the path is set up
 
 TEMPLATE = "ippcase_bench_reminders_template"
 TARGET = "ippcase_bench_reminders"

@@ -145,11 +145,13 @@ def test_main_pages_raise_no_csp_violation_and_their_scripts_run(page: Page):
     # Manager: the dashboard, its charts, and a scope change that htmx swaps in place.
     _sign_in(page, "spo")
     page.get_by_role("link", name="Dashboard").click()
+    page.get_by_role("link", name="Caseload now").click()  # the contents list opens the panel
     expect(page.get_by_role("img", name="Caseload now: bar chart")).to_be_visible()
     expect(page.locator("[hx-trigger=load]")).to_have_count(0, timeout=60_000)
     box = page.get_by_role("img", name="Caseload now: bar chart").bounding_box()
     assert box is not None and 0 < box["width"] <= 640  # the chart's CSS class applies
     violations.assert_none("the dashboard")
+    page.get_by_text("Change the scope or the dates").click()
     with page.expect_response(lambda r: r.request.headers.get("hx-request") == "true"):
         page.get_by_label("Show figures for").select_option(f"team:{com.team.code}")
     expect(page.locator("#dashboard-scope")).to_contain_text(f"Team: {com.team.name}")

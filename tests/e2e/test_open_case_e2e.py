@@ -57,7 +57,7 @@ def test_practitioner_opens_a_case(page, assert_accessible, screenshot):
     page.get_by_role("button", name="Continue").click()
     expect(page).to_have_title(re.compile("^Error: "))
     assert_accessible(page, "the person page with errors")
-    page.get_by_label("CRN").fill("E123456")
+    page.get_by_label("CRN", exact=True).fill("E123456")
     page.get_by_label("NOMIS number (optional)").fill("A1234EE")
     page.get_by_label("First name").fill("Ellis")
     page.get_by_label("Last name").fill("Moore")
