@@ -320,7 +320,8 @@ def test_duplicate_crn_refused_on_the_person_page_with_a_link_when_visible(pract
 
 
 def test_duplicate_nomis_out_of_view_names_the_pdu_not_the_person(outsider, team):
-    existing = factories.make_case(team, nomis_number=NOMIS)
+    # A surname that cannot be part of the PDU's name ("Lee" is in "Leeds": a random one was).
+    existing = factories.make_case(team, nomis_number=NOMIS, last_name="Okonkwo-Hart")
     client = client_for(outsider)
     response = post(client, "open_case_person", PERSON)
     body = response.content.decode()
