@@ -37,14 +37,9 @@ def on_licence(team):
 
 
 @pytest.fixture
-def aco(team):
-    return factories.UserFactory(username="aco", roles=[case_vocab.Role.SENIOR_MANAGER], team=team)
-
-
-@pytest.fixture
-def ready(on_licence, practitioner, manager, aco):
+def ready(on_licence, practitioner, manager, senior_manager):
     rec = _send(_draft_ready_to_send(on_licence, practitioner), practitioner)
-    return _sign(_sign(rec, manager, "spo"), aco, "aco")
+    return _sign(_sign(rec, manager, "spo"), senior_manager, "aco")
 
 
 @pytest.fixture
