@@ -36,6 +36,11 @@ urlpatterns = [
     path("cases/<str:crn>/", include("ippcase.cases.licence_record.urls")),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("dashboard/figures/<slug:slug>/", dashboard_views.figure_people, name="dashboard_people"),
+    path(
+        "dashboard/positions/<slug:slug>/",
+        dashboard_views.position_people,
+        name="dashboard_position_people",
+    ),
     path("dashboard/figures.zip", dashboard_views.csv_zip, name="dashboard_csv_zip"),
     path("dashboard/panels/<slug:slug>.csv", dashboard_views.panel_csv, name="dashboard_panel_csv"),
     path("dashboard/panels/<slug:slug>/", dashboard_views.panel, name="dashboard_panel"),

@@ -102,8 +102,15 @@ def test_timeline_alternates_custody_and_community_and_matches_the_table(practit
     assert [b["kind"] for b in bars] == ["custody", "community", "at_large", "custody", "community"]
     assert bars[0]["x"] == 40 and bars[-1]["x"] + bars[-1]["width"] == pytest.approx(920, abs=1)
 
+    # WCAG 1.4.1: the kinds of period differ by more than colour, so at most one kind is plain.
+    patterns = {b["kind"]: b["pattern"] for b in bars}
+    assert len(set(patterns.values())) == len(patterns)
+
     body = practitioner_client.get(reverse("person_timeline", args=[person.crn])).content.decode()
     assert '<svg class="app-timeline" role="img"' in body
+    for kind in ("custody", "at_large"):
+        assert f'<pattern id="{patterns[kind]}"' in body
+        assert body.count(f'fill="url(#{patterns[kind]})"') == [b["kind"] for b in bars].count(kind)
     for text in (
         "Release 1 from HMP Leeds",
         "Recall 1",

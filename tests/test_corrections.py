@@ -467,7 +467,9 @@ def test_the_dashboards_do_not_count_struck_out_entries(team, practitioner):
         behaviours=[],
     )
     people = Person.objects.filter(team=team)
-    before = dict(caseload.CASELOAD_NOW.compute(people, scope).tables[0].rows)
+    before = {
+        k: int(str(n)) for k, n in caseload.CASELOAD_NOW.compute(people, scope).tables[0].rows
+    }
     assert before["Concerns recorded in the last 30 days"] == 2
     # at_risk's action counts; struck's concern counts.
     assert [row[1] for row in caseload.AT_RISK.compute(people, scope).tables[0].rows] == [
@@ -477,7 +479,7 @@ def test_the_dashboards_do_not_count_struck_out_entries(team, practitioner):
     _strike(wrong_concern, practitioner)
     _strike(wrong_action, practitioner)
 
-    after = dict(caseload.CASELOAD_NOW.compute(people, scope).tables[0].rows)
+    after = {k: int(str(n)) for k, n in caseload.CASELOAD_NOW.compute(people, scope).tables[0].rows}
     assert after["Concerns recorded in the last 30 days"] == 1
     rows = caseload.AT_RISK.compute(people, scope).tables[0].rows
     # The struck-out concern no longer puts struck at risk; the struck-out action no longer

@@ -35,7 +35,7 @@ def _caseload_now(user, scope: str | None = None) -> dict[str, int]:
     response = client_for(user).get("/dashboard/panels/caseload-now/", params)
     assert response.status_code == 200
     rows = response.context["panels"][0]["tables"][0]["rows"]
-    return {r[0]["text"]: r[1]["text"] for r in rows}
+    return {r[0]["text"]: int(r[1]["text"]) for r in rows}
 
 
 def _scope(today: dt.date | None = None, **kwargs) -> Scope:
@@ -98,7 +98,7 @@ def test_caseload_now_counts_each_position(team, practitioner):
     factories.make_case(team, recalled=False, released=dt.date(2014, 5, 1))
 
     data = caseload.CASELOAD_NOW.compute(Person.objects.all(), _scope())
-    assert dict(data.tables[0].rows) == {
+    assert {label: int(str(n)) for label, n in data.tables[0].rows} == {
         "People in scope": 9,
         "On licence": 5,
         "Licence ended (by law or the Parole Board)": 1,

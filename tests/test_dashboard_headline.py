@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from ippcase.models import Person
 from ippcase.reporting import headline
+from ippcase.reporting.dashboard import Scope
+from ippcase.reporting.panels import caseload as caseload_panels
 from recall.models import ActionShortOfRecall, Concern
 from tests import factories
 from tests.conftest import client_for
@@ -166,3 +168,58 @@ def test_people_lists_query_counts_do_not_grow_with_the_data(request, team, prac
     _people_in_both_periods(team, practitioner, 90)  # several pages
     large = {url: _queries(client, url) for url in urls}
     assert small == large
+
+
+# --- "Caseload now": each count opens the people behind it ----------------------------------------
+
+
+def test_caseload_now_counts_link_to_their_people_in_the_same_scope(manager, team):
+    factories.make_case(team, recalled=False)
+    html = client_for(manager).get("/dashboard/panels/caseload-now/?scope=team:leeds-a").content
+    for position in caseload_panels.POSITIONS:
+        assert f'href="/dashboard/positions/{position.slug}/?scope=team%3Aleeds-a"' in html.decode()
+
+
+def test_position_list_is_the_people_the_count_counts(manager, team, other_pdu_team, practitioner):
+    on_licence = factories.make_case(team, first_name="On", last_name="Licence", recalled=False)
+    concerned = factories.make_case(team, first_name="Has", last_name="Concern", recalled=False)
+    _concern(concerned, 2, practitioner)
+    outside = factories.make_case(other_pdu_team, first_name="Out", last_name="Side")
+    _concern(outside, 2, practitioner)
+    counts = {
+        label: n
+        for label, n in (
+            (row[0], int(str(row[1])))
+            for row in caseload_panels.CASELOAD_NOW.compute(
+                Person.objects.filter(team__pdu=team.pdu), _scope(team)
+            )
+            .tables[0]
+            .rows
+        )
+    }
+    client = client_for(manager)
+    html = client.get("/dashboard/positions/recent-concern/").content.decode()
+    assert "Has Concern" in html and "On Licence" not in html and "Out Side" not in html
+    assert "<title>Caseload now: Concerns recorded in the last 30 days" in html
+    assert f"{counts['Concerns recorded in the last 30 days']} person" in html
+    html = client.get("/dashboard/positions/on-licence/").content.decode()
+    assert "Has Concern" in html and "On Licence" in html and "Out Side" not in html
+    assert f"{counts['On licence']} people" in html and on_licence.crn in html
+    # Another PDU's scope: the dashboard's error, never its people.
+    response = client.get("/dashboard/positions/recent-concern/", {"scope": "pdu:wakefield"})
+    assert response.status_code == 400 and "Out Side" not in response.content.decode()
+    assert client.get("/dashboard/positions/nope/").status_code == 404
+
+
+def _scope(team) -> Scope:
+    today = timezone.localdate()
+    return Scope("pdu", team.pdu.code, today - dt.timedelta(days=365), today, today)
+
+
+def test_position_list_query_count_does_not_grow_with_the_data(manager, team, practitioner):
+    client = client_for(manager)
+    url = "/dashboard/positions/in-scope/?scope=team:leeds-a"
+    _people_in_both_periods(team, practitioner, 5)
+    small = _queries(client, url)
+    _people_in_both_periods(team, practitioner, 60)  # several pages
+    assert _queries(client, url) == small

@@ -299,6 +299,7 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
         "inbox_open": {"pk": notification.pk},
         "dashboard_panel_csv": {"slug": PANELS[0].slug},
         "dashboard_people": {"slug": "recalled"},
+        "dashboard_position_people": {"slug": "on-licence"},
         "recall:section": {"slug": "why"},
         "vary_condition": {"pk": person.licence_conditions.first().pk},
         "end_condition": {"pk": person.licence_conditions.first().pk},

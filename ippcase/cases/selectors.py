@@ -314,6 +314,14 @@ def build_timeline(person: Person, today: dt.date | None = None) -> Timeline:
 
 SVG_WIDTH = 960
 SVG_MARGIN = 40
+# Each kind of period's colour and the pattern drawn over it (includes/timeline_defs.html):
+# the periods differ by more than colour (WCAG 1.4.1). Community time is the one plain bar.
+TIMELINE_FILLS = {"custody": "#d4351c", "community": "#00703c", "at_large": "#f47738"}
+TIMELINE_PATTERNS = {
+    "custody": "timeline-pattern-custody",
+    "community": "",
+    "at_large": "timeline-pattern-at_large",
+}
 
 
 def _timeline_svg_geometry(start: dt.date, timeline: Timeline, today: dt.date) -> dict[str, Any]:
@@ -330,6 +338,8 @@ def _timeline_svg_geometry(start: dt.date, timeline: Timeline, today: dt.date) -
             "x": x(p.start),
             "width": max(round(x(p.end or today) - x(p.start), 1), 1.0),
             "kind": p.kind,
+            "fill": TIMELINE_FILLS[p.kind],
+            "pattern": TIMELINE_PATTERNS[p.kind],
             "title": f"{p.label}: {_ddmmyyyy(p.start)} to {_ddmmyyyy(p.end) if p.end else 'now'}",
         }
         for p in timeline.periods

@@ -40,11 +40,14 @@ class Scope:
 
 @dataclass(frozen=True)
 class Link:
-    """A cell that links somewhere (a person's case, a practitioner's caseload); CSV keeps the
-    text only."""
+    """A cell that links somewhere (a person's case, a practitioner's caseload, the people behind
+    a count); CSV keeps the text only. ``numeric``: a count, aligned as a number; ``keep_query``:
+    the view appends the dashboard's query string (scope and dates), which a panel does not see."""
 
     text: str
     url: str
+    numeric: bool = False
+    keep_query: bool = False
 
     def __str__(self) -> str:
         return self.text

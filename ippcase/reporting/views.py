@@ -36,6 +36,7 @@ from ippcase.models import Allocation, Pdu, Person, Region, Team, User
 from ippcase.reporting import headline
 from ippcase.reporting.dashboard import Link, Panel, Scope, Table
 from ippcase.reporting.panels import PANELS, PANELS_BY_SLUG
+from ippcase.reporting.panels import caseload as caseload_panels
 from ippcase.vocab import Role
 from recall.vocab import RecommendationStatus
 
@@ -205,11 +206,15 @@ def _dashboard(request: AppRequest) -> Dashboard:
     return board
 
 
-def _cell(value: Any, first: bool) -> dict[str, Any]:
+def _cell(value: Any, first: bool, query: str) -> dict[str, Any]:
     if isinstance(value, Link):
-        return {"text": value.text, "url": value.url, "numeric": False}
-    numeric = not first and isinstance(value, int | float) and not isinstance(value, bool)
-    return {"text": "" if value is None else value, "url": "", "numeric": numeric}
+        url = f"{value.url}?{query}" if value.keep_query and query else value.url
+        return {"text": value.text, "url": url, "numeric": value.numeric}
+    return {
+        "text": "" if value is None else value,
+        "url": "",
+        "numeric": not first and _is_number(value),
+    }
 
 
 def _render_panel(panel: Panel, board: Dashboard, query: str) -> dict[str, Any]:
@@ -228,7 +233,9 @@ def _render_panel(panel: Panel, board: Dashboard, query: str) -> dict[str, Any]:
                     {"text": c, "numeric": i > 0 and _numeric_column(table.rows, i)}
                     for i, c in enumerate(table.columns)
                 ],
-                "rows": [[_cell(v, i == 0) for i, v in enumerate(row)] for row in table.rows],
+                "rows": [
+                    [_cell(v, i == 0, query) for i, v in enumerate(row)] for row in table.rows
+                ],
             }
             for table in data.tables
         ],
@@ -237,9 +244,13 @@ def _render_panel(panel: Panel, board: Dashboard, query: str) -> dict[str, Any]:
 
 
 def _numeric_column(rows: Any, index: int) -> bool:
-    return bool(rows) and all(
-        isinstance(row[index], int | float) and not isinstance(row[index], bool) for row in rows
-    )
+    return bool(rows) and all(_is_number(row[index]) for row in rows)
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, Link):
+        return value.numeric
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _practitioner_rows(board: Dashboard) -> list[dict[str, Any]]:
@@ -377,6 +388,37 @@ def csv_zip(request: AppRequest) -> HttpResponse:
     return response
 
 
+def _people_list(
+    request: AppRequest, board: Dashboard, people: QuerySet[Person], heading: str, **context: Any
+) -> HttpResponse:
+    """One page of ``people`` (already in the board's scope) with their team and current COM:
+    the list behind a headline figure or a "Caseload now" count."""
+    current_com = Allocation.objects.filter(person=OuterRef("pk"), end_date__isnull=True).annotate(
+        name=Concat(F("practitioner__first_name"), Value(" "), F("practitioner__last_name"))
+    )
+    rows = people.select_related("team").annotate(com_name=Subquery(current_com.values("name")[:1]))
+    page = Paginator(rows, settings.CASELOAD_PAGE_SIZE).get_page(request.GET.get("page", 1))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "ippcase/dashboard_people.html",
+        {
+            "heading": heading,
+            "page": page,
+            "scope_label": board.choices.label(board.selected),
+            "query": query.urlencode(),
+            **context,
+        },
+    )
+
+
+def _bad_scope(request: AppRequest, board: Dashboard) -> HttpResponse:
+    """The dashboard with its error summary, for a people list asked for in a scope or dates
+    the user may not have."""
+    return render(request, "ippcase/dashboard.html", _context(request, board, None), status=400)
+
+
 @require_GET
 @role_required("ippcase.view_dashboard")
 def figure_people(request: AppRequest, slug: str) -> HttpResponse:
@@ -390,31 +432,36 @@ def figure_people(request: AppRequest, slug: str) -> HttpResponse:
         raise Http404("No such period.")
     board = _dashboard(request)
     if board.scope is None or board.people is None:
-        return render(request, "ippcase/dashboard.html", _context(request, board, None), status=400)
+        return _bad_scope(request, board)
     start, end = headline.period_dates(board.scope.today, period)
-    current_com = Allocation.objects.filter(person=OuterRef("pk"), end_date__isnull=True).annotate(
-        name=Concat(F("practitioner__first_name"), Value(" "), F("practitioner__last_name"))
-    )
-    people = (
-        headline.figure_people(board.people, figure, board.scope.today, period)
-        .select_related("team")
-        .annotate(com_name=Subquery(current_com.values("name")[:1]))
-    )
-    page = Paginator(people, settings.CASELOAD_PAGE_SIZE).get_page(request.GET.get("page", 1))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
+    when = "last 4 weeks" if period == "current" else "the 4 weeks before"
+    return _people_list(
         request,
-        "ippcase/dashboard_people.html",
-        {
-            "figure": figure,
-            "period": period,
-            "start": start,
-            "end": end,
-            "page": page,
-            "scope_label": board.choices.label(board.selected),
-            "query": query.urlencode(),
-        },
+        board,
+        headline.figure_people(board.people, figure, board.scope.today, period),
+        heading=f"{figure.title}, {start:%-d %B %Y} to {end:%-d %B %Y}",
+        title=f"{figure.title}, {when}",
+        definition=figure.definition,
+    )
+
+
+@require_GET
+@role_required("ippcase.view_dashboard")
+def position_people(request: AppRequest, slug: str) -> HttpResponse:
+    """The people behind one count of "Caseload now", within the dashboard's scope, today."""
+    position = caseload_panels.POSITIONS_BY_SLUG.get(slug)
+    if position is None:
+        raise Http404("No such position.")
+    board = _dashboard(request)
+    if board.scope is None or board.people is None:
+        return _bad_scope(request, board)
+    return _people_list(
+        request,
+        board,
+        caseload_panels.position_people(board.people, position, board.scope.today),
+        heading=f"Caseload now: {position.label[0].lower()}{position.label[1:]}",
+        title=f"Caseload now: {position.label}",
+        definition=f"Counted today, {board.scope.today:%-d %B %Y}.",
     )
 
 

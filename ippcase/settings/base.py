@@ -104,7 +104,10 @@ DATABASES = {
 # ``pgtrigger.ignore`` setting is undefined, that check raises and catches an error per row, which
 # made a 10,000-person import 2.5 times slower. An empty list means what "undefined" means (ignore
 # nothing) without the error; ``pgtrigger.ignore()`` still overrides it where used.
-DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c pgtrigger.ignore={}"
+# jit=off: PostgreSQL's JIT compiles any plan whose estimated cost passes jit_above_cost; the
+# header search over 10,000 people crossed it and spent about 600 ms compiling a 20 ms query on
+# its first run in a connection (issue 16). Our statements are short, so compiling never pays.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c pgtrigger.ignore={} -c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "ippcase.User"
 

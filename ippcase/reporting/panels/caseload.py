@@ -4,6 +4,7 @@ action short of recall recorded (docs/dashboards.md gives the definitions)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
@@ -23,17 +24,60 @@ AT_RISK_DAYS = 90  # the at-risk window: concerns in the last 90 days
 AT_RISK_LIMIT = 50
 
 
-def _caseload_now(people: QuerySet[Person], scope: Scope) -> PanelData:
+@dataclass(frozen=True)
+class Position:
+    """One row of "Caseload now": a position a person can be in today. Its count links to the
+    people in it (``dashboard_position_people``)."""
 
-    since = scope.today - dt.timedelta(days=CONCERN_DAYS)
-    annotated = people.annotate(
+    slug: str
+    label: str
+    condition: Q
+
+
+POSITIONS: tuple[Position, ...] = (
+    Position("in-scope", "People in scope", Q()),
+    Position("on-licence", "On licence", Q(status=CaseStatus.ON_LICENCE)),
+    Position(
+        "licence-ended",
+        "Licence ended (by law or the Parole Board)",
+        Q(status=CaseStatus.LICENCE_ENDED),
+    ),
+    Position(
+        "recent-concern",
+        f"Concerns recorded in the last {CONCERN_DAYS} days",
+        Q(recent_concern=True),
+    ),
+    Position("draft", "Recall being considered (draft recommendation)", Q(live_status=RS.DRAFT)),
+    Position(
+        "countersignature",
+        "Awaiting countersignature (SPO or ACO)",
+        Q(live_status__in=[RS.AWAITING_SPO, RS.AWAITING_ACO]),
+    ),
+    Position("ready", "Countersigned, not yet sent to PPCS", Q(live_status=RS.READY)),
+    Position(
+        "awaiting-ppcs", "Awaiting PPCS", Q(live_status__in=[RS.SUBMITTED, RS.INFO_REQUESTED])
+    ),
+    Position("at-large", "Recalled, not yet in custody", Q(status=CaseStatus.RECALLED_AT_LARGE)),
+    Position(
+        "awaiting-review",
+        "In custody on recall, awaiting re-release review",
+        Q(status=CaseStatus.IN_CUSTODY_ON_RECALL, awaiting_review=True),
+    ),
+)
+POSITIONS_BY_SLUG = {position.slug: position for position in POSITIONS}
+
+
+def with_positions(people: QuerySet[Person], today: dt.date) -> QuerySet[Person]:
+    """``people`` annotated with what every ``Position.condition`` reads."""
+    since = today - dt.timedelta(days=CONCERN_DAYS)
+    return people.annotate(
         latest_release_id=Subquery(latest_release().values("pk")[:1]),
         live_status=Subquery(live_recommendation().values("status")[:1]),
         recent_concern=Exists(
             Concern.objects.filter(
                 person=OuterRef("pk"),
                 occurred_on__gte=since,
-                occurred_on__lte=scope.today,
+                occurred_on__lte=today,
                 struck_out_at__isnull=True,  # a struck-out concern counts nowhere
             )
         ),
@@ -45,31 +89,39 @@ def _caseload_now(people: QuerySet[Person], scope: Scope) -> PanelData:
             )
         ),
     ).annotate(status=status_expression())
-    rows: list[tuple[str, Q]] = [
-        ("People in scope", Q()),
-        ("On licence", Q(status=CaseStatus.ON_LICENCE)),
-        (
-            "Licence ended (by law or the Parole Board)",
-            Q(status=CaseStatus.LICENCE_ENDED),
-        ),
-        (f"Concerns recorded in the last {CONCERN_DAYS} days", Q(recent_concern=True)),
-        ("Recall being considered (draft recommendation)", Q(live_status=RS.DRAFT)),
-        (
-            "Awaiting countersignature (SPO or ACO)",
-            Q(live_status__in=[RS.AWAITING_SPO, RS.AWAITING_ACO]),
-        ),
-        ("Countersigned, not yet sent to PPCS", Q(live_status=RS.READY)),
-        ("Awaiting PPCS", Q(live_status__in=[RS.SUBMITTED, RS.INFO_REQUESTED])),
-        ("Recalled, not yet in custody", Q(status=CaseStatus.RECALLED_AT_LARGE)),
-        (
-            "In custody on recall, awaiting re-release review",
-            Q(status=CaseStatus.IN_CUSTODY_ON_RECALL, awaiting_review=True),
-        ),
-    ]
-    counts = annotated.aggregate(
-        **{f"n{i}": Count("pk", filter=q) for i, (_, q) in enumerate(rows)}
+
+
+def position_people(
+    people: QuerySet[Person], position: Position, today: dt.date
+) -> QuerySet[Person]:
+    """The people in ``position`` today, by name: the people its count counts."""
+    return (
+        with_positions(people, today)
+        .filter(position.condition)
+        .order_by("last_name", "first_name", "crn")
     )
-    values = [(label, int(counts[f"n{i}"] or 0)) for i, (label, _) in enumerate(rows)]
+
+
+def _caseload_now(people: QuerySet[Person], scope: Scope) -> PanelData:
+    counts = (
+        with_positions(people, scope.today)
+        .order_by()
+        .aggregate(**{p.slug: Count("pk", filter=p.condition) for p in POSITIONS})
+    )
+    values = [(p.label, int(counts[p.slug] or 0)) for p in POSITIONS]
+    # Each count opens the people behind it, in the same scope (the view adds the query string).
+    rows = [
+        (
+            p.label,
+            Link(
+                str(n),
+                reverse("dashboard_position_people", args=[p.slug]),
+                numeric=True,
+                keep_query=True,
+            ),
+        )
+        for p, (_, n) in zip(POSITIONS, values, strict=True)
+    ]
     chart = charts.bar_chart(
         [(label, [n]) for label, n in values[1:]],
         series=["People"],
@@ -79,7 +131,7 @@ def _caseload_now(people: QuerySet[Person], scope: Scope) -> PanelData:
         chart_id="caseload-now-chart",
     )
     return PanelData(
-        tables=(Table("Caseload now", ("Position", "People"), values),),
+        tables=(Table("Caseload now", ("Position", "People"), rows),),
         charts=(chart,),
         notes=(
             "Counted today, whatever the date range. A person may be in more than one row "
