@@ -1,4 +1,19 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def install_positions(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    """After every ``migrate`` (and a test database's creation or flush): the person position's
+    refresh function and triggers, compiled from the code now running (ippcase/caseload/
+    position.py). Lazy import: the caseload composes every app, which are all loaded by now."""
+    from django.db import connections
+
+    from ippcase.caseload import position
+
+    if connections[using].vendor == "postgresql":
+        position.install(using)
 
 
 class IppcaseConfig(AppConfig):
@@ -8,3 +23,5 @@ class IppcaseConfig(AppConfig):
     def ready(self) -> None:
         # The case permissions (rules.add_perm at import); recall and parole add theirs.
         from ippcase.core import permissions  # noqa: F401
+
+        post_migrate.connect(install_positions, sender=self, dispatch_uid="ippcase_positions")

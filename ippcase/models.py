@@ -570,3 +570,71 @@ class CaseViewEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.url_name} at {self.viewed_at:%d %b %Y %H:%M}"
+
+
+class PersonPosition(models.Model):
+    """Each person's current position, one narrow row a person (issue 17): the read model the
+    dashboards, reports and the caseload filter and count on instead of working out "latest
+    release", "live recommendation" and the rest per person inside every statement.
+
+    Kept by the database in the same transaction as every write: statement-level triggers on each
+    table it is computed from call ``ippcase_refresh_positions(person ids)``, whose SELECT is
+    compiled from the ORM expressions of the pages (``ippcase/caseload/position.py``), so the
+    row and the pages cannot disagree. ``manage.py rebuild_positions`` recomputes every row.
+    Nothing here depends on today: what does (a licence that has ended by now, a concern in the
+    last 30 days) is compared at read time with the dates kept here. docs/performance.md."""
+
+    person = models.OneToOneField(
+        Person, on_delete=models.DO_NOTHING, primary_key=True, related_name="position"
+    )
+    first_release_on = models.DateField(null=True)
+    # The latest release (by date) and the recall that ended it, if any.
+    latest_release = models.ForeignKey(
+        Release, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    latest_release_on = models.DateField(null=True)
+    latest_recall = models.ForeignKey(
+        Recall, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    latest_recall_on = models.DateField(null=True)
+    returned_to_custody_on = models.DateField(null=True)
+    re_released_on = models.DateField(null=True)
+    recall_count = models.PositiveIntegerField(default=0)
+    # When the licence ends or ended (automatic termination or the Parole Board), and the Board's
+    # termination date alone.
+    licence_ends_on = models.DateField(null=True)
+    licence_terminated_on = models.DateField(null=True)
+    # The open (or submitted) recall recommendation; its id without a key: recall sits above.
+    live_recommendation_id = models.BigIntegerField(null=True)
+    live_status = models.CharField(max_length=30, blank=True)
+    # The return to custody of a recall whose recall report is tracked and not yet submitted.
+    report_rtc_on = models.DateField(null=True)
+    coms_since_release = models.PositiveSmallIntegerField(default=0)
+    # Concerns and actions short of recall (struck-out entries do not count): the latest concern,
+    # the latest action, and the latest concern on or before that action (the at-risk test).
+    latest_concern_on = models.DateField(null=True)
+    latest_action_on = models.DateField(null=True)
+    concern_before_action_on = models.DateField(null=True)
+    # PPCS may see the person (a recall, a submitted recommendation, licence termination work).
+    ppcs_work = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["live_status"], condition=~Q(live_status=""), name="position_live_idx"
+            ),
+            models.Index(fields=["person"], condition=Q(ppcs_work=True), name="position_ppcs_idx"),
+            models.Index(
+                fields=["latest_concern_on"],
+                condition=Q(latest_concern_on__isnull=False),
+                name="position_concern_idx",
+            ),
+            models.Index(
+                fields=["report_rtc_on"],
+                condition=Q(report_rtc_on__isnull=False),
+                name="position_report_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Position of person {self.person_id}"

@@ -19,7 +19,6 @@ from ippcase.core.permissions import (
     person_is_ppcs_work,
     register_ppcs_work,
 )
-from ippcase.models import Release
 from parole.models import SupervisionSuspension, TerminationReferral
 from parole.selectors import qualifying_release_cutoffs
 from recall.models import RecallRecommendation
@@ -28,21 +27,26 @@ from recall.vocab import PpcsOutcome
 
 
 def _termination_work() -> Q:
-    """People with licence termination work: PPCS refers every IPP/DPP licence past its
-    qualifying date to the Parole Board, and kept the decisions on suspending supervision
-    (docs/parole.md)."""
-    work = Q(Exists(TerminationReferral.objects.filter(person=OuterRef("pk")))) | Q(
+    """People with licence termination work on record: PPCS refers IPP/DPP licences to the
+    Parole Board, and kept the decisions on suspending supervision (docs/parole.md)."""
+    return Q(Exists(TerminationReferral.objects.filter(person=OuterRef("pk")))) | Q(
         Exists(SupervisionSuspension.objects.filter(person=OuterRef("pk")))
     )
+
+
+def _past_qualifying_date() -> Q:
+    """People whose IPP/DPP licence is past its qualifying date today (PPCS refers every such
+    licence to the Board): first released on or before the cutoff. Changes with time, so it
+    reads the stored first release date of the person's position."""
+    work = Q(pk__in=[])
     for sentence_type, cutoff in qualifying_release_cutoffs().items():
-        work |= Q(sentence__sentence_type=sentence_type) & Q(
-            Exists(Release.objects.filter(person=OuterRef("pk"), date__lte=cutoff))
-        )
+        work |= Q(sentence__sentence_type=sentence_type, position__first_release_on__lte=cutoff)
     return work
 
 
 def register() -> None:
     register_ppcs_work(_termination_work)
+    register_ppcs_work(_past_qualifying_date, changes_with_time=True)
 
 
 rules.add_perm("parole.record_review", can_work_on_case | (is_ppcs & person_is_ppcs_work))

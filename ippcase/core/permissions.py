@@ -79,24 +79,43 @@ def person_in_own_pdu(user: Any, person: Any) -> bool:
 
 PpcsWork = Callable[[], Q]
 _ppcs_work_sources: list[PpcsWork] = []
+_ppcs_work_today: list[PpcsWork] = []
 
 
-def register_ppcs_work(source: PpcsWork) -> None:
-    """Add a filter on Person that makes a person PPCS work (called from AppConfig.ready())."""
-    if source not in _ppcs_work_sources:
-        _ppcs_work_sources.append(source)
+def register_ppcs_work(source: PpcsWork, *, changes_with_time: bool = False) -> None:
+    """Add a filter on Person that makes a person PPCS work (called from AppConfig.ready()).
+
+    A source that reads only the person's records (``changes_with_time=False``) is computed into
+    the stored ``PersonPosition.ppcs_work`` by the database; one that depends on today's date
+    (a qualifying period that has run out by now) is evaluated when the people are read, and
+    must use the position's stored columns (``position__...``) rather than subqueries."""
+    sources = _ppcs_work_today if changes_with_time else _ppcs_work_sources
+    if source not in sources:
+        sources.append(source)
 
 
-def _ppcs_work() -> Q:
+def ppcs_work_condition() -> Q:
+    """The stored part of "PPCS work": a recall in the person's history, or a registered source
+    that does not change with time. Evaluated per person by the position's refresh
+    (ippcase/caseload/position.py); everything else reads ``position__ppcs_work``."""
     work = Q(Exists(Release.objects.filter(person=OuterRef("pk"), recall__isnull=False)))
     for source in _ppcs_work_sources:
         work |= source()
     return work
 
 
+def ppcs_visible() -> Q:
+    """The people PPCS may see, read from the stored position and the sources that change with
+    time (a join on the position, no subquery a person)."""
+    work = Q(position__ppcs_work=True)
+    for source in _ppcs_work_today:
+        work |= source()
+    return work
+
+
 @rules.predicate
 def person_is_ppcs_work(user: Any, person: Any) -> bool:
-    return bool(type(person).objects.filter(_ppcs_work(), pk=person.pk).exists())
+    return bool(type(person).objects.filter(ppcs_visible(), pk=person.pk).exists())
 
 
 can_view_person = (
@@ -184,7 +203,7 @@ def visible_people(user: Any, qs: QuerySet[Any] | None = None) -> QuerySet[Any]:
             team__isnull=True, awaiting_pdu_id=user.team.pdu_id
         )
     if Role.PPCS in roles:
-        scope |= _ppcs_work()
+        scope |= ppcs_visible()
     return qs.filter(scope)
 
 
