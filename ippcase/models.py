@@ -600,6 +600,11 @@ class PersonPosition(models.Model):
     returned_to_custody_on = models.DateField(null=True)
     re_released_on = models.DateField(null=True)
     recall_count = models.PositiveIntegerField(default=0)
+    # The most recent recall of all (latest recall date, then id), whichever release it ended:
+    # the cohort report's "latest recall".
+    last_recall = models.ForeignKey(
+        Recall, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
     # When the licence ends or ended (automatic termination or the Parole Board), and the Board's
     # termination date alone.
     licence_ends_on = models.DateField(null=True)

@@ -61,6 +61,7 @@ COLUMNS = (
     "returned_to_custody_on",
     "re_released_on",
     "recall_count",
+    "last_recall_id",
     "licence_ends_on",
     "licence_terminated_on",
     "live_recommendation_id",
@@ -125,6 +126,11 @@ def rows() -> QuerySet[Person]:
             returned_to_custody_on=Subquery(recall_of_latest.values("returned_to_custody")[:1]),
             pos_re_released_on=Subquery(recall_of_latest.values("re_released_on")[:1]),
             recall_count=Coalesce(Subquery(recalls.values("n")[:1]), 0),
+            last_recall_id=Subquery(
+                Recall.objects.filter(release__person=OuterRef("pk"))
+                .order_by("-recall_date", "-pk")
+                .values("pk")[:1]
+            ),
             pos_licence_ends_on=licence.licence_ends_on(),
             licence_terminated_on=licence.terminated_on_sql(),
             live_recommendation_id=Subquery(live.values("pk")[:1]),

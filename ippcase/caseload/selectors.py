@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, NullIf
 
-from ippcase.cases import licence
-from ippcase.cases.selectors import CaseStatus, latest_release, search_text, status_expression
+from ippcase.cases.selectors import CaseStatus, search_text, stored_status
 from ippcase.core.permissions import visible_people
-from ippcase.models import Allocation, Person, Recall, Team, User
+from ippcase.models import Allocation, Person, Team, User
 from ippcase.vocab import Role
 from parole.selectors import PAROLE_WORK, parole_work_filter
-from recall.selectors import live_recommendation, tracked_report_rtc
 
 
 def caseload(
@@ -38,32 +36,21 @@ def caseload(
     current_com = Allocation.objects.filter(person=OuterRef("pk"), end_date__isnull=True).annotate(
         name=Concat(F("practitioner__first_name"), Value(" "), F("practitioner__last_name"))
     )
-    latest = latest_release()
+    # Everything about where the person is now comes from their stored position (one join; the
+    # database keeps it, docs/performance.md): no subquery a person for the status, the recall
+    # count, the recommendation under way or the report deadline.
     qs = (
         visible_people(user)
         .select_related("team", "sentence")
         .annotate(
-            latest_release_id=Subquery(latest.values("pk")[:1]),
-            # A correlated count, not a JOIN + GROUP BY over every person in scope: PostgreSQL
-            # then works it out for the page's rows only (docs/performance.md).
-            recall_count=Coalesce(
-                Subquery(
-                    Recall.objects.filter(release__person=OuterRef("pk"))
-                    .order_by()
-                    .values("release__person")
-                    .annotate(n=Count("pk"))
-                    .values("n")[:1]
-                ),
-                0,
-            ),
+            latest_release_id=F("position__latest_release_id"),
+            recall_count=Coalesce(F("position__recall_count"), 0),
             com_name=Subquery(current_com.values("name")[:1]),
-            recommendation_status=Subquery(live_recommendation().values("status")[:1]),
-            licence_ends_on=licence.licence_ends_on(),
-            licence_terminated_on=licence.terminated_on_sql(),
-        )
-        .annotate(
-            status=status_expression(ends_on=F("licence_ends_on")),
-            report_rtc=tracked_report_rtc(),
+            recommendation_status=NullIf(F("position__live_status"), Value("")),
+            licence_ends_on=F("position__licence_ends_on"),
+            licence_terminated_on=F("position__licence_terminated_on"),
+            status=stored_status(),
+            report_rtc=F("position__report_rtc_on"),
         )
     )
     query = search_text(query).strip()

@@ -87,6 +87,27 @@ def status_expression(today: dt.date | None = None, ends_on: Any = None) -> Case
     )
 
 
+def stored_status(today: dt.date | None = None) -> Case:
+    """The SQL twin of :func:`case_status` read from the person's stored position
+    (``PersonPosition``, kept by the database): a join and a CASE, no subquery a person. Only
+    "has the licence ended by today" is worked out here, from the stored end date."""
+    return Case(
+        When(position__latest_release__isnull=True, then=Value(CaseStatus.NOT_YET_RELEASED)),
+        When(
+            position__latest_recall__isnull=False,
+            position__returned_to_custody_on__isnull=True,
+            then=Value(CaseStatus.RECALLED_AT_LARGE),
+        ),
+        When(position__latest_recall__isnull=False, then=Value(CaseStatus.IN_CUSTODY_ON_RECALL)),
+        When(
+            position__licence_ends_on__lte=today or timezone.localdate(),
+            then=Value(CaseStatus.LICENCE_ENDED),
+        ),
+        default=Value(CaseStatus.ON_LICENCE),
+        output_field=CharField(),
+    )
+
+
 def search_text(value: str) -> str:
     """A search or filter value as typed, without NUL characters: no stored text can contain
     one, and PostgreSQL refuses a query that does (a server error, not "no results")."""

@@ -21,23 +21,19 @@ from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     Count,
-    Exists,
     F,
     FilteredRelation,
     Func,
     IntegerField,
-    Min,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
 )
 from django.db.models.functions import ExtractYear
 from django.db.models.sql.compiler import SQLCompiler
 
 from ippcase import vocab
-from ippcase.models import Person, Recall, Release
+from ippcase.models import Person, PersonPosition, Recall
 
 # Bucket keys, in report order, with their labels (the inspection's wording where it has one).
 GENDERS = [str(v) for v in vocab.Gender.values]
@@ -209,16 +205,13 @@ def _latest_recalls(
     """One row per person in the cohort: their most recent recall (latest recall date, then the
     highest id) when it is in the range, for the people of ``people`` (everyone when None).
 
-    Driven by the recalls rather than by the people, so that what belongs to the most recent
-    recall (its dates, reasons, criteria, the release before it) is read from the row itself:
-    "most recent" is a NOT EXISTS that PostgreSQL runs as one anti-join."""
-    later = Recall.objects.filter(release__person=OuterRef("release__person")).filter(
-        Q(recall_date__gt=OuterRef("recall_date"))
-        | Q(recall_date=OuterRef("recall_date"), pk__gt=OuterRef("pk"))
-    )
-    latest = Recall.objects.filter(~Exists(later))
+    The most recent recall is stored on each person's position (``last_recall``, kept by the
+    database), so this is a semi-join on the positions, not a search for "no later recall"
+    over every recall in the country."""
+    positions = PersonPosition.objects.filter(last_recall__isnull=False)
     if people is not None:
-        latest = latest.filter(release__person__in=people.values("pk"))
+        positions = positions.filter(person__in=people.values("pk"))
+    latest = Recall.objects.filter(pk__in=positions.values("last_recall_id"))
     if recalled_from is not None:
         latest = latest.filter(recall_date__gte=recalled_from)
     if recalled_to is not None:
@@ -348,18 +341,14 @@ def _buckets(cohort: QuerySet[Recall], as_of: dt.date) -> dict[str, Any]:
 
 
 def _recalls_per_person(latest: QuerySet[Recall]) -> dict[str, int]:
-    """The cohort's people by their number of recalls (one query): every recall of those people
-    grouped by person (a hash join and a ``GROUP BY``, not a subquery a person), then counted
-    into the buckets over that grouping."""
+    """The cohort's people by their number of recalls (one query over their stored positions'
+    ``recall_count``)."""
     _, ranges = RANGES["recalls_per_person"]
-    totals = (
-        Recall.objects.filter(release__person__in=latest.values("release__person"))
-        .order_by()
-        .values("release__person")
-        .annotate(n=Count("pk"))
-        .aggregate(
-            **{bucket: Count("n", filter=in_range("n", low, high)) for low, high, bucket in ranges}
-        )
+    totals = PersonPosition.objects.filter(last_recall__in=latest.values("pk")).aggregate(
+        **{
+            bucket: Count("pk", filter=in_range("recall_count", low, high))
+            for low, high, bucket in ranges
+        }
     )
     return {bucket: totals[bucket] for _, _, bucket in ranges}
 
@@ -367,19 +356,13 @@ def _recalls_per_person(latest: QuerySet[Recall]) -> dict[str, int]:
 def _years(latest: QuerySet[Recall]) -> tuple[dict[str, int], dict[str, int]]:
     """People per calendar year of their first release, and per year of the release before
     their most recent recall, years in ascending order (years with nobody left out). One
-    ``GROUP BY`` over the pairs of the two years, so the cohort is read once for both: its rows
-    are pairs of years (a few hundred at most, whatever the number of people), summed here."""
-    first_release = (
-        Release.objects.filter(person=OuterRef("release__person"))
-        .order_by()
-        .values("person")
-        .annotate(first=Min("date"))
-        .values("first")
-    )
+    ``GROUP BY`` over the pairs of the two years (the first release date is stored on the
+    person's position): its rows are pairs of years (a few hundred at most), summed here."""
     rows: Any = (
-        latest.annotate(
-            first_year=ExtractYear(Subquery(first_release[:1], output_field=models.DateField())),
-            release_year=ExtractYear("release__date"),
+        PersonPosition.objects.filter(last_recall__in=latest.values("pk"))
+        .annotate(
+            first_year=ExtractYear("first_release_on"),
+            release_year=ExtractYear("last_recall__release__date"),
         )
         .values("first_year", "release_year")
         .annotate(n=Count("pk"))

@@ -7,16 +7,25 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce, Concat
 from django.urls import reverse
 
-from ippcase.cases.selectors import CaseStatus, latest_release, status_expression
+from ippcase.cases.selectors import CaseStatus, stored_status
 from ippcase.core import charts
-from ippcase.models import Allocation, Person, Recall
+from ippcase.models import Allocation, Person
 from ippcase.reporting.dashboard import Link, Panel, PanelData, Scope, Table
-from recall.models import ActionShortOfRecall, Concern
-from recall.selectors import live_recommendation
+from recall.models import Concern
 from recall.vocab import RecommendationStatus as RS
 
 CONCERN_DAYS = 30  # "concerns in the last 30 days"
@@ -68,27 +77,23 @@ POSITIONS_BY_SLUG = {position.slug: position for position in POSITIONS}
 
 
 def with_positions(people: QuerySet[Person], today: dt.date) -> QuerySet[Person]:
-    """``people`` annotated with what every ``Position.condition`` reads."""
+    """``people`` annotated with what every ``Position.condition`` reads, from each person's
+    stored position (``PersonPosition``: one join, no subquery a person)."""
     since = today - dt.timedelta(days=CONCERN_DAYS)
     return people.annotate(
-        latest_release_id=Subquery(latest_release().values("pk")[:1]),
-        live_status=Subquery(live_recommendation().values("status")[:1]),
-        recent_concern=Exists(
-            Concern.objects.filter(
-                person=OuterRef("pk"),
-                occurred_on__gte=since,
-                occurred_on__lte=today,
-                struck_out_at__isnull=True,  # a struck-out concern counts nowhere
-            )
+        live_status=F("position__live_status"),
+        recent_concern=ExpressionWrapper(
+            Q(position__latest_concern_on__gte=since), output_field=BooleanField()
         ),
-        awaiting_review=Exists(
-            Recall.objects.filter(
-                release_id=OuterRef("latest_release_id"),
-                returned_to_custody__isnull=False,
-                re_released_on__isnull=True,
-            )
+        awaiting_review=ExpressionWrapper(
+            Q(
+                position__returned_to_custody_on__isnull=False,
+                position__re_released_on__isnull=True,
+            ),
+            output_field=BooleanField(),
         ),
-    ).annotate(status=status_expression())
+        status=stored_status(today),
+    )
 
 
 def position_people(
@@ -155,7 +160,13 @@ def _at_risk_people(people: QuerySet[Person], scope: Scope) -> QuerySet[Any]:
     """People on licence now with concerns in the window, no action short of recall since the
     earliest of them, and no active recommendation. Someone already recalled (at large or in
     custody) or not yet released is not at risk of recall: equality with ``ON_LICENCE``, so a
-    status added to the expression later stays out unless it is "on licence"."""
+    status added to the expression later stays out unless it is "on licence".
+
+    Read from the stored position: a concern in the window is "the latest concern is in it"
+    (no concern is dated in the future: recall.services refuses one), and "no action on or after
+    the earliest concern in the window" is "no concern in the window on or before the latest
+    action", i.e. the latest concern on or before that action is older than the window.
+    ``concern_count`` is counted only for the people this leaves."""
 
     since = scope.today - dt.timedelta(days=AT_RISK_DAYS)
     window = Concern.objects.filter(
@@ -164,26 +175,19 @@ def _at_risk_people(people: QuerySet[Person], scope: Scope) -> QuerySet[Any]:
         occurred_on__lte=scope.today,
         struck_out_at__isnull=True,
     )
-    per_person = window.order_by().values("person")
     return (
-        people.filter(Exists(window))
-        .annotate(latest_release_id=Subquery(latest_release().values("pk")[:1]))
-        .annotate(case_status=status_expression())
+        people.filter(position__latest_concern_on__gte=since, position__live_status="")
+        .filter(
+            Q(position__concern_before_action_on__isnull=True)
+            | Q(position__concern_before_action_on__lt=since)
+        )
+        .annotate(case_status=stored_status(scope.today))
         .filter(case_status=CaseStatus.ON_LICENCE)
         .annotate(
-            concern_count=Subquery(per_person.annotate(n=Count("pk")).values("n")[:1]),
-            first_concern=Subquery(per_person.annotate(d=Min("occurred_on")).values("d")[:1]),
-            latest_concern=Subquery(per_person.annotate(d=Max("occurred_on")).values("d")[:1]),
-        )
-        .filter(
-            ~Exists(
-                ActionShortOfRecall.objects.filter(
-                    person=OuterRef("pk"),
-                    taken_on__gte=OuterRef("first_concern"),
-                    struck_out_at__isnull=True,
-                )
+            latest_concern=F("position__latest_concern_on"),
+            concern_count=Subquery(
+                window.order_by().values("person").annotate(n=Count("pk")).values("n")[:1]
             ),
-            ~Exists(live_recommendation()),
         )
     )
 

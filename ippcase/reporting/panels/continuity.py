@@ -2,7 +2,7 @@
 offender managers since their latest release, and people managed at MAPPA level 1 although
 assessed as high or very high risk of serious harm (both findings of the inspection).
 
-Five queries whatever the number of people: for each measure a count and a list of up to
+Four queries whatever the number of people: for each measure a count and a list of up to
 :data:`LIST_LIMIT` people; docs/dashboards.md defines every figure.
 """
 
@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, cast
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F, QuerySet
 from django.urls import reverse
 
 from ippcase import vocab
 from ippcase.core.charts import bar_chart
-from ippcase.models import Allocation, Person, Release
+from ippcase.models import Person
 from ippcase.reporting.dashboard import Link, Panel, PanelData, Scope, Table
 
 
@@ -39,54 +38,24 @@ def person_link(person: Person) -> Link:
     return Link(text=person.full_name, url=reverse("person_overview", args=[person.crn]))
 
 
-def _coms_per_person(people: QuerySet[Person]) -> QuerySet[Any]:
-    """``{"person", "coms"}`` rows: for each person in ``people`` with an allocation, the number
-    of distinct practitioners whose allocation is current or ended on or after the person's
-    latest release (every allocation when never released). "Ended on or after the latest
-    release" is "no release after it ended", so PostgreSQL reads the allocations once and probes
-    the release index only for the ended ones: no per-person subquery, no latest-release
-    annotation evaluated again for each allocation."""
-    later_release = Release.objects.filter(
-        person=OuterRef("person_id"), date__gt=OuterRef("end_date")
-    )
-    return (
-        Allocation.objects.filter(person__in=people.values("pk"))
-        .filter(Q(end_date__isnull=True) | ~Exists(later_release))
-        .order_by()
-        .values("person")
-        .annotate(coms=Count("practitioner", distinct=True))
-    )
-
-
 def with_coms_since_release(people: QuerySet[Person]) -> QuerySet[Any]:
-    """``people`` annotated with ``coms_since_release``: the SQL twin of
-    ``ippcase.cases.selectors.coms_since_latest_release`` (one correlated subquery a person: for a
-    few people, not for a dashboard)."""
-    per_person = _coms_per_person(Person.objects.all()).filter(person=OuterRef("pk"))
-    return Person.objects.filter(pk__in=people.values("pk")).annotate(
-        coms_since_release=Coalesce(Subquery(per_person.values("coms")[:1]), 0)
-    )
+    """``people`` annotated with ``coms_since_release``, the stored twin of
+    ``ippcase.cases.selectors.coms_since_latest_release`` (``PersonPosition``)."""
+    return people.annotate(coms_since_release=F("position__coms_since_release"))
 
 
 def com_changes(people: QuerySet[Person]) -> tuple[int, list[PersonWithComs]]:
     """How many people have had three or more COMs since release, and up to
-    :data:`LIST_LIMIT` of them, most COMs first (three queries: the count, the listed ids, the
-    listed people)."""
-    grouped = _coms_per_person(people).filter(coms__gte=COM_THRESHOLD)
-    count = grouped.count()
-    top = list(
-        grouped.order_by(
-            "-coms", "person__last_name", "person__first_name", "person__crn"
-        ).values_list("person", "coms")[:LIST_LIMIT]
+    :data:`LIST_LIMIT` of them, most COMs first (two queries: the count and the list), from
+    the stored position."""
+    qs = with_coms_since_release(people).filter(coms_since_release__gte=COM_THRESHOLD)
+    count = qs.count()
+    rows = list(
+        qs.select_related("team").order_by("-coms_since_release", "last_name", "first_name", "crn")[
+            :LIST_LIMIT
+        ]
     )
-    found = Person.objects.select_related("team").in_bulk([pk for pk, _ in top])
-    rows = []
-    for pk, coms in top:
-        # The count is set on the person here, as an annotation would be: only the type says so.
-        person = cast("PersonWithComs", found[pk])
-        person.coms_since_release = coms
-        rows.append(person)
-    return count, rows
+    return count, cast("list[PersonWithComs]", rows)
 
 
 def mappa_1_high_rosh(people: QuerySet[Person]) -> tuple[int, list[Person]]:
@@ -109,7 +78,7 @@ def _listed(count: int) -> str:
 
 
 def compute(people: QuerySet[Person], scope: Scope) -> PanelData:
-    """Five queries: two counts and two lists (one of them in two steps)."""
+    """Four queries: two counts and two lists."""
     coms_count, coms_rows = com_changes(people)
     mappa_count, mappa_rows = mappa_1_high_rosh(people)
     com_label = "Three or more COMs since release"
