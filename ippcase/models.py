@@ -584,8 +584,14 @@ class PersonPosition(models.Model):
     Nothing here depends on today: what does (a licence that has ended by now, a concern in the
     last 30 days) is compared at read time with the dates kept here. docs/performance.md."""
 
+    # No foreign key constraint: the person's own delete trigger removes the row, and an
+    # immediate constraint (the bulk writers set them so) would be checked before that trigger.
     person = models.OneToOneField(
-        Person, on_delete=models.DO_NOTHING, primary_key=True, related_name="position"
+        Person,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        primary_key=True,
+        related_name="position",
     )
     first_release_on = models.DateField(null=True)
     # The latest release (by date) and the recall that ended it, if any.

@@ -45,10 +45,15 @@ def test_the_history_table_refuses_update_and_delete(person, statement):
 def test_every_domain_model_is_tracked():
     from django.apps import apps
 
+    # PersonPosition is derived (recomputed from the audited tables by the database), so
+    # auditing it would only repeat their history.
+    derived = {"PersonPosition"}
     untracked = [
         model.__name__
         for model in apps.get_app_config("ippcase").get_models()
-        if not model.__name__.endswith("Event") and not hasattr(model, "pgh_event_model")
+        if not model.__name__.endswith("Event")
+        and not hasattr(model, "pgh_event_model")
+        and model.__name__ not in derived
     ]
     assert untracked == []
     assert factories  # the factories module imports cleanly alongside the models
