@@ -649,3 +649,18 @@ class PersonPosition(models.Model):
 
     def __str__(self) -> str:
         return f"Position of person {self.person_id}"
+
+
+class SubmissionKey(models.Model):
+    """A create form's one-time key (issue 18): the first POST that carries it records what it
+    created; a second with the same key (a double click, a resent request, two at once) gets
+    that first result instead of a copy. ``ippcase/core/once.py``."""
+
+    key = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=100)  # the created model's label, e.g. recall.concern
+    object_id = models.BigIntegerField(null=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}"

@@ -8,6 +8,7 @@ live findings can be evaluated on whatever has been typed so far.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
@@ -33,6 +34,13 @@ from recall.models import ACTION_KIND_CHOICES, RecallRecommendation
 
 
 class ConcernForm(AppForm):
+    # A one-time key (issue 18, ippcase/core/once.py): the same form sent twice records once.
+    submission_key = forms.UUIDField(
+        widget=forms.HiddenInput,
+        required=False,
+        initial=uuid.uuid4,
+        error_messages={"invalid": "The form was changed: reload the page and try again"},
+    )
     occurred_on = GovukDateField(what="the date of the concern")
     description = forms.CharField(
         label="What happened",
@@ -78,6 +86,13 @@ class ConcernForm(AppForm):
 
 
 class ActionForm(AppForm):
+    # A one-time key (issue 18, ippcase/core/once.py): the same form sent twice records once.
+    submission_key = forms.UUIDField(
+        widget=forms.HiddenInput,
+        required=False,
+        initial=uuid.uuid4,
+        error_messages={"invalid": "The form was changed: reload the page and try again"},
+    )
     kind = forms.ChoiceField(
         label="What action was taken?",
         choices=ACTION_KIND_CHOICES,

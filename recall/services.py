@@ -5,7 +5,6 @@ and a typed error for anything refused — the caller shows its message and noth
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
 import pghistory
@@ -18,14 +17,12 @@ from ippcase.cases import licence
 from ippcase.core import words
 from ippcase.core.notifications import notify
 from ippcase.core.permissions import person_in_own_pdu
-from ippcase.models import LicenceCondition, Person, Release, User
+from ippcase.models import Person, Release, User
 from ippcase.models import Recall as CaseRecall
 from recall import part_a, reminders, rules, selectors, vocab
 from recall.deadlines import long_date
 from recall.models import (
     EDITABLE_FIELDS,
-    ActionShortOfRecall,
-    Concern,
     Oversight,
     PpcsDecision,
     RecallRecommendation,
@@ -96,62 +93,7 @@ def _today() -> dt.date:
 # Concerns and actions short of recall
 
 
-@transaction.atomic
-def concern_add(
-    *,
-    person: Person,
-    actor: User,
-    occurred_on: dt.date,
-    description: str,
-    source: str,
-    behaviours: Iterable[str],
-    conditions: Iterable[LicenceCondition] = (),
-) -> Concern:
-    _require(actor, "recall.record_on_case", person, "You cannot record concerns on this case.")
-    if occurred_on > _today():
-        raise RecallError("The date of a concern cannot be in the future.")
-    conditions = list(conditions)
-    if any(c.person_id != person.pk for c in conditions):
-        raise RecallError("Choose licence conditions of this person only.")
-    with pghistory.context(user=actor.pk):
-        concern = Concern.objects.create(
-            person=person,
-            occurred_on=occurred_on,
-            description=description.strip(),
-            source=source,
-            behaviours=sorted(set(behaviours)),
-            recorded_by=actor,
-        )
-        concern.conditions.set(conditions)
-    return concern
-
-
-@transaction.atomic
-def action_add(
-    *,
-    person: Person,
-    actor: User,
-    kind: str,
-    taken_on: dt.date,
-    details: str,
-    outcome: str = "",
-    referral: str = "",
-) -> ActionShortOfRecall:
-    _require(actor, "recall.record_on_case", person, "You cannot record actions on this case.")
-    if taken_on > _today():
-        raise RecallError("The date of an action cannot be in the future.")
-    if referral and kind != "referral_partner_agency":
-        raise RecallError("Only a referral to a partner agency names who it was referred to.")
-    with pghistory.context(user=actor.pk):
-        return ActionShortOfRecall.objects.create(
-            person=person,
-            kind=kind,
-            taken_on=taken_on,
-            details=details.strip(),
-            outcome=outcome.strip(),
-            referral=referral,
-            recorded_by=actor,
-        )
+# concern_add and action_add are in recall/entries.py (with their one-time form keys).
 
 
 # ---------------------------------------------------------------------------------------------

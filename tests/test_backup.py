@@ -19,7 +19,7 @@ from pghistory.models import Event
 from psycopg import sql
 
 from ippcase.models import Person
-from recall import services
+from recall import entries
 from tests import factories
 
 SCRIPT = Path(settings.BASE_DIR) / "scripts" / "backup.py"
@@ -91,7 +91,7 @@ def test_a_backup_restored_into_a_fresh_database_has_every_person_and_audit_row(
     for person in people[:3]:
         person.rosh_level = "very_high"
         person.save()
-    services.concern_add(
+    entries.concern_add(
         person=people[0],
         actor=practitioner,
         occurred_on=people[0].releases.first().date,

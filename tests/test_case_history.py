@@ -17,6 +17,7 @@ from ippcase.cases import history
 from ippcase.models import Recall
 from parole import services as parole_services
 from recall import dossiers
+from recall import entries as recall_entries
 from recall import services as recall_services
 from tests import factories
 from tests.conftest import client_for
@@ -55,7 +56,7 @@ def journey(team, django_capture_on_commit_callbacks):
         last_name="Hart",
     )
 
-    recall_services.concern_add(
+    recall_entries.concern_add(
         person=person,
         actor=com,
         occurred_on=today - dt.timedelta(days=3),
@@ -63,7 +64,7 @@ def journey(team, django_capture_on_commit_callbacks):
         source="police_intelligence",
         behaviours=["alcohol"],
     )
-    recall_services.action_add(
+    recall_entries.action_add(
         person=person,
         actor=com,
         kind="warning_letter",

@@ -17,7 +17,7 @@ from ippcase.cases import history
 from ippcase.models import Person
 from ippcase.reporting.dashboard import Scope
 from ippcase.reporting.panels import caseload
-from recall import corrections, selectors, services
+from recall import corrections, entries, selectors, services
 from recall.deadlines import long_date
 from recall.models import Concern, RecallRecommendation
 from tests import factories
@@ -35,7 +35,7 @@ def person(team):
 
 @pytest.fixture
 def concern(person, practitioner):
-    return services.concern_add(
+    return entries.concern_add(
         person=person,
         actor=practitioner,
         occurred_on=DAY,
@@ -47,7 +47,7 @@ def concern(person, practitioner):
 
 @pytest.fixture
 def action(person, practitioner):
-    return services.action_add(
+    return entries.action_add(
         person=person,
         actor=practitioner,
         kind="referral_partner_agency",
@@ -383,7 +383,7 @@ def _queries(client, url: str) -> int:
 
 def _grow(person, practitioner, count: int) -> None:
     for n in range(count):
-        c = services.concern_add(
+        c = entries.concern_add(
             person=person,
             actor=practitioner,
             occurred_on=DAY,
@@ -391,7 +391,7 @@ def _grow(person, practitioner, count: int) -> None:
             source="other",
             behaviours=["alcohol"],
         )
-        a = services.action_add(
+        a = entries.action_add(
             person=person, actor=practitioner, kind="warning_letter", taken_on=DAY, details="x"
         )
         if n % 2:
@@ -442,7 +442,7 @@ def test_the_dashboards_do_not_count_struck_out_entries(team, practitioner):
         today=today,
     )
     at_risk = factories.make_case(team, recalled=False, released=factories.recently_released())
-    services.concern_add(
+    entries.concern_add(
         person=at_risk,
         actor=practitioner,
         occurred_on=today - dt.timedelta(days=5),
@@ -450,7 +450,7 @@ def test_the_dashboards_do_not_count_struck_out_entries(team, practitioner):
         source="other",
         behaviours=[],
     )
-    wrong_action = services.action_add(
+    wrong_action = entries.action_add(
         person=at_risk,
         actor=practitioner,
         kind="warning_letter",
@@ -458,7 +458,7 @@ def test_the_dashboards_do_not_count_struck_out_entries(team, practitioner):
         details="Entered on the wrong case.",
     )
     struck = factories.make_case(team, recalled=False, released=factories.recently_released())
-    wrong_concern = services.concern_add(
+    wrong_concern = entries.concern_add(
         person=struck,
         actor=practitioner,
         occurred_on=today - dt.timedelta(days=5),

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ippcase import vocab as case_vocab
-from recall import services
+from recall import entries, services
 from recall.models import ActionShortOfRecall, PpcsDecision, RecallRecommendation
 from recall.vocab import RecommendationStatus as Status
 from tests import factories
@@ -50,7 +50,7 @@ def submitted(ready, practitioner):
 
 
 def _action(person, actor, *, kind="warning_letter", details="Final warning.") -> None:
-    services.action_add(
+    entries.action_add(
         person=person,
         actor=actor,
         kind=kind,

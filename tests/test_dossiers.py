@@ -21,7 +21,7 @@ from pypdf import PdfReader
 
 from ippcase import vocab as case_vocab
 from ippcase.models import Person, User
-from recall import dossiers, services
+from recall import dossiers, entries, services
 from recall.models import Concern, Dossier, PpcsDecision, RecallRecommendation
 from recall.vocab import DossierKind as Kind
 from recall.vocab import DossierState as State
@@ -40,7 +40,7 @@ def pdf_text(pdf: bytes) -> str:
 def _submitted(
     person: Person, practitioner: User, manager: User, aco: User
 ) -> RecallRecommendation:
-    services.concern_add(
+    entries.concern_add(
         person=person,
         actor=practitioner,
         occurred_on=timezone.localdate() - dt.timedelta(days=3),

@@ -55,9 +55,9 @@ from ippcase.exchange import (
 )
 from parole.models import Adjournment, ParoleReview, TerminationReferral
 from parole.views import case as parole_views
+from recall import entries, services
 from recall import forms as recall_forms
 from recall import selectors as recall_selectors
-from recall import services
 from recall.evidence import forms as evidence_forms
 from recall.evidence import services as evidence_services
 from recall.evidence.checks import check_upload
@@ -279,7 +279,7 @@ def on_licence(team):
 
 @pytest.fixture
 def logged_concern(on_licence, practitioner):
-    return services.concern_add(
+    return entries.concern_add(
         person=on_licence,
         actor=practitioner,
         occurred_on=dt.date(2025, 1, 6),
@@ -291,7 +291,7 @@ def logged_concern(on_licence, practitioner):
 
 @pytest.fixture
 def logged_action(on_licence, practitioner):
-    return services.action_add(
+    return entries.action_add(
         person=on_licence,
         actor=practitioner,
         kind="warning_letter",

@@ -15,7 +15,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from ippcase import vocab as case_vocab
-from recall import dossiers, services
+from recall import dossiers, entries, services
 from recall.evidence import services as evidence_services
 from recall.evidence.checks import check_upload
 from recall.models import Dossier, RecallRecommendation
@@ -214,7 +214,7 @@ def test_risk_profile_shows_the_case_and_needs_the_confirmation(draft, practitio
 def test_conditions_breached_are_prefilled_from_linked_concerns(draft, practitioner):
     person = draft.person
     condition = person.licence_conditions.get()
-    services.concern_add(
+    entries.concern_add(
         person=person,
         actor=practitioner,
         occurred_on=timezone.localdate() - dt.timedelta(days=4),
@@ -223,7 +223,7 @@ def test_conditions_breached_are_prefilled_from_linked_concerns(draft, practitio
         behaviours=[],
         conditions=[condition],
     )
-    struck = services.concern_add(
+    struck = entries.concern_add(
         person=person,
         actor=practitioner,
         occurred_on=timezone.localdate() - dt.timedelta(days=2),
@@ -522,7 +522,7 @@ def test_part_a_sections_cost_the_same_queries_whatever_the_case(team, practitio
             condition = factories.LicenceConditionFactory(
                 person=person, start_date=dt.date(2024, 1, 1) + dt.timedelta(days=n)
             )
-            services.concern_add(
+            entries.concern_add(
                 person=person,
                 actor=practitioner,
                 occurred_on=timezone.localdate() - dt.timedelta(days=n + 1),

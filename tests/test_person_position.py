@@ -18,7 +18,7 @@ from ippcase.caseload import position
 from ippcase.demo.workflow import STAGES, _advance
 from ippcase.models import Allocation, Person, PersonPosition, Release
 from parole.models import TerminationReferral
-from recall import corrections, services
+from recall import corrections, entries, services
 from recall.selectors import entry_version
 from tests import factories
 
@@ -39,7 +39,7 @@ def _computed() -> dict[int, tuple[Any, ...]]:
 
 
 def _concern(person: Person, users: dict[str, Any], days: int) -> None:
-    services.concern_add(
+    entries.concern_add(
         person=person,
         actor=users["com"],
         occurred_on=timezone.localdate() - dt.timedelta(days=days),
@@ -50,7 +50,7 @@ def _concern(person: Person, users: dict[str, Any], days: int) -> None:
 
 
 def _action(person: Person, users: dict[str, Any], days: int) -> None:
-    services.action_add(
+    entries.action_add(
         person=person,
         actor=users["com"],
         kind="warning_letter",

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from ippcase import vocab as case_vocab
 from ippcase.models import Notification, Recall
-from recall import dossiers, reminders, services
+from recall import dossiers, entries, reminders, services
 from recall.models import Dossier, RecallRecommendation, RecallReport
 from recall.report import services as report_services
 from recall.vocab import DossierKind as Kind
@@ -523,7 +523,7 @@ def test_report_pages_query_count_does_not_grow_with_the_case(
     small = _queries(client, url)
     for n in range(12):
         factories.LicenceConditionFactory(person=on_licence, start_date=TODAY)
-        services.concern_add(
+        entries.concern_add(
             person=on_licence,
             actor=practitioner,
             occurred_on=TODAY,

@@ -8,7 +8,7 @@ import pytest
 
 from ippcase import vocab as case_vocab
 from ippcase.models import Notification
-from recall import services
+from recall import entries, services
 from recall.models import Oversight, RecallRecommendation
 from recall.vocab import RecommendationStatus as Status
 from tests import factories
@@ -76,7 +76,7 @@ def _draft_ready_to_send(person, practitioner):
 
 
 def test_start_prefills_alternatives_from_recorded_actions(on_licence, practitioner):
-    services.action_add(
+    entries.action_add(
         person=on_licence,
         actor=practitioner,
         kind="warning_letter",
@@ -349,7 +349,7 @@ def test_concerns_cannot_be_dated_in_the_future_or_recorded_by_outsiders(
 ):
     tomorrow = dt.date.today() + dt.timedelta(days=2)
     with pytest.raises(services.RecallError, match="future"):
-        services.concern_add(
+        entries.concern_add(
             person=on_licence,
             actor=practitioner,
             occurred_on=tomorrow,
@@ -358,7 +358,7 @@ def test_concerns_cannot_be_dated_in_the_future_or_recorded_by_outsiders(
             behaviours=[],
         )
     with pytest.raises(services.NotAllowed):
-        services.concern_add(
+        entries.concern_add(
             person=on_licence,
             actor=outsider,
             occurred_on=dt.date(2024, 1, 1),

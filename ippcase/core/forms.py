@@ -121,6 +121,8 @@ class AppForm(forms.Form):
 
 def _harden(field: forms.Field, name: str) -> None:
     what = _field_name(field, name)
+    if isinstance(field, forms.UUIDField):  # a hidden key, cleaned to a UUID: no length
+        return
     if isinstance(field, forms.CharField):
         if field.max_length is None:
             field.max_length = TEXT_MAX_LENGTH

@@ -15,7 +15,7 @@ from django.utils import timezone
 from ippcase.cases import selectors as case_selectors
 from ippcase.models import Person, User
 from ippcase.models import Recall as CaseRecall
-from recall import deadlines, dossiers, selectors, services
+from recall import deadlines, dossiers, entries, selectors, services
 
 CORE = (
     "warning_letter",
@@ -135,7 +135,7 @@ def create_workflow_examples(*, practitioner: User, spo: User, aco: User, ppcs: 
 def _advance(
     person: Person, stage: str, com: User, spo: User, aco: User, ppcs: User, today: dt.date
 ) -> None:
-    services.concern_add(
+    entries.concern_add(
         person=person,
         actor=com,
         occurred_on=today - dt.timedelta(days=3),

@@ -14,7 +14,7 @@ from ippcase.cases.pages import WORK_ON_CASE, case_person
 from ippcase.core.forms import error_summary
 from ippcase.core.http import AppRequest, role_required
 from ippcase.models import Person
-from recall import forms, selectors, services
+from recall import entries, forms, selectors, services
 from recall.models import Concern
 from recall.views.common import conditions_in_force, header
 
@@ -71,8 +71,11 @@ def concern_add(request: AppRequest, crn: str) -> HttpResponse:
     partial = "concerns" if request.htmx else None
     if form.is_valid():
         try:
-            concern = services.concern_add(
-                person=person, actor=request.user, **form.service_kwargs()
+            concern = entries.concern_add(
+                person=person,
+                actor=request.user,
+                submission_key=form.cleaned_data["submission_key"],
+                **form.service_kwargs(),
             )
         except services.RecallError as error:
             form.add_error(None, str(error))
@@ -93,7 +96,7 @@ def action_add(request: AppRequest, crn: str) -> HttpResponse:
     partial = "actions" if request.htmx else None
     if form.is_valid():
         try:
-            action = services.action_add(person=person, actor=request.user, **form.cleaned_data)
+            action = entries.action_add(person=person, actor=request.user, **form.cleaned_data)
         except services.RecallError as error:
             form.add_error(None, str(error))
         else:

@@ -1,0 +1,53 @@
+"""One-time keys for create forms (issue 18): a double click or two identical POSTs at once
+record one thing, and the second gets the first's result.
+
+Each create form carries a fresh random key (:func:`new_key`, a hidden field). The service that
+creates calls :func:`once` with it inside its transaction: the key is inserted with
+``ON CONFLICT DO NOTHING``. The first request inserts it and creates; a second request with the
+same key waits on PostgreSQL's unique index until the first commits, inserts nothing, and is
+given the object the first created. If the first failed (its transaction rolled back), the key
+is free again and the second creates. A key is only good for its own user and kind of thing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.db import connection, models, transaction
+
+from ippcase.models import SubmissionKey, User
+
+M = TypeVar("M", bound=models.Model)
+
+
+class KeyMisused(ValueError):
+    """The key belongs to another user or another kind of form."""
+
+
+def new_key() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+def once(key: uuid.UUID | None, user: User, model: type[M], create: Callable[[], M]) -> M:
+    """``create()`` unless ``key`` was used already, in which case what it created then. No key
+    (a client that sends none): ``create()`` every time."""
+    if key is None:
+        return create()
+    kind = model._meta.label_lower
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {SubmissionKey._meta.db_table} (key, user_id, kind, created_at) "  # noqa: S608 - names from the model
+            "VALUES (%s, %s, %s, now()) ON CONFLICT (key) DO NOTHING RETURNING key",
+            [key, user.pk, kind],
+        )
+        claimed = cursor.fetchone() is not None
+        if not claimed:
+            first = SubmissionKey.objects.get(pk=key)
+            if first.user_id != user.pk or first.kind != kind or first.object_id is None:
+                raise KeyMisused("This form was already sent. Reload the page and try again.")
+            return model._default_manager.get(pk=first.object_id)
+        created = create()
+        SubmissionKey.objects.filter(pk=key).update(object_id=created.pk)
+        return created
