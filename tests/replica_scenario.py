@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import time
 from typing import Any
 
@@ -46,6 +47,12 @@ def wait_replayed() -> None:
     """Until the replica has replayed everything the primary has written so far."""
     target = _one("default", "SELECT pg_current_wal_lsn()::text")
     _wait("replica", "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [target])
+
+
+def closed_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def in_scope(client: Client) -> int:
@@ -95,6 +102,13 @@ def main() -> dict[str, Any]:
     _one("replica", "SELECT pg_wal_replay_resume()")
     wait_replayed()
     seen["resumed"] = in_scope(client)
+
+    # The replica unreachable (a port nobody listens on): the report reads the primary.
+    factories.make_case(team)
+    replica = connections["replica"]
+    replica.close()
+    replica.settings_dict["PORT"] = str(closed_port())
+    seen["replica_down"] = in_scope(client)
     seen["seconds"] = round(time.monotonic() - started, 1)
     return seen
 

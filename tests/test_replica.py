@@ -279,7 +279,8 @@ def test_dashboard_reads_from_a_real_streaming_replica(clusters):
     the caseload-now panel counts them. With replay paused on the replica, two more people on
     the primary: the panel still counts three (it reads the replica), while the caseload (not a
     report) lists the new people and a manager given the role after the pause is let in
-    (access is decided on the primary). Replay resumed: the panel counts five."""
+    (access is decided on the primary). Replay resumed: the panel counts five. A sixth person,
+    and the replica unreachable: the panel reads the primary and counts six."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "ippcase.settings.test",
@@ -306,3 +307,4 @@ def test_dashboard_reads_from_a_real_streaming_replica(clusters):
     assert seen["paused_late_manager"] == 3
     assert seen["paused_caseload_shows_new"] is True
     assert seen["resumed"] == 5
+    assert seen["replica_down"] == 6

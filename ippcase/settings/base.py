@@ -111,15 +111,18 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c pgtrigger.ignore
 # A reporting replica (issue 17, docs/performance.md "Reporting replica"): with
 # DATABASE_REPLICA_URL set, dashboards, reports and their CSVs read from this PostgreSQL streaming
 # replica (inside ippcase.core.replica.reporting_reads); every other read and every write goes
-# to the primary (the router). The replica takes the primary's options. In tests it mirrors the
-# default database, so the suite never needs a second test database.
+# to the primary (the router). The replica takes the primary's options (and its URL's). In tests
+# it mirrors the default database, so the suite never needs a second test database.
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
         os.environ["DATABASE_REPLICA_URL"],
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
-    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"]["OPTIONS"])
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["default"]["OPTIONS"],
+        **DATABASES["replica"].get("OPTIONS", {}),  # the URL's own (?sslmode=, ?connect_timeout=)
+    }
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["ippcase.platform.db_router.ReportingReplicaRouter"]
 # work_mem for the statements of a reporting scope (sorts and hashes of the dashboards' and
