@@ -3,6 +3,7 @@ scope, and the dashboard read from a real PostgreSQL streaming replica (hot stan
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -18,6 +19,7 @@ from typing import Any
 import pgserver
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.test.utils import CaptureQueriesContext
 
@@ -87,6 +89,34 @@ def test_settings_install_the_router():
     assert settings.DATABASE_ROUTERS == ["ippcase.platform.db_router.ReportingReplicaRouter"]
 
 
+def test_replica_url_adds_the_alias_with_the_primary_options_and_its_own():
+    """Read in a fresh interpreter: the settings are built from the environment at import."""
+    code = (
+        "import json; from ippcase.settings import base; "
+        "print(json.dumps({a: base.DATABASES[a] for a in base.DATABASES}, default=str))"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": "postgresql://app@primary.internal:5432/ippcase",
+        "DATABASE_REPLICA_URL": "postgresql://app@replica.internal:5432/ippcase?connect_timeout=3",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    databases = json.loads(done.stdout)
+    default, replica = databases["default"], databases["replica"]
+    assert replica["HOST"] == "replica.internal"
+    assert replica["OPTIONS"] == {**default["OPTIONS"], "connect_timeout": 3}
+    assert "jit=off" in replica["OPTIONS"]["options"]
+    assert replica["TEST"] == {"MIRROR": "default"}
+    env.pop("DATABASE_REPLICA_URL")
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True
+    )
+    assert set(json.loads(done.stdout)) == {"default"}
+
+
 # ---------------------------------------------------------------------------------------------
 # work_mem
 
@@ -144,6 +174,16 @@ def test_reporting_pages_read_inside_the_scope(manager, ppcs, url):
     assert closed - opened > 1  # the view's own reads are inside
     writes = ("INSERT", "UPDATE", "DELETE")
     assert not any(s.lstrip().upper().startswith(writes) for s in sql[opened:closed])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("command", ["cohort_report", "parole_report"])
+def test_report_commands_read_inside_the_scope(command):
+    with CaptureQueriesContext(connection) as queries:
+        call_command(command, "--json", stdout=io.StringIO())
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert "set_config('work_mem'" in sql[0] and sql[-1].endswith("RESET work_mem")
+    assert len(sql) > 2  # the report's own reads are between
 
 
 @pytest.mark.django_db

@@ -93,10 +93,11 @@ TEMPLATES = [
     }
 ]
 
+DB_CONN_MAX_AGE = int(os.environ.get("DB_CONN_MAX_AGE", "60"))
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", "postgresql://localhost/ippcase"),
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_max_age=DB_CONN_MAX_AGE,
         conn_health_checks=True,
     )
 }
@@ -116,7 +117,7 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c pgtrigger.ignore
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
         os.environ["DATABASE_REPLICA_URL"],
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_max_age=DB_CONN_MAX_AGE,
         conn_health_checks=True,
     )
     DATABASES["replica"]["OPTIONS"] = {
