@@ -1,10 +1,11 @@
 """Does any reporting statement need more ``work_mem`` than the server's? (issue 17)
 
     DATABASE_URL=postgresql://.../ippcase_bench_pages_10000 \\
-        PYTHONPATH=. .venv/bin/python bench/bench_work_mem.py [--work-mem 4MB 64MB]
+        PYTHONPATH=. .venv/bin/python bench/explain_work_mem.py [--work-mem 4MB 64MB]
 
 Runs on a database already filled with ``seed_demo`` (e.g. one that ``bench_pages.py --keep``
-left). Collects the SELECTs of the dashboard page, the parole report and every panel (as a PPCS
+left), so it is not named ``bench_*.py``: ``make bench`` would run it on an empty database.
+Collects the SELECTs of the dashboard page, the parole report and every panel (as a PPCS
 caseworker, national, and as a manager, their PDU) through the Django test client, and those of
 ``cohort_report()``; then runs each with ``EXPLAIN (ANALYZE, BUFFERS)`` at each ``work_mem``
 (best of two) and prints the statements that spill to disk (an external sort, hash or
