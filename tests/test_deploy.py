@@ -31,10 +31,31 @@ def _documentation() -> str:
     return "\n".join(f.read_text() for f in files if f.exists())
 
 
-def test_compose_file_has_the_five_services(compose):
-    assert set(compose["services"]) == {"web", "worker", "beat", "postgres", "redis"}
-    assert compose["services"]["postgres"]["image"].startswith("postgres:16")
-    assert compose["services"]["redis"]["image"].startswith("redis:7")
+def test_compose_file_has_the_five_services_and_the_optional_replica(compose):
+    services = compose["services"]
+    always = {name for name, service in services.items() if not service.get("profiles")}
+    assert always == {"web", "worker", "beat", "postgres", "redis"}
+    assert set(services) - always == {"db-replica"}
+    assert services["postgres"]["image"].startswith("postgres:16")
+    assert services["redis"]["image"].startswith("redis:7")
+
+
+def test_compose_replica_is_a_streaming_copy_of_postgres_in_its_own_profile(compose):
+    """Issue 17: db-replica (profile ``replica``) starts from a pg_basebackup -R of postgres and
+    runs as a hot standby; the app reads reports from it only when DATABASE_REPLICA_URL is set."""
+    replica = compose["services"]["db-replica"]
+    assert replica["profiles"] == ["replica"]
+    assert replica["image"] == compose["services"]["postgres"]["image"]
+    script = " ".join(replica["entrypoint"])
+    assert "pg_basebackup -h postgres" in script and " -R " in script
+    assert "hot_standby=on" in script
+    assert "pg_isready" in str(replica["healthcheck"]["test"])
+    allow = [v for v in compose["services"]["postgres"]["volumes"] if "initdb.d" in v]
+    assert allow and (ROOT / allow[0].split(":")[0]).is_file()
+    for name in APP_SERVICES:
+        assert compose["services"][name]["environment"]["DATABASE_REPLICA_URL"] == (
+            "${DATABASE_REPLICA_URL:-}"
+        )
 
 
 def test_compose_web_worker_and_beat_share_one_image_and_the_production_settings(compose):
@@ -179,6 +200,17 @@ def _deploy_check(extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
 def test_deploy_checks_pass_with_only_the_documented_required_variables():
     assert _required_variables() == {"DJANGO_SECRET_KEY", "POSTGRES_PASSWORD"}
     result = _deploy_check({})
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "System check identified no issues" in output, output
+
+
+def test_deploy_checks_pass_with_a_reporting_replica():
+    """Issue 17: a second alias for the replica (here the same server: the check only reads the
+    settings and the router)."""
+    result = _deploy_check(
+        {"DATABASE_REPLICA_URL": os.environ["DATABASE_URL"], "REPORTING_WORK_MEM": "128MB"}
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "System check identified no issues" in output, output

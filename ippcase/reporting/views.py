@@ -32,6 +32,7 @@ from ippcase.cases import selectors
 from ippcase.core.forms import DateRangeForm, error_summary
 from ippcase.core.http import AppRequest, role_required
 from ippcase.core.permissions import is_admin, is_ppcs, visible_people
+from ippcase.core.replica import reporting_reads
 from ippcase.models import Allocation, Pdu, Person, Region, Team, User
 from ippcase.reporting import headline
 from ippcase.reporting.dashboard import Link, Panel, Scope, Table
@@ -308,6 +309,7 @@ def _panel_or_404(slug: str) -> Panel:
 
 @require_GET
 @role_required("ippcase.view_dashboard")
+@reporting_reads()
 def dashboard(request: AppRequest) -> HttpResponse:
     board = _dashboard(request)
     template = "ippcase/dashboard.html#results" if request.htmx else "ippcase/dashboard.html"
@@ -316,6 +318,7 @@ def dashboard(request: AppRequest) -> HttpResponse:
 
 @require_GET
 @role_required("ippcase.view_dashboard")
+@reporting_reads()
 def panel(request: AppRequest, slug: str) -> HttpResponse:
     """One panel: the partial for HTMX, else the dashboard page with that panel alone."""
     chosen = _panel_or_404(slug)
@@ -349,6 +352,7 @@ def _period(scope: Scope) -> str:
 
 @require_GET
 @role_required("ippcase.view_dashboard")
+@reporting_reads()
 def panel_csv(request: AppRequest, slug: str) -> HttpResponse:
     """One table of the panel as a plain CSV (``?table=<n>``, from 1; the first by default)."""
     chosen = _panel_or_404(slug)
@@ -370,6 +374,7 @@ def panel_csv(request: AppRequest, slug: str) -> HttpResponse:
 
 @require_GET
 @role_required("ippcase.view_dashboard")
+@reporting_reads()
 def csv_zip(request: AppRequest) -> HttpResponse:
     """Every table of every panel, each a plain CSV, in one zip (same scope and dates as the
     dashboard)."""
@@ -421,6 +426,7 @@ def _bad_scope(request: AppRequest, board: Dashboard) -> HttpResponse:
 
 @require_GET
 @role_required("ippcase.view_dashboard")
+@reporting_reads()
 def figure_people(request: AppRequest, slug: str) -> HttpResponse:
     """The people behind a headline figure (``?period=current|previous``, the current four
     weeks by default), within the dashboard's scope: the same people the figure counts."""
@@ -447,6 +453,7 @@ def figure_people(request: AppRequest, slug: str) -> HttpResponse:
 
 @require_GET
 @role_required("ippcase.view_dashboard")
+@reporting_reads()
 def position_people(request: AppRequest, slug: str) -> HttpResponse:
     """The people behind one count of "Caseload now", within the dashboard's scope, today."""
     position = caseload_panels.POSITIONS_BY_SLUG.get(slug)

@@ -93,10 +93,11 @@ TEMPLATES = [
     }
 ]
 
+DB_CONN_MAX_AGE = int(os.environ.get("DB_CONN_MAX_AGE", "60"))
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", "postgresql://localhost/ippcase"),
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_max_age=DB_CONN_MAX_AGE,
         conn_health_checks=True,
     )
 }
@@ -108,6 +109,26 @@ DATABASES = {
 # header search over 10,000 people crossed it and spent about 600 ms compiling a 20 ms query on
 # its first run in a connection (issue 16). Our statements are short, so compiling never pays.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c pgtrigger.ignore={} -c jit=off"
+# A reporting replica (issue 17, docs/performance.md "Reporting replica"): with
+# DATABASE_REPLICA_URL set, dashboards, reports and their CSVs read from this PostgreSQL streaming
+# replica (inside ippcase.core.replica.reporting_reads); every other read and every write goes
+# to the primary (the router). The replica takes the primary's options (and its URL's). In tests
+# it mirrors the default database, so the suite never needs a second test database.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=DB_CONN_MAX_AGE,
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["default"]["OPTIONS"],
+        **DATABASES["replica"].get("OPTIONS", {}),  # the URL's own (?sslmode=, ?connect_timeout=)
+    }
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["ippcase.platform.db_router.ReportingReplicaRouter"]
+# work_mem for the statements of a reporting scope (sorts and hashes of the dashboards' and
+# reports' queries stay in memory); every other statement keeps the server's own setting.
+REPORTING_WORK_MEM = os.environ.get("REPORTING_WORK_MEM", "64MB")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "ippcase.User"
 

@@ -14,6 +14,7 @@ from ippcase.core import charts
 from ippcase.core.forms import DateRangeForm, error_summary
 from ippcase.core.http import AppRequest, role_required
 from ippcase.core.permissions import is_admin, is_ppcs, visible_people
+from ippcase.core.replica import reporting_reads
 from ippcase.models import Person
 from parole import report as parole_reports
 
@@ -177,6 +178,7 @@ def _report_sections(report: dict[str, Any]) -> list[dict[str, Any]]:
 
 @require_GET
 @role_required("parole.view_report")
+@reporting_reads()
 def report(request: AppRequest) -> HttpResponse:
     form = DateRangeForm(request.GET)
     context: dict[str, Any] = {"form": form, "errors": [], "sections": [], "scope_all": False}

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from ippcase.core.replica import reporting_reads
 from ippcase.management.dates import date_option, date_range
 from ippcase.reporting.cohort import SECTION_TITLES, bucket_labels, cohort_report, percentage
 
@@ -67,7 +68,10 @@ class Command(BaseCommand):
         recalled_from = date_option(options["recalled_from"], "--recalled-from")
         recalled_to = date_option(options["recalled_to"], "--recalled-to")
         date_range(recalled_from, recalled_to, "--recalled-from", "--recalled-to")
-        report = cohort_report(as_of=as_of, recalled_from=recalled_from, recalled_to=recalled_to)
+        with reporting_reads():  # the reporting replica, when configured (issue 17)
+            report = cohort_report(
+                as_of=as_of, recalled_from=recalled_from, recalled_to=recalled_to
+            )
         if options["json"]:
             self.stdout.write(json.dumps(report, sort_keys=True, indent=2) + "\n", ending="")
         else:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from ippcase.core.replica import reporting_reads
 from ippcase.management.dates import date_option, date_range
 from parole.report import (
     DECISION_LABELS,
@@ -80,7 +81,8 @@ class Command(BaseCommand):
         date_from = date_option(options["date_from"], "--from")
         date_to = date_option(options["date_to"], "--to")
         date_range(date_from, date_to, "--from", "--to")
-        report = parole_report(date_from=date_from, date_to=date_to)
+        with reporting_reads():  # the reporting replica, when configured (issue 17)
+            report = parole_report(date_from=date_from, date_to=date_to)
         if options["json"]:
             self.stdout.write(json.dumps(report, sort_keys=True, indent=2) + "\n", ending="")
         else:
