@@ -74,6 +74,6 @@ def test_control_characters_in_a_path_are_404_and_ordinary_text_is_not(char, adm
     client.raise_request_exception = False
     encoded = f"%{ord(char):02X}"
     assert client.get(f"/cases/X1{encoded}/").status_code == 404
-    assert client.post(f"/recall/cases/X1{encoded}/concerns/new/").status_code == 404
+    assert client.post(f"/recall/cases/X1{encoded}/concerns/add/").status_code == 404
     # Non-ASCII letters and spaces are not control characters: the page's own 404 (no such case).
     assert client.get("/cases/Ward%C3%A9%20X/").status_code == 404
