@@ -1,10 +1,22 @@
-"""Screenshots of a running app for the README: sign-in, caseload, a person, their timeline.
+"""Screenshots for the docs (docs/img): the README's from a running app, the rest from the
+browser tests' own data.
 
-Start the app first (``make run``), then, with a demo sign-in that ``make run`` printed:
+Tests never write into docs/ (issue 18; tests/test_tracked_files.py): the images come from here.
 
-    .venv/bin/python scripts/screenshots.py --username <demo user> [--password ...]
-        [--base-url http://127.0.0.1:8000] [--crn X123456] [--out docs/img]
-        [--page name=/path/ ...]
+1. The README's (sign-in, caseload, a person, their timeline): start the app first (``make run``),
+   then, with a demo sign-in that ``make run`` printed:
+
+       .venv/bin/python scripts/screenshots.py --username <demo user> [--password ...]
+           [--base-url http://127.0.0.1:8000] [--crn X123456] [--out docs/img]
+           [--page name=/path/ ...]
+
+2. The dashboard, each role's home page and the notifications list (``--e2e``): runs the browser
+   tests that build those pages' data with the e2e fixtures (live server, factories, chromium)
+   and sign in as each role; their ``docs_shot`` fixture copies each image to ``--out``:
+
+       .venv/bin/python scripts/screenshots.py --e2e [--out docs/img]
+
+   It needs a database as the tests do (``DATABASE_URL``, or the embedded server).
 
 Uses Debian's chromium (/usr/bin/chromium; ``make browser`` installs it), as the browser tests do.
 Writes <out>/<name>.png and prints each path.
@@ -14,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -42,7 +55,35 @@ def shoot(page: Page, out: Path, name: str, *, full_page: bool) -> None:
     print(path)
 
 
+# The browser tests that take docs screenshots with their ``docs_shot`` fixture.
+E2E_DOC_TESTS = (
+    "tests/e2e/test_dashboard_e2e.py",  # dashboard-first-screen.png, dashboard.png
+    "tests/e2e/test_home_e2e.py",  # home-practitioner.png, home-spo.png, home-ppcs.png
+    "tests/e2e/test_inbox_e2e.py",  # inbox.png
+)
+DOCS_IMG_ENV = "IPPCASE_DOCS_IMG"  # read by tests/e2e/conftest.py's docs_shot
+
+
+def from_browser_tests(out: Path) -> int:
+    """Run the browser tests of ``E2E_DOC_TESTS`` with ``IPPCASE_DOCS_IMG=out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    before = {path: path.stat().st_mtime for path in out.glob("*.png")}
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "e2e"]
+    status = subprocess.call(  # noqa: S603 - a fixed command: this interpreter's pytest
+        [*command, *E2E_DOC_TESTS], cwd=ROOT, env={**os.environ, DOCS_IMG_ENV: str(out.resolve())}
+    )
+    for path in sorted(out.glob("*.png")):
+        if before.get(path) != path.stat().st_mtime:
+            print(path)
+    return status
+
+
 def main() -> int:
+    if "--e2e" in sys.argv[1:]:
+        e2e = argparse.ArgumentParser(description="docs screenshots from the browser tests")
+        e2e.add_argument("--e2e", action="store_true")
+        e2e.add_argument("--out", type=Path, default=ROOT / "docs" / "img")
+        return from_browser_tests(e2e.parse_args().out)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base-url", default=f"http://127.0.0.1:{os.environ.get('PORT', '8000')}")
     parser.add_argument("--username", required=True, help="a demo sign-in printed by make run")

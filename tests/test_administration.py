@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.db import connection
 from django.test import Client
@@ -523,3 +524,49 @@ def test_query_counts_of_the_other_pages_do_not_grow(name, kwargs, team, practit
     small = _queries(client, url)
     _grow_pdu(team, 12)
     assert _queries(client, url) == small
+
+
+# --- sign-in lockouts (issue 18): the docs and the permission agree -----------------------------
+
+
+def _lock_out(username: str) -> None:
+    for _ in range(5):
+        Client().post(
+            reverse("login"), {"username": username, "password": "wrong"}, REMOTE_ADDR="10.1.1.2"
+        )
+    assert AccessAttempt.objects.filter(username=username).exists()
+
+
+def test_an_administrator_who_is_not_a_superuser_unlocks_a_locked_out_member(
+    practitioner, admin_user
+):
+    assert not admin_user.is_superuser and not admin_user.is_staff
+    _lock_out(practitioner.username)
+    admin = client_for(admin_user)
+    assert (
+        "Unlock their sign-in"
+        in admin.get(reverse("admin_staff_member", kwargs={"pk": practitioner.pk})).content.decode()
+    )
+    response = admin.post(reverse("admin_staff_unlock", kwargs={"pk": practitioner.pk}))
+    assert response.status_code == 302
+    assert not AccessAttempt.objects.filter(username=practitioner.username).exists()
+
+
+def test_a_local_administrator_unlocks_their_pdu_and_not_another(
+    practitioner, local_admin, other_local_admin
+):
+    _lock_out(practitioner.username)
+    url = reverse("admin_staff_unlock", kwargs={"pk": practitioner.pk})
+    assert client_for(other_local_admin).post(url).status_code == 404
+    assert AccessAttempt.objects.filter(username=practitioner.username).exists()
+    assert client_for(local_admin).post(url).status_code == 302
+    assert not AccessAttempt.objects.filter(username=practitioner.username).exists()
+
+
+def test_the_security_page_sends_administrators_to_the_page_they_can_use():
+    """docs/security.md said "an administrator can unlock early in the admin under Axes": the
+    Django admin is for superusers only, so an administrator got 403 there."""
+    text = (settings.BASE_DIR / "docs" / "security.md").read_text()
+    sign_in = text.split("## Sign-in", 1)[1].split("\n## ", 1)[0]
+    assert "Unlock their sign-in" in sign_in and "/administration/staff/" in sign_in
+    assert "can unlock early there" not in sign_in

@@ -20,6 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from ippcase import models
+from ippcase.cases import history
 from ippcase.exchange import (
     ImportProblem,
     ImportResult,
@@ -27,6 +28,7 @@ from ippcase.exchange import (
     cases_export,
     cases_import,
 )
+from ippcase.vocab import Role
 from tests import factories
 
 CASE_MODELS = (
@@ -706,12 +708,13 @@ def test_a_reimport_without_optional_fields_keeps_the_stored_ones(team_and_pract
     assert cases_export() == before
 
 
-def test_a_reimport_replaces_the_current_allocation(team, practitioner, manager):
+def test_a_reimport_replaces_the_current_allocation(team, practitioner):
+    colleague = factories.UserFactory(username="colleague", roles=[Role.PRACTITIONER], team=team)
     record = full_record()
     cases_import(data=document(record))
     record["allocations"] = [
         {"practitioner": "practitioner", "start": "2016-07-01", "end": "2018-01-31"},
-        {"practitioner": "manager", "start": "2018-02-01", "end": None},
+        {"practitioner": "colleague", "start": "2018-02-01", "end": None},
     ]
 
     cases_import(data=document(record))
@@ -719,7 +722,7 @@ def test_a_reimport_replaces_the_current_allocation(team, practitioner, manager)
     allocations = models.Person.objects.get().allocations.order_by("start_date")
     assert [(a.practitioner, a.end_date) for a in allocations] == [
         (practitioner, dt.date(2018, 1, 31)),
-        (manager, None),
+        (colleague, None),
     ]
 
 
@@ -905,3 +908,78 @@ def test_import_problem_prints_without_a_field_for_the_record_itself():
     assert str(ImportProblem("people[2]", "", "expected an object")) == (
         "people[2]: expected an object"
     )
+
+
+# --- hostile imports (issue 18) ----------------------------------------------------------------
+
+
+def test_the_current_allocation_must_be_to_a_practitioner_of_the_persons_team(
+    team, practitioner, manager, outsider
+):
+    """A manager (no practitioner role), a practitioner of another PDU's team, and a deactivated
+    practitioner are each refused as the current COM."""
+    leaver = factories.UserFactory(
+        username="leaver", roles=[Role.PRACTITIONER], team=team, is_active=False
+    )
+    records = [
+        full_record("A000001", practitioner=manager.username),
+        full_record("A000002", practitioner=outsider.username),
+        full_record("A000003", practitioner=leaver.username),
+    ]
+    assert problems_of(document(*records)) == [
+        'A000001 allocations[0].practitioner: "manager" is not a probation practitioner',
+        'A000002 allocations[0].practitioner: "outsider" is not in the person\'s team',
+        'A000003 allocations[0].practitioner: "leaver" is not an active user',
+    ]
+
+
+def test_the_current_allocation_is_checked_against_the_stored_team(
+    team, other_team_same_pdu, practitioner
+):
+    cases_import(data=document(person_record(team="leeds-b")))
+    record = full_record()
+    del record["team"]  # keeps the stored team, leeds-b
+    assert problems_of(document(record)) == [
+        'A123456 allocations[0].practitioner: "practitioner" is not in the person\'s team'
+    ]
+
+
+def test_a_past_allocation_may_be_to_someone_who_has_since_moved_or_changed_role(
+    team, practitioner, manager, outsider
+):
+    record = full_record()
+    record["allocations"] = [
+        {"practitioner": "outsider", "start": "2014-01-01", "end": "2015-01-01"},
+        {"practitioner": "manager", "start": "2015-01-02", "end": "2016-06-30"},
+        {"practitioner": "practitioner", "start": "2016-07-01", "end": None},
+    ]
+    cases_import(data=document(record))
+    assert models.Allocation.objects.count() == 3
+
+
+def test_a_huge_number_is_quoted_short_in_the_message(team):
+    record = person_record()
+    record["sentence"]["tariff"]["years"] = 10**200
+    (problem,) = problems_of(document(record))
+    assert problem.startswith("A123456 sentence.tariff.years: 1000000000")
+    assert "…" in problem and len(problem) < 120
+
+
+def test_the_actor_must_be_an_existing_user_and_is_shown_as_who(team, manager, tmp_path):
+    path = _write(tmp_path, document(person_record()))
+    with pytest.raises(CommandError, match='--actor: no active user with username "Mallory'):
+        call_command("import_cases", str(path), "--actor", "Mallory the admin")
+    assert not models.Person.objects.exists()
+
+    call_command("import_cases", str(path), "--actor", manager.username, stdout=io.StringIO())
+    person = models.Person.objects.get()
+    lines = history.case_history(person)
+    assert lines and {line.who for line in lines} == {manager.display_name + " (SPO)"}
+
+
+def test_without_an_actor_the_history_says_case_import(team, tmp_path):
+    call_command(
+        "import_cases", str(_write(tmp_path, document(person_record()))), stdout=io.StringIO()
+    )
+    lines = history.case_history(models.Person.objects.get())
+    assert {line.who for line in lines} == {"Case import"}

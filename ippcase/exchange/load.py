@@ -10,7 +10,7 @@ writes them in bulk.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -19,7 +19,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from ippcase.exchange.parse import parse_document, referenced_names
-from ippcase.exchange.reader import unstorable
+from ippcase.exchange.reader import shown, unstorable
 from ippcase.exchange.rows import (
     UNSET,
     ImportProblem,
@@ -49,6 +49,7 @@ from ippcase.models import (
     User,
     tariff_expiry,
 )
+from ippcase.vocab import Role
 from parole.models import Adjournment, ParoleReview, RiskAssessedRecallReview, TerminationReferral
 
 # CRNs per locking query when loading the people a file updates.
@@ -81,13 +82,19 @@ class ImportResult:
 
 
 def cases_import(
-    *, data: dict[str, Any], default_team_code: str | None = None, actor: str = "import"
+    *,
+    data: dict[str, Any],
+    default_team_code: str | None = None,
+    actor: str = "import",
+    user: User | None = None,
 ) -> ImportResult:
     """Create or update the people in ``data`` (a decoded ``ippcase-import/1`` file).
 
     All or nothing: the whole file is validated before anything is written, and any problem
     raises :class:`ImportValidationError` listing every problem (CRN, field, reason). A valid
-    file is written in one transaction, audited with ``actor`` in the pghistory context.
+    file is written in one transaction, audited with ``actor`` (the service's own name for the
+    change, in words in ``ippcase.cases.history.ACTOR_WORDS``) and, when given, ``user`` (the
+    person responsible, whom the case history then names) in the pghistory context.
 
     A CRN already stored is updated in place: its fields, and each child collection in the file
     (releases and recalls, offences, licence conditions, allocations, and the parole parts:
@@ -101,24 +108,31 @@ def cases_import(
     unallocated list of the record's ``pdu``, or the national list).
     """
     today = timezone.localdate()
-    with pghistory.context(actor=actor), transaction.atomic():
+    context: dict[str, Any] = {"actor": actor}
+    if user is not None:
+        context["user"] = user.pk
+    with pghistory.context(**context), transaction.atomic():
         names = referenced_names(data)
         stored = _lock_stored_people(names.crns)
         team_codes = set(names.team_codes)
         if default_team_code is not None and unstorable(default_team_code) is None:
             team_codes.add(default_team_code)
+        users = {
+            user["id"]: user
+            for user in User.objects.filter(username__in=names.usernames).values(
+                "id", "username", "team_id", "roles", "is_active"
+            )
+        }
         refs = References(
             team_ids=dict(Team.objects.filter(code__in=team_codes).values_list("code", "id")),
-            user_ids=dict(
-                User.objects.filter(username__in=names.usernames).values_list("username", "id")
-            ),
+            user_ids={user["username"]: user["id"] for user in users.values()},
             stored_crns=frozenset(stored),
             default_team_code=default_team_code,
             pdu_ids=dict(Pdu.objects.filter(code__in=names.pdu_codes).values_list("code", "id")),
         )
         rows, problems = parse_document(data, refs=refs, today=today)
         if not problems:
-            problems = _stored_conflicts(rows, stored)
+            problems = _stored_conflicts(rows, stored) + _current_com_problems(rows, stored, users)
         if problems:
             raise ImportValidationError(problems)
 
@@ -247,6 +261,41 @@ def _stored_conflicts(rows: list[PersonRow], stored: dict[str, _StoredCase]) -> 
                         f"before the recall date ({release.recall.recall_date}); give re_released",
                     )
                 )
+    return problems
+
+
+def _current_com_problems(
+    rows: list[PersonRow], stored: dict[str, _StoredCase], users: Mapping[int, Mapping[str, Any]]
+) -> list[ImportProblem]:
+    """The open allocation (the current COM) must be to an active user with the practitioner
+    role in the person's team (the file's, or the stored one the file keeps), as the transfer
+    page requires. A past allocation may name anyone who exists: people move team and change
+    role, and the history must still say who held the case (docs/import-format.md)."""
+    problems: list[ImportProblem] = []
+    for row in rows:
+        if row.allocations is UNSET:
+            continue
+        case = stored.get(row.crn)
+        if "team_id" in row.fields:
+            team_id = row.fields["team_id"]
+        else:
+            team_id = case.person["team_id"] if case is not None else None
+        for i, allocation in enumerate(row.allocations):
+            if allocation.end_date is not None:
+                continue
+            user = users[allocation.practitioner_id]
+            if not user["is_active"]:
+                reason = "is not an active user"
+            elif Role.PRACTITIONER not in user["roles"]:
+                reason = "is not a probation practitioner"
+            elif team_id is None:
+                reason = "cannot be the current COM of a person awaiting allocation (no team)"
+            elif user["team_id"] != team_id:
+                reason = "is not in the person's team"
+            else:
+                continue
+            field = f"allocations[{i}].practitioner"
+            problems.append(ImportProblem(row.crn, field, f"{shown(user['username'])} {reason}"))
     return problems
 
 

@@ -191,7 +191,9 @@ class Reader:
             self.problem(path, f"expected a whole number, got {json_type(value)}")
             return None
         if not low <= value <= high:
-            self.problem(path, f"{value} is out of range; expected {low} to {high}")
+            self.problem(
+                path, f"{shown(str(value), quote=False)} is out of range; expected {low} to {high}"
+            )
             return None
         return value
 
@@ -228,7 +230,7 @@ class Reader:
                 return None
             allowed, listed = vocabulary(choices)
             if value not in allowed:
-                quoted = shown(value) if isinstance(value, str) else str(value)
+                quoted = shown(value) if isinstance(value, str) else shown(str(value), quote=False)
                 self.problem(path, f"{quoted} is not allowed; expected one of: {listed}")
                 return None
             return value

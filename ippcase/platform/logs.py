@@ -8,8 +8,9 @@ few extra fields the app logs on purpose (``method``, ``route``, ``status``, ``d
 Anything else attached to a record is dropped, because it could hold personal data.
 
 Personal data: the URLs carry a person's CRN (``/cases/<crn>/``) and searches carry names in
-the query string, so no path is ever logged — records from ``django.request`` and
-``django.server`` get the route pattern (``cases/<str:crn>/``) instead. Exception messages can
+the query string, so no path is ever logged — the messages of ``django.request``,
+``django.security.*`` and ``django.server`` are rebuilt from the status and the route pattern
+(``cases/<str:crn>/``), never by searching for the path in them. Exception messages can
 quote values (a database error's ``DETAIL: Key (crn)=(…)``), so tracebacks keep their frames
 and the exception's type, never its message.
 """
@@ -20,6 +21,7 @@ import logging
 import re
 import traceback
 from contextvars import ContextVar
+from http import HTTPStatus
 from types import TracebackType
 from typing import Any
 
@@ -73,23 +75,53 @@ def route_of(request: Any) -> str:
     return "(unresolved)"
 
 
+# Runserver's access line: '"GET /cases/X123/?q=… HTTP/1.1" 404 1234' (django.server).
+RUNSERVER_ACCESS_FORMAT = '"%s" %s %s'
+HTTP_METHOD = re.compile(r"[A-Z]{3,10}\Z")
+
+
+def _status_phrase(record: logging.LogRecord) -> str:
+    status = getattr(record, "status_code", None)
+    try:
+        return HTTPStatus(int(status)).phrase if status is not None else "Request"
+    except ValueError:
+        return f"Status {status}"
+
+
 class RedactPathFilter(logging.Filter):
-    """Replaces the request path (which holds a CRN, or a name in a search's query string) in
-    the arguments of Django's records (``django.request``, ``django.security.*``,
-    ``django.server``) by the route pattern. Attach it to handlers, like :class:`ContextFilter`."""
+    """Rewrites the records of Django's request loggers so that no path, query string or
+    search term reaches a log line in any form (issue 18). Attach it to handlers, like
+    :class:`ContextFilter`.
+
+    Django quotes the path in these records: ``django.request`` and ``django.security.*``
+    (``Not Found: /cases/X123/``, escaped with ``unicode_escape``, so a non-ASCII path no longer
+    equals ``request.path``), and runserver's ``django.server`` (the request line, or the raw
+    bytes of a malformed one). So the message is rebuilt from what is known to be safe rather
+    than by finding the path in it: ``<status phrase>: <route pattern>`` for the first two,
+    ``<method> (path withheld) <status>`` for runserver's access line, and nothing but the fact
+    for runserver's other lines. The exception, if any, keeps its type and frames
+    (:func:`format_exception_safely`)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        request = getattr(record, "request", None)
-        args = record.args if isinstance(record.args, tuple) else ()
-        if request is not None and hasattr(request, "path"):
-            paths = {request.path, request.get_full_path()}
-            route = route_of(request)
-            record.args = tuple(route if a in paths else a for a in args)
-        elif record.name == "django.server" and args:
-            # runserver's access line: '"GET /cases/X123/?q=… HTTP/1.1" 200 1234'.
-            first = str(args[0]).split(" ")
-            record.args = (f"{first[0]} (path withheld)", *args[1:])
+        name = record.name
+        if name == "django.server":
+            self._runserver(record)
+        elif name == "django.request" or name.startswith("django.security"):
+            request = getattr(record, "request", None)
+            record.msg = "%s: %s"
+            record.args = (_status_phrase(record), route_of(request))
         return True
+
+    @staticmethod
+    def _runserver(record: logging.LogRecord) -> None:
+        args = record.args if isinstance(record.args, tuple) else ()
+        if record.msg == RUNSERVER_ACCESS_FORMAT and len(args) == 3:
+            method = str(args[0]).split(" ", 1)[0]
+            method = method if HTTP_METHOD.match(method) else "(method withheld)"
+            status = str(args[1]) if str(args[1]).isdigit() else "?"
+            record.msg, record.args = "%s (path withheld) %s", (method, status)
+        elif args:
+            record.msg, record.args = "(runserver message withheld)", ()
 
 
 class CeleryTaskFilter(logging.Filter):

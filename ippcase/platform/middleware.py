@@ -8,7 +8,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 from ippcase.platform.logs import request_id_var, request_var, route_of
 
@@ -52,3 +52,21 @@ class RequestContextMiddleware:
         finally:
             request_var.reset(request_token)
             request_id_var.reset(id_token)
+
+
+# C0 and C1 control characters and DEL: no URL of the app holds one, and PostgreSQL refuses NUL
+# in a text value (a lookup of a CRN with a NUL in it would fail with a server error).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+class ControlCharacterPathMiddleware:
+    """Answers 404 for a path with a control character (``/cases/%00/``), before any view or
+    query sees it, whatever the route and its parameters (issue 18; docs/security.md)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if CONTROL_CHARACTERS.search(request.path_info):
+            raise Http404("No such page.")
+        return self.get_response(request)

@@ -10,7 +10,6 @@ an error message on the page, never data.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import zipfile
@@ -29,6 +28,7 @@ from django.views.decorators.http import require_GET
 from ippcase.caseload import selectors as caseload_selectors
 from ippcase.caseload.views import add_report_deadlines
 from ippcase.cases import selectors
+from ippcase.core import csv_safe
 from ippcase.core.forms import DateRangeForm, error_summary
 from ippcase.core.http import AppRequest, role_required
 from ippcase.core.permissions import is_admin, is_ppcs, visible_people
@@ -335,9 +335,9 @@ def _csv_text(table: Table) -> str:
     """One table as a plain CSV: the header row first, then the rows (no title line; a link
     keeps its text)."""
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(list(table.columns))
-    writer.writerows([["" if v is None else str(v) for v in row] for row in table.rows])
+    writer = csv_safe.writer(out)
+    writer.writerow(table.columns)
+    writer.writerows([[v.text if isinstance(v, Link) else v for v in row] for row in table.rows])
     return out.getvalue()
 
 

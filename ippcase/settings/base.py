@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A control character in the path (/cases/%00/) is a 404 before any view or query (issue 18).
+    "ippcase.platform.middleware.ControlCharacterPathMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -300,7 +302,10 @@ if OIDC_ENABLED:
         raise ImproperlyConfigured("OIDC_MATCH_ON must be 'username' or 'email'")
     AUTHENTICATION_BACKENDS.append("ippcase.platform.signin.OIDCBackend")
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Without SMTP, each message is a file under EMAIL_FILE_PATH and the log says only how many:
+# the console backend printed names, CRNs and invitation links into the logs (issue 18).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "ippcase.platform.mail.FileEmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ippcase@localhost")
 # The outbox (ippcase/core/notifications.py): a message that cannot be sent is tried again after
 # 1, 2, 4… minutes (at most NOTIFICATION_RETRY_MAX_DELAY apart) and given up after this many
@@ -384,6 +389,11 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's defaults give "django" a console handler (when DEBUG) and mail_admins, and
+        # runserver's "django.server" its own handler: each would print paths unfiltered. With
+        # no handlers of their own, their records reach the root's filtered handler (issue 18).
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         # Celery quotes a failed task's exception in the message itself.
         "celery.app.trace": {"filters": ["celery_task"]},

@@ -3,14 +3,13 @@ selector, render."""
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from ippcase.core import charts
+from ippcase.core import charts, csv_safe
 from ippcase.core.forms import DateRangeForm, error_summary
 from ippcase.core.http import AppRequest, role_required
 from ippcase.core.permissions import is_admin, is_ppcs, visible_people
@@ -42,7 +41,7 @@ def _csv_response(report: dict[str, Any]) -> HttpResponse:
         name += f"-to-{period['to']}"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    writer = csv.writer(response)
+    writer = csv_safe.writer(response)
     writer.writerow(["section", "key", "value"])
     writer.writerows(parole_reports.report_rows(report))
     return response

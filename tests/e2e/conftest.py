@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -86,6 +87,30 @@ def screenshot(request: pytest.FixtureRequest) -> Callable[[Page, str], Path]:
         path = RESULTS_DIR / f"{stem}.png"
         page.evaluate("document.activeElement && document.activeElement.blur()")  # no focus ring
         page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+# Set by ``scripts/screenshots.py --e2e`` (docs/testing.md): the folder the docs' screenshots
+# are copied to. Unset in every test run, so a test never changes a tracked file (issue 18).
+DOCS_IMG_ENV = "IPPCASE_DOCS_IMG"
+
+
+@pytest.fixture
+def docs_shot(tmp_path: Path) -> Callable[..., Path]:
+    """A screenshot for the docs: ``docs_shot(page, "dashboard.png", **screenshot_options)``
+    saves it in the test's tmp_path and returns the path; only when ``IPPCASE_DOCS_IMG`` names
+    a folder (the screenshot script) is it copied there too."""
+
+    def take(page: Page, name: str, **options: Any) -> Path:
+        page.evaluate("document.activeElement && document.activeElement.blur()")  # no focus ring
+        path = tmp_path / name
+        page.screenshot(path=str(path), **options)
+        target = os.environ.get(DOCS_IMG_ENV)
+        if target:
+            Path(target).mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, Path(target) / name)
         return path
 
     return take

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +17,6 @@ from recall.models import Concern, RecallRecommendation
 from tests import factories
 
 PASSWORD = "correct-horse-battery-staple"
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 
 def _figures(team, other_team, practitioner) -> None:
@@ -48,7 +46,7 @@ def _figures(team, other_team, practitioner) -> None:
 
 
 @pytest.mark.e2e
-def test_manager_uses_the_dashboard(page: Page, assert_accessible, screenshot):
+def test_manager_uses_the_dashboard(page: Page, assert_accessible, screenshot, docs_shot):
     team = factories.TeamFactory(code="leeds-n", name="Leeds North", pdu__code="leeds")
     other = factories.TeamFactory(code="leeds-s", name="Leeds South", pdu=team.pdu)
     factories.UserFactory(username="spo", team=team, roles=[vocab.Role.MANAGER])
@@ -78,8 +76,7 @@ def test_manager_uses_the_dashboard(page: Page, assert_accessible, screenshot):
     for n in range(4):
         box = figures.nth(n).bounding_box()
         assert box is not None and box["y"] + box["height"] <= 900, box
-    DOCS_IMG.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS_IMG / "dashboard-first-screen.png"))
+    docs_shot(page, "dashboard-first-screen.png")
     assert_accessible(page, "the dashboard, panels collapsed")
 
     # The contents list jumps to a panel and opens it; the chart is there.
@@ -123,8 +120,9 @@ def test_manager_uses_the_dashboard(page: Page, assert_accessible, screenshot):
     expect(page.locator("[aria-busy='true']")).to_have_count(0)
     assert_accessible(page, "the dashboard for a team")
     screenshot(page, "dashboard")  # the whole page, in test-results/
-    page.screenshot(  # the top of it, for the docs
-        path=str(DOCS_IMG / "dashboard.png"),
+    docs_shot(  # the top of it, for the docs
+        page,
+        "dashboard.png",
         full_page=True,
         clip={"x": 0, "y": 0, "width": 1280, "height": 1900},
     )

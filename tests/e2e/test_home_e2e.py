@@ -1,12 +1,12 @@
 """Each role's home page in a real browser (issue 16): a practitioner, an SPO and PPCS sign in,
 open the home page, axe finds nothing, and one click reaches the next piece of work; the header
-search finds a person; no sideways scroll at 320 px. Saves docs/img/home-*.png."""
+search finds a person; no sideways scroll at 320 px. Takes the home pages' screenshots for the
+docs (``docs_shot``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -18,14 +18,6 @@ from recall.models import RecallRecommendation
 from recall.vocab import RecommendationStatus as Status
 from tests import factories
 from tests.e2e.steps import sign_in
-
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
-
-
-def _shot(page: Page, name: str) -> None:
-    DOCS_IMG.mkdir(exist_ok=True)
-    page.evaluate("document.activeElement && document.activeElement.blur()")
-    page.screenshot(path=str(DOCS_IMG / name), full_page=False)
 
 
 def _no_sideways_scroll(page: Page) -> None:
@@ -76,7 +68,7 @@ def _world() -> dict[str, RecallRecommendation]:
 
 
 @pytest.mark.e2e
-def test_each_role_lands_on_its_home_page(page: Page, assert_accessible):
+def test_each_role_lands_on_its_home_page(page: Page, assert_accessible, docs_shot):
     recs = _world()
 
     sign_in(page, "com")
@@ -87,7 +79,7 @@ def test_each_role_lands_on_its_home_page(page: Page, assert_accessible):
     expect(rows.nth(1)).to_contain_text("Recommendation in draft")
     assert_accessible(page, "the practitioner's home page")
     _no_sideways_scroll(page)
-    _shot(page, "home-practitioner.png")
+    docs_shot(page, "home-practitioner.png")
     rows.first.get_by_role("link", name=re.compile("^Open")).click()
     expect(page).to_have_url(re.compile(rf"/recall/recalls/{recs['overdue'].pk}/report/$"))
 
@@ -112,7 +104,7 @@ def test_each_role_lands_on_its_home_page(page: Page, assert_accessible):
     expect(page.locator("#overdue-reports")).to_contain_text("Latimer")
     assert_accessible(page, "the SPO's home page")
     _no_sideways_scroll(page)
-    _shot(page, "home-spo.png")
+    docs_shot(page, "home-spo.png")
     page.get_by_role("link", name=re.compile("^Countersign")).first.click()
     expect(page).to_have_url(
         re.compile(rf"/recall/recommendations/{recs['waiting'].pk}/oversight/")
@@ -122,6 +114,6 @@ def test_each_role_lands_on_its_home_page(page: Page, assert_accessible):
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/recall/ppcs/$"))
     assert_accessible(page, "PPCS's home page (the queue)")
-    _shot(page, "home-ppcs.png")
+    docs_shot(page, "home-ppcs.png")
     page.get_by_role("link", name=re.compile("Dana Queued")).first.click()
     expect(page).to_have_url(re.compile(rf"/recall/ppcs/requests/{recs['submitted'].pk}/$"))

@@ -6,8 +6,6 @@ recommendation, and the count is gone."""
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -20,12 +18,10 @@ from tests import factories
 from tests.e2e.steps import sign_in
 from tests.test_recall_services import _draft_ready_to_send
 
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
-
 
 @pytest.mark.e2e
 def test_an_spo_is_told_in_the_app_and_follows_it_to_the_recommendation(
-    page: Page, assert_accessible, screenshot
+    page: Page, assert_accessible, docs_shot
 ):
     team = factories.TeamFactory()
     com = factories.UserFactory(username="com", team=team, roles=[vocab.Role.PRACTITIONER])
@@ -50,9 +46,7 @@ def test_an_spo_is_told_in_the_app_and_follows_it_to_the_recommendation(
     item = page.get_by_role("listitem").filter(has_text=person.crn)
     expect(item).to_contain_text("Unread")
     assert_accessible(page, "the notifications list")
-    screenshot_path = screenshot(page, "inbox")
-    DOCS_IMG.mkdir(exist_ok=True)
-    shutil.copyfile(screenshot_path, DOCS_IMG / "inbox.png")
+    docs_shot(page, "inbox.png", full_page=True)
     page.set_viewport_size({"width": 320, "height": 900})
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     page.set_viewport_size({"width": 1280, "height": 900})

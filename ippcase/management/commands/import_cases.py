@@ -20,6 +20,8 @@ from ippcase.exchange import (
     cases_import,
     decode_import_file,
 )
+from ippcase.exchange.reader import shown
+from ippcase.models import User
 
 
 def load_import_file(path: str, *, expected: str = FORMAT) -> Any:
@@ -45,6 +47,20 @@ def load_import_file(path: str, *, expected: str = FORMAT) -> Any:
         raise CommandError(str(exc)) from exc
 
 
+def actor_user(username: str | None) -> User | None:
+    """The user ``--actor`` names, or a one-line CommandError: the case history shows them as
+    who made the changes, so it must be a real, active account, never free text."""
+    if username is None:
+        return None
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise CommandError(
+            f"--actor: no active user with username {shown(username)}; give the username of "
+            "the person responsible for this import, or leave --actor out"
+        )
+    return user
+
+
 class Command(BaseCommand):
     help = (
         "Create or update people on licence from an ippcase-import/1 JSON file. "
@@ -60,17 +76,17 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--actor",
-            default="import",
-            help='who the audit trail says made the changes (default: "import")',
+            metavar="USERNAME",
+            help="the username of the active user responsible for the import: the case history "
+            'shows them as who made the changes (default: "Case import")',
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: str = options["file"]
+        user = actor_user(options["actor"])
         data = load_import_file(path)
         try:
-            result = cases_import(
-                data=data, default_team_code=options["default_team"], actor=options["actor"]
-            )
+            result = cases_import(data=data, default_team_code=options["default_team"], user=user)
         except ImportValidationError as exc:
             for problem in exc.errors:
                 self.stderr.write(str(problem))
