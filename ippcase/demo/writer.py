@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+import pgtrigger
 from django.db import connection
 from django.db.models import NOT_PROVIDED
 from django.utils import timezone
@@ -138,6 +140,77 @@ def reserve_ids(cursor: Any, model: type[Any], count: int) -> list[int]:
     return [row[0] for row in cursor.fetchall()]
 
 
+# The models write_to_database fills with COPY.
+COPIED_MODELS: tuple[type[Any], ...] = (
+    Person,
+    Sentence,
+    IndexOffence,
+    Release,
+    Recall,
+    ParoleReview,
+    Adjournment,
+    RiskAssessedRecallReview,
+    TerminationReferral,
+    LicenceCondition,
+    Allocation,
+    Concern,
+    ActionShortOfRecall,
+    RecallRecommendation,
+)
+
+# The audit insert trigger's statement, as django-pghistory writes it into its function.
+_EVENT_INSERT = re.compile(r"(INSERT INTO \S+ \([^)]*\)) VALUES \((.*)\); RETURN NULL;", re.DOTALL)
+
+
+def _insert_event_triggers(model: type[Any]) -> list[str]:
+    """The names of ``model``'s audit insert triggers (django-pghistory's, through pgtrigger)."""
+    return [
+        trigger.get_pgid(model)  # type: ignore[arg-type]  # pgtrigger annotates the class as Model
+        for registered, trigger in pgtrigger.registered()
+        if registered is model
+        and str(getattr(trigger, "operation", "")) == "INSERT"
+        and getattr(trigger, "event_model", None) is not None
+    ]
+
+
+@contextlib.contextmanager
+def audit_events_afterwards(cursor: Any, models: Sequence[type[Any]]) -> Iterator[None]:
+    """Write the audit events of the rows the block inserts into ``models`` with one
+    ``INSERT … SELECT`` per table afterwards, instead of one trigger call per row.
+
+    The row triggers were more than half of the load (each a PL/pgSQL call that inserts one
+    event row and upserts the audit context). Here each audit insert trigger is disabled for the
+    block (inside the caller's transaction: an error rolls that back too), then the trigger's
+    own statement, read from the function django-pghistory installed, runs once over the new
+    rows (primary key above the largest before the block) with ``new`` as the table's alias and
+    the context attached once. The events are the rows the trigger would have written: same
+    columns, same context, label ``insert`` (tests/test_seed_demo.py compares them).
+    """
+    raw = cursor.cursor  # psycopg's own cursor: it takes composed SQL
+    plans: list[tuple[sql.Composed, tuple[sql.Identifier, sql.Identifier], int]] = []
+    for model in models:
+        table, pk = sql.Identifier(model._meta.db_table), sql.Identifier(model._meta.pk.column)
+        raw.execute(sql.SQL("SELECT coalesce(max({}), 0) FROM {}").format(pk, table))
+        start = raw.fetchone()[0]
+        for name in _insert_event_triggers(model):
+            raw.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", [name])
+            found = _EVENT_INSERT.search(raw.fetchone()[0])
+            if found is None:
+                raise LookupError(f"cannot read the audit statement of trigger {name}")
+            insert, values = found.group(1), found.group(2).replace("_pgh_attach_context()", "%s")
+            # The text is django-pghistory's own statement, read from the database.
+            select = f"{insert} SELECT {values} FROM {{}} AS new WHERE new.{{}} > %s"  # noqa: S608
+            trigger = (table, sql.Identifier(name))
+            plans.append((sql.SQL(select).format(table, pk), trigger, start))
+            raw.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(*trigger))
+    yield
+    cursor.execute("SELECT _pgh_attach_context()")  # Django's cursor: pghistory's context set
+    context = cursor.fetchone()[0]
+    for events, trigger, start in plans:
+        raw.execute(events, [context, start])
+        raw.execute(sql.SQL("ALTER TABLE {} ENABLE TRIGGER {}").format(*trigger))
+
+
 def write_to_database(data: DemoData, *, password_hash: str) -> dict[str, int]:
     """Write ``data``: the organisation and users with bulk_create, then the people and their
     whole history with one COPY per table (primary keys reserved from the sequences first).
@@ -155,7 +228,7 @@ def write_to_database(data: DemoData, *, password_hash: str) -> dict[str, int]:
         "teams": len(team_ids),
         "users": len(user_ids),
     }
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, audit_events_afterwards(cursor, COPIED_MODELS):
         person_ids = reserve_ids(cursor, Person, len(people))
         counts["people"] = copy_rows(
             cursor,
