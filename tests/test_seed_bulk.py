@@ -48,3 +48,29 @@ def test_the_audit_triggers_are_enabled_after_the_load(seeded, team):
         assert dict(cursor.fetchall()) == dict.fromkeys(names, "O")
     person = factories.PersonFactory(team=team)
     assert Person.pgh_event_model.objects.filter(pgh_obj_id=person.pk).count() == 1
+
+
+def _catalogue() -> list[tuple[str, str]]:
+    """Every index and foreign key of the copied tables and their event tables, by definition."""
+    tables = [m._meta.db_table for m in COPIED_MODELS]
+    tables += [m.pgh_event_model._meta.db_table for m in COPIED_MODELS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index
+            WHERE indrelid = ANY(%s::regclass[])
+            UNION ALL
+            SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+            WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])
+            ORDER BY 1
+            """,
+            [tables, tables],
+        )
+        return cursor.fetchall()
+
+
+def test_the_load_puts_back_every_index_and_foreign_key(db):
+    before = _catalogue()
+    assert len(before) > 4 * len(COPIED_MODELS)
+    call_command("seed_demo", people=10, seed=3, stdout=io.StringIO())
+    assert _catalogue() == before

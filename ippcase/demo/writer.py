@@ -110,10 +110,11 @@ def copy_rows(
 ) -> int:
     """Insert ``rows`` (values for ``fields``, in order) into ``model``'s table with one COPY.
 
-    Row triggers still fire (pghistory writes an event per row), and so do the constraints.
-    The audit context is transaction-local: pghistory set it with the statements that went
-    through Django's cursor earlier in the transaction (the organisation's inserts), and COPY
-    runs in the same transaction, so its events carry the same context.
+    Row triggers still fire (pghistory writes an event per row, unless the caller turned them
+    off: :func:`audit_events_afterwards`), and so do the constraints. The audit context is
+    transaction-local: pghistory set it with the statements that went through Django's cursor
+    earlier in the transaction (the organisation's inserts), and COPY runs in the same
+    transaction, so its events carry the same context.
     """
     columns, defaults = _columns(model, fields)
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
@@ -211,14 +212,74 @@ def audit_events_afterwards(cursor: Any, models: Sequence[type[Any]]) -> Iterato
         raw.execute(sql.SQL("ALTER TABLE {} ENABLE TRIGGER {}").format(*trigger))
 
 
+@contextlib.contextmanager
+def indexes_and_foreign_keys_afterwards(cursor: Any, models: Sequence[type[Any]]) -> Iterator[None]:
+    """Drop the foreign keys and the plain indexes of ``models``' tables and of their audit
+    event tables for the block, and create them again afterwards, inside the caller's
+    transaction.
+
+    A foreign key is checked by a trigger per inserted row and an index is updated per row; for
+    the 13 million rows of a quarter of a million people, checking each key once over the whole
+    table and building each index in one sort is several times faster. Primary keys, unique and
+    check constraints stay (they are what the load must respect as it goes). The definitions are
+    read from the catalogue, so a constraint or index added by a later migration is kept too.
+    """
+    tables = [m._meta.db_table for m in models]
+    tables += [m.pgh_event_model._meta.db_table for m in models if hasattr(m, "pgh_event_model")]
+    cursor.execute(
+        """
+        SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
+        FROM pg_constraint c
+        WHERE c.contype = 'f' AND c.conrelid = ANY(%s::regclass[])
+        ORDER BY 1, 2
+        """,
+        [tables],
+    )
+    foreign_keys = cursor.fetchall()
+    cursor.execute(
+        """
+        SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+        FROM pg_index i
+        WHERE i.indrelid = ANY(%s::regclass[])
+          AND NOT i.indisprimary AND NOT i.indisunique
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+        ORDER BY 1
+        """,
+        [tables],
+    )
+    indexes = cursor.fetchall()
+    raw = cursor.cursor
+    for table, name, _ in foreign_keys:
+        raw.execute(
+            sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
+                sql.SQL(table), sql.Identifier(name)
+            )
+        )
+    for name, _ in indexes:
+        raw.execute(sql.SQL("DROP INDEX {}").format(sql.SQL(name)))
+    yield
+    for _, definition in indexes:
+        raw.execute(definition)
+    for table, name, definition in foreign_keys:
+        raw.execute(
+            sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(
+                sql.SQL(table), sql.Identifier(name)
+            )
+            + sql.SQL(definition)
+        )
+
+
 def write_to_database(data: DemoData, *, password_hash: str) -> dict[str, int]:
     """Write ``data``: the organisation and users with bulk_create, then the people and their
     whole history with one COPY per table (primary keys reserved from the sequences first).
 
     A fixed number of statements whatever the number of people, and no per-row query: for
     10,000 people (about 260,000 rows) bulk_create spent most of its time preparing values in
-    Python, which COPY does not need. Database triggers and constraints apply as for any
-    insert. Run inside :func:`bulk_mode` and a transaction; pass the audit context with
+    Python, which COPY does not need. During the COPYs the tables' foreign keys, plain indexes
+    and audit insert triggers are off; afterwards the audit events are written, the indexes
+    built and the keys checked, each once per table (issue 17: a quarter of a million people in
+    minutes), then :func:`after_load` runs. Primary keys, unique and check constraints apply as
+    for any insert. Run inside :func:`bulk_mode` and a transaction; pass the audit context with
     ``pghistory.context``. Returns the number of rows created per model.
     """
     team_ids, user_ids = create_org(data.org, password_hash=password_hash)
@@ -228,7 +289,11 @@ def write_to_database(data: DemoData, *, password_hash: str) -> dict[str, int]:
         "teams": len(team_ids),
         "users": len(user_ids),
     }
-    with connection.cursor() as cursor, audit_events_afterwards(cursor, COPIED_MODELS):
+    with (
+        connection.cursor() as cursor,
+        indexes_and_foreign_keys_afterwards(cursor, COPIED_MODELS),
+        audit_events_afterwards(cursor, COPIED_MODELS),
+    ):
         person_ids = reserve_ids(cursor, Person, len(people))
         counts["people"] = copy_rows(
             cursor,
@@ -562,7 +627,19 @@ def write_to_database(data: DemoData, *, password_hash: str) -> dict[str, int]:
                 for r in p.recommendations
             ),
         )
+    after_load()
     return counts
+
+
+def after_load() -> None:
+    """What is derived from the loaded rows, once they are all in with their indexes, keys and
+    audit events: the planner's statistics of the loaded tables (a bulk load leaves none until
+    autovacuum comes by, and the first queries would plan for empty tables). Read models rebuilt
+    from the rows belong here too, in the same transaction."""
+    with connection.cursor() as cursor:
+        for model in COPIED_MODELS:
+            table = sql.Identifier(model._meta.db_table)
+            cursor.cursor.execute(sql.SQL("ANALYZE {}").format(table))
 
 
 @contextlib.contextmanager
