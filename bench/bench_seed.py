@@ -29,8 +29,10 @@ sys.path.insert(0, str(ROOT))
 
 from ippcase.platform import embedded  # noqa: E402 - after the path is set up
 
-TEMPLATE = "ippcase_bench_seed_template"
-TARGET = "ippcase_bench_seed"
+# BENCH_DB_PREFIX: the databases' names start with it (several people on one server).
+PREFIX = os.environ.get("BENCH_DB_PREFIX", "ippcase_bench")
+TEMPLATE = f"{PREFIX}_seed_template"
+TARGET = f"{PREFIX}_seed"
 
 
 def with_database(url: str, name: str) -> str:
