@@ -17,7 +17,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from ippcase import vocab
-from ippcase.demo.specs import DemoData, OrgSpec
+from ippcase.demo.specs import DemoData, OrgSpec, PersonSpec
 from ippcase.models import (
     Allocation,
     IndexOffence,
@@ -258,6 +258,10 @@ def indexes_and_foreign_keys_afterwards(cursor: Any, models: Sequence[type[Any]]
     for name, _ in indexes:
         raw.execute(sql.SQL("DROP INDEX {}").format(sql.SQL(name)))
     yield
+    # Memory for the sorts of the index builds and the joins of the key checks (this
+    # transaction only): with the default 64 MB, each index over millions of rows sorts on disk.
+    raw.execute("SET LOCAL maintenance_work_mem = '512MB'")
+    raw.execute("SET LOCAL work_mem = '256MB'")
     for _, definition in indexes:
         raw.execute(definition)
     for table, name, definition in foreign_keys:
@@ -270,22 +274,30 @@ def indexes_and_foreign_keys_afterwards(cursor: Any, models: Sequence[type[Any]]
 
 
 def write_to_database(data: DemoData, *, password_hash: str) -> dict[str, int]:
-    """Write ``data``: the organisation and users with bulk_create, then the people and their
-    whole history with one COPY per table (primary keys reserved from the sequences first).
+    """Write ``data`` (:func:`write_people` with every person in one chunk)."""
+    return write_people(data.org, [data.people], password_hash=password_hash)
 
-    A fixed number of statements whatever the number of people, and no per-row query: for
-    10,000 people (about 260,000 rows) bulk_create spent most of its time preparing values in
-    Python, which COPY does not need. During the COPYs the tables' foreign keys, plain indexes
-    and audit insert triggers are off; afterwards the audit events are written, the indexes
-    built and the keys checked, each once per table (issue 17: a quarter of a million people in
-    minutes), then :func:`after_load` runs. Primary keys, unique and check constraints apply as
-    for any insert. Run inside :func:`bulk_mode` and a transaction; pass the audit context with
-    ``pghistory.context``. Returns the number of rows created per model.
+
+def write_people(
+    org: OrgSpec, chunks: Iterable[Sequence[PersonSpec]], *, password_hash: str
+) -> dict[str, int]:
+    """Write the organisation and users of ``org`` with bulk_create, then the people of each
+    chunk and their whole history with one COPY per table (primary keys reserved from the
+    sequences first).
+
+    A fixed number of statements a chunk, and no per-row query: for 10,000 people (about
+    260,000 rows) bulk_create spent most of its time preparing values in Python, which COPY
+    does not need. During the COPYs the tables' foreign keys, plain indexes and audit insert
+    triggers are off; afterwards the audit events are written, the indexes built and the keys
+    checked, each once per table (issue 17: a quarter of a million people in minutes), then
+    :func:`after_load` runs. Primary keys, unique and check constraints apply as for any
+    insert. ``chunks`` may be made while this writes (:mod:`ippcase.demo.stream`). Run inside
+    :func:`bulk_mode` and a transaction; pass the audit context with ``pghistory.context``.
+    Returns the number of rows created per model.
     """
-    team_ids, user_ids = create_org(data.org, password_hash=password_hash)
-    people = data.people
+    team_ids, user_ids = create_org(org, password_hash=password_hash)
     counts: dict[str, int] = {
-        "regions": len(data.org.regions),
+        "regions": len(org.regions),
         "teams": len(team_ids),
         "users": len(user_ids),
     }
@@ -294,340 +306,351 @@ def write_to_database(data: DemoData, *, password_hash: str) -> dict[str, int]:
         indexes_and_foreign_keys_afterwards(cursor, COPIED_MODELS),
         audit_events_afterwards(cursor, COPIED_MODELS),
     ):
-        person_ids = reserve_ids(cursor, Person, len(people))
-        counts["people"] = copy_rows(
-            cursor,
-            Person,
-            [
-                "id",
-                "crn",
-                "nomis_number",
-                "pnc",
-                "first_name",
-                "last_name",
-                "date_of_birth",
-                "gender",
-                "ethnicity",
-                "team_id",
-                "mappa_category",
-                "mappa_level",
-                "rosh_level",
-                "accommodation",
-                "needs",
-                "vulnerabilities",
-                "opd_screening",
-            ],
-            (
-                (
-                    pid,
-                    p.crn,
-                    p.nomis_number,
-                    p.pnc,
-                    p.first_name,
-                    p.last_name,
-                    p.date_of_birth,
-                    p.gender,
-                    p.ethnicity,
-                    team_ids[p.team],
-                    p.mappa_category,
-                    p.mappa_level,
-                    p.rosh_level,
-                    p.accommodation,
-                    p.needs,
-                    p.vulnerabilities,
-                    p.opd_screening,
-                )
-                for pid, p in zip(person_ids, people, strict=True)
-            ),
-        )
-        sentence_ids = reserve_ids(cursor, Sentence, len(people))
-        copy_rows(
-            cursor,
-            Sentence,
-            [
-                "id",
-                "person_id",
-                "sentence_type",
-                "sentence_date",
-                "tariff_years",
-                "tariff_months",
-                "tariff_days",
-                "tariff_expiry_date",
-            ],
-            (
-                (
-                    sid,
-                    pid,
-                    s.sentence_type,
-                    s.sentence_date,
-                    s.tariff_years,
-                    s.tariff_months,
-                    s.tariff_days,
-                    # Sentence.save() derives the expiry; COPY does not call it: same function.
-                    tariff_expiry(s.sentence_date, s.tariff_years, s.tariff_months, s.tariff_days),
-                )
-                for sid, pid, s in zip(
-                    sentence_ids, person_ids, (p.sentence for p in people), strict=True
-                )
-            ),
-        )
-        counts["offences"] = copy_rows(
-            cursor,
-            IndexOffence,
-            ["sentence_id", "category", "description", "behaviours", "is_principal"],
-            (
-                (sid, o.category, o.description, o.behaviours, principal)
-                for sid, p in zip(sentence_ids, people, strict=True)
-                for o, principal in [
-                    (p.sentence.index_offence, True),
-                    *((other, False) for other in p.sentence.other_offences),
-                ]
-            ),
-        )
-        releases = [(pid, r) for pid, p in zip(person_ids, people, strict=True) for r in p.releases]
-        release_ids = reserve_ids(cursor, Release, len(releases))
-        counts["releases"] = copy_rows(
-            cursor,
-            Release,
-            ["id", "person_id", "date", "prison", "approved_premises"],
-            (
-                (rid, pid, r.date, r.prison, r.approved_premises)
-                for rid, (pid, r) in zip(release_ids, releases, strict=True)
-            ),
-        )
-        recalls = [
-            (rid, r.recall)
-            for rid, (_, r) in zip(release_ids, releases, strict=True)
-            if r.recall is not None
-        ]
-        recall_ids = reserve_ids(cursor, Recall, len(recalls))
-        counts["recalls"] = copy_rows(
-            cursor,
-            Recall,
-            [
-                "id",
-                "release_id",
-                "recall_date",
-                "returned_to_custody",
-                "reasons",
-                "criteria",
-                "re_released_on",
-            ],
-            (
-                (cid, rid, c.date, c.returned_to_custody, c.reasons, c.criteria, c.re_released)
-                for cid, (rid, c) in zip(recall_ids, recalls, strict=True)
-            ),
-        )
-        reviews = [
-            (cid, review)
-            for cid, (_, c) in zip(recall_ids, recalls, strict=True)
-            for review in c.parole_reviews
-        ]
-        review_ids = reserve_ids(cursor, ParoleReview, len(reviews))
-        counts["parole_reviews"] = copy_rows(
-            cursor,
-            ParoleReview,
-            [
-                "id",
-                "recall_id",
-                "kind",
-                "referred_on",
-                "calder_answer",
-                "hearing_date",
-                "decided_on",
-                "outcome",
-            ],
-            (
-                (vid, cid, v.kind, v.referred, v.calder, v.hearing_date, v.decided, v.outcome)
-                for vid, (cid, v) in zip(review_ids, reviews, strict=True)
-            ),
-        )
-        counts["adjournments"] = copy_rows(
-            cursor,
-            Adjournment,
-            ["review_id", "kind", "date", "reason", "new_date", "prisoner_informed_on"],
-            (
-                (vid, a.kind, a.date, a.reason, a.new_date, a.prisoner_informed)
-                for vid, (_, v) in zip(review_ids, reviews, strict=True)
-                for a in v.adjournments
-            ),
-        )
-        counts["risk_assessed_recall_reviews"] = copy_rows(
-            cursor,
-            RiskAssessedRecallReview,
-            ["recall_id", "decided_on", "outcome"],
-            (
-                (cid, c.rarr.decided, c.rarr.outcome)
-                for cid, (_, c) in zip(recall_ids, recalls, strict=True)
-                if c.rarr is not None
-            ),
-        )
-        counts["termination_referrals"] = copy_rows(
-            cursor,
-            TerminationReferral,
-            ["person_id", "referred_on", "decided_on", "outcome"],
-            (
-                (pid, t.referred, t.decided, t.outcome)
-                for pid, p in zip(person_ids, people, strict=True)
-                for t in p.termination_referrals
-            ),
-        )
-        counts["licence_conditions"] = copy_rows(
-            cursor,
-            LicenceCondition,
-            [
-                "person_id",
-                "kind",
-                "standard_code",
-                "additional_code",
-                "text",
-                "start_date",
-                "end_date",
-            ],
-            (
-                (
-                    pid,
-                    c.kind,
-                    c.code if c.kind == vocab.ConditionKind.STANDARD else "",
-                    c.code if c.kind == vocab.ConditionKind.ADDITIONAL else "",
-                    c.text,
-                    c.start,
-                    c.end,
-                )
-                for pid, p in zip(person_ids, people, strict=True)
-                for c in p.licence_conditions
-            ),
-        )
-        counts["allocations"] = copy_rows(
-            cursor,
-            Allocation,
-            ["person_id", "practitioner_id", "start_date", "end_date"],
-            (
-                (pid, user_ids[a.practitioner], a.start, a.end)
-                for pid, p in zip(person_ids, people, strict=True)
-                for a in p.allocations
-            ),
-        )
-        # The recall work: concerns and actions short of recall (no licence conditions linked:
-        # the many-to-many stays empty), then the recommendations, linked to their recalls.
-        counts["concerns"] = copy_rows(
-            cursor,
-            Concern,
-            [
-                "person_id",
-                "occurred_on",
-                "description",
-                "source",
-                "behaviours",
-                "recorded_by_id",
-                "recorded_at",
-            ],
-            (
-                (
-                    pid,
-                    c.occurred_on,
-                    c.description,
-                    c.source,
-                    c.behaviours,
-                    user_ids[c.recorded_by],
-                    c.recorded_at,
-                )
-                for pid, p in zip(person_ids, people, strict=True)
-                for c in p.concerns
-            ),
-        )
-        counts["actions_short_of_recall"] = copy_rows(
-            cursor,
-            ActionShortOfRecall,
-            [
-                "person_id",
-                "kind",
-                "referral",
-                "taken_on",
-                "details",
-                "outcome",
-                "recorded_by_id",
-                "recorded_at",
-            ],
-            (
-                (
-                    pid,
-                    a.kind,
-                    a.referral,
-                    a.taken_on,
-                    a.details,
-                    a.outcome,
-                    user_ids[a.recorded_by],
-                    a.recorded_at,
-                )
-                for pid, p in zip(person_ids, people, strict=True)
-                for a in p.actions
-            ),
-        )
-        recall_id_of = {id(c): cid for cid, (_, c) in zip(recall_ids, recalls, strict=True)}
-        counts["recommendations"] = copy_rows(
-            cursor,
-            RecallRecommendation,
-            [
-                "person_id",
-                "status",
-                "version",
-                "created_by_id",
-                "created_at",
-                "updated_at",
-                "why_considered",
-                "recall_type",
-                "criteria",
-                "current_behaviours",
-                "causal_link",
-                "increased_risk_of_harm",
-                "alternatives",
-                "other_agencies_consulted",
-                "multi_agency_input",
-                "progression_panel_held",
-                "acknowledgements",
-                "sections_saved",
-                "withdrawn_reason",
-                "assigned_to_id",
-                "assigned_at",
-                "further_information",
-                "recall_id",
-                "submitted_at",
-                "submitted_by_id",
-            ],
-            (
-                (
-                    pid,
-                    r.status,
-                    r.version,
-                    user_ids[r.created_by],
-                    r.created_at,
-                    r.updated_at,
-                    r.why_considered,
-                    r.recall_type,
-                    Jsonb(r.criteria),
-                    r.current_behaviours,
-                    r.causal_link,
-                    r.increased_risk_of_harm,
-                    Jsonb(r.alternatives),
-                    bool(r.alternatives),
-                    "Police and partner agencies consulted." if r.alternatives else "",
-                    bool(r.alternatives),
-                    Jsonb(r.acknowledgements),
-                    r.sections_saved,
-                    r.withdrawn_reason,
-                    user_ids[r.assigned_to] if r.assigned_to else None,
-                    r.assigned_at,
-                    r.further_information,
-                    recall_id_of[id(r.recall)] if r.recall is not None else None,
-                    r.submitted_at,
-                    user_ids[r.submitted_by] if r.submitted_by else None,
-                )
-                for pid, p in zip(person_ids, people, strict=True)
-                for r in p.recommendations
-            ),
-        )
+        for people in chunks:
+            for name, count in _copy_people(cursor, people, team_ids, user_ids).items():
+                counts[name] = counts.get(name, 0) + count
     after_load()
+    return counts
+
+
+def _copy_people(
+    cursor: Any, people: Sequence[PersonSpec], team_ids: dict[str, int], user_ids: dict[str, int]
+) -> dict[str, int]:
+    """One chunk of people and their history, one COPY per table; the rows per model."""
+    counts: dict[str, int] = {}
+    person_ids = reserve_ids(cursor, Person, len(people))
+    counts["people"] = copy_rows(
+        cursor,
+        Person,
+        [
+            "id",
+            "crn",
+            "nomis_number",
+            "pnc",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "gender",
+            "ethnicity",
+            "team_id",
+            "mappa_category",
+            "mappa_level",
+            "rosh_level",
+            "accommodation",
+            "needs",
+            "vulnerabilities",
+            "opd_screening",
+        ],
+        (
+            (
+                pid,
+                p.crn,
+                p.nomis_number,
+                p.pnc,
+                p.first_name,
+                p.last_name,
+                p.date_of_birth,
+                p.gender,
+                p.ethnicity,
+                team_ids[p.team],
+                p.mappa_category,
+                p.mappa_level,
+                p.rosh_level,
+                p.accommodation,
+                p.needs,
+                p.vulnerabilities,
+                p.opd_screening,
+            )
+            for pid, p in zip(person_ids, people, strict=True)
+        ),
+    )
+    sentence_ids = reserve_ids(cursor, Sentence, len(people))
+    copy_rows(
+        cursor,
+        Sentence,
+        [
+            "id",
+            "person_id",
+            "sentence_type",
+            "sentence_date",
+            "tariff_years",
+            "tariff_months",
+            "tariff_days",
+            "tariff_expiry_date",
+        ],
+        (
+            (
+                sid,
+                pid,
+                s.sentence_type,
+                s.sentence_date,
+                s.tariff_years,
+                s.tariff_months,
+                s.tariff_days,
+                # Sentence.save() derives the expiry; COPY does not call it: same function.
+                tariff_expiry(s.sentence_date, s.tariff_years, s.tariff_months, s.tariff_days),
+            )
+            for sid, pid, s in zip(
+                sentence_ids, person_ids, (p.sentence for p in people), strict=True
+            )
+        ),
+    )
+    counts["offences"] = copy_rows(
+        cursor,
+        IndexOffence,
+        ["sentence_id", "category", "description", "behaviours", "is_principal"],
+        (
+            (sid, o.category, o.description, o.behaviours, principal)
+            for sid, p in zip(sentence_ids, people, strict=True)
+            for o, principal in [
+                (p.sentence.index_offence, True),
+                *((other, False) for other in p.sentence.other_offences),
+            ]
+        ),
+    )
+    releases = [(pid, r) for pid, p in zip(person_ids, people, strict=True) for r in p.releases]
+    release_ids = reserve_ids(cursor, Release, len(releases))
+    counts["releases"] = copy_rows(
+        cursor,
+        Release,
+        ["id", "person_id", "date", "prison", "approved_premises"],
+        (
+            (rid, pid, r.date, r.prison, r.approved_premises)
+            for rid, (pid, r) in zip(release_ids, releases, strict=True)
+        ),
+    )
+    recalls = [
+        (rid, r.recall)
+        for rid, (_, r) in zip(release_ids, releases, strict=True)
+        if r.recall is not None
+    ]
+    recall_ids = reserve_ids(cursor, Recall, len(recalls))
+    counts["recalls"] = copy_rows(
+        cursor,
+        Recall,
+        [
+            "id",
+            "release_id",
+            "recall_date",
+            "returned_to_custody",
+            "reasons",
+            "criteria",
+            "re_released_on",
+        ],
+        (
+            (cid, rid, c.date, c.returned_to_custody, c.reasons, c.criteria, c.re_released)
+            for cid, (rid, c) in zip(recall_ids, recalls, strict=True)
+        ),
+    )
+    reviews = [
+        (cid, review)
+        for cid, (_, c) in zip(recall_ids, recalls, strict=True)
+        for review in c.parole_reviews
+    ]
+    review_ids = reserve_ids(cursor, ParoleReview, len(reviews))
+    counts["parole_reviews"] = copy_rows(
+        cursor,
+        ParoleReview,
+        [
+            "id",
+            "recall_id",
+            "kind",
+            "referred_on",
+            "calder_answer",
+            "hearing_date",
+            "decided_on",
+            "outcome",
+        ],
+        (
+            (vid, cid, v.kind, v.referred, v.calder, v.hearing_date, v.decided, v.outcome)
+            for vid, (cid, v) in zip(review_ids, reviews, strict=True)
+        ),
+    )
+    counts["adjournments"] = copy_rows(
+        cursor,
+        Adjournment,
+        ["review_id", "kind", "date", "reason", "new_date", "prisoner_informed_on"],
+        (
+            (vid, a.kind, a.date, a.reason, a.new_date, a.prisoner_informed)
+            for vid, (_, v) in zip(review_ids, reviews, strict=True)
+            for a in v.adjournments
+        ),
+    )
+    counts["risk_assessed_recall_reviews"] = copy_rows(
+        cursor,
+        RiskAssessedRecallReview,
+        ["recall_id", "decided_on", "outcome"],
+        (
+            (cid, c.rarr.decided, c.rarr.outcome)
+            for cid, (_, c) in zip(recall_ids, recalls, strict=True)
+            if c.rarr is not None
+        ),
+    )
+    counts["termination_referrals"] = copy_rows(
+        cursor,
+        TerminationReferral,
+        ["person_id", "referred_on", "decided_on", "outcome"],
+        (
+            (pid, t.referred, t.decided, t.outcome)
+            for pid, p in zip(person_ids, people, strict=True)
+            for t in p.termination_referrals
+        ),
+    )
+    counts["licence_conditions"] = copy_rows(
+        cursor,
+        LicenceCondition,
+        [
+            "person_id",
+            "kind",
+            "standard_code",
+            "additional_code",
+            "text",
+            "start_date",
+            "end_date",
+        ],
+        (
+            (
+                pid,
+                c.kind,
+                c.code if c.kind == vocab.ConditionKind.STANDARD else "",
+                c.code if c.kind == vocab.ConditionKind.ADDITIONAL else "",
+                c.text,
+                c.start,
+                c.end,
+            )
+            for pid, p in zip(person_ids, people, strict=True)
+            for c in p.licence_conditions
+        ),
+    )
+    counts["allocations"] = copy_rows(
+        cursor,
+        Allocation,
+        ["person_id", "practitioner_id", "start_date", "end_date"],
+        (
+            (pid, user_ids[a.practitioner], a.start, a.end)
+            for pid, p in zip(person_ids, people, strict=True)
+            for a in p.allocations
+        ),
+    )
+    # The recall work: concerns and actions short of recall (no licence conditions linked:
+    # the many-to-many stays empty), then the recommendations, linked to their recalls.
+    counts["concerns"] = copy_rows(
+        cursor,
+        Concern,
+        [
+            "person_id",
+            "occurred_on",
+            "description",
+            "source",
+            "behaviours",
+            "recorded_by_id",
+            "recorded_at",
+        ],
+        (
+            (
+                pid,
+                c.occurred_on,
+                c.description,
+                c.source,
+                c.behaviours,
+                user_ids[c.recorded_by],
+                c.recorded_at,
+            )
+            for pid, p in zip(person_ids, people, strict=True)
+            for c in p.concerns
+        ),
+    )
+    counts["actions_short_of_recall"] = copy_rows(
+        cursor,
+        ActionShortOfRecall,
+        [
+            "person_id",
+            "kind",
+            "referral",
+            "taken_on",
+            "details",
+            "outcome",
+            "recorded_by_id",
+            "recorded_at",
+        ],
+        (
+            (
+                pid,
+                a.kind,
+                a.referral,
+                a.taken_on,
+                a.details,
+                a.outcome,
+                user_ids[a.recorded_by],
+                a.recorded_at,
+            )
+            for pid, p in zip(person_ids, people, strict=True)
+            for a in p.actions
+        ),
+    )
+    recall_id_of = {id(c): cid for cid, (_, c) in zip(recall_ids, recalls, strict=True)}
+    counts["recommendations"] = copy_rows(
+        cursor,
+        RecallRecommendation,
+        [
+            "person_id",
+            "status",
+            "version",
+            "created_by_id",
+            "created_at",
+            "updated_at",
+            "why_considered",
+            "recall_type",
+            "criteria",
+            "current_behaviours",
+            "causal_link",
+            "increased_risk_of_harm",
+            "alternatives",
+            "other_agencies_consulted",
+            "multi_agency_input",
+            "progression_panel_held",
+            "acknowledgements",
+            "sections_saved",
+            "withdrawn_reason",
+            "assigned_to_id",
+            "assigned_at",
+            "further_information",
+            "recall_id",
+            "submitted_at",
+            "submitted_by_id",
+        ],
+        (
+            (
+                pid,
+                r.status,
+                r.version,
+                user_ids[r.created_by],
+                r.created_at,
+                r.updated_at,
+                r.why_considered,
+                r.recall_type,
+                Jsonb(r.criteria),
+                r.current_behaviours,
+                r.causal_link,
+                r.increased_risk_of_harm,
+                Jsonb(r.alternatives),
+                bool(r.alternatives),
+                "Police and partner agencies consulted." if r.alternatives else "",
+                bool(r.alternatives),
+                Jsonb(r.acknowledgements),
+                r.sections_saved,
+                r.withdrawn_reason,
+                user_ids[r.assigned_to] if r.assigned_to else None,
+                r.assigned_at,
+                r.further_information,
+                recall_id_of[id(r.recall)] if r.recall is not None else None,
+                r.submitted_at,
+                user_ids[r.submitted_by] if r.submitted_by else None,
+            )
+            for pid, p in zip(person_ids, people, strict=True)
+            for r in p.recommendations
+        ),
+    )
     return counts
 
 
