@@ -31,9 +31,11 @@ $(UV): | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
 # Re-runs only when requirements.lock changes (or the venv is new). `install` rather than `sync`:
-# sync would also remove uv itself from the venv.
+# sync would also remove uv itself from the venv. --compile-bytecode: uv writes no .pyc by
+# default, and with PYTHONDONTWRITEBYTECODE set Python never caches one, so every command would
+# compile its libraries again at start-up (about a second; docs/performance.md, issue 17).
 $(STAMP): requirements.lock | $(UV)
-	$(UV) pip install --quiet --python $(PY) -r requirements.lock
+	$(UV) pip install --quiet --compile-bytecode --python $(PY) -r requirements.lock
 	@touch $@
 
 install: $(STAMP) ## create .venv and install the locked dependencies

@@ -1,14 +1,18 @@
-"""Load test at national scale: gunicorn on a 10,000-person database, driven by locust.
+"""Load test at national scale: gunicorn on 10,000 to 250,000 people, driven by locust.
 
     PYTHONPATH=. .venv/bin/python bench/bench_load.py [--people 10000] [--run-time 10m]
         [--users 20] [--spawn-rate 10] [--workers 3] [--database NAME] [--reuse] [--keep]
         [--sample-every 15]
 
+At 250,000 people, reuse the database ``bench_pages.py --sizes 250000 --keep`` left (seeding it
+takes minutes): ``bench_load.py --people 250000 --reuse --users 40 --run-time 10m``.
+
 Uses the PostgreSQL and Redis servers of ``DATABASE_URL`` / ``REDIS_URL`` (or the embedded ones
-under ``$IPPCASE_DATA_DIR``, started here when unset). Creates ``ippcase_bench_load`` (or
-``--database``) from a migrated template and fills it with ``seed_demo --people <people>``
-(``--reuse``: measure that database as a previous ``--keep`` run, or ``bench_pages.py --keep``,
-left it, e.g. ``--database ippcase_bench_pages_10000 --reuse``). Starts gunicorn on
+under ``$IPPCASE_DATA_DIR``, started here when unset). Creates ``<prefix>_load`` (prefix
+``$BENCH_DB_PREFIX``, default ``ippcase_bench``; or ``--database``) from a migrated template
+and fills it with ``seed_demo --people <people>`` (``--reuse``: measure that database as a
+previous ``--keep`` run, or ``bench_pages.py --keep``, left it, e.g. ``--database
+ippcase_bench_pages_10000 --reuse``). Starts gunicorn on
 127.0.0.1 (``--workers`` sync workers, as in production) with the development settings and
 ``DEBUG`` off: production settings insist on HTTPS (secure cookies, redirects), which a
 loopback load test does not have; everything else (database connections kept 60 s, Redis cache,
@@ -17,7 +21,8 @@ middleware, templates) is the same. Then runs ``bench/locustfile.py`` headless f
 signed in as a different demo user of that role) and reports, from locust's CSV statistics,
 requests per second, median and 95th percentile response times per page and in all, and the
 errors, which must be none (exit 1 otherwise). Writes JSON to
-``bench/results/load-<date>-<users>users.json``.
+``bench/results/load-<date>-<people>people-<users>users.json``, and prints the throughput
+(requests per second), the p95 and the errors of the whole run on one line.
 
 A Celery worker (one prefork process, as in docker-compose) runs beside gunicorn on the same
 database and Redis, and PPCS users ask for recall dossiers now and then, so the worker renders
@@ -50,12 +55,12 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_pages import database_exists  # noqa: E402
+from bench.bench_pages import PREFIX, database_exists, target_name  # noqa: E402
 from bench.bench_seed import drop, manage, recreate, with_database  # noqa: E402
 from ippcase.platform import embedded  # noqa: E402 - after the path is set up
 
-DEFAULT_DATABASE = "ippcase_bench_load"
-TEMPLATE = "ippcase_bench_load_template"
+DEFAULT_DATABASE = f"{PREFIX}_load"
+TEMPLATE = f"{PREFIX}_load_template"
 SIGN_INS_PER_ROLE = 60
 
 
@@ -103,6 +108,7 @@ def sign_ins(database_url: str) -> dict[str, Any]:
             found[role] = [username for (username,) in rows]
             if not found[role]:
                 raise SystemExit(f"no demo user with the role {role!r}")
+        found["people"] = conn.execute("SELECT count(*) FROM ippcase_person").fetchone()[0]
         # Recommendations at a stage that has a recall dossier (recall.dossiers.STATUSES_FOR_KIND)
         found["dossier_recommendations"] = [
             pk
@@ -281,7 +287,12 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=20, help="simulated users")
     parser.add_argument("--spawn-rate", type=float, default=10)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
-    parser.add_argument("--database", default=DEFAULT_DATABASE)
+    parser.add_argument(
+        "--database",
+        default=None,
+        help=f"default: with --reuse, bench_pages' kept database of --people people when there "
+        f"is one ({target_name(250_000)} for --people 250000), else {DEFAULT_DATABASE}",
+    )
     parser.add_argument("--reuse", action="store_true", help="use the database as it is")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--sample-every", type=float, default=15, help="memory sample, seconds")
@@ -290,6 +301,10 @@ def main() -> int:
     embedded.ensure_services()
     base_url = os.environ["DATABASE_URL"]
     admin_url = with_database(base_url, "postgres")
+    if args.database is None:
+        kept = target_name(args.people)
+        reusable = args.reuse and database_exists(admin_url, kept)
+        args.database = kept if reusable else DEFAULT_DATABASE
     database_url = with_database(base_url, args.database)
     reuse = args.reuse and database_exists(admin_url, args.database)
     if not reuse:
@@ -297,6 +312,8 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="ippcase-load-"))
     users_file = workdir / "users.json"
     users = sign_ins(database_url)
+    people = users.pop("people")
+    print(f"{args.database}: {people:,} people")
     users_file.write_text(json.dumps(users))
     port = free_port()
     gunicorn = start_gunicorn(database_url, port, args.workers, workdir / "gunicorn.log")
@@ -338,13 +355,21 @@ def main() -> int:
         )
     total = next((r for r in stats if r["name"] == "Aggregated"), None)
     errors = total["failures"] if total else -1
+    if total:
+        print(
+            f"{people:,} people, {args.users} users, {args.run_time}: throughput "
+            f"{total['rps']:.1f} requests/s, median {total['median_ms']:.0f} ms, "
+            f"p95 {total['p95_ms']:.0f} ms, {total['requests']:,} requests"
+        )
     print(f"errors: {errors}" + ("" if errors == 0 else " (MUST BE ZERO)"))
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(exist_ok=True)
-    out = out_dir / f"load-{dt.date.today():%Y-%m-%d}-{args.users}users.json"
+    out = out_dir / f"load-{dt.date.today():%Y-%m-%d}-{people}people-{args.users}users.json"
     meta = {
         "when": dt.datetime.now().isoformat(timespec="seconds"),
-        "people": args.people,
+        "people": people,
+        "database": args.database,
+        "load_average_at_end": os.getloadavg(),
         "run_time": args.run_time,
         "users": args.users,
         "workers": args.workers,

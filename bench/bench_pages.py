@@ -1,35 +1,43 @@
-"""Time the main pages and the dashboard panels at 1,000 and 10,000 people.
+"""Time every page, every dashboard panel and both reports at several sizes (10,000 to 250,000).
 
-    PYTHONPATH=. .venv/bin/python bench/bench_pages.py [--sizes 1000 10000] [--requests 30]
-        [--warmups 3] [--budget 30] [--keep] [--reuse] [--only SUBSTRING ...] [--explain N]
+    PYTHONPATH=. .venv/bin/python bench/bench_pages.py [--sizes 10000 50000 250000]
+        [--requests 30] [--warmups 3] [--budget 30] [--keep] [--reuse] [--only SUBSTRING ...]
+        [--explain N] [--no-plans]
 
 Uses the PostgreSQL server of ``DATABASE_URL`` (or the embedded one under ``$IPPCASE_DATA_DIR``,
 started here when unset) but never its database: it migrates a template database once, then for
-each size creates ``ippcase_bench_pages_<size>`` from it and fills it with
-``manage.py seed_demo --people <size>`` (whatever the demo data holds today: concerns, actions,
-recommendations, parole work). A child process (Django set up on that database, ``DEBUG`` off)
-then signs in as a demo user of the right role and requests each page through the Django test
-client: the caseload, a person's overview and concerns tab (a practitioner; the person with the
-most recalls, then the most concerns, in the practitioner's caseload), a recommendation (its
-practitioner; an active one when the demo data has any, else skipped with a note), the PPCS
-queue, the parole report and the national dashboard (PPCS), the dashboard and each of its panels
-(a manager, their PDU; the panel list is read from ``ippcase.reporting.panels.PANELS`` at run
-time) and ``ippcase.reporting.cohort.cohort_report`` called directly when that module exists.
-For each page: the SQL
-statements per request (must be the same at both sizes), the server time (median and 95th
-percentile of ``--requests`` requests after ``--warmups``; a page slower than ``--budget``
-seconds in all stops after at least 5 requests), the time of its own SQL alone (the sum of the
-statement durations, measured with ``connection.execute_wrapper``) and the ratio of the two.
-Prints a table and writes JSON to ``bench/results/pages-<date>.json``; exits 1 when a query
-count differs between the sizes.
+each size creates ``<prefix>_pages_<size>`` from it (prefix ``$BENCH_DB_PREFIX``, default
+``ippcase_bench``) and fills it with ``manage.py seed_demo --people <size>`` (timed: the seed
+time is in the JSON). A child process (Django set up on that database, ``DEBUG`` off) then
+signs in as a demo user of each role and requests every page as that role sees it by default,
+through the Django test client:
+
+- as the practitioner of the person with the most recalls, then the most concerns, in a
+  practitioner's caseload: the caseload, the person's overview, sentence, timeline, history,
+  concerns and parole pages, and a recommendation (an active one when the demo data has any);
+- the caseload as a manager and as PPCS; the PPCS queue and the parole report as PPCS;
+- the dashboard and each of its panels, as the dashboard page fetches them (HTMX), at a
+  manager's default scope (their PDU) and at PPCS's (national); the panel list is read from
+  ``ippcase.reporting.panels.PANELS`` at run time;
+- ``cohort_report()`` and ``parole_report()`` called directly, national.
+
+For each: the SQL statements per request (must be the same at every size), the server time
+(median and 95th percentile of ``--requests`` requests after ``--warmups``; a page slower than
+``--budget`` seconds in all stops after at least 5 requests), the time of its own SQL alone
+(statement durations, from ``connection.execute_wrapper``) and, unless ``--no-plans``, its
+slowest SELECT with EXPLAIN (ANALYZE, BUFFERS). Prints a table (median / p95 per size, growth
+from the first size to the last) and writes JSON to
+``bench/results/pages-<date>-<sizes>.json`` with the machine's load average before and after
+each size; exits 1 when a query count differs between the sizes.
 
 ``--keep`` leaves the filled databases in place (for ``--explain``, or ``bench_load.py
---reuse``); ``--reuse`` measures databases a previous ``--keep`` run left instead of seeding them
-again (and leaves them). ``--explain N`` times nothing: for each page it prints EXPLAIN (ANALYZE,
-BUFFERS) of the page's N slowest SELECTs, e.g. ``--reuse --sizes 10000 --explain 3 --only
-dashboard``.
+--reuse``); ``--reuse`` measures the sizes whose database a previous ``--keep`` run left instead
+of seeding them again (and leaves them). ``--explain N`` times nothing: for each page it prints
+EXPLAIN (ANALYZE, BUFFERS) of the page's N slowest SELECTs, e.g. ``--reuse --sizes 10000
+--explain 3 --only dashboard``.
 
-Targets (issue 6): at 10,000 people every page's median under 150 ms, page/SQL ratio under 2.
+Targets (issue 17): every panel, report page and report call p95 under 150 ms at 50,000 people
+and under 300 ms at 250,000, at national scope; the same query counts at all sizes.
 """
 
 from __future__ import annotations
@@ -58,14 +66,18 @@ sys.path.insert(0, str(ROOT))
 from bench.bench_seed import drop, manage, recreate, with_database  # noqa: E402
 from ippcase.platform import embedded  # noqa: E402 - after the path is set up
 
-TEMPLATE = "ippcase_bench_pages_template"
+# BENCH_DB_PREFIX: the databases' names start with it (several people benchmarking on one
+# server each use their own).
+PREFIX = os.environ.get("BENCH_DB_PREFIX", "ippcase_bench")
+TEMPLATE = f"{PREFIX}_pages_template"
 TARGET_MS = 150.0
 TARGET_RATIO = 2.0
 MIN_REQUESTS = 5
+PLAN_CHARS = 20_000  # the EXPLAIN kept in the JSON, per page
 
 
 def target_name(size: int) -> str:
-    return f"ippcase_bench_pages_{size}"
+    return f"{PREFIX}_pages_{size}"
 
 
 # --- the child: pick users and pages, time each one (Django set up in this process) ----------
@@ -127,9 +139,9 @@ def _measure(call: Callable[[], int], requests: int, warmups: int, budget: float
     }
 
 
-def _explain(name: str, call: Callable[[], int], top: int) -> None:
-    """One request of the page, then EXPLAIN (ANALYZE, BUFFERS) of its ``top`` slowest SELECTs,
-    printed (to stderr) with each statement's share of the request."""
+def _statements(call: Callable[[], int]) -> tuple[float, list[tuple[float, str, Any]]]:
+    """One request of the page (after one not timed): its seconds and its statements, each
+    with its seconds, SQL and parameters."""
     from django.db import connection
 
     statements: list[tuple[float, str, Any]] = []
@@ -146,20 +158,45 @@ def _explain(name: str, call: Callable[[], int], top: int) -> None:
         started = time.perf_counter()
         call()
         total = time.perf_counter() - started
+    return total, statements
+
+
+def _slowest_selects(statements: list[tuple[float, str, Any]]) -> list[tuple[float, str, Any]]:
+    slowest = sorted(statements, key=lambda statement: -statement[0])
+    return [s for s in slowest if s[1].lstrip().upper().startswith(("SELECT", "WITH"))]
+
+
+def _plan(sql: str, params: Any) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def slowest_statement(call: Callable[[], int]) -> dict[str, Any] | None:
+    """The page's slowest SELECT with its EXPLAIN (ANALYZE, BUFFERS), for the JSON."""
+    _, statements = _statements(call)
+    selects = _slowest_selects(statements)
+    if not selects:
+        return None
+    seconds, sql, params = selects[0]
+    return {"ms": seconds * 1000, "sql": sql, "plan": _plan(sql, params)[:PLAN_CHARS]}
+
+
+def _explain(name: str, call: Callable[[], int], top: int) -> None:
+    """One request of the page, then EXPLAIN (ANALYZE, BUFFERS) of its ``top`` slowest SELECTs,
+    printed (to stderr) with each statement's share of the request."""
+    total, statements = _statements(call)
     in_sql = sum(seconds for seconds, _, _ in statements)
     print(
         f"\n=== {name}: {total * 1000:.1f} ms, {len(statements)} statements, "
         f"{in_sql * 1000:.1f} ms in SQL",
         file=sys.stderr,
     )
-    slowest = sorted(statements, key=lambda statement: -statement[0])
-    selects = [s for s in slowest if s[1].lstrip().upper().startswith(("SELECT", "WITH"))]
-    for seconds, sql, params in selects[:top]:
+    for seconds, sql, params in _slowest_selects(statements)[:top]:
         print(f"\n--- {seconds * 1000:.1f} ms: {sql[:600]}", file=sys.stderr)
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-        print(plan, file=sys.stderr, flush=True)
+        print(_plan(sql, params), file=sys.stderr, flush=True)
 
 
 def _pick_users() -> dict[str, Any]:
@@ -214,16 +251,15 @@ def _panel_slugs() -> tuple[list[str], str | None]:
         return [], f"ippcase.reporting.panels does not import: {type(error).__name__}: {error}"
 
 
-def _cohort_call() -> tuple[Callable[[], Any] | None, str | None]:
+def _report_call(
+    module_name: str, function_name: str
+) -> tuple[Callable[[], Any] | None, str | None]:
+    """``module.function`` called with national figures (no ``people``) and only the required
+    arguments the harness knows (today's date), or why it cannot be."""
     try:
-        module = importlib.import_module("ippcase.reporting.cohort")
-        function = module.cohort_report
+        function = getattr(importlib.import_module(module_name), function_name)
     except Exception as error:
-        return (
-            None,
-            f"ippcase.reporting.cohort.cohort_report unavailable: {type(error).__name__}: {error}",
-        )
-    # National figures (no ``people``): only the required arguments the harness knows.
+        return None, f"{module_name}.{function_name} unavailable: {type(error).__name__}: {error}"
     known: dict[str, Any] = {"as_of": dt.date.today(), "today": dt.date.today()}
     kwargs: dict[str, Any] = {}
     for name, parameter in inspect.signature(function).parameters.items():
@@ -233,19 +269,69 @@ def _cohort_call() -> tuple[Callable[[], Any] | None, str | None]:
             inspect.Parameter.VAR_POSITIONAL,
             inspect.Parameter.VAR_KEYWORD,
         ):
-            return None, f"cohort_report needs {name!r}: the harness does not know what to pass"
+            return None, f"{function_name} needs {name!r}: the harness does not know what to pass"
     return lambda: function(**kwargs), None
 
 
+REPORT_CALLS = (
+    ("cohort_report()", "ippcase.reporting.cohort", "cohort_report"),
+    ("parole_report()", "parole.report", "parole_report"),
+)
+
+
+def _pages(chosen: dict[str, Any], slugs: list[str]) -> list[tuple[str, str, Any, bool]]:
+    """(name, url, user, HTMX?) for every page, as each role sees it by default: the case pages
+    as the person's practitioner; the caseload as a practitioner, a manager and PPCS; the PPCS
+    queue and the parole report as PPCS; the dashboard and each of its panels (fetched by HTMX,
+    as the dashboard page does) as a manager (their PDU) and as PPCS (national)."""
+    from django.urls import reverse
+
+    pages: list[tuple[str, str, Any, bool]] = []
+    if "practitioner" in chosen:
+        practitioner, crn = chosen["practitioner"], chosen["person"].crn
+        pages.append(("caseload", "/cases/", practitioner, False))
+        for label, name in (
+            ("person overview", "person_overview"),
+            ("person sentence", "person_sentence"),
+            ("person timeline", "person_timeline"),
+            ("person history", "person_history"),
+            ("concerns", "recall:concerns"),
+            ("person parole", "parole:person_parole"),
+        ):
+            pages.append((label, reverse(name, args=[crn]), practitioner, False))
+    if "recommendation" in chosen:
+        url = reverse("recall:recommendation", args=[chosen["recommendation"].pk])
+        pages.append(("recommendation", url, chosen["rec_practitioner"], False))
+    scopes = []
+    if chosen["manager"] is not None:
+        pages.append(("caseload (manager)", "/cases/", chosen["manager"], False))
+        scopes.append(("PDU", chosen["manager"]))
+    if chosen["ppcs"] is not None:
+        pages.append(("caseload (PPCS)", "/cases/", chosen["ppcs"], False))
+        pages.append(("PPCS queue", reverse("recall:ppcs_queue"), chosen["ppcs"], False))
+        pages.append(("parole report", "/parole/report/", chosen["ppcs"], False))
+        scopes.append(("national", chosen["ppcs"]))
+    for scope, user in scopes:
+        pages.append((f"dashboard ({scope})", "/dashboard/", user, False))
+        for slug in slugs:
+            pages.append((f"panel {slug} ({scope})", f"/dashboard/panels/{slug}/", user, True))
+    return pages
+
+
 def child(
-    size: int, requests: int, warmups: int, budget: float, only: list[str], explain: int = 0
+    size: int,
+    requests: int,
+    warmups: int,
+    budget: float,
+    only: list[str],
+    explain: int = 0,
+    plans: bool = True,
 ) -> dict[str, Any]:
     import django
 
     django.setup()
     from django.db import connection
     from django.test import Client
-    from django.urls import reverse
 
     from ippcase.models import Person
 
@@ -264,58 +350,42 @@ def child(
             clients[user.pk] = client
         return clients[user.pk]
 
-    def get(user: Any, url: str) -> Callable[[], int]:
+    def get(user: Any, url: str, htmx: bool) -> Callable[[], int]:
         client = client_for(user)
-        return lambda: client.get(url).status_code
+        headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+        return lambda: client.get(url, **headers).status_code
 
-    pages: list[tuple[str, str, Any, Callable[[], int] | None]] = []
-    if "practitioner" in chosen:
-        practitioner, person = chosen["practitioner"], chosen["person"]
-        pages.append(("caseload", "/cases/", practitioner, None))
-        url = reverse("person_overview", args=[person.crn])
-        pages.append(("person overview", url, practitioner, None))
-        url = reverse("recall:concerns", args=[person.crn])
-        pages.append(("concerns", url, practitioner, None))
-    if "recommendation" in chosen:
-        url = reverse("recall:recommendation", args=[chosen["recommendation"].pk])
-        pages.append(("recommendation", url, chosen["rec_practitioner"], None))
-    if chosen["ppcs"] is not None:
-        pages.append(("PPCS queue", reverse("recall:ppcs_queue"), chosen["ppcs"], None))
-        pages.append(("parole report", "/parole/report/", chosen["ppcs"], None))
-        # PPCS see the dashboard nationally by default: every person, the heaviest scope.
-        pages.append(("dashboard (national)", "/dashboard/", chosen["ppcs"], None))
-    if chosen["manager"] is not None:
-        pages.append(("dashboard (PDU)", "/dashboard/", chosen["manager"], None))
-        for slug in slugs:
-            url = f"/dashboard/panels/{slug}/"
-            pages.append((f"panel {slug}", url, chosen["manager"], None))
+    calls: list[tuple[str, str, str, Callable[[], int]]] = [
+        (name, url, f"{user.username} ({', '.join(user.roles)})", get(user, url, htmx))
+        for name, url, user, htmx in _pages(chosen, slugs)
+    ]
+    for name, module_name, function_name in REPORT_CALLS:
+        function, note = _report_call(module_name, function_name)
+        if function is None:
+            notes.append(note or "")
+            continue
 
-    cohort, cohort_note = _cohort_call()
-    if cohort_note:
-        notes.append(cohort_note)
+        def call(function: Callable[[], Any] = function) -> int:
+            function()
+            return 200
+
+        calls.append((name, "", "(direct call, national)", call))
 
     results: list[dict[str, Any]] = []
-    for name, url, user, _ in pages:
+    for name, url, who, call in calls:
         if only and not any(o in name for o in only):
             continue
         if explain:
-            _explain(name, get(user, url), explain)
+            _explain(name, call, explain)
             continue
-        measured = _measure(get(user, url), requests, warmups, budget)
-        row = {"page": name, "url": url, "as": f"{user.username} ({', '.join(user.roles)})"}
-        results.append(row | measured)
-        print(f"  {size:,}: {name}: {measured['median_ms']:.1f} ms", file=sys.stderr, flush=True)
-    if cohort is not None and (not only or any(o in "cohort_report()" for o in only)):
-
-        def call() -> int:
-            cohort()
-            return 200
-
-        if explain:
-            _explain("cohort_report()", call, explain)
-            return {"size": size, "explained": True}
         measured = _measure(call, requests, warmups, budget)
-        results.append({"page": "cohort_report()", "url": "", "as": "(direct call)"} | measured)
+        row = {"page": name, "url": url, "as": who} | measured
+        if plans:
+            row["slowest"] = slowest_statement(call)
+        results.append(row)
+        print(f"  {size:,}: {name}: {measured['median_ms']:.1f} ms", file=sys.stderr, flush=True)
+    if explain:
+        return {"size": size, "explained": True}
 
     with connection.cursor() as cursor:
         counts = {}
@@ -355,18 +425,20 @@ def child_env(database_url: str) -> dict[str, str]:
     }
 
 
-def seed(admin_url: str, base_url: str, size: int) -> str:
-    """Create the size's database from the template and run seed_demo; returns its summary."""
+def seed(admin_url: str, base_url: str, size: int) -> dict[str, Any]:
+    """Create the size's database from the template and run seed_demo; returns its summary and
+    seconds (the whole command, Django's start-up included)."""
     recreate(admin_url, target_name(size), template=TEMPLATE)
     started = time.perf_counter()
     output = manage(with_database(base_url, target_name(size)), "seed_demo", "--people", str(size))
+    seconds = time.perf_counter() - started
     summary = " ".join(
         line.strip() for line in output.splitlines() if re.match(r"\s*(Seeded|\d[\d,]* )", line)
     )
-    print(f"  {size:,} people seeded in {time.perf_counter() - started:.0f}s: {summary}")
+    print(f"  {size:,} people seeded in {seconds:.0f}s: {summary}", flush=True)
     with psycopg.connect(with_database(base_url, target_name(size)), autocommit=True) as conn:
-        conn.execute("ANALYZE")
-    return summary
+        conn.execute("VACUUM ANALYZE")  # the visibility map too: index-only scans as in use
+    return {"summary": summary, "seconds": round(seconds, 1), "load": os.getloadavg()}
 
 
 def run_size(base_url: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
@@ -377,6 +449,9 @@ def run_size(base_url: str, size: int, args: argparse.Namespace) -> dict[str, An
         argv += ["--only", *args.only]
     if args.explain:
         argv += ["--explain", str(args.explain)]
+    if args.no_plans:
+        argv += ["--no-plans"]
+    load_before = os.getloadavg()
     output = subprocess.run(  # noqa: S603 - fixed argv, no shell
         argv,
         env=child_env(with_database(base_url, target_name(size))),
@@ -386,59 +461,47 @@ def run_size(base_url: str, size: int, args: argparse.Namespace) -> dict[str, An
         text=True,
     ).stdout
     result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    result["load_average"] = {"before": load_before, "after": os.getloadavg()}
     return result
 
 
 def report(results: list[dict[str, Any]]) -> bool:
-    """Print the table; returns whether every query count is the same at every size."""
-    small, large = results[0], results[-1]
+    """Print the table, a column group per size and the growth from the first size to the last;
+    returns whether every page's query count is the same at every size."""
     for result in results:
         print(f"{result['size']:,} people: {result['rows']}; subject {result['subject']}")
         for note in result["notes"]:
             print(f"  note: {note}")
-    by_page = {row["page"]: row for row in small["pages"]}
-    header = (
-        f"{'page':<28} {'n':>5} {'queries':>9} {'median':>8} {'p95':>8} {'SQL':>7} {'ratio':>6}"
-        f"  {'median':>7} {'p95':>7} {'SQL':>6} {'ratio':>6}  status"
-    )
-    print(f"\n{'':<41}{small['size']:>8,} people{'':<19}{large['size']:>8,} people")
-    print(header)
+    by_size = [{row["page"]: row for row in result["pages"]} for result in results]
+    names = list(dict.fromkeys(name for pages in by_size for name in pages))
+    sizes = "".join(f"{r['size']:>17,}" for r in results)
+    print(f"\n{'':<34}{'queries':>9}{sizes}  growth   (median / p95 ms)")
     same = True
-    for row in large["pages"]:
-        first = by_page.get(row["page"])
-        counts = f"{_count(first)}/{_count(row)}"
-        mismatch = first is not None and first["queries"] != row["queries"]
-        same = same and not mismatch
-        status = ",".join(map(str, row["status"]))
-        flags = []
-        if mismatch:
-            flags.append("QUERY COUNT DIFFERS")
-        if row["status"] != [200]:
-            flags.append("not 200")
-        if row["median_ms"] >= TARGET_MS:
-            flags.append(f">= {TARGET_MS:.0f} ms")
-        if row["ratio"] is not None and row["ratio"] >= TARGET_RATIO:
-            flags.append(f"ratio >= {TARGET_RATIO:g}")
-        left = _cells(first) if first else f"{'':>8} {'':>8} {'':>7} {'':>6}"
-        n = f"{first['requests'] if first else '-'}/{row['requests']}"
-        print(
-            f"{row['page']:<28} {n:>5} {counts:>9} {left}  {_cells(row, 7)}  {status} "
-            + "; ".join(flags)
+    for name in names:
+        rows = [pages.get(name) for pages in by_size]
+        counts = {tuple(row["queries"]) for row in rows if row is not None}
+        same = same and len(counts) == 1
+        cells = "".join(
+            f"{row['median_ms']:>8.1f} /{row['p95_ms']:>7.1f}" if row else f"{'-':>17}"
+            for row in rows
         )
-    print("same query count at both sizes" if same else "QUERY COUNT DIFFERS BETWEEN THE SIZES")
+        first, last = rows[0], rows[-1]
+        growth = f"{last['median_ms'] / first['median_ms']:.2f}x" if first and last else "-"
+        flags = []
+        if len(counts) > 1:
+            flags.append("QUERY COUNT DIFFERS")
+        if last and last["status"] != [200]:
+            flags.append("not 200")
+        if last and last["p95_ms"] >= TARGET_MS:
+            flags.append(f"p95 >= {TARGET_MS:.0f} ms")
+        queries = "/".join(_count(row) for row in rows)
+        print(f"{name:<34}{queries:>9}{cells}  {growth:>6}  " + "; ".join(flags))
+    print("same query count at every size" if same else "QUERY COUNT DIFFERS BETWEEN THE SIZES")
     return same
 
 
 def _count(row: dict[str, Any] | None) -> str:
     return "-" if row is None else ",".join(map(str, row["queries"]))
-
-
-def _cells(row: dict[str, Any], width: int = 8) -> str:
-    ratio = f"{row['ratio']:.1f}" if row["ratio"] is not None else "-"
-    return (
-        f"{row['median_ms']:>{width}.1f} {row['p95_ms']:>{width}.1f} "
-        f"{row['sql_median_ms']:>{width - 1}.1f} {ratio:>6}"
-    )
 
 
 def main() -> int:
@@ -462,11 +525,22 @@ def main() -> int:
         metavar="N",
         help="instead of timing, EXPLAIN (ANALYZE, BUFFERS) the N slowest queries of each page",
     )
+    parser.add_argument(
+        "--no-plans",
+        action="store_true",
+        help="leave out the EXPLAIN of each page's slowest statement from the JSON",
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
         result = child(
-            args.child, args.requests, args.warmups, args.budget, args.only, args.explain
+            args.child,
+            args.requests,
+            args.warmups,
+            args.budget,
+            args.only,
+            args.explain,
+            plans=not args.no_plans,
         )
         print(json.dumps(result, default=str))
         return 0
@@ -475,36 +549,37 @@ def main() -> int:
     base_url = os.environ["DATABASE_URL"]
     admin_url = with_database(base_url, "postgres")
     results: list[dict[str, Any]] = []
-    summaries: dict[int, str] = {}
-    # --reuse: databases a previous --keep run left, measured (or explained) and left in place.
-    seeding = not (
-        args.reuse and all(database_exists(admin_url, target_name(s)) for s in args.sizes)
-    )
+    seeded: dict[int, dict[str, Any]] = {}
+    # --reuse: the sizes whose database a previous --keep run left are measured (or explained)
+    # as they are, and left in place; the others are seeded (and kept only with --keep).
+    kept = {s for s in args.sizes if args.reuse and database_exists(admin_url, target_name(s))}
     try:
-        if seeding:
+        if set(args.sizes) - kept:
             recreate(admin_url, TEMPLATE)
             manage(with_database(base_url, TEMPLATE), "migrate", "--noinput", "-v", "0")
             for size in args.sizes:
-                summaries[size] = seed(admin_url, base_url, size)
+                if size not in kept:
+                    seeded[size] = seed(admin_url, base_url, size)
         for size in args.sizes:
-            results.append(run_size(base_url, size, args) | {"seed": summaries.get(size, "")})
+            results.append(run_size(base_url, size, args) | {"seed": seeded.get(size)})
         if args.explain:
             return 0
     finally:
         drop(admin_url, TEMPLATE)
-        if seeding and not args.keep:
-            drop(admin_url, *(target_name(s) for s in args.sizes))
+        if not args.keep:
+            drop(admin_url, *(target_name(s) for s in seeded))
     same = report(results)
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(exist_ok=True)
-    out = out_dir / f"pages-{dt.date.today():%Y-%m-%d}.json"
+    stem = "-".join(str(s) for s in args.sizes)
+    out = out_dir / f"pages-{dt.date.today():%Y-%m-%d}-{stem}.json"
     meta = {
         "when": dt.datetime.now().isoformat(timespec="seconds"),
         "requests": args.requests,
         "warmups": args.warmups,
         "budget_seconds": args.budget,
         "cpus": os.cpu_count(),
-        "targets": {"median_ms": TARGET_MS, "ratio": TARGET_RATIO},
+        "targets": {"p95_ms": TARGET_MS, "ratio": TARGET_RATIO},
     }
     out.write_text(json.dumps({"meta": meta, "sizes": results}, indent=1, default=str) + "\n")
     print(f"wrote {out.relative_to(ROOT)}")

@@ -29,8 +29,10 @@ sys.path.insert(0, str(ROOT))
 
 from ippcase.platform import embedded  # noqa: E402 - after the path is set up
 
-TEMPLATE = "ippcase_bench_seed_template"
-TARGET = "ippcase_bench_seed"
+# BENCH_DB_PREFIX: the databases' names start with it (several people on one server).
+PREFIX = os.environ.get("BENCH_DB_PREFIX", "ippcase_bench")
+TEMPLATE = f"{PREFIX}_seed_template"
+TARGET = f"{PREFIX}_seed"
 
 
 def with_database(url: str, name: str) -> str:
@@ -95,13 +97,11 @@ def main() -> int:
                 target_url, "seed_demo", "--people", str(args.people), "--seed", str(args.seed)
             )
             wall = time.perf_counter() - started
-            match = re.search(r"in ([0-9.]+)s .*generate ([0-9.]+)s, write ([0-9.]+)s", output)
+            match = re.search(r"in ([0-9.]+)s \(", output)
             command = float(match.group(1)) if match else float("nan")
             walls.append(wall)
             inner.append(command)
-            detail = (
-                f"generate {match.group(2)}s, write {match.group(3)}s" if match else output.strip()
-            )
+            detail = output.splitlines()[0] if output else ""
             print(f"  run {run}: {wall:6.1f}s wall, {command:6.1f}s in the command ({detail})")
     finally:
         drop(admin_url, TARGET, TEMPLATE)

@@ -38,9 +38,10 @@ import sys
 import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal, get_args
+from typing import TYPE_CHECKING, Final, Literal, get_args
 
-import holidays
+if TYPE_CHECKING:  # imported on first use (_holidays_package): see _known_years
+    from types import ModuleType
 
 # ---------------------------------------------------------------------------------------------
 # Vocabularies and thresholds.
@@ -66,9 +67,34 @@ _COUNTDOWN_MILESTONES: Final[tuple[tuple[int, Milestone], ...]] = ((5, "5_days")
 # test holds them equal), ENG is simply the one we ask for.
 _COUNTRY: Final = "GB"
 _SUBDIVISION: Final = "ENG"
-_PACKAGE_RANGE: Final = holidays.country_holidays(_COUNTRY, subdiv=_SUBDIVISION)
-FIRST_KNOWN_YEAR: Final[int] = _PACKAGE_RANGE.start_year
-LAST_KNOWN_YEAR: Final[int] = _PACKAGE_RANGE.end_year
+
+
+def _holidays_package() -> ModuleType:
+    """The ``holidays`` package, imported on the first question that needs a bank holiday, not
+    with this module: importing it registers every country it knows (about a second of start-up
+    for every command and worker that imports this module, issue 17)."""
+    import holidays
+
+    return holidays
+
+
+@functools.cache
+def _known_years() -> tuple[int, int]:
+    """``(FIRST_KNOWN_YEAR, LAST_KNOWN_YEAR)``: the years the package has England's bank
+    holidays for."""
+    calendar = _holidays_package().country_holidays(_COUNTRY, subdiv=_SUBDIVISION)
+    return calendar.start_year, calendar.end_year
+
+
+def __getattr__(name: str) -> int:
+    """``FIRST_KNOWN_YEAR`` and ``LAST_KNOWN_YEAR``, worked out (and the package imported) when
+    first asked for."""
+    if name == "FIRST_KNOWN_YEAR":
+        return _known_years()[0]
+    if name == "LAST_KNOWN_YEAR":
+        return _known_years()[1]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -79,7 +105,7 @@ class OutsideKnownYearsError(ValueError):
     def __init__(self, year: int) -> None:
         self.year = year
         super().__init__(
-            f"bank holidays are known for {FIRST_KNOWN_YEAR} to {LAST_KNOWN_YEAR} only, "
+            f"bank holidays are known for {_known_years()[0]} to {_known_years()[1]} only, "
             f"not for {year}"
         )
 
@@ -91,9 +117,11 @@ class OutsideKnownYearsError(ValueError):
 @functools.cache
 def _package_bank_holidays(year: int) -> frozenset[dt.date]:
     """Every England and Wales bank holiday in ``year`` (substitute days included, weekends too)."""
-    if not FIRST_KNOWN_YEAR <= year <= LAST_KNOWN_YEAR:
+    first, last = _known_years()
+    if not first <= year <= last:
         raise OutsideKnownYearsError(year)
-    return frozenset(holidays.country_holidays(_COUNTRY, subdiv=_SUBDIVISION, years=year).keys())
+    package = _holidays_package()
+    return frozenset(package.country_holidays(_COUNTRY, subdiv=_SUBDIVISION, years=year).keys())
 
 
 @functools.cache
@@ -120,7 +148,9 @@ def _ordinal_of_weekday_number(number: int) -> int:
     return 7 * weeks + rest if rest else 7 * (weeks - 1) + 5
 
 
-_LAST_KNOWN_ORDINAL: Final = dt.date(LAST_KNOWN_YEAR, 12, 31).toordinal()
+@functools.cache
+def _last_known_ordinal() -> int:
+    return dt.date(_known_years()[1], 12, 31).toordinal()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,7 +212,8 @@ class Calendar:
             raise TypeError(f"n must be an int, not {type(n).__name__}")
         if n < 0:
             raise ValueError(f"n must be 0 or more, not {n}")
-        if start.year < FIRST_KNOWN_YEAR or start.year > LAST_KNOWN_YEAR:
+        first, last = _known_years()
+        if start.year < first or start.year > last:
             raise OutsideKnownYearsError(start.year)
         current, remaining = start, n
         # Jump to the date `remaining` weekdays ahead, then go on by as many weekdays as there
@@ -190,8 +221,8 @@ class Calendar:
         while remaining:
             target = _weekdays_up_to(current.toordinal()) + remaining
             ordinal = _ordinal_of_weekday_number(target)
-            if ordinal > _LAST_KNOWN_ORDINAL:
-                raise OutsideKnownYearsError(LAST_KNOWN_YEAR + 1)
+            if ordinal > _last_known_ordinal():
+                raise OutsideKnownYearsError(last + 1)
             candidate = dt.date.fromordinal(ordinal)
             remaining = self._weekday_holidays_after(current, candidate)
             current = candidate

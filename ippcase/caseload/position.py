@@ -293,6 +293,7 @@ def rebuild(using: str = "default") -> int:
         cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
         cursor.execute(f"DELETE FROM {table}")
         cursor.execute(f"SELECT {FUNCTION}(ARRAY(SELECT id FROM {Person._meta.db_table}))")
+        cursor.execute(f"ANALYZE {table}")  # every row is new: the planner's statistics too
         cursor.execute(f"SELECT count(*) FROM {table}")
         (count,) = cursor.fetchone()
     return int(count)

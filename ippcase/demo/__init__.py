@@ -19,12 +19,13 @@ This module exposes only what the management commands use.
 
 from ippcase.demo.clear import clear_demo_data, demo_data_present
 from ippcase.demo.documents import import_document, org_document, org_from_document
-from ippcase.demo.generator import generate
+from ippcase.demo.generator import generate, people_in_chunks
+from ippcase.demo.org import generate_org
 from ippcase.demo.profile import profile_comparison
 from ippcase.demo.specs import DemoData, OrgSpec
 from ippcase.demo.tables import DEFAULT_SEED, FIXTURE_PEOPLE, FIXTURE_SEED
 from ippcase.demo.workflow import create_workflow_examples
-from ippcase.demo.writer import bulk_mode, create_org, write_to_database
+from ippcase.demo.writer import bulk_mode, create_org, write_people, write_to_database
 
 __all__ = [
     "DEFAULT_SEED",
@@ -38,9 +39,12 @@ __all__ = [
     "create_workflow_examples",
     "demo_data_present",
     "generate",
+    "generate_org",
     "import_document",
     "org_document",
     "org_from_document",
+    "people_in_chunks",
     "profile_comparison",
+    "write_people",
     "write_to_database",
 ]

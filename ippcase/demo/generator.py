@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ippcase import vocab
@@ -657,5 +658,26 @@ def generate(people: int, seed: int = DEFAULT_SEED) -> DemoData:
     if people < 0:
         raise ValueError("people must not be negative")
     org = generate_org(people, seed)
+    return DemoData(people, seed, org, list(generate_people(people, seed, org)))
+
+
+def generate_people(people: int, seed: int, org: OrgSpec) -> Iterator[PersonSpec]:
+    """The people of :func:`generate` one after another (the same random stream, so the same
+    people), for a writer that takes them a chunk at a time."""
     maker = _PersonMaker(seed, people, org)
-    return DemoData(people, seed, org, [maker.make(i) for i in range(people)])
+    return (maker.make(i) for i in range(people))
+
+
+def people_in_chunks(
+    people: int, seed: int, org: OrgSpec, size: int = 10_000
+) -> Iterator[list[PersonSpec]]:
+    """The people of :func:`generate` in lists of ``size``: the writer takes a chunk at a time,
+    so a quarter of a million people never sit in memory at once (about 4 GB)."""
+    chunk: list[PersonSpec] = []
+    for person in generate_people(people, seed, org):
+        chunk.append(person)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -77,7 +77,7 @@ class ScopeChoices:
         )
 
 
-def _practitioners(pdu: Pdu | None = None) -> QuerySet[User]:
+def _practitioners(pdu: Pdu | int | None = None) -> QuerySet[User]:
     qs = User.objects.filter(roles__contains=[Role.PRACTITIONER], team__isnull=False)
     if pdu is not None:
         qs = qs.filter(team__pdu=pdu)
@@ -126,6 +126,48 @@ def scope_choices(user: Any) -> ScopeChoices:
     return choices
 
 
+def scope_allowed(user: Any, value: str) -> bool:
+    """Whether ``value`` is one of :func:`scope_choices`'s values for ``user``, checked with one
+    query for that value alone instead of building every choice (a national user's choices hold
+    every practitioner in the country): what an HTMX panel request, which never shows the
+    dropdown, uses."""
+    level, _, code = value.partition(":")
+    if _national_user(user):
+        if value == "national":
+            return True
+        if not code:
+            return False
+        if level == "practitioner":
+            return _practitioners().filter(username=code).exists()
+        levels: dict[str, QuerySet[Any]] = {
+            "region": Region.objects.all(),
+            "pdu": Pdu.objects.all(),
+            "team": Team.objects.all(),
+        }
+        return level in levels and levels[level].filter(code=code).exists()
+    if user.team_id is None or not code:
+        return False
+    own = Team.objects.filter(pk=user.team_id).values("pdu_id")
+    if level == "pdu":
+        return Pdu.objects.filter(code=code, pk__in=own).exists()
+    if level == "team":
+        return Team.objects.filter(code=code, pdu_id__in=own).exists()
+    if level == "practitioner":
+        return _practitioners().filter(username=code, team__pdu_id__in=own).exists()
+    return False
+
+
+def default_scope(user: Any) -> str:
+    """:func:`scope_choices`'s default for ``user`` (national, or their own PDU; "" for a
+    manager without a team), in at most one query."""
+    if _national_user(user):
+        return "national"
+    if user.team_id is None:
+        return ""
+    code = Pdu.objects.filter(teams__pk=user.team_id).values_list("code", flat=True).first()
+    return f"pdu:{code}" if code else ""
+
+
 def scope_people(user: Any, level: str, code: str) -> QuerySet[Person]:
     """The people ``user`` may see within the scope (region, PDU or team by code; the
     practitioner's people: an open allocation to that username)."""
@@ -162,14 +204,22 @@ class Dashboard:
     people: QuerySet[Person] | None = None
 
 
-def _dashboard(request: AppRequest) -> Dashboard:
-    """The scope and date range asked for, checked against the user's choices."""
+def _dashboard(request: AppRequest, *, partial: bool = False) -> Dashboard:
+    """The scope and date range asked for, checked against the user's choices. A ``partial``
+    (an HTMX panel, which never shows the scope dropdown) checks the one scope asked for
+    (:func:`scope_allowed`) and leaves ``choices`` empty but for the default."""
     user = request.user
-    choices = scope_choices(user)
+    if partial:
+        choices = ScopeChoices(default=default_scope(user))
+        selected = request.GET.get("scope", "") or choices.default
+        allowed = bool(selected) and scope_allowed(user, selected)
+    else:
+        choices = scope_choices(user)
+        selected = request.GET.get("scope", "") or choices.default
+        allowed = selected in choices.values
     form = DateRangeForm(request.GET)
-    selected = request.GET.get("scope", "") or choices.default
     board = Dashboard(choices=choices, form=form, selected=selected, errors=[])
-    if selected not in choices.values:
+    if not allowed:
         board.errors.append(
             {
                 "text": "Choose a scope from the list: you can only see figures for "
@@ -272,7 +322,11 @@ def _practitioner_rows(board: Dashboard) -> list[dict[str, Any]]:
     return [{"user": u, "cases": u.cases} for u in rows]
 
 
-def _context(request: AppRequest, board: Dashboard, panels: Any) -> dict[str, Any]:
+def _context(
+    request: AppRequest, board: Dashboard, panels: Any, *, partial: bool = False
+) -> dict[str, Any]:
+    """The template's context; a ``partial`` (an HTMX panel) shows no practitioners' list, so
+    does not count their cases."""
     query = request.GET.urlencode()
     rendered = []
     if board.scope is not None and panels is not None:
@@ -295,7 +349,7 @@ def _context(request: AppRequest, board: Dashboard, panels: Any) -> dict[str, An
         # response never computes every panel (docs/dashboards.md, "Loading").
         "placeholders": [] if panels is not None else PANELS,
         "single_panel": panels is not None,
-        "practitioners": _practitioner_rows(board),
+        "practitioners": [] if partial else _practitioner_rows(board),
         "query": query,
     }
 
@@ -322,9 +376,10 @@ def dashboard(request: AppRequest) -> HttpResponse:
 def panel(request: AppRequest, slug: str) -> HttpResponse:
     """One panel: the partial for HTMX, else the dashboard page with that panel alone."""
     chosen = _panel_or_404(slug)
-    board = _dashboard(request)
-    context = _context(request, board, [chosen])
-    if request.htmx:
+    partial = bool(request.htmx)
+    board = _dashboard(request, partial=partial)
+    context = _context(request, board, [chosen], partial=partial)
+    if partial:
         if board.errors:
             return render(request, "ippcase/dashboard.html#results", context)
         return render(request, "ippcase/_dashboard_panel.html", {"panel": context["panels"][0]})
