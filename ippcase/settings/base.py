@@ -395,6 +395,9 @@ LOGGING = {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
+        # redis-py gives "push_response" its own unfiltered stdout handler unless the logger
+        # already exists (redis.utils._set_info_logger): declared here, it goes through the root.
+        "push_response": {"handlers": [], "level": "INFO", "propagate": True},
         # Celery quotes a failed task's exception in the message itself.
         "celery.app.trace": {"filters": ["celery_task"]},
         # WeasyPrint narrates every layout step at INFO.
