@@ -9,9 +9,9 @@ from __future__ import annotations
 from django.apps import apps
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Concat, NullIf
+from django.db.models.functions import Coalesce, NullIf
 
-from ippcase.cases.selectors import CaseStatus, search_text, stored_status
+from ippcase.cases.selectors import CaseStatus, current_com_name, search_text, stored_status
 from ippcase.core.permissions import visible_people
 from ippcase.models import Allocation, Person, Team, User
 from ippcase.vocab import Role
@@ -33,9 +33,6 @@ def caseload(
     dashboard, to the people allocated now to the ``practitioner`` with that username), with
     the current COM, status (and the licence end date) and recall count annotated in the same
     query; ``status`` keeps one :class:`CaseStatus`."""
-    current_com = Allocation.objects.filter(person=OuterRef("pk"), end_date__isnull=True).annotate(
-        name=Concat(F("practitioner__first_name"), Value(" "), F("practitioner__last_name"))
-    )
     # Everything about where the person is now comes from their stored position (one join; the
     # database keeps it, docs/performance.md): no subquery a person for the status, the recall
     # count, the recommendation under way or the report deadline.
@@ -45,7 +42,7 @@ def caseload(
         .annotate(
             latest_release_id=F("position__latest_release_id"),
             recall_count=Coalesce(F("position__recall_count"), 0),
-            com_name=Subquery(current_com.values("name")[:1]),
+            com_name=current_com_name(),
             recommendation_status=NullIf(F("position__live_status"), Value("")),
             licence_ends_on=F("position__licence_ends_on"),
             licence_terminated_on=F("position__licence_terminated_on"),

@@ -12,12 +12,15 @@ from django.db.models import (
     Case,
     CharField,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
+from django.db.models.functions import Concat
 from django.db.models.lookups import LessThanOrEqual
 from django.http import Http404
 from django.utils import timezone
@@ -85,6 +88,15 @@ def status_expression(today: dt.date | None = None, ends_on: Any = None) -> Case
         default=Value(CaseStatus.ON_LICENCE),
         output_field=CharField(),
     )
+
+
+def current_com_name() -> Subquery:
+    """The name of the person's current community offender manager (the open allocation),
+    correlated on the person's pk; NULL when unallocated."""
+    current = Allocation.objects.filter(person=OuterRef("pk"), end_date__isnull=True).annotate(
+        name=Concat(F("practitioner__first_name"), Value(" "), F("practitioner__last_name"))
+    )
+    return Subquery(current.values("name")[:1])
 
 
 def stored_status(today: dt.date | None = None) -> Case:

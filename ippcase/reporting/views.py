@@ -18,8 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Concat
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -453,10 +452,7 @@ def _people_list(
 ) -> HttpResponse:
     """One page of ``people`` (already in the board's scope) with their team and current COM:
     the list behind a headline figure or a "Caseload now" count."""
-    current_com = Allocation.objects.filter(person=OuterRef("pk"), end_date__isnull=True).annotate(
-        name=Concat(F("practitioner__first_name"), Value(" "), F("practitioner__last_name"))
-    )
-    rows = people.select_related("team").annotate(com_name=Subquery(current_com.values("name")[:1]))
+    rows = people.select_related("team").annotate(com_name=selectors.current_com_name())
     page = Paginator(rows, settings.CASELOAD_PAGE_SIZE).get_page(request.GET.get("page", 1))
     query = request.GET.copy()
     query.pop("page", None)

@@ -18,12 +18,12 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from ippcase.cases.selectors import CaseStatus, stored_status
+from ippcase.cases.selectors import CaseStatus, current_com_name, stored_status
 from ippcase.core import charts
-from ippcase.models import Allocation, Person
+from ippcase.models import Person
 from ippcase.reporting.dashboard import Link, Panel, PanelData, Scope, Table
 from recall.models import Concern
 from recall.vocab import RecommendationStatus as RS
@@ -198,11 +198,8 @@ def _at_risk(people: QuerySet[Person], scope: Scope) -> PanelData:
         at_risk.order_by().values("team__name").annotate(n=Count("pk")).order_by("-n", "team__name")
     )
     total = sum(row["n"] for row in by_team)
-    current_com = Allocation.objects.filter(person=OuterRef("pk"), end_date__isnull=True).annotate(
-        name=Concat(F("practitioner__first_name"), Value(" "), F("practitioner__last_name"))
-    )
     listed = (
-        at_risk.annotate(com_name=Coalesce(Subquery(current_com.values("name")[:1]), Value("")))
+        at_risk.annotate(com_name=Coalesce(current_com_name(), Value("")))
         .select_related("team")
         .order_by("-concern_count", "-latest_concern", "last_name", "crn")[:AT_RISK_LIMIT]
     )
