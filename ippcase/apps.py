@@ -6,14 +6,16 @@ from django.db.models.signals import post_migrate
 
 def install_positions(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
     """After every ``migrate`` (and a test database's creation or flush): the person position's
-    refresh function and triggers, compiled from the code now running (ippcase/caseload/
-    position.py). Lazy import: the caseload composes every app, which are all loaded by now."""
+    and the trend counts' refresh functions and triggers, compiled from the code now running
+    (ippcase/caseload/position.py, trends.py). Lazy import: the caseload composes every app,
+    which are all loaded by now."""
     from django.db import connections
 
-    from ippcase.caseload import position
+    from ippcase.caseload import position, trends
 
     if connections[using].vendor == "postgresql":
         position.install(using)
+        trends.install(using)
 
 
 class IppcaseConfig(AppConfig):

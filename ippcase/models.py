@@ -651,6 +651,44 @@ class PersonPosition(models.Model):
         return f"Position of person {self.person_id}"
 
 
+class TrendCount(models.Model):
+    """How many of a measure happened in a month among the people of one team (or of one PDU's
+    unallocated list, ``team`` empty), issue 17: the rollup the trend charts and reports read,
+    so five years of a country is hundreds of rows, not hundreds of thousands. ``measure`` is a
+    key such as ``recall``, ``recall_reason:<code>`` or ``parole_decision:<kind>:<outcome>``.
+
+    Kept by the database like the person's position: statement-level triggers on the tables
+    the counts are computed from recompute the cells a write touched, with the SELECT compiled
+    from the ORM (``ippcase/caseload/trends.py``); ``manage.py rebuild_positions`` rebuilds
+    both. A person's cells follow them when they move team (counted where they are now, like
+    every other dashboard figure). docs/performance.md, "Trends"."""
+
+    # No foreign key constraints: the rows are the database's own bookkeeping, rewritten by the
+    # triggers; a team or PDU is never deleted while people are in it.
+    team = models.ForeignKey(
+        Team, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    pdu = models.ForeignKey(
+        Pdu, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    month = models.DateField()  # the first day of the month
+    measure = models.CharField(max_length=80)
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "measure", "team", "pdu"],
+                nulls_distinct=False,
+                name="trendcount_cell_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["pdu", "month"], name="trendcount_pdu_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.month:%Y-%m}: {self.n}"
+
+
 class SubmissionKey(models.Model):
     """A create form's one-time key (issue 18): the first POST that carries it records what it
     created; a second with the same key (a double click, a resent request, two at once) gets

@@ -31,6 +31,7 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractYear
 
+from ippcase.core import trends
 from ippcase.models import Person, Recall
 from parole import vocab
 from parole.models import Adjournment, ParoleReview, RiskAssessedRecallReview, TerminationReferral
@@ -49,6 +50,8 @@ ORAL_OUTCOMES = {
 }
 TERMINATION_OUTCOMES = [str(value) for value in vocab.TerminationOutcome.values]
 ROUTES = [str(value) for value in vocab.ReReleaseRoute.values]  # rarr, paper, oral
+# An open end of the report's period, for cutting it into months.
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 
 
 class Median(Aggregate):
@@ -109,27 +112,73 @@ def _median(value: float | None) -> float | None:
     return None if value is None else float(value)
 
 
+def decision_measure(kind: str, outcome: str) -> str:
+    """The key of the monthly count of Parole Board decisions of a kind with an outcome
+    (``ippcase.models.TrendCount``; kept by ippcase/caseload/trends.py)."""
+    return f"parole_decision:{kind}:{outcome}"
+
+
+def decision_measures() -> dict[str, Q]:
+    """Every decision count kept a month, with the reviews it counts (decision date: the
+    month; docs/performance.md, "Trends")."""
+    return {
+        decision_measure(kind, outcome): Q(kind=kind, outcome=outcome)
+        for kind in vocab.ReviewKind.values
+        for outcome in [*vocab.ReviewOutcome.values, ""]  # "": dated but no outcome recorded
+    }
+
+
 def _decisions(
-    people: QuerySet[Person] | None, date_from: dt.date | None, date_to: dt.date | None
+    people: QuerySet[Person] | None,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    unit: trends.Unit | None = None,
 ) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
-    """Paper and oral decisions per financial year of the decision date (one query)."""
+    """Paper and oral decisions per financial year of the decision date. When ``unit`` says the
+    people are a whole organisation unit, the whole months come from the per-team monthly
+    counts (one query) and only the part-months at the ends from the reviews (one more);
+    otherwise one query over the reviews."""
+    counted: dict[tuple[str, int], dict[str, int]] = {}  # (kind, first year) -> outcome counts
+
+    def add(kind: str, year: int, outcome: str, n: int) -> None:
+        row = counted.setdefault((kind, year), dict.fromkeys(PAPER_OUTCOMES, 0))
+        for key, value in PAPER_OUTCOMES.items():
+            if value == outcome:
+                row[key] += n
+
     reviews = ParoleReview.objects.filter(_in_range("decided_on", date_from, date_to))
+    read_reviews = True
     if people is not None:
         reviews = reviews.filter(recall__release__person__in=people)
-    counts = {
-        key: Count("pk", filter=Q(outcome=outcome)) for key, outcome in PAPER_OUTCOMES.items()
-    }
-    rows: Any = (
-        reviews.annotate(fy=_fy_start("decided_on"))
-        .values("kind", "fy")
-        .annotate(**counts)
-        .order_by("fy", "kind")
-    )
+    elif unit is None:
+        unit = trends.Unit("national")  # everyone
+    if unit is not None:
+        cut = trends.split(date_from or EARLIEST, date_to or LATEST)
+        if cut.first_month is not None and cut.last_month is not None:
+            cells = trends.counts(unit, decision_measures(), cut.first_month, cut.last_month)
+            for (month, measure), n in cells.items():
+                _, kind, outcome = measure.split(":")
+                add(kind, month.year if month.month >= 4 else month.year - 1, outcome, n)
+        edges = Q(pk__in=[])
+        for start, end in cut.edges:
+            edges |= Q(decided_on__range=(start, end))
+        reviews = reviews.filter(edges)
+        read_reviews = bool(cut.edges)
+    if read_reviews:
+        counts = {
+            key: Count("pk", filter=Q(outcome=outcome)) for key, outcome in PAPER_OUTCOMES.items()
+        }
+        rows: Any = (
+            reviews.annotate(fy=_fy_start("decided_on")).values("kind", "fy").annotate(**counts)
+        )
+        for row in rows:  # one row per kind and year: a handful, not one per review
+            for key, outcome in PAPER_OUTCOMES.items():
+                add(row["kind"], row["fy"], str(outcome), row[key])
     paper: dict[str, dict[str, int]] = {}
     oral: dict[str, dict[str, int]] = {}
-    for row in rows:  # one row per kind and year: a handful, not one per review
-        label = f"{row['fy']}/{row['fy'] + 1}"
-        if row["kind"] == vocab.ReviewKind.PAPER:
+    for (kind, year), row in sorted(counted.items(), key=lambda item: (item[0][1], item[0][0])):
+        label = f"{year}/{year + 1}"
+        if kind == vocab.ReviewKind.PAPER:
             paper[label] = {key: row[key] for key in PAPER_OUTCOMES}
         else:
             oral[label] = {key: row[key] for key in ORAL_OUTCOMES}
@@ -224,16 +273,19 @@ def parole_report(
     people: QuerySet[Person] | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
+    unit: trends.Unit | None = None,
 ) -> dict[str, Any]:
     """The parole report's figures as a JSON-friendly dict (keys in docs/reports.md).
 
     Each figure is filtered by its own event date (decision, referral, re-release or
     adjournment date) within ``date_from``..``date_to`` inclusive, either end unbounded when
-    None. ``people`` scopes every figure to those people (None: everyone). Medians are floats
+    None. ``people`` scopes every figure to those people (None: everyone); ``unit``, when the
+    people are every person of an organisation unit (everyone: the national unit), lets the
+    decisions read the per-team monthly counts. Medians are floats
     (or None when there is nothing to take the median of); percentages are floats to one decimal
     place. Four queries, whatever the size of the data.
     """
-    paper, oral = _decisions(people, date_from, date_to)
+    paper, oral = _decisions(people, date_from, date_to, unit)
     rarr, re_release = re_release_figures(people, date_from, date_to)
     return {
         "period": {

@@ -131,13 +131,15 @@ def test_tests_build_their_inputs_from_factories_not_from_the_demo() -> None:
         for module, _, _ in _imports(path)
         if module == "ippcase.demo" or module.startswith("ippcase.demo.")
     }
-    # The position's property test drives recommendations to every stage with the demo's
-    # workflow: whatever the demo writes, the property (triggered rows == a rebuild) must hold.
+    # The position's and the trend counts' property tests drive recommendations through the
+    # demo's workflow: whatever the demo writes, the property (triggered rows == a rebuild)
+    # must hold.
     allowed = {
         "tests/test_seed_demo.py",
         "tests/test_seed_bulk.py",  # the demo's own bulk writer
         "bench/bench_reminders.py",
         "tests/test_person_position.py",
+        "tests/test_trend_counts.py",
     }
     assert users <= allowed, users
 

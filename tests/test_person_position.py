@@ -234,7 +234,7 @@ def test_rebuild_command_finds_and_mends_a_drifted_row(team, capsys):
         cursor.execute(
             "UPDATE ippcase_personposition SET recall_count = 7 WHERE person_id = %s", [person.pk]
         )
-    with pytest.raises(CommandError, match="1 rows differed"):
+    with pytest.raises(CommandError, match="1 positions and 0 trend counts differed"):
         call_command("rebuild_positions", "--check")
     assert PersonPosition.objects.get(person=person).recall_count == 0
     call_command("rebuild_positions", "--check")

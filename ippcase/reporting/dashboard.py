@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.utils.safestring import SafeString
 
+from ippcase.core.trends import Unit
 from ippcase.models import Person
 
 SCOPE_LEVELS = ("national", "region", "pdu", "team", "practitioner")
@@ -36,6 +37,10 @@ class Scope:
     date_from: dt.date
     date_to: dt.date
     today: dt.date
+    # Set when the people are every person of an organisation unit that the trend counts count
+    # (recalls and Board decisions: people with a recall are visible to every role that may
+    # choose the unit): a trend then reads the per-team monthly counts (ippcase.core.trends).
+    unit: Unit | None = None
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from ippcase.core.forms import DateRangeForm, error_summary
 from ippcase.core.http import AppRequest, role_required
 from ippcase.core.permissions import is_admin, is_ppcs, visible_people
 from ippcase.core.replica import reporting_reads
+from ippcase.core.trends import Unit
 from ippcase.models import Allocation, Pdu, Person, Region, Team, User
 from ippcase.reporting import headline
 from ippcase.reporting.dashboard import Link, Panel, Scope, Table
@@ -242,6 +243,9 @@ def _dashboard(request: AppRequest, *, partial: bool = False) -> Dashboard:
         date_from=form.cleaned_data["date_from"] or default_date_from(today),
         date_to=form.cleaned_data["date_to"] or today,
         today=today,
+        # The scope was allowed above: a manager's is within their PDU, whose people they all
+        # see; PPCS see everyone with a recall; an administrator sees everyone.
+        unit=None if level == "practitioner" else Unit(level, code),
     )
     if board.scope.date_from > board.scope.date_to:
         board.errors.append(

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from ippcase import demo
-from ippcase.caseload import position
+from ippcase.caseload import position, trends
 
 DEFAULT_PASSWORD = "ippcase-demo-2025"  # noqa: S105 - a published demo password, by design
 DEFAULT_PEOPLE = 500
@@ -105,8 +105,9 @@ class Command(BaseCommand):
 
     def _seed(self, people: int, seed: int, *, clear: bool) -> None:
         started = time.perf_counter()
-        # The person positions' triggers stay quiet during the COPYs; one rebuild at the end
-        # (ippcase/caseload/position.py) instead of one refresh of everyone per table.
+        # The person positions' and trend counts' triggers stay quiet during the COPYs; one
+        # rebuild of each at the end (ippcase/caseload/position.py, trends.py) instead of one
+        # refresh of everyone per table.
         with (
             transaction.atomic(),
             pghistory.context(actor="seed_demo"),
@@ -134,6 +135,7 @@ class Command(BaseCommand):
             # Hash once: every demo user shares the password (hashing per user takes seconds).
             counts = demo.write_people(org, chunks, password_hash=make_password(demo_password()))
             position.rebuild()  # after the load's indexes, keys and statistics
+            trends.rebuild()
             written = time.perf_counter()
         finished = time.perf_counter()
         elapsed = finished - started
