@@ -320,3 +320,19 @@ def test_the_counts_cost_the_same_queries_at_two_sizes(spread):
         person = factories.make_case(spread["teams"][0], recalled=False)
         factories.make_recall(person, recall_date=dt.date(2024, 5, 1) + dt.timedelta(days=40 * i))
     assert queries() == small == 4  # cells and edges, for each of the two
+
+
+def test_nationally_the_recall_panels_need_no_people_filter(spread):
+    """PPCS see every person with a recall or termination work, so nationally the parole and
+    report-deadline panels count all such events without filtering by the people in scope."""
+    from ippcase.core.permissions import ppcs_visible
+    from ippcase.reporting.panels import deadlines, parole
+
+    factories.make_case(spread["teams"][0], recalled=False)  # nobody PPCS see
+    people = Person.objects.filter(ppcs_visible())
+    dates = (dt.date(2024, 1, 1), dt.date(2025, 12, 31), dt.date(2026, 1, 1))
+    filtered = Scope("national", "", *dates)
+    whole = Scope("national", "", *dates, unit=trend_reads.Unit("national"))
+    assert whole.recall_people(people) is None and filtered.recall_people(people) is people
+    for compute in (parole.compute, deadlines.REPORT_DEADLINES.compute):
+        assert compute(people, whole).tables == compute(people, filtered).tables

@@ -42,6 +42,15 @@ class Scope:
     # choose the unit): a trend then reads the per-team monthly counts (ippcase.core.trends).
     unit: Unit | None = None
 
+    def recall_people(self, people: QuerySet[Person]) -> QuerySet[Person] | None:
+        """The people to filter recall and parole events by: None (no filter) when the scope is
+        the whole country, where every person with a recall or licence termination work is in
+        scope whatever the role (PPCS see exactly those; a manager cannot choose national), so
+        the filter would only cost a pass over every person in the country."""
+        if self.unit is not None and self.unit.level == "national":
+            return None
+        return people
+
 
 @dataclass(frozen=True)
 class Link:

@@ -50,9 +50,11 @@ def _fmt(value: float | None) -> str:
 
 def _report_deadlines(people: QuerySet[Person], scope: Scope) -> PanelData:
     calendar = reminders.calendar()
-    tracked = reminders.tracked(
-        Recall.objects.filter(release__person__in=people, returned_to_custody__isnull=False)
-    )
+    recalls = Recall.objects.filter(returned_to_custody__isnull=False)
+    counted = scope.recall_people(people)
+    if counted is not None:
+        recalls = recalls.filter(release__person__in=counted)
+    tracked = reminders.tracked(recalls)
     week_end = scope.today + dt.timedelta(days=6 - scope.today.weekday())  # this Sunday
 
     def due(rtc: dt.date) -> dt.date | None:

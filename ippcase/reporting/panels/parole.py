@@ -34,7 +34,7 @@ from parole.selectors import awaiting_parole, untold_delays
 LIST_LIMIT = 50
 
 
-def awaiting(people: QuerySet[Person], scope: Scope) -> dict[str, Any]:
+def awaiting(people: QuerySet[Person] | None, scope: Scope) -> dict[str, Any]:
     """Recalls in custody awaiting re-release today, and the median days since their return
     to custody (one query)."""
     figures = (
@@ -46,7 +46,7 @@ def awaiting(people: QuerySet[Person], scope: Scope) -> dict[str, Any]:
     return {"count": figures["count"], "median_days": None if median is None else float(median)}
 
 
-def untold(people: QuerySet[Person], scope: Scope) -> tuple[int, list[Any]]:
+def untold(people: QuerySet[Person] | None, scope: Scope) -> tuple[int, list[Any]]:
     """The untold warning list as of ``scope.today``: its size and up to :data:`LIST_LIMIT`
     entries, oldest first (two queries: the working-day calendar, then the list with the size
     of the whole list counted alongside, ``COUNT(*) OVER ()``, so the rows are found once)."""
@@ -65,12 +65,13 @@ def _days(value: float | None) -> str:
 
 def compute(people: QuerySet[Person], scope: Scope) -> PanelData:
     """Five queries: awaiting (1), untold (2), re-release and termination figures (2)."""
-    waiting = awaiting(people, scope)
-    untold_count, untold_rows = untold(people, scope)
+    counted = scope.recall_people(people)  # every figure here is of recalls or referrals
+    waiting = awaiting(counted, scope)
+    untold_count, untold_rows = untold(counted, scope)
     # The parts of the parole report this panel shows (its decisions by year and deferrals
     # are the report page's): two of the report's four queries.
-    rarr, re_release = re_release_figures(people, scope.date_from, scope.date_to)
-    termination = licence_termination(people, scope.date_from, scope.date_to)
+    rarr, re_release = re_release_figures(counted, scope.date_from, scope.date_to)
+    termination = licence_termination(counted, scope.date_from, scope.date_to)
 
     summary = Table(
         caption="Parole: people in custody on recall and re-releases",
