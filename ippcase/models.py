@@ -320,6 +320,8 @@ class Release(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person", "date"], name="release_person_date_unique")
         ]
+        # Releases in a period (the headline figures): issue 17, docs/performance.md.
+        indexes = [models.Index(fields=["date"], name="release_date_idx")]
 
     def __str__(self) -> str:
         return f"Released {self.date:%d %b %Y} from {self.prison}"
@@ -346,6 +348,16 @@ class Recall(models.Model):
 
     class Meta:
         ordering = ["recall_date"]
+        # Recalls and re-releases in a period (trend part-months, headline figures, time in the
+        # community, time in custody): issue 17, docs/performance.md.
+        indexes = [
+            models.Index(fields=["recall_date"], name="recall_date_idx"),
+            models.Index(
+                fields=["re_released_on"],
+                condition=Q(re_released_on__isnull=False),
+                name="recall_re_released_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(returned_to_custody__isnull=True)

@@ -63,7 +63,15 @@ class Concern(models.Model):
 
     class Meta:
         ordering = ["-occurred_on", "-id"]
-        indexes = [models.Index(fields=["person", "-occurred_on"], name="concern_person_date_idx")]
+        indexes = [
+            models.Index(fields=["person", "-occurred_on"], name="concern_person_date_idx"),
+            # Concerns in a period, across people (the headline figures; issue 17).
+            models.Index(
+                fields=["occurred_on"],
+                condition=Q(struck_out_at__isnull=True),
+                name="concern_date_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(struck_out_at__isnull=True, struck_out_reason="")
@@ -107,6 +115,12 @@ class ActionShortOfRecall(models.Model):
 
     class Meta:
         ordering = ["-taken_on", "-id"]
+        # Actions in a period, across people (the headline figures; issue 17).
+        indexes = [
+            models.Index(
+                fields=["taken_on"], condition=Q(struck_out_at__isnull=True), name="action_date_idx"
+            )
+        ]
         verbose_name = "action short of recall"
         verbose_name_plural = "actions short of recall"
         constraints = [

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Count, F, QuerySet, Value
 
 from ippcase.core.charts import bar_chart
-from ippcase.models import Person, Recall, Sentence
+from ippcase.models import Person, PersonPosition, Recall, Sentence
 from ippcase.reporting import cohort
 from ippcase.reporting.cohort import Age, TariffEnd, WholeMonths, in_range
 from ippcase.reporting.dashboard import Panel, PanelData, Scope, Table
@@ -40,25 +40,25 @@ def _bucket_counts(
     return {key: Count("pk", filter=in_range(field, low, high)) for key, low, high in buckets}
 
 
-def time_in_community(people: QuerySet[Person], scope: Scope) -> dict[str, int]:
-    """Recalls in the date range by time in the community before them (one query)."""
+def time_in_community(people: QuerySet[Person] | None, scope: Scope) -> dict[str, int]:
+    """Recalls in the date range by time in the community before them (one query); ``people``
+    None: everyone's."""
     recalls = Recall.objects.filter(
-        release__person__in=people,
-        recall_date__gte=scope.date_from,
-        recall_date__lte=scope.date_to,
-    ).annotate(months=WholeMonths(Age(F("recall_date"), F("release__date"))))
+        recall_date__gte=scope.date_from, recall_date__lte=scope.date_to
+    )
+    if people is not None:
+        recalls = recalls.filter(release__person__in=people)
+    recalls = recalls.annotate(months=WholeMonths(Age(F("recall_date"), F("release__date"))))
     return recalls.aggregate(**_bucket_counts("months", TIME_BUCKETS))
 
 
-def recalls_per_person(people: QuerySet[Person]) -> dict[str, int]:
-    """People with at least one recall (ever) by how many recalls they have had (one query:
-    the per-person counts are a subquery)."""
-    per_person = (
-        Person.objects.filter(pk__in=people.values("pk"))
-        .annotate(recalls=Count("releases__recall"))
-        .filter(recalls__gte=1)
-    )
-    return per_person.aggregate(**_bucket_counts("recalls", RECALL_COUNTS))
+def recalls_per_person(people: QuerySet[Person] | None) -> dict[str, int]:
+    """People with at least one recall (ever) by how many recalls they have had (one query over
+    the stored count of each person's position); ``people`` None: everyone."""
+    positions = PersonPosition.objects.filter(recall_count__gte=1)
+    if people is not None:
+        positions = positions.filter(person__in=people)
+    return positions.aggregate(**_bucket_counts("recall_count", RECALL_COUNTS))
 
 
 def tariff_bands(people: QuerySet[Person]) -> dict[str, int]:
@@ -110,7 +110,7 @@ def compute(people: QuerySet[Person], scope: Scope) -> PanelData:
             what="Recalls",
             header="Time from release to recall",
             labels=list(cohort.TIME_IN_COMMUNITY.items()),
-            counts=time_in_community(people, scope),
+            counts=time_in_community(scope.recall_people(people), scope),
             series="Recalls",
             description="Number of recalls in the period by the time from the release to the "
             "recall.",
@@ -121,7 +121,7 @@ def compute(people: QuerySet[Person], scope: Scope) -> PanelData:
             what="People",
             header="Recalls since sentence",
             labels=list(cohort.RECALL_COUNTS.items()),
-            counts=recalls_per_person(people),
+            counts=recalls_per_person(scope.recall_people(people)),
             series="People",
             description="Number of people who have been recalled, by how many times.",
         ),
