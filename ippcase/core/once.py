@@ -11,15 +11,17 @@ is free again and the second creates. A key is only good for its own user and ki
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable
-from typing import TypeVar
+from typing import ParamSpec, TypeVar, cast
 
 from django.db import connection, models, transaction
 
 from ippcase.models import SubmissionKey, User
 
 M = TypeVar("M", bound=models.Model)
+P = ParamSpec("P")
 
 
 class KeyMisused(ValueError):
@@ -51,3 +53,30 @@ def once(key: uuid.UUID | None, user: User, model: type[M], create: Callable[[],
         created = create()
         SubmissionKey.objects.filter(pk=key).update(object_id=created.pk)
         return created
+
+
+def keyed(
+    model: type[M], error: type[Exception], *, user: str = "actor"
+) -> Callable[[Callable[P, M]], Callable[P, M]]:
+    """Make a create service keyed: it takes ``submission_key`` (declared in its signature,
+    default None, and not read by its body) and runs through :func:`once`, so the same key sent
+    again returns the first result. ``user`` names the argument that is the acting user; a
+    misused key is raised as ``error`` (the app's own error, which the views already show).
+
+    Put it above ``@transaction.atomic``: the key is claimed before the service's checks run, so
+    a replay is answered with the first result rather than refused by a check the first request
+    made true (such as "a recommendation is already under way")."""
+
+    def decorate(service: Callable[P, M]) -> Callable[P, M]:
+        @functools.wraps(service)
+        def keyed_service(*args: P.args, **kwargs: P.kwargs) -> M:
+            key = cast("uuid.UUID | None", kwargs.pop("submission_key", None))
+            actor = cast("User", kwargs[user])
+            try:
+                return once(key, actor, model, lambda: service(*args, **kwargs))
+            except KeyMisused as misused:
+                raise error(str(misused)) from misused
+
+        return keyed_service
+
+    return decorate
