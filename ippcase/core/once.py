@@ -80,3 +80,17 @@ def keyed(
         return keyed_service
 
     return decorate
+
+
+def first_result(key: uuid.UUID | None, user: User, model: type[M]) -> M | None:
+    """What ``key`` created for ``user`` already (a ``model``), or None: for a view that must
+    answer a replay before anything else (the check page of opening a case, whose answers the
+    first request cleared from the session)."""
+    if key is None:
+        return None
+    first = SubmissionKey.objects.filter(
+        pk=key, user=user, kind=model._meta.label_lower, object_id__isnull=False
+    ).first()
+    if first is None:
+        return None
+    return model._default_manager.filter(pk=first.object_id).first()
