@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,7 +34,7 @@ from django.utils import timezone
 
 from ippcase import vocab as case_vocab
 from ippcase.cases import selectors as case_selectors
-from ippcase.core import words
+from ippcase.core import once, words
 from ippcase.models import Person, User, labels
 from recall import deadlines, part_a, selectors, services, vocab
 from recall.evidence import merge
@@ -148,8 +149,11 @@ def submitted_report_for(rec: RecallRecommendation) -> RecallReport | None:
     )
 
 
+@once.keyed(Dossier, RecallError)  # issue 18: a double click asks for one version
 @transaction.atomic
-def dossier_request(*, rec_id: int, kind: str, actor: User) -> Dossier:
+def dossier_request(
+    *, rec_id: int, kind: str, actor: User, submission_key: uuid.UUID | None = None
+) -> Dossier:
     """Ask for a new version of a dossier or letter: a queued row (version = latest + 1 for
     this recommendation and kind), built by a worker once this transaction commits.
 
