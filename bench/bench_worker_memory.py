@@ -48,7 +48,7 @@ from recall.models import Dossier  # noqa: E402
 from recall.vocab import DossierKind  # noqa: E402
 from tests import factories  # noqa: E402
 
-BENCH_DB = "ippcase_bench_worker_memory"
+BENCH_DB = os.environ.get("BENCH_DB", "ippcase_bench_worker_memory")
 MIB = 1024 * 1024
 
 
@@ -86,6 +86,7 @@ def main() -> int:
     parser.add_argument("--debug-queries", action="store_true")
     parser.add_argument("--weasyprint-as-before", action="store_true")
     parser.add_argument("--top", type=int, default=8)
+    parser.add_argument("--frames", type=int, default=1, help="tracemalloc frames kept (slower)")
     args = parser.parse_args()
     if args.weasyprint_as_before:
         as_before()
@@ -115,7 +116,7 @@ def main() -> int:
         build(1)
         build(2)
         if not args.no_tracemalloc:
-            tracemalloc.start(12)
+            tracemalloc.start(args.frames)
         gc.collect()
         points = [(0, rss_mib())]
         snapshots = [tracemalloc.take_snapshot()] if tracemalloc.is_tracing() else []

@@ -1,8 +1,9 @@
 """One-time keys for create forms (issue 18): a double click or two identical POSTs at once
 record one thing, and the second gets the first's result.
 
-Each create form carries a fresh random key (:func:`new_key`, a hidden field). The service that
-creates calls :func:`once` with it inside its transaction: the key is inserted with
+Each create form carries a fresh random key (a hidden field: ``ippcase.core.forms.KeyedForm``;
+the view passes ``form.once_key()``). The service that creates is decorated with :func:`keyed`,
+which calls :func:`once` with it inside its transaction: the key is inserted with
 ``ON CONFLICT DO NOTHING``. The first request inserts it and creates; a second request with the
 same key waits on PostgreSQL's unique index until the first commits, inserts nothing, and is
 given the object the first created. If the first failed (its transaction rolled back), the key
