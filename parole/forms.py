@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from django import forms
 
-from ippcase.core.forms import YES_NO, AppForm, GovukDateField
+from ippcase.core.forms import YES_NO, AppForm, GovukDateField, KeyedForm
 from parole import vocab
 from parole.models import ParoleReview
 
@@ -37,13 +37,15 @@ def _text(label: str, required: str | None, *, textarea: bool = True, **kwargs: 
 
 class ParoleForm(AppForm):
     """Its cleaned data are the service's keyword arguments unless ``service_kwargs`` says
-    otherwise."""
+    otherwise. The forms that create (a referral, an adjournment, a RARR, a re-release, a
+    termination referral) are also ``KeyedForm``: their one-time key (issue 18) is among the
+    cleaned data, so it reaches the service's ``submission_key``."""
 
     def service_kwargs(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
 
 
-class ReferForm(ParoleForm):
+class ReferForm(KeyedForm, ParoleForm):
     kind = _radios(
         "How will the Parole Board review the recall?",
         vocab.ReviewKind.choices,
@@ -157,7 +159,7 @@ class DecisionForm(ParoleForm):
         return data
 
 
-class DelayForm(ParoleForm):
+class DelayForm(KeyedForm, ParoleForm):
     kind = _radios("Adjournment or deferral", vocab.DelayKind.choices, "Select the kind")
     date = GovukDateField(
         what="the date of the adjournment or deferral", label="Date adjourned or deferred"
@@ -180,13 +182,13 @@ class ToldForm(ParoleForm):
     )
 
 
-class RarrForm(ParoleForm):
+class RarrForm(KeyedForm, ParoleForm):
     decided_on = GovukDateField(what="the decision date", label="Decision date")
     outcome = _radios("Outcome", vocab.RarrOutcome.choices, "Select the outcome")
     rationale = _text("Rationale", "Enter the rationale for the decision")
 
 
-class ReReleaseForm(ParoleForm):
+class ReReleaseForm(KeyedForm, ParoleForm):
     released_on = GovukDateField(what="the re-release date", label="Date re-released")
     prison = _text("Prison released from", "Enter the prison", textarea=False, max_length=100)
     approved_premises = _radios(
@@ -199,7 +201,7 @@ class ReReleaseForm(ParoleForm):
         return data
 
 
-class TerminationReferForm(ParoleForm):
+class TerminationReferForm(KeyedForm, ParoleForm):
     referred_on = GovukDateField(what="the referral date", label="Date referred")
 
 

@@ -10,6 +10,7 @@ decisions.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import pghistory
@@ -18,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ippcase.cases import licence
+from ippcase.core import once
 from ippcase.core.notifications import notify
 from ippcase.models import Allocation, LicenceCondition, Person, Recall, Release, User
 from parole import law, selectors, vocab
@@ -90,6 +92,7 @@ def _locked_review(review_id: int, actor: User) -> ParoleReview:
 # Parole Board reviews
 
 
+@once.keyed(ParoleReview, ParoleError)  # issue 18: a replay gets the first
 @transaction.atomic
 def review_refer(
     *,
@@ -98,6 +101,7 @@ def review_refer(
     kind: str,
     referred_on: dt.date,
     hearing_date: dt.date | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> ParoleReview:
     """Record a referral to the Parole Board: a member case assessment on the papers, or an
     oral hearing (with its date when listed)."""
@@ -223,6 +227,7 @@ def review_decide(
     return review
 
 
+@once.keyed(Adjournment, ParoleError)
 @transaction.atomic
 def delay_add(
     *,
@@ -233,6 +238,7 @@ def delay_add(
     reason: str,
     new_date: dt.date | None = None,
     prisoner_informed_on: dt.date | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> Adjournment:
     """Record an adjournment or deferral. A new date for an oral hearing becomes its hearing
     date."""
@@ -294,9 +300,16 @@ def delay_record_told(*, delay_id: int, actor: User, informed_on: dt.date) -> Ad
 # RARR and re-release
 
 
+@once.keyed(RiskAssessedRecallReview, ParoleError)
 @transaction.atomic
 def rarr_record(
-    *, recall_id: int, actor: User, decided_on: dt.date, outcome: str, rationale: str
+    *,
+    recall_id: int,
+    actor: User,
+    decided_on: dt.date,
+    outcome: str,
+    rationale: str,
+    submission_key: uuid.UUID | None = None,
 ) -> RiskAssessedRecallReview:
     """PPCS records a risk-assessed recall review and its outcome (one per recall)."""
     recall = _locked_recall(recall_id, actor, "parole.record_rarr")
@@ -350,6 +363,7 @@ def rarr_record(
     return rarr
 
 
+@once.keyed(Recall, ParoleError)  # the key names the recall the re-release closes
 @transaction.atomic
 def record_re_release(
     *,
@@ -358,6 +372,7 @@ def record_re_release(
     released_on: dt.date,
     prison: str,
     approved_premises: bool = False,
+    submission_key: uuid.UUID | None = None,
 ) -> Recall:
     """Record the re-release that follows a release decision: the recall's parole work closes
     and a new period on licence starts (a new release)."""
@@ -416,8 +431,11 @@ def _locked_person(person_id: int, actor: User, perm: str) -> Person:
     return person
 
 
+@once.keyed(TerminationReferral, ParoleError)
 @transaction.atomic
-def termination_refer(*, person_id: int, actor: User, referred_on: dt.date) -> TerminationReferral:
+def termination_refer(
+    *, person_id: int, actor: User, referred_on: dt.date, submission_key: uuid.UUID | None = None
+) -> TerminationReferral:
     """PPCS refers the licence to the Parole Board for termination."""
     person = _locked_person(person_id, actor, "parole.record_termination")
     position = licence.licence_position(person, referred_on)

@@ -19,7 +19,9 @@ than silently producing an untagged PDF.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
+import uuid
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,7 +35,7 @@ from django.utils import timezone
 
 from ippcase import vocab as case_vocab
 from ippcase.cases import selectors as case_selectors
-from ippcase.core import words
+from ippcase.core import once, words
 from ippcase.models import Person, User, labels
 from recall import deadlines, part_a, selectors, services, vocab
 from recall.evidence import merge
@@ -148,8 +150,11 @@ def submitted_report_for(rec: RecallRecommendation) -> RecallReport | None:
     )
 
 
+@once.keyed(Dossier, RecallError)  # issue 18: a double click asks for one version
 @transaction.atomic
-def dossier_request(*, rec_id: int, kind: str, actor: User) -> Dossier:
+def dossier_request(
+    *, rec_id: int, kind: str, actor: User, submission_key: uuid.UUID | None = None
+) -> Dossier:
     """Ask for a new version of a dossier or letter: a queued row (version = latest + 1 for
     this recommendation and kind), built by a worker once this transaction commits.
 
@@ -369,6 +374,18 @@ def _mark_failed(dossier_id: int, exc: BaseException) -> None:
         )
 
 
+@functools.cache
+def _font_config() -> Any:
+    """The process's one WeasyPrint font configuration (issue 18), shared by every PDF it
+    renders. Without it WeasyPrint makes a new one for each PDF: fontconfig loads its
+    configuration and the fonts again and pango makes a new font map, which the C libraries
+    keep (the worker grew about 0.4 MiB a PDF; docs/operations.md, "Worker memory"). Safe to
+    share: the templates declare no ``@font-face``, so nothing is added to it per document."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
 def _weasyprint_html(html: str, base_url: str | None = None) -> Any:
     """WeasyPrint's document for ``html``. WeasyPrint is imported here, and only here: it loads
     pango, which only PDFs need."""
@@ -380,7 +397,7 @@ def _weasyprint_html(html: str, base_url: str | None = None) -> Any:
 def pdf_from_html(html: str, *, base_url: str | None = None) -> bytes:
     """A PDF made at once from ``html`` (the decision-not-to-recall letter); ``base_url``
     resolves the page's relative links."""
-    pdf = _weasyprint_html(html, base_url).write_pdf()
+    pdf = _weasyprint_html(html, base_url).write_pdf(font_config=_font_config())
     if pdf is None:  # write_pdf returns None only when given a target to write to
         raise RuntimeError("WeasyPrint produced no PDF")
     return bytes(pdf)
@@ -390,7 +407,7 @@ def render_pdf(dossier: Dossier, *, now: dt.datetime | None = None) -> tuple[byt
     """The PDF bytes and page count for ``dossier`` (its recommendation loaded here)."""
     context = dossier_context(dossier, now=now)
     html = render_to_string(template_for(dossier.kind, context["person"]), context)
-    document = _weasyprint_html(html).render(pdf_variant=PDF_VARIANT)
+    document = _weasyprint_html(html).render(pdf_variant=PDF_VARIANT, font_config=_font_config())
     pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     if pdf is None:  # write_pdf returns None only when given a target to write to
         raise RuntimeError("WeasyPrint produced no PDF")

@@ -1,34 +1,26 @@
 """Recording concerns and actions short of recall (the case's "Concerns and actions" tab).
 
 Each create form carries a one-time key (issue 18, ``ippcase/core/once.py``): the same form sent
-twice, or twice at once, records one entry, and the second request is given the first's.
+twice, or twice at once, records one entry, and the second request is given the first's
+(``once.keyed``: the ``submission_key`` argument is taken by the decorator).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterable
-from typing import TypeVar
+from collections.abc import Iterable
 
 import pghistory
-from django.db import models, transaction
+from django.db import transaction
 
 from ippcase.core import once
 from ippcase.models import LicenceCondition, Person, User
 from recall import services
 from recall.models import ActionShortOfRecall, Concern
 
-M = TypeVar("M", bound=models.Model)
 
-
-def _once(key: uuid.UUID | None, actor: User, model: type[M], create: Callable[[], M]) -> M:
-    try:
-        return once.once(key, actor, model, create)
-    except once.KeyMisused as error:
-        raise services.RecallError(str(error)) from error
-
-
+@once.keyed(Concern, services.RecallError)
 @transaction.atomic
 def concern_add(
     *,
@@ -50,22 +42,20 @@ def concern_add(
     if any(c.person_id != person.pk for c in conditions):
         raise services.RecallError("Choose licence conditions of this person only.")
 
-    def create() -> Concern:
-        with pghistory.context(user=actor.pk):
-            concern = Concern.objects.create(
-                person=person,
-                occurred_on=occurred_on,
-                description=description.strip(),
-                source=source,
-                behaviours=sorted(set(behaviours)),
-                recorded_by=actor,
-            )
-            concern.conditions.set(conditions)
-        return concern
-
-    return _once(submission_key, actor, Concern, create)
+    with pghistory.context(user=actor.pk):
+        concern = Concern.objects.create(
+            person=person,
+            occurred_on=occurred_on,
+            description=description.strip(),
+            source=source,
+            behaviours=sorted(set(behaviours)),
+            recorded_by=actor,
+        )
+        concern.conditions.set(conditions)
+    return concern
 
 
+@once.keyed(ActionShortOfRecall, services.RecallError)
 @transaction.atomic
 def action_add(
     *,
@@ -88,16 +78,13 @@ def action_add(
             "Only a referral to a partner agency names who it was referred to."
         )
 
-    def create() -> ActionShortOfRecall:
-        with pghistory.context(user=actor.pk):
-            return ActionShortOfRecall.objects.create(
-                person=person,
-                kind=kind,
-                taken_on=taken_on,
-                details=details.strip(),
-                outcome=outcome.strip(),
-                referral=referral,
-                recorded_by=actor,
-            )
-
-    return _once(submission_key, actor, ActionShortOfRecall, create)
+    with pghistory.context(user=actor.pk):
+        return ActionShortOfRecall.objects.create(
+            person=person,
+            kind=kind,
+            taken_on=taken_on,
+            details=details.strip(),
+            outcome=outcome.strip(),
+            referral=referral,
+            recorded_by=actor,
+        )

@@ -8,7 +8,6 @@ live findings can be evaluated on whatever has been typed so far.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
@@ -20,6 +19,7 @@ from ippcase.core.forms import (
     STALE_PAGE,
     AppForm,
     GovukDateField,
+    KeyedForm,
     as_bool,
     as_yes_no,
     version_field,
@@ -30,17 +30,14 @@ from recall import vocab
 from recall.models import ACTION_KIND_CHOICES, RecallRecommendation
 
 # ---------------------------------------------------------------------------------------------
-# Concerns and actions
+# Concerns and actions (create forms: KeyedForm carries the one-time key of issue 18)
 
 
-class ConcernForm(AppForm):
-    # A one-time key (issue 18, ippcase/core/once.py): the same form sent twice records once.
-    submission_key = forms.UUIDField(
-        widget=forms.HiddenInput,
-        required=False,
-        initial=uuid.uuid4,
-        error_messages={"invalid": "The form was changed: reload the page and try again"},
-    )
+class StartForm(KeyedForm):
+    """Starting a recall recommendation: only the one-time key (a double click starts one)."""
+
+
+class ConcernForm(KeyedForm):
     occurred_on = GovukDateField(what="the date of the concern")
     description = forms.CharField(
         label="What happened",
@@ -85,14 +82,7 @@ class ConcernForm(AppForm):
         }
 
 
-class ActionForm(AppForm):
-    # A one-time key (issue 18, ippcase/core/once.py): the same form sent twice records once.
-    submission_key = forms.UUIDField(
-        widget=forms.HiddenInput,
-        required=False,
-        initial=uuid.uuid4,
-        error_messages={"invalid": "The form was changed: reload the page and try again"},
-    )
+class ActionForm(KeyedForm):
     kind = forms.ChoiceField(
         label="What action was taken?",
         choices=ACTION_KIND_CHOICES,

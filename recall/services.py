@@ -5,6 +5,7 @@ and a typed error for anything refused — the caller shows its message and noth
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import pghistory
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from ippcase import vocab as case_vocab
 from ippcase.cases import licence
-from ippcase.core import words
+from ippcase.core import once, words
 from ippcase.core.notifications import notify
 from ippcase.core.permissions import person_in_own_pdu
 from ippcase.models import Person, Release, User
@@ -156,8 +157,11 @@ def _refuse_on_ended_licence(person: Person, *, doing: str) -> None:
         )
 
 
+@once.keyed(RecallRecommendation, RecallError)  # a replay gets the first (issue 18)
 @transaction.atomic
-def recommendation_start(*, person: Person, actor: User) -> RecallRecommendation:
+def recommendation_start(
+    *, person: Person, actor: User, submission_key: uuid.UUID | None = None
+) -> RecallRecommendation:
     """Open a recommendation for ``person``, its alternatives prefilled from the actions already
     recorded. One open recommendation per person (a database constraint backs this check)."""
     _require(

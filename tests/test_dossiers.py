@@ -459,3 +459,22 @@ def test_the_letter_names_the_persons_sentence_and_rarr_only_where_the_law_gives
     assert ("risk-assessed recall review" in text) is rarr
     others = {"IPP", "DPP", "EDS"} - {sentence_type}
     assert not any(f"({other})" in text for other in others)
+
+
+def test_every_pdf_shares_one_font_configuration(monkeypatch):
+    """Issue 18, worker memory: WeasyPrint is given the process's one font configuration, not
+    left to make a new one (fontconfig and a pango font map, kept by the C libraries) per PDF."""
+    from weasyprint import HTML
+
+    seen = []
+    real = HTML.render
+
+    def spy(self, *args, **kwargs):
+        seen.append(kwargs["font_config"] if "font_config" in kwargs else args[0])
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(HTML, "render", spy)
+    dossiers.pdf_from_html("<p>One</p>")
+    dossiers.pdf_from_html("<p>Two</p>")
+    assert len(seen) == 2
+    assert seen[0] is not None and seen[0] is seen[1]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import uuid
 from typing import Any
 
 from django import forms
@@ -117,6 +118,25 @@ class AppForm(forms.Form):
         for name, field in self.fields.items():
             _harden(field, name)
         super().full_clean()
+
+
+class KeyedForm(AppForm):
+    """A create form (issue 18, ``ippcase/core/once.py``): it carries a fresh one-time key in a
+    hidden field, ``{{ form.submission_key }}`` in its template, and the view passes
+    ``submission_key=form.once_key()`` to a service made with ``once.keyed``. The same form sent
+    twice records once; the second request is given the first's result."""
+
+    submission_key = forms.UUIDField(
+        widget=forms.HiddenInput,
+        required=False,
+        initial=uuid.uuid4,
+        error_messages={"invalid": "The form was changed: reload the page and try again"},
+    )
+
+    def once_key(self) -> uuid.UUID | None:
+        """The form's one-time key, for the service (None when the client sent none)."""
+        key: uuid.UUID | None = self.cleaned_data.get("submission_key")
+        return key
 
 
 def _harden(field: forms.Field, name: str) -> None:

@@ -9,7 +9,7 @@ from typing import Any, cast
 from django import forms
 from django.db.models import QuerySet
 
-from ippcase.core.forms import STALE_PAGE, AppForm
+from ippcase.core.forms import STALE_PAGE, AppForm, KeyedForm
 from ippcase.models import Pdu, Region, Team
 from ippcase.organisation.selectors import LOCAL_ADMIN_ROLES
 from ippcase.vocab import Role
@@ -42,7 +42,7 @@ def name_field(what: str) -> forms.CharField:
     )
 
 
-class RegionForm(AppForm):
+class RegionForm(KeyedForm):
     code = CodeField("region")
     name = name_field("region")
 
@@ -54,7 +54,7 @@ class RenameForm(AppForm):
     expected = expected_field()
 
 
-class PduForm(AppForm):
+class PduForm(KeyedForm):
     region = forms.ModelChoiceField(
         queryset=Region.objects.order_by("name"),
         label="Region",
@@ -65,7 +65,7 @@ class PduForm(AppForm):
     name = name_field("PDU")
 
 
-class TeamForm(AppForm):
+class TeamForm(KeyedForm):
     pdu = forms.ModelChoiceField(
         queryset=Pdu.objects.none(),
         label="PDU",
@@ -129,7 +129,7 @@ class ExpectedForm(AppForm):
     expected = expected_field()
 
 
-class StaffForm(AppForm):
+class StaffForm(KeyedForm):
     username = forms.CharField(
         label="Username",
         max_length=150,

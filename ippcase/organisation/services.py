@@ -5,6 +5,7 @@ and the reason in the audit context (``pghistory.context``). Every refusal chang
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 
 import pghistory
@@ -19,6 +20,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from ippcase.core import once
 from ippcase.core.notifications import notify
 from ippcase.models import Allocation, Pdu, Region, Team, User
 from ippcase.organisation import selectors
@@ -69,8 +71,11 @@ def _clean_code(code: str) -> str:
     return code
 
 
+@once.keyed(Region, AdminError)  # issue 18: a replay gets the first
 @transaction.atomic
-def region_create(*, actor: User, code: str, name: str) -> Region:
+def region_create(
+    *, actor: User, code: str, name: str, submission_key: uuid.UUID | None = None
+) -> Region:
     _require(actor, "ippcase.administer_regions", message="Only an administrator adds regions.")
     code = _clean_code(code)
     if Region.objects.filter(code=code).exists():
@@ -90,8 +95,11 @@ def region_rename(*, actor: User, region_id: int, name: str, expected: str) -> R
     return region
 
 
+@once.keyed(Pdu, AdminError)
 @transaction.atomic
-def pdu_create(*, actor: User, region: Region, code: str, name: str) -> Pdu:
+def pdu_create(
+    *, actor: User, region: Region, code: str, name: str, submission_key: uuid.UUID | None = None
+) -> Pdu:
     _require(actor, "ippcase.administer_regions", message="Only an administrator adds PDUs.")
     code = _clean_code(code)
     if Pdu.objects.filter(code=code).exists():
@@ -111,8 +119,11 @@ def pdu_rename(*, actor: User, pdu_id: int, name: str, expected: str) -> Pdu:
     return pdu
 
 
+@once.keyed(Team, AdminError)
 @transaction.atomic
-def team_create(*, actor: User, pdu: Pdu, code: str, name: str) -> Team:
+def team_create(
+    *, actor: User, pdu: Pdu, code: str, name: str, submission_key: uuid.UUID | None = None
+) -> Team:
     _require(actor, "ippcase.administer_pdu", pdu, "You cannot add teams to this PDU.")
     code = _clean_code(code)
     if Team.objects.filter(code=code).exists():
@@ -202,6 +213,7 @@ def _invitation_body(member: User, site_url: str) -> str:
     )
 
 
+@once.keyed(User, AdminError)
 @transaction.atomic
 def staff_create(
     *,
@@ -213,6 +225,7 @@ def staff_create(
     team: Team | None,
     roles: Iterable[str],
     site_url: str,
+    submission_key: uuid.UUID | None = None,
 ) -> User:
     """Create an account with an unusable password and send the invitation through the email
     outbox: a set-password link, or (single sign-on on) how to sign in."""

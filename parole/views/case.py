@@ -278,6 +278,8 @@ ACTIONS: dict[str, Action] = {
 
 
 def _field_kind(field: django_forms.BoundField) -> str:
+    if field.is_hidden:  # a create form's one-time key (issue 18)
+        return "hidden"
     if isinstance(field.field, GovukDateField):
         return "date"
     if isinstance(field.field.widget, django_forms.RadioSelect):

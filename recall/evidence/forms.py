@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
-from ippcase.core.forms import AppForm, GovukDateField, yes_no_field
+from ippcase.core.forms import AppForm, GovukDateField, KeyedForm, yes_no_field
 from recall import vocab
 from recall.evidence.checks import (
     ALLOWED_SENTENCE,
@@ -42,7 +42,7 @@ class _WithholdingMixin(AppForm):
         return bool(self.cleaned_data.get("withheld") == "yes")
 
 
-class EvidenceForm(_WithholdingMixin):
+class EvidenceForm(KeyedForm, _WithholdingMixin):
     part = forms.ChoiceField(
         label="Which document is it evidence for?",
         widget=forms.RadioSelect,

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 
 import pghistory
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from ippcase.core import words
+from ippcase.core import once, words
 from ippcase.models import User
 from recall import vocab
 from recall.evidence.checks import CheckedFile
@@ -87,6 +88,7 @@ def _locked_document(evidence_id: int, actor: User) -> EvidenceDocument:
     return doc
 
 
+@once.keyed(EvidenceDocument, RecallError)  # issue 18: a replay stores no second file
 @transaction.atomic
 def evidence_add(
     *,
@@ -99,6 +101,7 @@ def evidence_add(
     withheld: bool,
     withheld_reason: str,
     checked: CheckedFile,
+    submission_key: uuid.UUID | None = None,
 ) -> EvidenceDocument:
     """Store a checked file (see ``recall.evidence.checks``) as evidence on the recommendation.
     The file is written only once every check on the recommendation has passed, and deleted

@@ -104,6 +104,7 @@ def evidence_add(request: AppRequest, rec_id: int) -> HttpResponse:
                     withheld=form.is_withheld,
                     withheld_reason=data.get("withheld_reason", ""),
                     checked=data["file"],
+                    submission_key=form.once_key(),
                 )
             except services.RecallError as error:
                 errors = summary_error(error)

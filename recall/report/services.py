@@ -12,6 +12,7 @@ for the version it was given on only."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import pghistory
@@ -20,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ippcase import vocab as case_vocab
-from ippcase.core import words
+from ippcase.core import once, words
 from ippcase.core.notifications import notify
 from ippcase.models import Person, User
 from ippcase.models import Recall as CaseRecall
@@ -135,8 +136,11 @@ def is_late(recall: CaseRecall, today: dt.date | None = None) -> bool:
 # Starting and writing
 
 
+@once.keyed(RecallReport, RecallError)  # issue 18: a replay gets the first
 @transaction.atomic
-def report_start(*, rec_id: int, actor: User) -> RecallReport:
+def report_start(
+    *, rec_id: int, actor: User, submission_key: uuid.UUID | None = None
+) -> RecallReport:
     """Start the report on the recall ``rec_id`` became: after the return to custody, on an
     authorised recall made through the service, one per recall (the one-to-one backs this)."""
     rec = (

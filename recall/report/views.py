@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ippcase.cases.pages import WORK_ON_CASE
 from ippcase.core.forms import ErrorSummary, error_summary, summary_error
 from ippcase.core.http import AppRequest, mark_case_viewed, role_required
+from recall import forms as recall_forms
 from recall import selectors as recall_selectors
 from recall import services as recall_services
 from recall.models import RecallRecommendation, RecallReport
@@ -75,6 +76,7 @@ def _page(
         deadline=report_deadline(recall),
         errors=errors or [],
         can_start=report is None and user.has_perm("recall.start_report", rec.person),
+        start_form=recall_forms.StartForm(),
         can_write=report is not None and user.has_perm("recall.write_report", report),
         can_countersign=report is not None
         and report.status == Report.AWAITING_SPO
@@ -125,8 +127,11 @@ def report(request: AppRequest, rec_id: int) -> HttpResponse:
 @role_required()
 def report_start(request: AppRequest, rec_id: int) -> HttpResponse:
     rec, rep = _load(request, rec_id)
+    form = recall_forms.StartForm(request.POST)
+    if not form.is_valid():
+        return _page(request, rec, rep, "recall/report/report.html", error_summary(form))
     try:
-        services.report_start(rec_id=rec.pk, actor=request.user)
+        services.report_start(rec_id=rec.pk, actor=request.user, submission_key=form.once_key())
     except recall_services.RecallError as error:
         return _page(request, rec, rep, "recall/report/report.html", summary_error(error))
     return _done(request, rec, "The recall report has been started.")

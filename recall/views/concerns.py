@@ -74,7 +74,7 @@ def concern_add(request: AppRequest, crn: str) -> HttpResponse:
             concern = entries.concern_add(
                 person=person,
                 actor=request.user,
-                submission_key=form.cleaned_data["submission_key"],
+                submission_key=form.once_key(),
                 **form.service_kwargs(),
             )
         except services.RecallError as error:

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ippcase.cases import selectors as case_selectors
-from ippcase.core.forms import ErrorSummary, summary_error
+from ippcase.core.forms import ErrorSummary, error_summary, summary_error
 from ippcase.core.http import AppRequest, mark_case_viewed, role_required
-from recall import dossiers, services, vocab
+from recall import dossiers, forms, services, vocab
 from recall.models import Dossier, RecallRecommendation
 from recall.views.common import (
     Status,
@@ -36,10 +36,16 @@ def dossier_list(request: AppRequest, rec_id: int) -> HttpResponse:
     """Every generated version with who asked for it; POST asks for a new one."""
     rec = _dossier_rec(request, rec_id)
     errors: ErrorSummary = []
-    if request.method == "POST":
+    form = forms.StartForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not form.is_valid():
+        errors = error_summary(form)
+    elif request.method == "POST":
         try:
             dossiers.dossier_request(
-                rec_id=rec.pk, kind=request.POST.get("kind", ""), actor=request.user
+                rec_id=rec.pk,
+                kind=request.POST.get("kind", ""),
+                actor=request.user,
+                submission_key=form.once_key(),
             )
         except services.RecallError as error:
             errors = summary_error(error)
@@ -53,6 +59,7 @@ def dossier_list(request: AppRequest, rec_id: int) -> HttpResponse:
         "polling": dossiers.in_progress(rows),
         "kinds": [(k, vocab.DossierKind(k).label) for k in dossiers.kinds_available(rec)],
         "errors": errors,
+        "form": forms.StartForm(),  # a fresh key: a failed request's key was not spent either
     }
     template = "recall/dossiers.html#versions" if request.htmx else "recall/dossiers.html"
     return render(request, template, context, status=400 if errors else 200)

@@ -42,6 +42,7 @@ def recall_tab_page(
         open_rec=next((r for r in recommendations if r.is_active), None),
         recommendations=recommendations,
         can_start=request.user.has_role("practitioner"),
+        start_form=forms.StartForm(),
         errors=errors or [],
     )
     context.update(_ppcs_part(request, context["open_rec"], recommendations, forms_))
@@ -94,8 +95,13 @@ def person_recall(request: AppRequest, crn: str) -> HttpResponse:
 @role_required()
 def recommendation_start(request: AppRequest, crn: str) -> HttpResponse:
     person = case_person(request, crn, perm=WORK_ON_CASE)
+    form = forms.StartForm(request.POST)
+    if not form.is_valid():
+        return recall_tab_page(request, person, errors=error_summary(form))
     try:
-        rec = services.recommendation_start(person=person, actor=request.user)
+        rec = services.recommendation_start(
+            person=person, actor=request.user, submission_key=form.once_key()
+        )
     except services.RecallError as error:
         return recall_tab_page(request, person, errors=summary_error(error))
     return redirect("recall:recommendation", rec_id=rec.pk)

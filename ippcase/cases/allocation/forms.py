@@ -9,7 +9,7 @@ from typing import Any, cast
 from django import forms
 
 from ippcase.cases.allocation.selectors import TeamGroup
-from ippcase.core.forms import STALE_PAGE, AppForm, GovukDateField
+from ippcase.core.forms import STALE_PAGE, AppForm, GovukDateField, KeyedForm
 from ippcase.models import User
 from recall.deadlines import long_date
 
@@ -34,7 +34,7 @@ def marker(allocation_id: int | None) -> str:
     return "none" if allocation_id is None else str(allocation_id)
 
 
-class TransferForm(AppForm):
+class TransferForm(KeyedForm):
     practitioner = forms.ChoiceField(
         label="Who is the new community offender manager (COM)?",
         widget=forms.RadioSelect,

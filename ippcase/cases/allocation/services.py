@@ -5,6 +5,7 @@ reason in the audit context (the case history shows it)."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pghistory
 from django.db import transaction
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ippcase.cases.allocation import selectors
+from ippcase.core import once
 from ippcase.core.notifications import notify
 from ippcase.models import Allocation, Person, Team, User
 from ippcase.vocab import Role
@@ -48,6 +50,7 @@ def verb_for(person: Person) -> str:
     return "allocated" if person.team_id is None else "transferred"
 
 
+@once.keyed(Allocation, TransferError, user="by")  # issue 18: a replay gets the first
 @transaction.atomic
 def transfer_case(
     *,
@@ -58,6 +61,7 @@ def transfer_case(
     by: User,
     expected_allocation_id: int | None,
     team: Team | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> Allocation:
     """Give the case to ``practitioner`` (of ``team``; by default their own team) from
     ``start_date``: the current allocation ends (:func:`end_of_current`), a new one starts, the

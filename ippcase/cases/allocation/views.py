@@ -88,6 +88,7 @@ def transfer_case_to_team(request: AppRequest, crn: str, team_code: str) -> Http
                     by=request.user,
                     expected_allocation_id=form.cleaned_data["allocation"],
                     team=team,
+                    submission_key=form.once_key(),
                 )
             except services.TransferError as error:
                 errors = summary_error(error)

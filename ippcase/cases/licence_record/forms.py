@@ -7,7 +7,14 @@ from typing import Any
 
 from django import forms
 
-from ippcase.core.forms import STALE_PAGE, AppForm, GovukDateField, as_bool, yes_no_field
+from ippcase.core.forms import (
+    STALE_PAGE,
+    AppForm,
+    GovukDateField,
+    KeyedForm,
+    as_bool,
+    yes_no_field,
+)
 from ippcase.vocab import AdditionalCondition, ConditionKind, StandardCondition
 
 
@@ -35,7 +42,7 @@ def correction_field() -> forms.BooleanField:
     )
 
 
-class ReleaseForm(AppForm):
+class ReleaseForm(KeyedForm):
     date = GovukDateField(what="the release date")
     prison = forms.CharField(
         label="Prison released from",
@@ -61,7 +68,7 @@ class ReleaseForm(AppForm):
         }
 
 
-class AddConditionForm(AppForm):
+class AddConditionForm(KeyedForm):
     kind = forms.ChoiceField(
         label="Type of condition",
         choices=ConditionKind.choices,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from ippcase.cases.release_checks import (
     release_history_problems,
     sentence_before_release_problems,
 )
+from ippcase.core import once
 from ippcase.core.forms import STALE_PAGE
 from ippcase.models import LicenceCondition, Person, Recall, Release, Sentence, User
 from ippcase.vocab import ConditionKind
@@ -143,6 +145,7 @@ def release_problems(person: Person, releases: Sequence[Release], date: dt.date)
     return problems
 
 
+@once.keyed(Release, LicenceRecordError)  # issue 18: a replay gets the first
 @transaction.atomic
 def record_release(
     *,
@@ -154,6 +157,7 @@ def record_release(
     reason: str,
     correction: bool = False,
     marker: str,
+    submission_key: uuid.UUID | None = None,
 ) -> Release:
     """A first release, or a re-release after a recall with a return to custody (whose
     ``re_released_on`` becomes the release date when empty: that time in custody ends)."""
@@ -189,6 +193,7 @@ def _latest_release_date(person: Person) -> dt.date | None:
     ).first()
 
 
+@once.keyed(LicenceCondition, LicenceRecordError)
 @transaction.atomic
 def add_condition(
     *,
@@ -201,6 +206,7 @@ def add_condition(
     start_date: dt.date,
     reason: str,
     correction: bool = False,
+    submission_key: uuid.UUID | None = None,
 ) -> LicenceCondition:
     """A new condition from ``start_date`` (on or after the latest release)."""
     Person.objects.select_for_update().filter(pk=person.pk).get()

@@ -55,7 +55,12 @@ def record_release(request: AppRequest, crn: str) -> HttpResponse:
         form = forms.ReleaseForm(request.POST)
         if form.is_valid():
             try:
-                services.record_release(person=person, actor=request.user, **form.service_kwargs())
+                services.record_release(
+                    person=person,
+                    actor=request.user,
+                    submission_key=form.once_key(),
+                    **form.service_kwargs(),
+                )
             except services.LicenceRecordError as error:
                 _refused(form, error)
             else:
@@ -74,7 +79,12 @@ def add_condition(request: AppRequest, crn: str) -> HttpResponse:
         form = forms.AddConditionForm(request.POST)
         if form.is_valid():
             try:
-                services.add_condition(person=person, actor=request.user, **form.service_kwargs())
+                services.add_condition(
+                    person=person,
+                    actor=request.user,
+                    submission_key=form.once_key(),
+                    **form.service_kwargs(),
+                )
             except services.LicenceRecordError as error:
                 _refused(form, error)
             else:

@@ -21,13 +21,16 @@ from ippcase.cases.opening.services import (
     open_case,
 )
 from ippcase.cases.opening.views import PERM, duplicate_error
-from ippcase.core.forms import STALE_PAGE, AppForm, ErrorSummary, version_field
+from ippcase.core import once
+from ippcase.core.forms import STALE_PAGE, ErrorSummary, KeyedForm, version_field
 from ippcase.core.http import AppRequest, role_required
-from ippcase.models import Team, User, labels
+from ippcase.models import Person, Team, User, labels
 from recall.deadlines import long_date
 
 
-class CheckForm(AppForm):
+class CheckForm(KeyedForm):
+    """Opening the case: the answers' version, and the one-time key (issue 18)."""
+
     version = version_field()
 
 
@@ -170,17 +173,23 @@ def _problems(request: AppRequest, answers: store.Answers) -> ErrorSummary:
 @require_http_methods(["GET", "POST"])
 @role_required(PERM)
 def check(request: AppRequest) -> HttpResponse:
+    form = CheckForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        # The same check page sent again (a double click; the first cleared the answers): the
+        # case it opened, not the first question again nor "a case with this CRN exists".
+        first = once.first_result(form.once_key(), request.user, Person)
+        if first is not None:
+            return redirect("person_overview", crn=first.crn)
     answers = store.load(request.session)
     missing = store.first_missing(answers)
     if missing is not None:
         return redirect(missing)
-    form = CheckForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not form.is_valid() or form.cleaned_data["version"] != answers.get("version"):
             errors: ErrorSummary = [{"text": STALE_PAGE, "href": ""}]
         else:
             try:
-                person = open_case(answers=answers, by=request.user)
+                person = open_case(answers=answers, by=request.user, submission_key=form.once_key())
             except DuplicateCase as error:
                 errors = duplicate_error(request, error)
             except OpenCaseError as error:
@@ -201,5 +210,6 @@ def check(request: AppRequest) -> HttpResponse:
             "errors": errors,
             "sections": summary(answers),
             "version": answers.get("version"),
+            "form": form if request.method == "POST" else CheckForm(),
         },
     )

@@ -14,6 +14,7 @@ opening the same person at once cannot both succeed; the CRN's unique index back
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from django.db import IntegrityError, connection, transaction
 from ippcase.cases.opening import answers as store
 from ippcase.cases.opening.selectors import coms_for_team, existing_case, teams_for_new_case
 from ippcase.cases.release_checks import release_history_problems, sentence_before_release_problems
+from ippcase.core import once
 from ippcase.models import (
     Allocation,
     IndexOffence,
@@ -185,8 +187,11 @@ def _lock_id(key: str) -> int:
     return zlib.crc32(f"ippcase.person:{key}".encode()) - 2**31
 
 
+@once.keyed(Person, OpenCaseError, user="by")  # issue 18: a replay gets the first
 @transaction.atomic
-def open_case(*, answers: store.Answers, by: User) -> Person:
+def open_case(
+    *, answers: store.Answers, by: User, submission_key: uuid.UUID | None = None
+) -> Person:
     """Create the case the answers describe, as ``by``. Raises :class:`DuplicateCase` when a
     case holds the CRN or NOMIS number, :class:`OpenCaseError` for anything else; either way
     nothing is written."""

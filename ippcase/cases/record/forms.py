@@ -13,7 +13,14 @@ from django.core.exceptions import NON_FIELD_ERRORS
 
 from ippcase import vocab
 from ippcase.cases.identifiers import NOMIS_PATTERN
-from ippcase.core.forms import STALE_PAGE, AppForm, GovukDateField, as_bool, yes_no_field
+from ippcase.core.forms import (
+    STALE_PAGE,
+    AppForm,
+    GovukDateField,
+    KeyedForm,
+    as_bool,
+    yes_no_field,
+)
 
 _MARKER = re.compile(r"[0-9a-f]{32}")
 
@@ -232,6 +239,10 @@ class OffenceForm(ChangeForm):
         data = super().service_kwargs()
         data["principal"] = data["principal"] == "yes"
         return data
+
+
+class AddOffenceForm(KeyedForm, OffenceForm):
+    """Adding an index offence: the offence form with a one-time key (issue 18)."""
 
 
 class RiskForm(ChangeForm):

@@ -8,6 +8,7 @@ corrects a mistake, so that the case history tells it. Every refusal is a
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 from ippcase import vocab
 from ippcase.cases.record import selectors
 from ippcase.cases.release_checks import sentence_before_release_problems
+from ippcase.core import once
 from ippcase.models import IndexOffence, Person, Release, RiskChange, Sentence, User
 from recall.deadlines import long_date
 
@@ -243,6 +245,7 @@ def _demote_principal(sentence: Sentence, keep: IndexOffence | None) -> None:
             other.save(update_fields=["is_principal"])
 
 
+@once.keyed(IndexOffence, CaseRecordError)  # issue 18: a replay gets the first
 @transaction.atomic
 def add_offence(
     *,
@@ -255,6 +258,7 @@ def add_offence(
     principal: bool,
     correction: bool,
     reason: str,
+    submission_key: uuid.UUID | None = None,
 ) -> IndexOffence:
     """Add an index offence to the sentence; made principal, it demotes the principal one."""
     person = _locked_person(person_id, actor)

@@ -176,13 +176,13 @@ def add_offence(request: AppRequest, crn: str) -> HttpResponse:
         return redirect("change_sentence", crn=person.crn)
     if request.method == "GET":
         initial = {"marker": selectors.offences_marker(sentence.offences.all())}
-        return _page(request, person, ADD_OFFENCE, forms.OffenceForm(initial=initial))
+        return _page(request, person, ADD_OFFENCE, forms.AddOffenceForm(initial=initial))
 
     def save(data: dict[str, Any]) -> str:
         offence = services.add_offence(person_id=person.pk, actor=request.user, **data)
         return f"Index offence added: {offence.get_category_display()}"
 
-    return _submit(request, person, ADD_OFFENCE, forms.OffenceForm(request.POST), save)
+    return _submit(request, person, ADD_OFFENCE, forms.AddOffenceForm(request.POST), save)
 
 
 @require_http_methods(["GET", "POST"])
