@@ -45,10 +45,10 @@ def test_the_history_table_refuses_update_and_delete(person, statement):
 def test_every_domain_model_is_tracked():
     from django.apps import apps
 
-    # PersonPosition is derived (recomputed from the audited tables by the database), so
-    # auditing it would only repeat their history.
+    # PersonPosition and TrendCount are derived (recomputed from the audited tables by the
+    # database), so auditing them would only repeat their history.
     # SubmissionKey is a form's one-time key (issue 18), not a record of the case.
-    derived = {"PersonPosition", "SubmissionKey"}
+    derived = {"PersonPosition", "TrendCount", "SubmissionKey"}
     untracked = [
         model.__name__
         for model in apps.get_app_config("ippcase").get_models()
