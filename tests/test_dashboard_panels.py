@@ -486,7 +486,7 @@ def _populate(team, n: int) -> None:
         )
 
 
-EXPECTED_QUERIES = {"community": 3, "continuity": 4, "parole": 6, "proportionality": 2}
+EXPECTED_QUERIES = {"community": 3, "continuity": 4, "parole": 5, "proportionality": 2}
 
 
 @pytest.mark.parametrize("slug", sorted(EXPECTED_QUERIES))

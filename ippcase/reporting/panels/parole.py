@@ -4,15 +4,15 @@ and re-releases after a risk-assessed recall review (RARR).
 
 Built on the parole report's re-release and licence termination figures (``parole.report``)
 and the parole selectors shared with the case pages and reminders (``awaiting_parole``,
-``untold_delays``): six queries whatever the number of people; docs/dashboards.md defines
-every figure.
+``untold_delays``): five queries (six nationally) whatever the number of people;
+docs/dashboards.md defines every figure.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, DateField, F, QuerySet, Value
+from django.db.models import Count, DateField, F, QuerySet, Value, Window
 from django.urls import reverse
 
 from ippcase.core.charts import bar_chart
@@ -48,15 +48,18 @@ def awaiting(people: QuerySet[Person] | None, scope: Scope) -> dict[str, Any]:
 
 def untold(people: QuerySet[Person] | None, scope: Scope) -> tuple[int, list[Any]]:
     """The untold warning list as of ``scope.today``: its size and up to :data:`LIST_LIMIT`
-    entries, oldest first (three queries: the working-day calendar, the size, then the first
-    entries; counting alongside the list, ``COUNT(*) OVER ()``, made PostgreSQL join every
-    entry's person before cutting the list: 1 s against 0.35 s at 250,000 people)."""
+    entries, oldest first. For some people (a PDU, a team): two queries, the working-day
+    calendar, then the list with the size of the whole list counted alongside
+    (``COUNT(*) OVER ()``), so the rows are found once. For everyone (``people`` None, the
+    national scope): three, the size and then the list, because alongside the list PostgreSQL
+    joins every entry's person before cutting it (250,000 people: 1 s against 0.35 s; for the
+    demo's largest PDU the other way round, 0.6 s against 2 s: docs/performance.md)."""
     delays = untold_delays(people=people, today=scope.today)
-    count = delays.count()
-    rows = list(
-        delays.select_related("review__recall__release__person").order_by("date", "pk")[:LIST_LIMIT]
-    )
-    return count, rows
+    listed = delays.select_related("review__recall__release__person").order_by("date", "pk")
+    if people is None:
+        return delays.count(), list(listed[:LIST_LIMIT])
+    rows = list(listed.annotate(listed_of=Window(Count("pk")))[:LIST_LIMIT])
+    return (rows[0].listed_of if rows else 0), rows
 
 
 def _days(value: float | None) -> str:
@@ -64,7 +67,8 @@ def _days(value: float | None) -> str:
 
 
 def compute(people: QuerySet[Person], scope: Scope) -> PanelData:
-    """Six queries: awaiting (1), untold (3), re-release and termination figures (2)."""
+    """Five queries (six nationally): awaiting (1), untold (2 or 3), re-release and
+    termination figures (2)."""
     counted = scope.recall_people(people)  # every figure here is of recalls or referrals
     waiting = awaiting(counted, scope)
     untold_count, untold_rows = untold(counted, scope)
