@@ -572,6 +572,8 @@ def main() -> int:
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(exist_ok=True)
     stem = "-".join(str(s) for s in args.sizes)
+    if args.only:  # a partial run never replaces a whole one of the same day
+        stem += "-only-" + "-".join(re.sub(r"\W+", "_", o) for o in args.only)
     out = out_dir / f"pages-{dt.date.today():%Y-%m-%d}-{stem}.json"
     meta = {
         "when": dt.datetime.now().isoformat(timespec="seconds"),
