@@ -212,8 +212,6 @@ def _person_ids(model: type[models.Model], rows_table: str) -> str:
 
 def _trigger_sql(model: type[models.Model]) -> str:
     table = model._meta.db_table
-    name = f"ippcase_position_{table}"
-    paused = f"current_setting('{PAUSE_SETTING}', true) = 'on'"
     if model is Person:
         body = f"""
   IF TG_OP = 'INSERT' THEN
@@ -232,18 +230,30 @@ def _trigger_sql(model: type[models.Model]) -> str:
   ELSE
     PERFORM {FUNCTION}(ARRAY({_person_ids(model, "old_rows")}));
   END IF;"""
-    events = [
-        ("insert", "INSERT", "NEW TABLE AS new_rows"),
-        ("update", "UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
-        ("delete", "DELETE", "OLD TABLE AS old_rows"),
-    ]
-    if model is Person:
-        events = [e for e in events if e[0] != "update"]  # a person's own fields are not read
+    events = ("insert", "delete") if model is Person else EVENTS  # a person's fields: not read
+    return statement_triggers_sql(f"ippcase_position_{table}", table, body, events)
+
+
+EVENTS = ("insert", "update", "delete")
+_REFERENCING = {
+    "insert": ("INSERT", "NEW TABLE AS new_rows"),
+    "update": ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+    "delete": ("DELETE", "OLD TABLE AS old_rows"),
+}
+
+
+def statement_triggers_sql(
+    name: str, table: str, body: str, events: tuple[str, ...] = EVENTS
+) -> str:
+    """The trigger function ``name``, which runs the PL/pgSQL ``body`` (it may read ``TG_OP``
+    and the transition tables ``new_rows`` / ``old_rows``) unless the triggers are
+    :func:`paused`, and its statement-level ``AFTER`` triggers on ``table`` for ``events``."""
+    paused = f"current_setting('{PAUSE_SETTING}', true) = 'on'"
     triggers = "\n".join(
-        f"DROP TRIGGER IF EXISTS {name}_{suffix} ON {table};\n"
-        f"CREATE TRIGGER {name}_{suffix} AFTER {event} ON {table} REFERENCING {referencing} "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {name}();"
-        for suffix, event, referencing in events
+        f"DROP TRIGGER IF EXISTS {name}_{event} ON {table};\n"
+        f"CREATE TRIGGER {name}_{event} AFTER {_REFERENCING[event][0]} ON {table} "
+        f"REFERENCING {_REFERENCING[event][1]} FOR EACH STATEMENT EXECUTE FUNCTION {name}();"
+        for event in events
     )
     return f"""
 CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$
@@ -256,6 +266,16 @@ END
 $fn$;
 {triggers}
 """
+
+
+def execute_all(using: str, statements: list[str], check: str) -> bool:
+    """Run ``statements`` in one transaction, then the one-value query ``check``."""
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+        cursor.execute(check)
+        (answer,) = cursor.fetchone()
+    return bool(answer)
 
 
 def read_tables(select: str) -> set[str]:
@@ -274,15 +294,11 @@ def install(using: str = "default") -> None:
     the rows if their number is not the number of people (a new installation)."""
     select = _select_sql()
     statements = [_function_sql(select)] + [_trigger_sql(m) for m in watched_models(select)]
-    with transaction.atomic(using=using), connections[using].cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
-        cursor.execute(
-            f"SELECT (SELECT count(*) FROM {Person._meta.db_table}) "
-            f"<> (SELECT count(*) FROM {PersonPosition._meta.db_table})"
-        )
-        (stale,) = cursor.fetchone()
-    if stale:
+    stale = (
+        f"SELECT (SELECT count(*) FROM {Person._meta.db_table}) "
+        f"<> (SELECT count(*) FROM {PersonPosition._meta.db_table})"
+    )
+    if execute_all(using, statements, stale):
         rebuild(using)
 
 

@@ -33,7 +33,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncMonth
 
-from ippcase.caseload.position import PAUSE_SETTING, read_tables
+from ippcase.caseload.position import execute_all, read_tables, statement_triggers_sql
 from ippcase.core.trends import recall_measures
 from ippcase.models import Person, Recall, Release, Team, TrendCount
 from parole import report as parole_report
@@ -226,8 +226,6 @@ def read_columns(model: type[models.Model], counts: str) -> list[str]:
 
 def _trigger_sql(model: type[models.Model], counts: str) -> str:
     table = model._meta.db_table
-    name = f"ippcase_trends_{table}"
-    paused = f"current_setting('{PAUSE_SETTING}', true) = 'on'"
     columns = read_columns(model, counts)
     differs = (
         f"ROW({', '.join(f'n.{c}' for c in columns)}) "
@@ -252,35 +250,15 @@ def _trigger_sql(model: type[models.Model], counts: str) -> str:
         _changed_months_sql(model, "old_rows"),
         _old_homes_sql(model, "old_rows"),
     )
-    events = [
-        ("insert", "INSERT", "NEW TABLE AS new_rows"),
-        ("update", "UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
-        ("delete", "DELETE", "OLD TABLE AS old_rows"),
-    ]
-    triggers = "\n".join(
-        f"DROP TRIGGER IF EXISTS {name}_{suffix} ON {table};\n"
-        f"CREATE TRIGGER {name}_{suffix} AFTER {event} ON {table} REFERENCING {referencing} "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {name}();"
-        for suffix, event, referencing in events
-    )
-    return f"""
-CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$
-BEGIN
-  IF {paused} THEN
-    RETURN NULL;
-  END IF;
+    body = f"""
   IF TG_OP = 'INSERT' THEN
     {inserted}
   ELSIF TG_OP = 'UPDATE' THEN
     {updated}
   ELSE
     {deleted}
-  END IF;
-  RETURN NULL;
-END
-$fn$;
-{triggers}
-"""
+  END IF;"""
+    return statement_triggers_sql(f"ippcase_trends_{table}", table, body)
 
 
 def _all_counts_sql() -> str:
@@ -298,15 +276,11 @@ def install(using: str = "default") -> None:
     cells (a new installation)."""
     counts = _all_counts_sql()
     statements = [_functions_sql()] + [_trigger_sql(m, counts) for m in watched_models()]
-    with transaction.atomic(using=using), connections[using].cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
-        cursor.execute(
-            f"SELECT NOT EXISTS (SELECT 1 FROM {TrendCount._meta.db_table}) "
-            f"AND EXISTS (SELECT 1 FROM {Recall._meta.db_table})"
-        )
-        (empty,) = cursor.fetchone()
-    if empty:
+    empty = (
+        f"SELECT NOT EXISTS (SELECT 1 FROM {TrendCount._meta.db_table}) "
+        f"AND EXISTS (SELECT 1 FROM {Recall._meta.db_table})"
+    )
+    if execute_all(using, statements, empty):
         rebuild(using)
 
 
