@@ -48,6 +48,11 @@ from recall.models import ActionShortOfRecall, Concern
 from recall.selectors import live_recommendation, tracked_report_rtc
 
 FUNCTION = "ippcase_refresh_positions"
+# The refresh functions are planned for the arrays of each call, never with a cached generic
+# plan: a generic plan guesses the size of the arrays and of the tables once and keeps the
+# guess for the connection's life; in the test suite's one long connection it chose a plan
+# that took seconds a row (CI, 6 December 2026).
+CUSTOM_PLANS = "SET plan_cache_mode = force_custom_plan"
 PAUSE_SETTING = "ippcase.positions_paused"
 
 # PersonPosition's columns (attnames, the key first) and the annotation that computes each.
@@ -179,7 +184,8 @@ def _function_sql(select: str) -> str:
     excluded = ", ".join(f"EXCLUDED.{c}" for c in rest)
     current = ", ".join(f"p.{c}" for c in rest)
     return f"""
-CREATE OR REPLACE FUNCTION {FUNCTION}(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $fn$
+CREATE OR REPLACE FUNCTION {FUNCTION}(ids bigint[]) RETURNS void LANGUAGE plpgsql
+{CUSTOM_PLANS} AS $fn$
 BEGIN
   IF ids IS NULL OR cardinality(ids) = 0 THEN
     RETURN;

@@ -33,7 +33,12 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncMonth
 
-from ippcase.caseload.position import execute_all, read_tables, statement_triggers_sql
+from ippcase.caseload.position import (
+    CUSTOM_PLANS,
+    execute_all,
+    read_tables,
+    statement_triggers_sql,
+)
 from ippcase.core.trends import recall_measures
 from ippcase.models import Person, Recall, Release, Team, TrendCount
 from parole import report as parole_report
@@ -127,7 +132,8 @@ def _functions_sql() -> str:
     team = Team._meta.db_table
     return f"""
 CREATE OR REPLACE FUNCTION {FUNCTION}(teams bigint[], pdus bigint[], months date[])
-RETURNS void LANGUAGE plpgsql AS $fn$
+RETURNS void LANGUAGE plpgsql
+{CUSTOM_PLANS} AS $fn$
 BEGIN
   IF cardinality(teams) = 0 OR cardinality(months) = 0 THEN
     RETURN;
@@ -142,7 +148,8 @@ $fn$;
 
 CREATE OR REPLACE FUNCTION {FOR_PEOPLE}(
   pids bigint[], old_teams bigint[], old_pdus bigint[], changed_months date[]
-) RETURNS void LANGUAGE plpgsql AS $fn$
+) RETURNS void LANGUAGE plpgsql
+{CUSTOM_PLANS} AS $fn$
 DECLARE
   teams bigint[];
   pdus bigint[];
