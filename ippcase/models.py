@@ -15,6 +15,7 @@ import pghistory
 import pgtrigger
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -80,9 +81,22 @@ class Team(models.Model):
     pdu = models.ForeignKey(Pdu, on_delete=models.PROTECT, related_name="teams")
     code = models.SlugField(max_length=20, unique=True)
     name = models.CharField(max_length=100)
+    # How far back a multi-agency meeting counts for a recommendation (issue 19,
+    # docs/multi-agency-panels.md): the latest panel or meeting within this many months.
+    panel_period_months = models.PositiveSmallIntegerField(
+        "Months a panel or meeting counts for a recommendation",
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+    )
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(panel_period_months__gte=1, panel_period_months__lte=24),
+                name="team_panel_period_in_range",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

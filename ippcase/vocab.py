@@ -39,6 +39,9 @@ class Role(models.TextChoices):
     # Administers the organisation and staff of one PDU: the PDU of their own team
     # (docs/permissions.md). Gives no access to cases by itself.
     LOCAL_ADMIN = "local_admin", "Local administrator (PDU)"
+    # Draws quality-assurance samples of recall decisions and reviews them, in the region of
+    # their own team (issue 19, docs/quality-assurance.md). Sees the sampled decisions only.
+    QA_LEAD = "qa_lead", "Quality assurance lead (region)"
 
 
 class Gender(models.TextChoices):

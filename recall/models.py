@@ -604,3 +604,8 @@ EDITABLE_FIELDS = frozenset(
         "vlo_informed_on",
     }
 )
+
+
+# Multi-agency panels and meetings (issue 19) live in their own module.
+from recall.meeting_models import MeetingAction as MeetingAction  # noqa: E402
+from recall.meeting_models import MultiAgencyMeeting as MultiAgencyMeeting  # noqa: E402

@@ -263,3 +263,38 @@ class EvidenceKind(models.TextChoices):
     PRE_SENTENCE_REPORT = "pre_sentence_report", "Pre-sentence report"
     PHOTO = "photo", "Photograph"
     OTHER = "other", "Other"
+
+
+# ---------------------------------------------------------------------------------------------
+# Multi-agency panels and meetings (issue 19; docs/multi-agency-panels.md). HMIP 2023
+# recommendation 3: people serving IPP sentences actively managed through multi-agency forums,
+# IPP progression panels or MAPPA level 2 or 3.
+
+
+class MeetingKind(models.TextChoices):
+    PROGRESSION_PANEL = "progression_panel", "IPP progression panel"
+    MAPPA_LEVEL_2 = "mappa_level_2", "MAPPA level 2 meeting"
+    MAPPA_LEVEL_3 = "mappa_level_3", "MAPPA level 3 meeting"
+    PROFESSIONALS = "professionals", "Professionals meeting"
+    OPD_CONSULTATION = "opd_consultation", "OPD case consultation"
+
+
+# The meetings that count as the multi-agency forum of recommendation 3 (the rules'
+# NO_PROGRESSION_PANEL and the dashboards' "no panel in the last 12 months").
+FORUM_KINDS = (
+    MeetingKind.PROGRESSION_PANEL,
+    MeetingKind.MAPPA_LEVEL_2,
+    MeetingKind.MAPPA_LEVEL_3,
+)
+
+
+class Agency(models.TextChoices):
+    POLICE = "police", "Police"
+    PRISON = "prison", "Prison"
+    HEALTH = "health", "Health"
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    HOUSING = "housing", "Housing"
+    SUBSTANCE_MISUSE = "substance_misuse", "Substance misuse"
+    OPD = "opd", "Offender personality disorder (OPD) pathway"
+    SOCIAL_CARE = "social_care", "Social care"
+    OTHER = "other", "Other"

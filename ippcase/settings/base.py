@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "ippcase",
     "recall",
     "parole",
+    "ippcase.quality",
 ]
 
 MIDDLEWARE = [
