@@ -12,7 +12,8 @@ from factory.django import DjangoModelFactory
 
 from ippcase import models, vocab
 from recall import rules, selectors, services
-from recall.models import RecallRecommendation
+from recall import vocab as recall_vocab
+from recall.models import MeetingAction, MultiAgencyMeeting, RecallRecommendation
 
 
 class RegionFactory(DjangoModelFactory):
@@ -123,6 +124,35 @@ class LicenceConditionFactory(DjangoModelFactory):
     kind = vocab.ConditionKind.STANDARD
     standard_code = vocab.StandardCondition.KEEP_IN_TOUCH
     start_date = dt.date(2014, 5, 1)
+
+
+class MeetingFactory(DjangoModelFactory):
+    """A multi-agency meeting (issue 19): an IPP progression panel with police and housing."""
+
+    class Meta:
+        model = MultiAgencyMeeting
+        skip_postgeneration_save = True
+
+    person = factory.SubFactory(PersonFactory)
+    held_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+    kind = recall_vocab.MeetingKind.PROGRESSION_PANEL
+    chair = "Senior probation officer"
+    agencies = factory.LazyFunction(
+        lambda: [recall_vocab.Agency.POLICE, recall_vocab.Agency.HOUSING]
+    )
+    attendees = "COM, SPO, police offender manager, housing officer"
+    discussion = "Move-on accommodation and drinking since the AP."
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class MeetingActionFactory(DjangoModelFactory):
+    class Meta:
+        model = MeetingAction
+
+    meeting = factory.SubFactory(MeetingFactory)
+    description = "Refer to the housing options team"
+    owner = factory.SubFactory(UserFactory)
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=14))
 
 
 class AllocationFactory(DjangoModelFactory):

@@ -20,7 +20,8 @@ STAFF_PAGE_SIZE = 50
 # The roles a local administrator may give and take away (never administrator or PPCS).
 LOCAL_ADMIN_ROLES = (Role.PRACTITIONER, Role.MANAGER, Role.SENIOR_MANAGER, Role.LOCAL_ADMIN)
 # Roles that work within a team: their holder needs one (scoping follows the team).
-TEAM_ROLES = LOCAL_ADMIN_ROLES
+# Roles that need a team: the scope of each is the team, its PDU or (QA lead) its region.
+TEAM_ROLES = (*LOCAL_ADMIN_ROLES, Role.QA_LEAD)
 
 
 def with_role_names(users: list[User]) -> list[User]:

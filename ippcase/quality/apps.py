@@ -7,3 +7,6 @@ class QualityConfig(AppConfig):
     name = "ippcase.quality"
     label = "quality"
     verbose_name = "Quality assurance"
+
+    def ready(self) -> None:
+        from ippcase.quality import permissions  # noqa: F401  (registers the rules)
