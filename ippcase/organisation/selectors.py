@@ -19,7 +19,6 @@ from ippcase.vocab import Role
 STAFF_PAGE_SIZE = 50
 # The roles a local administrator may give and take away (never administrator or PPCS).
 LOCAL_ADMIN_ROLES = (Role.PRACTITIONER, Role.MANAGER, Role.SENIOR_MANAGER, Role.LOCAL_ADMIN)
-# Roles that work within a team: their holder needs one (scoping follows the team).
 # Roles that need a team: the scope of each is the team, its PDU or (QA lead) its region.
 TEAM_ROLES = (*LOCAL_ADMIN_ROLES, Role.QA_LEAD)
 
