@@ -201,3 +201,32 @@ rules.add_perm(
     "recall.countersign_report",
     (is_manager | is_senior_manager) & _report_person_in_own_pdu & ~wrote_report,
 )
+
+
+# ---------------------------------------------------------------------------------------------
+# Multi-agency meetings and their actions (issue 19; docs/multi-agency-panels.md). Recording a
+# meeting and adding its actions: ``recall.record_on_case`` on the person. Striking a meeting
+# out: ``recall.correct_entry`` on the meeting (it has ``person`` and ``recorded_by``, as a
+# concern). Marking an action done: the object is the MeetingAction with ``meeting.person``
+# loaded: its owner (while they can see the case), or whoever may work on the case.
+
+
+@rules.predicate
+def _owns_action(user: Any, action: Any) -> bool:
+    return bool(action.owner_id is not None and action.owner_id == user.pk)
+
+
+@rules.predicate
+def _action_person_visible(user: Any, action: Any) -> bool:
+    return bool(can_view_person(user, action.meeting.person))
+
+
+@rules.predicate
+def _works_on_action_case(user: Any, action: Any) -> bool:
+    return bool(can_work_on_case(user, action.meeting.person))
+
+
+rules.add_perm(
+    "recall.complete_meeting_action",
+    (_owns_action & _action_person_visible) | _works_on_action_case,
+)

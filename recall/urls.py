@@ -13,6 +13,7 @@ from recall.views import (
     concerns,
     corrections,
     dossiers,
+    meetings,
     new_actions,
     oversight,
     ppcs,
@@ -106,6 +107,27 @@ urlpatterns += [
         name="record_charge_outcome",
     ),
     path("requests/<int:rec_id>/resubmit/", recall_tab.resubmit, name="resubmit"),
+]
+# Multi-agency meetings and panels on a case, and the actions they agree (issue 19).
+urlpatterns += [
+    path("cases/<str:crn>/meetings/", meetings.meetings, name="meetings"),
+    path("cases/<str:crn>/meetings/add/", meetings.meeting_add, name="meeting_add"),
+    path("cases/<str:crn>/meetings/<int:pk>/", meetings.meeting, name="meeting"),
+    path(
+        "cases/<str:crn>/meetings/<int:pk>/actions/add/",
+        meetings.meeting_action_add,
+        name="meeting_action_add",
+    ),
+    path(
+        "cases/<str:crn>/meetings/<int:pk>/strike-out/",
+        meetings.meeting_strike_out,
+        name="meeting_strike_out",
+    ),
+    path(
+        "cases/<str:crn>/meeting-actions/<int:pk>/done/",
+        meetings.meeting_action_done,
+        name="meeting_action_done",
+    ),
 ]
 # The recall report (Part B; issue 15): on the recall an authorised recommendation became.
 urlpatterns += [

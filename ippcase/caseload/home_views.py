@@ -11,6 +11,7 @@ from ippcase.caseload import home as home_selectors
 from ippcase.cases.selectors import CaseStatus
 from ippcase.core.http import AppRequest, role_required
 from ippcase.vocab import Role
+from recall.meeting_selectors import overdue_for_owner
 
 
 @require_GET
@@ -23,11 +24,17 @@ def home(request: AppRequest) -> HttpResponse:
         return render(
             request,
             "ippcase/home_practitioner.html",
-            {"rows": home_selectors.practitioner_rows(user), "team": user.team},
+            {
+                "rows": home_selectors.practitioner_rows(user),
+                "team": user.team,
+                "overdue_actions": overdue_for_owner(user),
+            },
         )
     if user.has_role(Role.MANAGER, Role.SENIOR_MANAGER):
         return render(
-            request, "ippcase/home_manager.html", {"home": home_selectors.manager_home(user)}
+            request,
+            "ippcase/home_manager.html",
+            {"home": home_selectors.manager_home(user), "overdue_actions": overdue_for_owner(user)},
         )
     if user.has_role(Role.PPCS):
         return redirect("recall:ppcs_queue")
