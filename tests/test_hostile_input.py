@@ -55,7 +55,7 @@ from ippcase.exchange import (
 )
 from parole.models import Adjournment, ParoleReview, TerminationReferral
 from parole.views import case as parole_views
-from recall import entries, services
+from recall import entries, forms_meetings, meeting_selectors, meeting_services, services
 from recall import forms as recall_forms
 from recall import selectors as recall_selectors
 from recall.evidence import forms as evidence_forms
@@ -351,6 +351,71 @@ def _correction_endpoints() -> list[Endpoint]:
 
 
 @pytest.fixture
+def recorded_meeting(on_licence, practitioner):
+    """A progression panel on the case (issue 19), to add actions to or strike out."""
+    return meeting_services.meeting_record(
+        person=on_licence,
+        actor=practitioner,
+        held_on=dt.date(2025, 1, 6),
+        kind="progression_panel",
+        chair="SPO",
+        agencies=["police"],
+        discussion="Accommodation.",
+    )
+
+
+@pytest.fixture
+def meeting_action(recorded_meeting, practitioner):
+    return meeting_services.meeting_action_add(
+        meeting_id=recorded_meeting.pk,
+        actor=practitioner,
+        description="Refer to housing",
+        owner=practitioner,
+        due_on=dt.date(2025, 2, 6),
+    )
+
+
+def _meeting_endpoints() -> list[Endpoint]:
+    """Multi-agency meetings and their actions (issue 19)."""
+    return [
+        Endpoint(
+            "meeting_add",
+            "practitioner",
+            "on_licence",
+            "recall:meeting_add",
+            lambda p: [p.crn],
+            lambda p: forms_meetings.MeetingForm(concerns=meeting_selectors.concerns_to_discuss(p)),
+        ),
+        Endpoint(
+            "meeting_action_add",
+            "practitioner",
+            "recorded_meeting",
+            "recall:meeting_action_add",
+            lambda m: [m.person.crn, m.pk],
+            lambda m: forms_meetings.MeetingActionForm(
+                staff=meeting_selectors.staff_who_may_own(m.person)
+            ),
+        ),
+        Endpoint(
+            "meeting_action_done",
+            "practitioner",
+            "meeting_action",
+            "recall:meeting_action_done",
+            lambda a: [a.meeting.person.crn, a.pk],
+            lambda a: forms_meetings.ActionDoneForm(),
+        ),
+        Endpoint(
+            "meeting_strike_out",
+            "practitioner",
+            "recorded_meeting",
+            "recall:meeting_strike_out",
+            lambda m: [m.person.crn, m.pk],
+            lambda m: forms_meetings.MeetingStrikeOutForm(),
+        ),
+    ]
+
+
+@pytest.fixture
 def aco(team):
     return factories.UserFactory(username="aco", roles=[case_vocab.Role.SENIOR_MANAGER], team=team)
 
@@ -482,6 +547,7 @@ def _recall_endpoints() -> list[Endpoint]:
             ),
         ]
     endpoints += _correction_endpoints()
+    endpoints += _meeting_endpoints()
     for section in recall_views.SECTIONS:
         endpoints.append(
             Endpoint(
@@ -798,6 +864,8 @@ ENDPOINTS.append(
 # view of the recall and parole apps must have an endpoint above: a new form fails the test below.
 NO_TYPED_INPUT = {
     "recall:concerns",
+    "recall:meetings",  # a list
+    "recall:meeting",  # a meeting: its add-action form posts to recall:meeting_action_add
     "recall:person_recall",
     "recall:start",  # a button
     "recall:recommendation",

@@ -26,8 +26,10 @@ from tests.test_hostile_input import (  # noqa: F401
     info_requested,
     logged_action,
     logged_concern,
+    meeting_action,
     on_licence,
     parole_case,
+    recorded_meeting,
     report_awaiting,
     report_countersigned,
     report_draft,
@@ -69,7 +71,12 @@ def test_a_form_page_that_shows_an_error_summary_has_error_first_in_its_title(
 def test_a_page_without_errors_has_no_error_prefix(db, practitioner, on_licence):  # noqa: F811
     from django.urls import reverse
 
-    for name in ("recall:person_recall", "recall:concerns"):
+    for name in (
+        "recall:person_recall",
+        "recall:concerns",
+        "recall:meetings",
+        "recall:meeting_add",
+    ):
         html = client_for(practitioner).get(reverse(name, args=[on_licence.crn])).content.decode()
         assert not page_title(html).startswith("Error"), name
 

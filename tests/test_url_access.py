@@ -259,6 +259,9 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
         details="Warning letter",
         recorded_by=practitioner,
     )
+    # Issue 19: a meeting about the person with an action the practitioner owns.
+    meeting = factories.MeetingFactory(person=person, recorded_by=practitioner)
+    meeting_action = factories.MeetingActionFactory(meeting=meeting, owner=practitioner)
     # Issue 15: a document of evidence on the submitted recommendation (PPCS may download it).
     evidence = EvidenceDocument(
         recommendation=submitted,
@@ -286,6 +289,10 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
         "parole:delay_add": review,
         "parole:delay_told": adjournment,
         "parole:termination_decision": referral,
+        "recall:meeting": meeting,
+        "recall:meeting_action_add": meeting,
+        "recall:meeting_strike_out": meeting,
+        "recall:meeting_action_done": meeting_action,
         "recall:evidence_download": evidence,
         "recall:evidence_remove": evidence,
         "recall:evidence_withhold": evidence,
