@@ -13,7 +13,6 @@ from django.utils.text import Truncator
 from ippcase.core.forms import AppForm, GovukDateField, KeyedForm
 from ippcase.models import User
 from recall import vocab
-from recall.forms import correction_reason
 from recall.models import Concern
 
 OWNER_STAFF = "staff"
@@ -167,4 +166,9 @@ class ActionDoneForm(AppForm):
 
 
 class MeetingStrikeOutForm(AppForm):
-    reason = correction_reason("meeting", "striking out")
+    reason = forms.CharField(
+        label="Why are you striking out this meeting?",
+        widget=forms.Textarea,
+        help_text="The meeting's page and its audit trail keep this reason.",
+        error_messages={"required": "Enter why you are striking out the meeting"},
+    )

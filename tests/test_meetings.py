@@ -475,6 +475,11 @@ def test_striking_out_a_meeting_keeps_it_struck_through_and_counts_it_nowhere(
     assert "was struck out" in add.content.decode()
     with pytest.raises(meeting_services.MeetingError, match="struck out"):
         meeting_services.meeting_action_done(action_id=late.pk, actor=colleague)
+    done_page = client_for(colleague).get(
+        reverse("recall:meeting_action_done", args=[case.crn, late.pk])
+    )
+    assert "its actions can no longer change" in done_page.content.decode()
+    assert 'name="note"' not in done_page.content.decode()
     assert _state() == before
 
 

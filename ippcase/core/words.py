@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 # As written in the service; matched as whole words, whatever their case.
-ACRONYMS = ("GPS", "OPD", "MAPPA", "IOM", "PPCS", "SPO", "ACO", "RoSH", "VLO", "PDU", "RARR")
+ACRONYMS = ("GPS", "IPP", "OPD", "MAPPA", "IOM", "PPCS", "SPO", "ACO", "RoSH", "VLO", "PDU", "RARR")
 _BY_LOWER = {a.lower(): a for a in ACRONYMS}
 _WORD = re.compile(r"\b(" + "|".join(a.lower() for a in ACRONYMS) + r")\b")
 

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ippcase.cases.pages import WORK_ON_CASE, case_header, case_person
+from ippcase.core import words
 from ippcase.core.forms import ErrorSummary, error_summary, summary_error
 from ippcase.core.http import AppRequest, role_required
 from ippcase.models import Person
@@ -35,8 +36,11 @@ from recall.models import MultiAgencyMeeting
 from recall.views.common import header
 
 
-def _meeting_title(meeting: MultiAgencyMeeting) -> str:
-    return f"{meeting.get_kind_display()} on {long_date(meeting.held_on)}"
+def _meeting_title(meeting: MultiAgencyMeeting, *, in_sentence: bool = False) -> str:
+    """ "MAPPA level 2 meeting on 3 March 2026"; ``in_sentence``: "the IPP progression panel
+    on …", "the professionals meeting on …" (acronyms kept)."""
+    kind = meeting.get_kind_display()
+    return f"{words.lower(kind) if in_sentence else kind} on {long_date(meeting.held_on)}"
 
 
 def _meeting(request: AppRequest, crn: str, pk: int, *, perm: str | None) -> tuple[Person, Any]:
@@ -177,12 +181,15 @@ def meeting_action_done(request: AppRequest, crn: str, pk: int) -> HttpResponse:
             errors = error_summary(form)
     if action.done_on is not None and not errors:
         errors = summary_error(f"This action was marked as done on {long_date(action.done_on)}.")
+    elif action.meeting.struck_out_at is not None and not errors:
+        errors = summary_error("This meeting was struck out: its actions can no longer change.")
     # The owner may not work on the case: their header shows no work tabs.
     context = case_header(request, person, "meetings")
     context.update(
         action=action,
-        status=selectors.ActionStatus.TAGS[selectors.action_status(action)],
+        action_tag=selectors.ActionStatus.TAGS[selectors.action_status(action)],
         meeting_title=_meeting_title(action.meeting),
+        meeting_in_sentence=_meeting_title(action.meeting, in_sentence=True),
         form=form,
         errors=errors,
     )
@@ -214,5 +221,7 @@ def meeting_strike_out(request: AppRequest, crn: str, pk: int) -> HttpResponse:
     if found.struck_out_at is not None and not errors:
         errors = summary_error("This meeting was struck out already.")
     context = header(request, person, "meetings")
-    context.update(meeting=found, title=_meeting_title(found), form=form, errors=errors)
+    context.update(
+        meeting=found, title=_meeting_title(found, in_sentence=True), form=form, errors=errors
+    )
     return render(request, "recall/meetings/strike_out.html", context)
