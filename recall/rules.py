@@ -884,17 +884,20 @@ def _out_of_touch_detail(f: Facts) -> str:
     return f"Still to do: {' and '.join(todo)}." if todo else ""
 
 
-def _counts(f: Facts, held_on: dt.date | None) -> bool:
-    """A meeting held on ``held_on`` counts for the decision: held on or before it, and the
-    decision no later than the team's period after it (a 6-month period from 3 March runs to
-    3 September inclusive). Without a decision date any meeting counts."""
-    if held_on is None:
-        return False
-    if f.decision_date is None:
+def meeting_counts(held_on: dt.date, decision_date: dt.date | None, period_months: int) -> bool:
+    """A meeting held on ``held_on`` counts for a decision on ``decision_date``: held on or
+    before it, and the decision no later than ``period_months`` after it (a 6-month period from
+    3 March runs to 3 September inclusive). Without a decision date any meeting counts. The
+    recommendation's pages use it too, so they show what the rules count."""
+    if decision_date is None:
         return True
-    if held_on > f.decision_date:
+    if held_on > decision_date:
         return False
-    return _ymd(f.decision_date) <= months_after(held_on, f.meeting_period_months)
+    return _ymd(decision_date) <= months_after(held_on, period_months)
+
+
+def _counts(f: Facts, held_on: dt.date | None) -> bool:
+    return held_on is not None and meeting_counts(held_on, f.decision_date, f.meeting_period_months)
 
 
 def _forum_in_period(f: Facts) -> bool:
