@@ -13,6 +13,7 @@ from recall.views import (
     concerns,
     corrections,
     dossiers,
+    meeting_placeholder,
     new_actions,
     oversight,
     ppcs,
@@ -24,6 +25,9 @@ from recall.views import (
 app_name = "recall"
 urlpatterns = [
     path("cases/<str:crn>/concerns/", concerns.concerns, name="concerns"),
+    # PLACEHOLDERS until helper 1's meeting pages land (recall/views/meeting_placeholder.py).
+    path("meetings/<int:pk>/", meeting_placeholder.meeting, name="meeting"),
+    path("cases/<str:crn>/meetings/add/", meeting_placeholder.meeting_add, name="meeting_add"),
     path("cases/<str:crn>/concerns/add/", concerns.concern_add, name="concern_add"),
     path("cases/<str:crn>/actions/add/", concerns.action_add, name="action_add"),
     path(

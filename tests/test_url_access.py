@@ -301,6 +301,8 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
         "dashboard_people": {"slug": "recalled"},
         "dashboard_position_people": {"slug": "on-licence"},
         "recall:section": {"slug": "why"},
+        # A placeholder until the meeting pages land (recall/views/meeting_placeholder.py).
+        "recall:meeting": {"pk": 1},
         "vary_condition": {"pk": person.licence_conditions.first().pk},
         "end_condition": {"pk": person.licence_conditions.first().pk},
         "recall:section_findings": {"slug": "why"},

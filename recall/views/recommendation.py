@@ -21,6 +21,7 @@ from recall import (
     dossiers,
     forms,
     forms_part_a,
+    meeting_records,
     part_a,
     rules,
     selectors,
@@ -157,7 +158,16 @@ class SectionStatus:
         return None
 
 
-def _answered(rec: RecallRecommendation, slug: str) -> bool:
+def _answered(
+    rec: RecallRecommendation, slug: str, records: meeting_records.MeetingRecords
+) -> bool:
+    if slug == "panel":
+        # Nothing to answer: the meeting records decide, and a finding needs its justification.
+        return True
+    if slug == "multi-agency" and records.agencies_heard_in_period:
+        # A meeting with another agency within the team's period answers the section; the
+        # question about input outside a meeting is then optional.
+        return True
     if slug not in rec.sections_saved:
         return False
     return {
@@ -168,7 +178,7 @@ def _answered(rec: RecallRecommendation, slug: str) -> bool:
         "alternatives": all(
             (rec.alternatives.get(k) or {}).get("status") for k in vocab.CORE_ALTERNATIVES
         ),
-        "multi-agency": rec.other_agencies_consulted or bool(rec.multi_agency_input.strip()),
+        "multi-agency": not rec.other_agencies_consulted or bool(rec.multi_agency_input.strip()),
     }.get(slug, True)
 
 
@@ -208,12 +218,13 @@ def recommendation_page(
     withdraw_form: forms.WithdrawForm | None = None,
 ) -> HttpResponse:
     findings = selectors.findings_for(rec)
+    records = meeting_records.records_for(rec)
     statuses = [
         SectionStatus(
             section=s,
             blocks=sum(1 for f in findings if f.code in s.codes and f.severity == "block"),
             warns=sum(1 for f in findings if f.code in s.codes and _unjustified(rec, f)),
-            answered=_answered(rec, s.slug),
+            answered=_answered(rec, s.slug, records),
         )
         for s in sections_for(rec)
     ]
@@ -291,6 +302,8 @@ def _section_context(
         ]
         context["index_codes"] = index
         context["recent_concerns"] = list(selectors.concerns_for(rec.person)[:5])
+    if section.slug in ("multi-agency", "panel"):
+        context["records"] = meeting_records.records_for(rec)
     if section.slug == "alternatives":
         # The section's view requires the editor.
         context["new_actions"] = alternatives.offered(rec, True)
