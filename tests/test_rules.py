@@ -1799,3 +1799,38 @@ def test_whole_months_between():
     assert rules.whole_months_between(dt.date(2025, 3, 3), dt.date(2025, 12, 2)) == 8
     assert rules.whole_months_between(dt.date(2025, 3, 3), dt.date(2025, 12, 3)) == 9
     assert rules.whole_months_between(dt.date(2025, 6, 3), dt.date(2025, 6, 2)) == 0
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    held_on=st.dates(dt.date(1990, 1, 1), dt.date(2040, 12, 31)),
+    decision=st.dates(dt.date(1990, 1, 1), dt.date(2040, 12, 31)),
+    months=st.integers(*rules.MEETING_PERIOD_RANGE),
+)
+def test_a_meeting_counts_exactly_within_the_period_by_relativedelta(held_on, decision, months):
+    expected = held_on <= decision <= held_on + relativedelta(months=months)
+    assert rules.meeting_counts(held_on, decision, months) is expected
+    if expected and months < rules.MEETING_PERIOD_RANGE[1]:
+        assert rules.meeting_counts(held_on, decision, months + 1)  # a longer period keeps it
+
+
+@settings(max_examples=300, deadline=None)
+@given(well_formed_facts)
+def test_a_meeting_on_the_decision_date_clears_both_multi_agency_findings(data):
+    """Whatever else the facts say, a forum with another agency held on the day of the decision
+    answers both rules, and the out-of-touch prompt no longer asks to consult other agencies."""
+    parsed = Facts.from_dict(data)
+    day = parsed.decision_date or dt.date(2025, 6, 2)
+    met = Facts.from_dict(
+        {
+            **data,
+            "decision_date": day.isoformat(),
+            "latest_forum_date": day.isoformat(),
+            "latest_meeting_date": day.isoformat(),
+            "meeting_agencies": ["police"],
+        }
+    )
+    found = {f.code: f.message for f in evaluate(met)}
+    assert "NO_PROGRESSION_PANEL" not in found
+    assert "NO_MULTI_AGENCY_INPUT" not in found
+    assert "ask other agencies" not in found.get("OUT_OF_TOUCH_UNCHECKED", "")
