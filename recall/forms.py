@@ -26,7 +26,7 @@ from ippcase.core.forms import (
     yes_no_field,
 )
 from ippcase.models import LicenceCondition
-from recall import vocab
+from recall import meeting_records, vocab
 from recall.models import ACTION_KIND_CHOICES, RecallRecommendation
 
 # ---------------------------------------------------------------------------------------------
@@ -405,6 +405,17 @@ class MultiAgencyForm(SectionForm):
         required=False,
         help_text="Needed if you answer yes.",
     )
+
+    def __init__(self, *args: Any, rec: RecallRecommendation, **kwargs: Any) -> None:
+        super().__init__(*args, rec=rec, **kwargs)
+        if meeting_records.records_for(rec).agencies_heard_in_period:
+            # A meeting with another agency in the period answers the section already.
+            field = self.fields["other_agencies_consulted"]
+            field.required = False
+            field.help_text = (
+                f"{field.help_text} Optional here: a meeting with another agency is recorded in "
+                "the team's period."
+            )
 
     def initial_from(self, rec: RecallRecommendation) -> dict[str, Any]:
         answered = rec.other_agencies_consulted or "multi-agency" in rec.sections_saved

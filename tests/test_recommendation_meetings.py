@@ -229,3 +229,26 @@ def test_the_pages_query_count_does_not_grow_with_the_meetings(team, practitione
         return counts
 
     assert queries(1) == queries(12)
+
+
+def test_with_a_meeting_in_the_period_the_question_is_optional(person, rec, client):
+    url = reverse("recall:section", args=[rec.pk, "multi-agency"])
+    refused = client.post(url, {"version": rec.version})
+    assert refused.status_code == 200  # no meeting: the question must be answered
+    assert "Select yes if other agencies gave input outside a recorded meeting" in (
+        refused.content.decode()
+    )
+    factories.MeetingFactory(person=person, held_on=_months_ago(1), kind="professionals")
+    assert "Optional here" in _section(client, rec, "multi-agency")
+    response = client.post(url, {"version": rec.version})
+    assert response.status_code == 302
+    saved = RecallRecommendation.objects.get(pk=rec.pk)
+    assert "multi-agency" in saved.sections_saved and not saved.other_agencies_consulted
+
+
+def test_the_answers_say_when_the_question_is_not_answered(rec, client):
+    html = client.get(reverse("recall:send_check", args=[rec.pk])).content.decode()
+    assert "Input outside a meeting: not answered." in html
+    assert "No meeting with another agency in the team&#x27;s 6-month period." in html or (
+        "No meeting with another agency in the team's 6-month period." in html
+    )
