@@ -252,3 +252,18 @@ def test_the_answers_say_when_the_question_is_not_answered(rec, client):
     assert "No meeting with another agency in the team&#x27;s 6-month period." in html or (
         "No meeting with another agency in the team's 6-month period." in html
     )
+
+
+def test_the_task_list_says_what_the_records_show(person, rec, client):
+    url = reverse("recall:recommendation", args=[rec.pk])
+    html = client.get(url).content.decode()
+    assert "No meeting with another agency in the team&#x27;s 6-month period" in html
+    assert "No progression panel or MAPPA level 2 or 3 meeting recorded" in html
+    panel = factories.MeetingFactory(person=person, held_on=_months_ago(3), kind="mappa_level_3")
+    html = client.get(url).content.decode()
+    assert "1 meeting with other agencies in the team&#x27;s 6-month period" in html
+    assert (
+        f"Latest: MAPPA level 3 meeting, {panel.held_on:%-d %B %Y}, within the team&#x27;s "
+        "6-month period"
+    ) in html
+    assert 'aria-describedby="hint-panel status-panel"' in html

@@ -18,6 +18,7 @@ from ippcase.core.forms import ErrorSummary, error_summary, summary_error
 from ippcase.core.http import AppRequest, role_required
 from recall import (
     alternatives,
+    deadlines,
     dossiers,
     forms,
     forms_part_a,
@@ -146,6 +147,7 @@ class SectionStatus:
     blocks: int
     warns: int  # warn findings without a justification
     answered: bool
+    hint: str = ""  # what the records say, under the section's name (issue 19)
 
     @property
     def tag(self) -> tuple[str, str] | None:
@@ -180,6 +182,25 @@ def _answered(
         ),
         "multi-agency": not rec.other_agencies_consulted or bool(rec.multi_agency_input.strip()),
     }.get(slug, True)
+
+
+def _hint(slug: str, records: meeting_records.MeetingRecords) -> str:
+    """The meeting records in a line, under the two sections that read them."""
+    period = f"the team's {records.period_months}-month period"
+    if slug == "multi-agency":
+        count = len(records.with_agencies_in_period)
+        if not count:
+            return f"No meeting with another agency in {period}"
+        return f"{count} meeting{'s' if count != 1 else ''} with other agencies in {period}"
+    if slug == "panel":
+        if records.forum is None:
+            return "No progression panel or MAPPA level 2 or 3 meeting recorded"
+        where = "within" if records.forum_in_period else "outside"
+        return (
+            f"Latest: {records.forum.meeting.get_kind_display()}, "
+            f"{deadlines.long_date(records.forum.meeting.held_on)}, {where} {period}"
+        )
+    return ""
 
 
 def _unjustified(rec: RecallRecommendation, finding: rules.Finding) -> bool:
@@ -225,6 +246,7 @@ def recommendation_page(
             blocks=sum(1 for f in findings if f.code in s.codes and f.severity == "block"),
             warns=sum(1 for f in findings if f.code in s.codes and _unjustified(rec, f)),
             answered=_answered(rec, s.slug, records),
+            hint=_hint(s.slug, records),
         )
         for s in sections_for(rec)
     ]
