@@ -37,7 +37,7 @@ from ippcase import vocab as case_vocab
 from ippcase.cases import selectors as case_selectors
 from ippcase.core import once, words
 from ippcase.models import Person, User, labels
-from recall import deadlines, part_a, selectors, services, vocab
+from recall import deadlines, meeting_records, part_a, selectors, services, vocab
 from recall.evidence import merge
 from recall.models import Dossier, Oversight, PpcsDecision, RecallRecommendation, RecallReport
 from recall.reminders import calendar
@@ -447,6 +447,7 @@ def recommendation_for_dossier(rec_id: int) -> RecallRecommendation:
     rec.person = case_selectors.person_with_history(Person(pk=rec.person_id))
     rec.person_actions = list(selectors.actions_for(rec.person))
     rec.person_concerns = list(selectors.concerns_for(rec.person))
+    rec.person_meetings = list(meeting_records.meetings_for(rec.person))
     return rec
 
 
@@ -552,6 +553,7 @@ def dossier_context(dossier: Dossier, *, now: dt.datetime | None = None) -> dict
         "com": allocation.practitioner if allocation else rec.created_by,
         "concerns": rec.person_concerns,
         "actions": rec.person_actions,
+        "meetings": meeting_records.records_for(rec, today=now.date()),
         "criteria": [
             (key, CRITERIA_LABELS[key], CRITERIA_PLAIN[key], rec.criteria[key])
             for key in CRITERIA_LABELS

@@ -26,7 +26,7 @@ from ippcase.core.forms import (
     yes_no_field,
 )
 from ippcase.models import LicenceCondition
-from recall import vocab
+from recall import meeting_records, vocab
 from recall.models import ACTION_KIND_CHOICES, RecallRecommendation
 
 # ---------------------------------------------------------------------------------------------
@@ -386,22 +386,57 @@ class AlternativesForm(SectionForm):
 
 
 class MultiAgencyForm(SectionForm):
+    """Input from other agencies OUTSIDE a recorded meeting (issue 19): the meetings themselves
+    come from the records (recall.meeting_records), shown above the question. The model fields
+    keep their names: ``other_agencies_consulted`` is the yes/no, ``multi_agency_input`` the
+    details (docs/rules.md "Meetings")."""
+
     other_agencies_consulted = yes_no_field(
-        "Have other agencies been consulted about the recall?",
-        required="Select yes if other agencies have been consulted",
+        "Did other agencies give input outside a recorded meeting?",
+        required="Select yes if other agencies gave input outside a recorded meeting",
+        help_text=(
+            "For example a call with the police offender manager, an email from the mental "
+            "health team or the approved premises manager. Meetings are recorded on their own."
+        ),
     )
     multi_agency_input = forms.CharField(
-        label="What did they say?",
+        label="Who gave the input, when, and what did they say?",
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
-        help_text="For example police, MAPPA, approved premises, mental health services.",
+        help_text="Needed if you answer yes.",
     )
 
+    def __init__(self, *args: Any, rec: RecallRecommendation, **kwargs: Any) -> None:
+        super().__init__(*args, rec=rec, **kwargs)
+        if meeting_records.records_for(rec).agencies_heard_in_period:
+            # A meeting with another agency in the period answers the section already.
+            field = self.fields["other_agencies_consulted"]
+            field.required = False
+            field.help_text = (
+                f"{field.help_text} Optional here: a meeting with another agency is recorded in "
+                "the team's period."
+            )
+
     def initial_from(self, rec: RecallRecommendation) -> dict[str, Any]:
+        answered = rec.other_agencies_consulted or "multi-agency" in rec.sections_saved
         return {
-            "other_agencies_consulted": as_yes_no(rec.other_agencies_consulted),
+            "other_agencies_consulted": as_yes_no(rec.other_agencies_consulted)
+            if answered
+            else None,
             "multi_agency_input": rec.multi_agency_input,
         }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            data.get("other_agencies_consulted") == "yes"
+            and not (data.get("multi_agency_input") or "").strip()
+        ):
+            self.add_error(
+                "multi_agency_input",
+                "Enter who gave the input, when, and what they said",
+            )
+        return data
 
     def answers(self, data: Mapping[str, Any]) -> dict[str, Any]:
         changes = _pick(data, {"multi_agency_input": "multi_agency_input"})
@@ -491,17 +526,11 @@ class AllegationForm(SectionForm):
 
 
 class PanelForm(SectionForm):
-    progression_panel_held = yes_no_field(
-        "Has a progression panel been held about this person?",
-        required="Select yes if a progression panel has been held",
-    )
-
-    def initial_from(self, rec: RecallRecommendation) -> dict[str, Any]:
-        return {"progression_panel_held": as_yes_no(rec.progression_panel_held)}
+    """Nothing to answer (issue 19): the finding follows the meeting records. The section keeps
+    only the written justification of NO_PROGRESSION_PANEL (``ack_*``). The old tick,
+    ``progression_panel_held``, is shown read-only on the recommendations that have it."""
 
     def answers(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        if "progression_panel_held" in data:
-            return {"progression_panel_held": as_bool(data["progression_panel_held"])}
         return {}
 
 

@@ -254,6 +254,7 @@ class RecallRecommendation(models.Model):
     # for a page or a dossier (recall.selectors.recommendation_for_page, recall.dossiers).
     person_actions: list[ActionShortOfRecall]
     person_concerns: list[Concern]
+    person_meetings: list[MultiAgencyMeeting]  # not struck out, newest first (issue 19)
 
     class Meta:
         ordering = ["-created_at"]

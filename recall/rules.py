@@ -177,6 +177,32 @@ REFERRALS: Final[tuple[str, ...]] = (
 
 MAPPA_LEVELS: Final[tuple[int, ...]] = (0, 1, 2, 3)
 
+# Multi-agency meetings (issue 19; docs/rules.md "Meetings"). Must equal recall.vocab.Agency
+# values and recall.vocab.FORUM_KINDS (a test holds them equal).
+AGENCIES: Final[tuple[str, ...]] = (
+    "police",
+    "prison",
+    "health",
+    "mental_health",
+    "housing",
+    "substance_misuse",
+    "opd",
+    "social_care",
+    "other",
+)
+# The multi-agency forums of HMIP 2023 recommendation 3: NO_PROGRESSION_PANEL looks for these.
+FORUM_KINDS: Final[tuple[str, ...]] = ("progression_panel", "mappa_level_2", "mappa_level_3")
+FORUM_LABELS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "progression_panel": "progression panel",
+        "mappa_level_2": "MAPPA level 2 meeting",
+        "mappa_level_3": "MAPPA level 3 meeting",
+    }
+)
+# The team's period a meeting counts for (ippcase.models.Team.panel_period_months).
+DEFAULT_MEETING_PERIOD_MONTHS: Final = 6
+MEETING_PERIOD_RANGE: Final[tuple[int, int]] = (1, 24)
+
 # ---------------------------------------------------------------------------------------------
 # Errors and facts
 
@@ -236,6 +262,9 @@ class Facts:
     last_contact_date: dt.date | None = None
     alternative_addresses_known: bool = False
     alternative_addresses_checked: bool = False
+    # The practitioner's answer that other agencies gave input OUTSIDE a recorded meeting, with
+    # details (the form requires them). Before meetings were recorded it was the whole answer
+    # to "have other agencies been consulted?"; old data reads the same way.
     other_agencies_consulted: bool = False
     allegation: Allegation | None = None
     residence: Residence | None = None
@@ -245,7 +274,17 @@ class Facts:
     previous_recalls: int = 0
     mappa_level: int | None = None
     rosh: Rosh | None = None
+    # Historic only: the practitioner's tick "a progression panel was held", asked before
+    # meetings were recorded. True counts as a forum within the period (old data keeps its
+    # findings); the app no longer asks it, so new facts carry false.
     progression_panel_held: bool = False
+    # What the meeting records say (recall.meeting_models), held on or before the decision:
+    # the latest forum (FORUM_KINDS) and the latest meeting of any kind with another agency.
+    latest_forum_date: dt.date | None = None
+    latest_forum_kind: str | None = None
+    latest_meeting_date: dt.date | None = None
+    meeting_agencies: frozenset[str] = frozenset()
+    meeting_period_months: int = DEFAULT_MEETING_PERIOD_MONTHS
     licence_conditions: frozenset[str] = frozenset()
     referrals: frozenset[str] = frozenset()
     com_changes: int = 0
@@ -316,6 +355,11 @@ class Facts:
             mappa_level=_mappa_level(data.get("mappa_level")),
             rosh=_choice(data, "rosh", ROSH_LEVELS, ""),
             progression_panel_held=_bool(data, "progression_panel_held", ""),
+            latest_forum_date=_date(data, "latest_forum_date", ""),
+            latest_forum_kind=_choice(data, "latest_forum_kind", FORUM_KINDS, ""),
+            latest_meeting_date=_date(data, "latest_meeting_date", ""),
+            meeting_agencies=_tags(data, "meeting_agencies", AGENCIES),
+            meeting_period_months=_meeting_period(data.get("meeting_period_months")),
             licence_conditions=_tags(data, "licence_conditions", LICENCE_CONDITIONS),
             referrals=_tags(data, "referrals", REFERRALS),
             com_changes=_count(data, "com_changes"),
@@ -367,6 +411,11 @@ class Facts:
             "mappa_level": self.mappa_level,
             "rosh": self.rosh,
             "progression_panel_held": self.progression_panel_held,
+            "latest_forum_date": _iso(self.latest_forum_date),
+            "latest_forum_kind": self.latest_forum_kind,
+            "latest_meeting_date": _iso(self.latest_meeting_date),
+            "meeting_agencies": sorted(self.meeting_agencies),
+            "meeting_period_months": self.meeting_period_months,
             "licence_conditions": sorted(self.licence_conditions),
             "referrals": sorted(self.referrals),
             "com_changes": self.com_changes,
@@ -578,6 +627,17 @@ def _mappa_level(value: object) -> int | None:
         raise FactsError("mappa_level", f"must be a whole number 0-3, not {_kind(value)}")
     if value not in MAPPA_LEVELS:
         raise FactsError("mappa_level", f"must be 0, 1, 2 or 3, got {value}")
+    return value
+
+
+def _meeting_period(value: object) -> int:
+    if value is None:
+        return DEFAULT_MEETING_PERIOD_MONTHS
+    low, high = MEETING_PERIOD_RANGE
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FactsError("meeting_period_months", f"must be a whole number, not {_kind(value)}")
+    if not low <= value <= high:
+        raise FactsError("meeting_period_months", f"must be {low} to {high}, got {value}")
     return value
 
 
@@ -806,16 +866,92 @@ def _criterion_iv(f: Facts) -> bool:
 
 def _out_of_touch_unchecked(f: Facts) -> bool:
     addresses_unchecked = f.alternative_addresses_known and not f.alternative_addresses_checked
-    return addresses_unchecked or not f.other_agencies_consulted
+    return addresses_unchecked or not _agencies_heard(f)
+
+
+def _agencies_heard(f: Facts) -> bool:
+    """Other agencies have been heard: at a meeting with them within the team's period, or
+    outside a meeting (the practitioner's answer, with details)."""
+    return _meeting_in_period(f) or f.other_agencies_consulted
 
 
 def _out_of_touch_detail(f: Facts) -> str:
     todo = []
     if f.alternative_addresses_known and not f.alternative_addresses_checked:
         todo.append("check the alternative addresses you know of")
-    if not f.other_agencies_consulted:
+    if not _agencies_heard(f):
         todo.append("ask other agencies (police, health, housing, MAPPA partners)")
     return f"Still to do: {' and '.join(todo)}." if todo else ""
+
+
+def meeting_counts(held_on: dt.date, decision_date: dt.date | None, period_months: int) -> bool:
+    """A meeting held on ``held_on`` counts for a decision on ``decision_date``: held on or
+    before it, and the decision no later than ``period_months`` after it (a 6-month period from
+    3 March runs to 3 September inclusive). Without a decision date any meeting counts. The
+    recommendation's pages use it too, so they show what the rules count."""
+    if decision_date is None:
+        return True
+    if held_on > decision_date:
+        return False
+    return _ymd(decision_date) <= months_after(held_on, period_months)
+
+
+def _counts(f: Facts, held_on: dt.date | None) -> bool:
+    return held_on is not None and meeting_counts(held_on, f.decision_date, f.meeting_period_months)
+
+
+def _forum_in_period(f: Facts) -> bool:
+    return f.progression_panel_held or _counts(f, f.latest_forum_date)
+
+
+def _meeting_in_period(f: Facts) -> bool:
+    return bool(f.meeting_agencies) and _counts(f, f.latest_meeting_date)
+
+
+def whole_months_between(start: dt.date, end: dt.date) -> int:
+    """Whole calendar months from ``start`` to ``end`` (0 when ``end`` is earlier)."""
+    months = max(0, (end.year - start.year) * 12 + end.month - start.month)
+    while months and months_after(start, months) > _ymd(end):
+        months -= 1
+    return months
+
+
+def _ago(f: Facts, held_on: dt.date) -> str:
+    if f.decision_date is None or held_on > f.decision_date:
+        return ""
+    months = whole_months_between(held_on, f.decision_date)
+    if months == 0:
+        return ", less than a month before the decision"
+    return f", {months} month{'s' if months != 1 else ''} before the decision"
+
+
+def _period(f: Facts) -> str:
+    return f"the team's {f.meeting_period_months}-month period"
+
+
+def _forum_detail(f: Facts) -> str:
+    held_on = f.latest_forum_date
+    if held_on is None:
+        return "No progression panel or MAPPA level 2 or 3 meeting is recorded."
+    kind = FORUM_LABELS.get(f.latest_forum_kind or "", "multi-agency forum")
+    where = "after the decision date" if _after(f, held_on) else f"outside {_period(f)}"
+    return f"Latest {kind}: {long_date(held_on)}{_ago(f, held_on)}, {where}."
+
+
+def _after(f: Facts, held_on: dt.date) -> bool:
+    return f.decision_date is not None and held_on > f.decision_date
+
+
+def _meeting_detail(f: Facts) -> str:
+    held_on = f.latest_meeting_date
+    if held_on is None or not f.meeting_agencies:
+        return "No meeting with another agency is recorded."
+    agencies = ", ".join(_label(a) for a in AGENCIES if a in f.meeting_agencies)
+    where = "after the decision date" if _after(f, held_on) else f"outside {_period(f)}"
+    return (
+        f"Latest meeting with another agency: {long_date(held_on)} ({agencies})"
+        f"{_ago(f, held_on)}, {where}."
+    )
 
 
 def _missing_countersignatures(f: Facts) -> list[str]:
@@ -1154,34 +1290,40 @@ RULES: Final[tuple[Rule, ...]] = (
         code="NO_MULTI_AGENCY_INPUT",
         severity="warn",
         message=(
-            "Other agencies have not been consulted. Police, health, housing or MAPPA partners "
-            "may hold information that gives a fuller picture, or offer support that could avoid "
-            "recall."
+            "No meeting with another agency is recorded within the team's period before this "
+            "decision, and no input from other agencies outside a meeting is recorded. Police, "
+            "health, housing or MAPPA partners may hold information that gives a fuller picture, "
+            "or offer support that could avoid recall. Record the meeting, or the input given "
+            "outside a meeting with its details."
         ),
         reference=(
             f"{HMIP}, section 5.1 'Responding to concerns' (concerns discussed with other MAPPA "
             "agencies in only five cases), chapter 8 and recommendation 3"
         ),
-        applies=lambda f: f.is_recall and not f.other_agencies_consulted,
+        applies=lambda f: f.is_recall and not _agencies_heard(f),
+        detail=_meeting_detail,
     ),
     Rule(
         code="NO_PROGRESSION_PANEL",
         severity="warn",
         message=(
-            "No IPP progression panel has been held. People on an IPP or DPP licence should be "
-            "discussed at a progression panel when recall is being considered. Hold one, or "
-            "record why it was not possible."
+            "No IPP progression panel or MAPPA level 2 or 3 meeting is recorded within the "
+            "team's period before this decision. People on an IPP or DPP licence should be "
+            "discussed at a multi-agency forum when recall is being considered. Hold one and "
+            "record it, or explain why it was not possible."
         ),
         reference=(
             f"{HMIP}, section 5.1 (panel when there is a risk of recall: HMPPS/NPS IPP "
-            "Progression Panels vs.3, 2021) and chapter 7 'Progression panels'"
+            "Progression Panels vs.3, 2021), chapter 7 'Progression panels', chapter 8 and "
+            "recommendation 3"
         ),
         applies=lambda f: (
             f.sentence_type in ("IPP", "DPP")
             and f.is_recall
             and not f.emergency
-            and not f.progression_panel_held
+            and not _forum_in_period(f)
         ),
+        detail=_forum_detail,
     ),
     Rule(
         code="AP_EARLY_RECALL",

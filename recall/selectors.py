@@ -7,13 +7,12 @@ import hashlib
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.utils import timezone
 
 from ippcase.cases import licence
 from ippcase.cases import selectors as case_selectors
 from ippcase.models import Person, Recall, Release
 from ippcase.vocab import YesNoUnknown
-from recall import rules, vocab
+from recall import meeting_records, rules, vocab
 from recall.models import ActionShortOfRecall, Concern, Oversight, RecallRecommendation
 
 # ippcase.vocab.Accommodation -> the rules module's residence values.
@@ -98,6 +97,9 @@ def recommendation_with_context(rec_id: int) -> RecallRecommendation:
     )
     rec.person = case_selectors.person_with_history(rec.person)
     rec.person_actions = list(actions_for(rec.person))
+    # The multi-agency meetings and their actions (issue 19): the rules' facts and the
+    # "multi-agency input" and "progression panel" sections read them (two queries).
+    rec.person_meetings = list(meeting_records.meetings_for(rec.person))
     return rec
 
 
@@ -130,7 +132,8 @@ def facts_for(
     signatures = current_signatures(rec)
     spo = signatures.get(vocab.SignatureLevel.SPO)
     aco = signatures.get(vocab.SignatureLevel.ACO)
-    decision_date = rec.submitted_at.date() if rec.submitted_at else (today or timezone.localdate())
+    decision_date = meeting_records.decision_date(rec, today)
+    meetings = meeting_records.records_for(rec, today=today)
     data: dict[str, Any] = {
         "stage": stage,
         "decision_date": decision_date.isoformat(),
@@ -149,7 +152,10 @@ def facts_for(
         "last_contact_date": rec.last_contact_date.isoformat() if rec.last_contact_date else None,
         "alternative_addresses_known": rec.alternative_addresses_known,
         "alternative_addresses_checked": rec.alternative_addresses_checked,
-        "other_agencies_consulted": rec.other_agencies_consulted,
+        # The answer for input given outside a meeting counts with its details only (docs/rules.md
+        # "Meetings"); the meetings themselves come from the records below.
+        "other_agencies_consulted": rec.other_agencies_consulted
+        and bool(rec.multi_agency_input.strip()),
         "allegation": {
             "status": rec.allegation_status,
             "incident_date": (
@@ -170,7 +176,9 @@ def facts_for(
         # Unknown stays unknown (None), never "not managed under MAPPA" (0).
         "mappa_level": person.mappa_level,
         "rosh": person.rosh_level or None,
+        # Historic: the tick asked before meetings were recorded (never set now).
         "progression_panel_held": rec.progression_panel_held,
+        **meetings.facts(),
         "licence_conditions": sorted(
             {
                 code

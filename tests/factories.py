@@ -236,10 +236,18 @@ def complete_answers() -> dict[str, Any]:
             k: {"status": "not_suitable", "details": "Considered at supervision; not enough."}
             for k in rules.CORE_ALTERNATIVES
         },
+        # Input outside a meeting, with its details (issue 19). A progression panel is a
+        # meeting record now (record_panel), no longer an answer.
         "other_agencies_consulted": True,
-        "multi_agency_input": "Police and MAPPA coordinator agree.",
-        "progression_panel_held": True,
+        "multi_agency_input": "Police offender manager and MAPPA coordinator (calls) agree.",
     }
+
+
+def record_panel(person: models.Person, *, days_ago: int = 30, **kwargs: Any) -> MultiAgencyMeeting:
+    """An IPP progression panel about ``person`` with the police and housing, ``days_ago`` days
+    ago: within any team's period, so NO_PROGRESSION_PANEL does not fire."""
+    held_on = timezone.localdate() - dt.timedelta(days=days_ago)
+    return MeetingFactory(person=person, held_on=held_on, **kwargs)
 
 
 PART_A_POLICE_CONTACT = "PC Dana Reid, West Yorkshire Police"

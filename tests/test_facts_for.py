@@ -164,3 +164,104 @@ def test_the_facts_cost_the_same_queries_whatever_the_referrals(person, rec):
             person=person, referred_on=release + dt.timedelta(days=n), outcome=""
         )
     assert queries() == few
+
+
+# --- the multi-agency meeting records (issue 19) -------------------------------------------------
+
+
+def _months_ago(months: int, days: int = 0) -> dt.date:
+    return rules.add_months(TODAY, -months, days)
+
+
+def test_meetings_reach_the_rules_latest_forum_and_latest_meeting_with_agencies(person, rec):
+    factories.MeetingFactory(person=person, held_on=_months_ago(8), kind="mappa_level_3")
+    factories.MeetingFactory(person=person, held_on=_months_ago(4), kind="progression_panel")
+    factories.MeetingFactory(
+        person=person, held_on=_months_ago(2), kind="professionals", agencies=["opd", "health"]
+    )
+    factories.MeetingFactory(
+        person=person, held_on=_months_ago(1), kind="opd_consultation", agencies=[]
+    )
+
+    facts = _facts(rec)
+
+    assert facts.latest_forum_date == _months_ago(4)
+    assert facts.latest_forum_kind == "progression_panel"
+    assert facts.latest_meeting_date == _months_ago(2)
+    assert facts.meeting_agencies == {"opd", "health"}
+    assert facts.meeting_period_months == 6
+    codes = {f.code for f in rules.evaluate(facts)}
+    assert not {"NO_PROGRESSION_PANEL", "NO_MULTI_AGENCY_INPUT"} & codes
+
+
+def test_struck_out_and_later_meetings_do_not_count(person, rec, practitioner):
+    factories.MeetingFactory(
+        person=person,
+        held_on=_months_ago(1),
+        struck_out_at=timezone.now(),
+        struck_out_by=practitioner,
+        struck_out_reason="Wrong person",
+    )
+    factories.MeetingFactory(person=person, held_on=TODAY + dt.timedelta(days=3))
+
+    facts = _facts(rec)
+
+    assert facts.latest_forum_date is None
+    assert facts.latest_meeting_date is None
+    codes = {f.code for f in rules.evaluate(facts)}
+    assert {"NO_PROGRESSION_PANEL", "NO_MULTI_AGENCY_INPUT"} <= codes
+
+
+def test_the_teams_period_decides_whether_a_panel_counts(person, rec, team):
+    factories.MeetingFactory(person=person, held_on=_months_ago(9))
+    found = {f.code: f.message for f in rules.evaluate(_facts(rec))}
+    assert "NO_PROGRESSION_PANEL" in found
+    assert (
+        "9 months before the decision, outside the team's 6-month period"
+        in found["NO_PROGRESSION_PANEL"]
+    )
+
+    team.panel_period_months = 12
+    team.save()
+    facts = _facts(rec)
+    assert facts.meeting_period_months == 12
+    assert "NO_PROGRESSION_PANEL" not in {f.code for f in rules.evaluate(facts)}
+
+
+def test_input_outside_a_meeting_counts_only_with_details(person, rec):
+    def answer(consulted: bool, details: str) -> set[str]:
+        fresh = RecallRecommendation.objects.get(pk=rec.pk)
+        services.recommendation_update(
+            rec_id=rec.pk,
+            actor=rec.created_by,
+            expected_version=fresh.version,
+            changes={"other_agencies_consulted": consulted, "multi_agency_input": details},
+        )
+        return {f.code for f in rules.evaluate(_facts(rec))}
+
+    assert "NO_MULTI_AGENCY_INPUT" in answer(True, "  ")
+    assert "NO_MULTI_AGENCY_INPUT" in answer(False, "Police called")
+    assert "NO_MULTI_AGENCY_INPUT" not in answer(True, "Police called on 3 May: no intelligence.")
+
+
+def test_a_submitted_recommendation_is_judged_on_the_meetings_before_its_submission(person, rec):
+    submitted = timezone.now() - dt.timedelta(days=40)
+    RecallRecommendation.objects.filter(pk=rec.pk).update(submitted_at=submitted)
+    factories.MeetingFactory(person=person, held_on=TODAY - dt.timedelta(days=10))
+    facts = _facts(rec)
+    assert facts.decision_date == submitted.date()
+    assert facts.latest_forum_date is None
+
+
+def test_facts_for_the_meetings_cost_a_fixed_number_of_queries(person, rec):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            _facts(rec)
+        return len(ctx.captured_queries)
+
+    factories.MeetingActionFactory(meeting=factories.MeetingFactory(person=person))
+    small = count()
+    for n in range(4):
+        meeting = factories.MeetingFactory(person=person, held_on=_months_ago(n + 1))
+        factories.MeetingActionFactory.create_batch(2, meeting=meeting)
+    assert count() == small

@@ -226,20 +226,40 @@ def test_saving_a_section(on_licence, practitioner):
 
 
 def test_sections_with_default_answers_are_incomplete_until_saved(on_licence, practitioner):
+    from recall import meeting_records
     from recall.views.recommendation import SECTION_BY_SLUG, _answered
 
     rec = services.recommendation_start(person=on_licence, actor=practitioner)
-    assert not any(_answered(rec, slug) for slug in SECTION_BY_SLUG)
+    records = meeting_records.records_for(rec)
+    # The panel section has nothing to answer: the meeting records decide (issue 19).
+    assert [s for s in SECTION_BY_SLUG if _answered(rec, s, records)] == ["panel"]
     client = client_for(practitioner)
     html = client.get(reverse("recall:recommendation", args=[rec.pk])).content.decode()
-    assert "Completed" not in html
     client.post(
-        reverse("recall:section", args=[rec.pk, "panel"]),
-        {"version": rec.version, "progression_panel_held": "no"},
+        reverse("recall:section", args=[rec.pk, "allegation"]),
+        {"version": rec.version, "allegation_status": "none"},
     )
     rec.refresh_from_db()
-    assert rec.sections_saved == ["panel"]
-    assert _answered(rec, "panel") and not _answered(rec, "allegation")
+    assert rec.sections_saved == ["allegation"]
+    assert _answered(rec, "allegation", records) and not _answered(rec, "why", records)
+    assert "Needs a justification" in html  # the panel section, with no panel recorded
+
+
+def test_the_multi_agency_section_is_answered_by_a_meeting_or_by_the_question(
+    on_licence, practitioner
+):
+    from recall import meeting_records
+    from recall.views.recommendation import _answered
+
+    rec = services.recommendation_start(person=on_licence, actor=practitioner)
+    assert not _answered(rec, "multi-agency", meeting_records.records_for(rec))
+    factories.MeetingFactory(
+        person=on_licence,
+        held_on=timezone.localdate() - dt.timedelta(days=20),
+        kind="professionals",
+        agencies=["mental_health"],
+    )
+    assert _answered(rec, "multi-agency", meeting_records.records_for(rec))
 
 
 def test_a_stale_form_shows_the_message_and_changes_nothing(on_licence, practitioner):
@@ -325,16 +345,10 @@ def test_warn_findings_are_justified_on_their_section(on_licence, practitioner):
     assert b"Needs a justification" in page.content
     client.post(
         url,
-        {
-            "version": rec.version,
-            "progression_panel_held": "no",
-            "ack_NO_PROGRESSION_PANEL": "Panel booked; risk too imminent to wait.",
-        },
+        {"version": rec.version, "ack_NO_PROGRESSION_PANEL": "Panel booked; risk too imminent."},
     )
     rec.refresh_from_db()
-    assert rec.acknowledgements == {
-        "NO_PROGRESSION_PANEL": "Panel booked; risk too imminent to wait."
-    }
+    assert rec.acknowledgements == {"NO_PROGRESSION_PANEL": "Panel booked; risk too imminent."}
 
 
 def test_sending_with_block_findings_lists_them_and_changes_nothing(on_licence, practitioner):

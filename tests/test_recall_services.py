@@ -126,14 +126,17 @@ def test_block_findings_refuse_sending_and_change_nothing(on_licence, practition
 
 def test_warn_findings_need_a_written_justification(on_licence, practitioner):
     rec = services.recommendation_start(person=on_licence, actor=practitioner)
-    answers = complete_answers(rec)
-    answers["progression_panel_held"] = False
+    answers = complete_answers(rec)  # no progression panel is recorded
     rec = services.recommendation_update(
         rec_id=rec.pk, actor=practitioner, expected_version=rec.version, changes=answers
     )
     with pytest.raises(services.RulesRefused) as refused:
         _send(rec, practitioner)
     assert "NO_PROGRESSION_PANEL" in {f.code for f in refused.value.findings}
+    factories.record_panel(on_licence)  # a panel recorded answers it
+    with pytest.raises(services.RulesRefused) as refused:
+        _send(rec, practitioner)
+    assert "NO_PROGRESSION_PANEL" not in {f.code for f in refused.value.findings}
     rec = _justify_all(rec, practitioner)
     rec = _send(rec, practitioner)
     assert rec.status == Status.AWAITING_SPO

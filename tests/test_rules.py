@@ -106,13 +106,18 @@ CLEAN: dict[str, Any] = {
     "last_contact_date": "2025-05-30",
     "alternative_addresses_known": False,
     "alternative_addresses_checked": False,
-    "other_agencies_consulted": True,
+    "other_agencies_consulted": False,
     "allegation": {"status": "none"},
     "residence": "independent",
     "release_date": "2022-01-10",
     "mappa_level": 1,
     "rosh": "high",
-    "progression_panel_held": True,
+    # What the meeting records say: a progression panel with the police and housing in April.
+    "latest_forum_date": "2025-04-14",
+    "latest_forum_kind": "progression_panel",
+    "latest_meeting_date": "2025-04-14",
+    "meeting_agencies": ["police", "housing"],
+    "meeting_period_months": 6,
     "licence_conditions": ["drug_testing", "good_behaviour"],
     "referrals": ["substance_misuse"],
     "com_changes": 1,
@@ -164,6 +169,13 @@ IV = {"iv": "Missed appointments since 20 May; not at his address."}
 # Released 10 Jan 2019 and not recalled since: the IPP qualifying period ended on 10 Jan 2022,
 # the two years on 10 Jan 2024, so the licence ended on 1 November 2024 (s.66 came into force).
 ENDED = {"first_release_date": "2019-01-10", "release_date": "2019-01-10"}
+# No meeting recorded, no forum, no answer for input outside a meeting.
+NO_MEETINGS: dict[str, Any] = {
+    "latest_forum_date": None,
+    "latest_forum_kind": None,
+    "latest_meeting_date": None,
+    "meeting_agencies": [],
+}
 SPECULATIVE = {
     "criteria": {"ii": "May become violent if challenged."},
     "current_behaviours": ["alcohol", "non_disclosure"],
@@ -396,8 +408,14 @@ CASES: list[tuple[str, bool, dict[str, Any], str]] = [
     (
         "OUT_OF_TOUCH_UNCHECKED",
         True,
-        {"criteria": IV, "other_agencies_consulted": False},
-        "agencies-not-consulted",
+        {"criteria": IV, **NO_MEETINGS},
+        "agencies-not-heard",
+    ),
+    (
+        "OUT_OF_TOUCH_UNCHECKED",
+        False,
+        {"criteria": IV, **NO_MEETINGS, "other_agencies_consulted": True},
+        "agencies-heard-outside-a-meeting",
     ),
     (
         "OUT_OF_TOUCH_UNCHECKED",
@@ -413,36 +431,51 @@ CASES: list[tuple[str, bool, dict[str, Any], str]] = [
     (
         "OUT_OF_TOUCH_UNCHECKED",
         False,
-        {"alternative_addresses_known": True, "other_agencies_consulted": False},
+        {"alternative_addresses_known": True, **NO_MEETINGS},
         "not-criterion-iv",
     ),
-    # NO_MULTI_AGENCY_INPUT
-    ("NO_MULTI_AGENCY_INPUT", True, {"other_agencies_consulted": False}, "not-consulted"),
-    ("NO_MULTI_AGENCY_INPUT", True, {"other_agencies_consulted": None}, "missing"),
-    ("NO_MULTI_AGENCY_INPUT", False, {}, "consulted"),
+    # NO_MULTI_AGENCY_INPUT: the meeting records, then the answer for input outside a meeting
+    ("NO_MULTI_AGENCY_INPUT", True, NO_MEETINGS, "no-meeting-no-answer"),
+    ("NO_MULTI_AGENCY_INPUT", True, {**NO_MEETINGS, "other_agencies_consulted": None}, "null"),
+    ("NO_MULTI_AGENCY_INPUT", False, {}, "meeting-in-period"),
     (
         "NO_MULTI_AGENCY_INPUT",
         False,
-        {"other_agencies_consulted": False, "recall_type": "none"},
-        "not-a-recall",
+        {**NO_MEETINGS, "other_agencies_consulted": True},
+        "input-outside-a-meeting",
     ),
-    # NO_PROGRESSION_PANEL
-    ("NO_PROGRESSION_PANEL", True, {"progression_panel_held": False}, "ipp"),
-    ("NO_PROGRESSION_PANEL", True, {"progression_panel_held": None, "sentence_type": "DPP"}, "dpp"),
-    ("NO_PROGRESSION_PANEL", False, {}, "panel-held"),
+    ("NO_MULTI_AGENCY_INPUT", True, {"latest_meeting_date": "2024-12-01"}, "too-old"),
+    (
+        "NO_MULTI_AGENCY_INPUT",
+        False,
+        {"latest_meeting_date": "2024-12-01", "meeting_period_months": 12},
+        "longer-team-period",
+    ),
+    ("NO_MULTI_AGENCY_INPUT", True, {"meeting_agencies": []}, "meeting-without-agencies"),
+    ("NO_MULTI_AGENCY_INPUT", True, {"latest_meeting_date": "2025-06-03"}, "after-decision"),
+    ("NO_MULTI_AGENCY_INPUT", False, {**NO_MEETINGS, "recall_type": "none"}, "not-a-recall"),
+    # NO_PROGRESSION_PANEL: the latest forum within the team's period
+    ("NO_PROGRESSION_PANEL", True, NO_MEETINGS, "ipp"),
+    ("NO_PROGRESSION_PANEL", True, {**NO_MEETINGS, "sentence_type": "DPP"}, "dpp"),
+    ("NO_PROGRESSION_PANEL", False, {}, "panel-in-period"),
+    ("NO_PROGRESSION_PANEL", True, {"latest_forum_date": "2024-12-01"}, "too-old"),
     (
         "NO_PROGRESSION_PANEL",
         False,
-        {"progression_panel_held": False, "sentence_type": "LIFE"},
-        "life",
+        {"latest_forum_date": "2024-12-01", "meeting_period_months": 7},
+        "longer-team-period",
     ),
-    ("NO_PROGRESSION_PANEL", False, {"progression_panel_held": False, "emergency": True}, "emerg"),
+    ("NO_PROGRESSION_PANEL", True, {"latest_forum_date": "2025-06-03"}, "after-decision"),
+    ("NO_PROGRESSION_PANEL", False, {"latest_forum_kind": "mappa_level_3"}, "mappa-3"),
     (
         "NO_PROGRESSION_PANEL",
         False,
-        {"progression_panel_held": False, "recall_type": "none"},
-        "not-a-recall",
+        {**NO_MEETINGS, "progression_panel_held": True},
+        "historic-tick",
     ),
+    ("NO_PROGRESSION_PANEL", False, {**NO_MEETINGS, "sentence_type": "LIFE"}, "life"),
+    ("NO_PROGRESSION_PANEL", False, {**NO_MEETINGS, "emergency": True}, "emerg"),
+    ("NO_PROGRESSION_PANEL", False, {**NO_MEETINGS, "recall_type": "none"}, "not-a-recall"),
     # AP_EARLY_RECALL
     (
         "AP_EARLY_RECALL",
@@ -846,8 +879,7 @@ def test_a_decision_not_to_recall_gets_no_recall_findings():
         causal_link="",
         increased_risk_of_harm="",
         alternatives={},
-        other_agencies_consulted=False,
-        progression_panel_held=False,
+        **NO_MEETINGS,
         countersigned_by_spo="",
         countersigned_by_aco="",
     )
@@ -1215,6 +1247,14 @@ INVALID: list[tuple[Any, str, str]] = [
     ),
     ({"sentence_type": "IPP", "com_changes": 2.5}, "com_changes", "fraction"),
     ({"sentence_type": "IPP", "progression_panel_held": "true"}, "progression_panel_held", "s"),
+    ({"sentence_type": "IPP", "latest_forum_date": "3 March"}, "latest_forum_date", "forum"),
+    ({"sentence_type": "IPP", "latest_forum_kind": "professionals"}, "latest_forum_kind", "k"),
+    ({"sentence_type": "IPP", "meeting_agencies": ["probation"]}, "meeting_agencies", "agency"),
+    ({"sentence_type": "IPP", "meeting_agencies": "police"}, "meeting_agencies", "agency-str"),
+    ({"sentence_type": "IPP", "meeting_period_months": 0}, "meeting_period_months", "period-0"),
+    ({"sentence_type": "IPP", "meeting_period_months": 25}, "meeting_period_months", "period"),
+    ({"sentence_type": "IPP", "meeting_period_months": "6"}, "meeting_period_months", "p-str"),
+    ({"sentence_type": "IPP", "meeting_period_months": True}, "meeting_period_months", "p-b"),
     ({"sentence_type": "IPP", "recommended_by": ["a"]}, "recommended_by", "person-list"),
     ({"sentence_type": "IPP", "countersigned_by_spo": False}, "countersigned_by_spo", "bool"),
     ({"sentence_type": "IPP", "custody_status": "hospital"}, "custody_status", "custody"),
@@ -1496,6 +1536,11 @@ well_formed_facts = st.fixed_dictionaries(
         "mappa_level": st.one_of(st.none(), st.sampled_from(rules.MAPPA_LEVELS)),
         "rosh": st.one_of(st.none(), st.sampled_from(rules.ROSH_LEVELS)),
         "progression_panel_held": st.one_of(st.none(), st.booleans()),
+        "latest_forum_date": any_date,
+        "latest_forum_kind": st.one_of(st.none(), st.sampled_from(rules.FORUM_KINDS)),
+        "latest_meeting_date": any_date,
+        "meeting_agencies": st.one_of(st.none(), tag_lists(rules.AGENCIES)),
+        "meeting_period_months": st.one_of(st.none(), st.integers(1, 24)),
         "licence_conditions": st.one_of(st.none(), tag_lists(rules.LICENCE_CONDITIONS)),
         "referrals": st.one_of(st.none(), tag_lists(rules.REFERRALS)),
         "com_changes": st.one_of(st.none(), st.integers(0, 20)),
@@ -1642,3 +1687,150 @@ def test_add_months_examples() -> None:
     assert rules.add_months(dt.date(2023, 1, 31), 1) == dt.date(2023, 2, 28)
     assert rules.add_months(dt.date(2020, 2, 29), 12) == dt.date(2021, 2, 28)
     assert rules.add_months(dt.date(2020, 3, 31), -1, 2) == dt.date(2020, 3, 2)
+
+
+# --- the meeting records (issue 19): NO_MULTI_AGENCY_INPUT and NO_PROGRESSION_PANEL --------------
+
+
+def test_meeting_vocabularies_are_the_django_vocabulary():
+    from recall import vocab as recall_vocab  # TextChoices: fine here, never in recall.rules
+
+    assert list(rules.AGENCIES) == list(recall_vocab.Agency.values)
+    assert list(rules.FORUM_KINDS) == [str(k) for k in recall_vocab.FORUM_KINDS]
+    assert set(rules.FORUM_LABELS) == set(rules.FORUM_KINDS)
+
+
+def _found(**changes: Any) -> dict[str, str]:
+    return {f.code: f.message for f in evaluate(facts(**changes))}
+
+
+def test_panel_finding_says_what_the_records_show():
+    message = _found(latest_forum_date="2024-09-03", decision_date="2025-06-02")[
+        "NO_PROGRESSION_PANEL"
+    ]
+    assert (
+        "Latest progression panel: 3 September 2024, 8 months before the decision, outside "
+        "the team's 6-month period."
+    ) in message
+
+
+def test_panel_finding_names_a_mappa_meeting_and_no_record_at_all():
+    message = _found(latest_forum_date="2024-01-10", latest_forum_kind="mappa_level_2")[
+        "NO_PROGRESSION_PANEL"
+    ]
+    assert "Latest MAPPA level 2 meeting: 10 January 2024, 16 months before" in message
+    assert (
+        "No progression panel or MAPPA level 2 or 3 meeting is recorded."
+        in (_found(**NO_MEETINGS)["NO_PROGRESSION_PANEL"])
+    )
+
+
+def test_multi_agency_finding_says_what_the_records_show():
+    message = _found(latest_meeting_date="2024-11-20", meeting_agencies=["police", "opd"])[
+        "NO_MULTI_AGENCY_INPUT"
+    ]
+    assert (
+        "Latest meeting with another agency: 20 November 2024 (police, OPD), 6 months before "
+        "the decision, outside the team's 6-month period."
+    ) in message
+    assert (
+        "No meeting with another agency is recorded."
+        in (_found(**NO_MEETINGS)["NO_MULTI_AGENCY_INPUT"])
+    )
+    assert (
+        "after the decision date"
+        in _found(latest_meeting_date="2025-07-01")["NO_MULTI_AGENCY_INPUT"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("held_on", "decision", "months", "counts"),
+    [
+        ("2024-12-02", "2025-06-02", 6, True),  # exactly six months: within the period
+        ("2024-12-01", "2025-06-02", 6, False),  # one day more
+        ("2025-06-02", "2025-06-02", 6, True),  # on the day of the decision
+        ("2025-06-03", "2025-06-02", 6, False),  # after the decision: never counts
+        ("2024-08-31", "2025-02-28", 6, True),  # 31 Aug + 6 months = 28 Feb (clamped)
+        ("2024-08-31", "2025-03-01", 6, False),
+        ("2023-06-02", "2025-06-02", 24, True),
+        ("2025-05-02", "2025-06-02", 1, True),
+        ("2025-05-01", "2025-06-02", 1, False),
+    ],
+)
+def test_a_meeting_counts_within_the_teams_period_before_the_decision(
+    held_on, decision, months, counts
+):
+    found = codes(
+        decision_date=decision,
+        latest_forum_date=held_on,
+        latest_meeting_date=held_on,
+        meeting_period_months=months,
+    )
+    assert ("NO_PROGRESSION_PANEL" not in found) is counts
+    assert ("NO_MULTI_AGENCY_INPUT" not in found) is counts
+
+
+def test_without_a_decision_date_any_recorded_meeting_counts():
+    found = codes(decision_date=None, latest_forum_date="2001-01-01")
+    assert "NO_PROGRESSION_PANEL" not in found
+    assert "NO_MULTI_AGENCY_INPUT" not in found
+
+
+def test_old_facts_with_only_the_ticks_still_read_and_keep_their_findings():
+    """Facts stored before meetings were recorded carry only the two booleans: they parse, and
+    a tick still stands for what it said (docs/rules.md "Meetings")."""
+    old = {k: v for k, v in CLEAN.items() if k not in NO_MEETINGS and k != "meeting_period_months"}
+    ticked = Facts.from_dict(
+        {**old, "progression_panel_held": True, "other_agencies_consulted": True}
+    )
+    assert ticked.meeting_period_months == rules.DEFAULT_MEETING_PERIOD_MONTHS
+    assert ticked.latest_forum_date is None
+    assert not {"NO_PROGRESSION_PANEL", "NO_MULTI_AGENCY_INPUT"} & {
+        f.code for f in evaluate(ticked)
+    }
+    unticked = Facts.from_dict(old)
+    assert {"NO_PROGRESSION_PANEL", "NO_MULTI_AGENCY_INPUT"} <= {f.code for f in evaluate(unticked)}
+    assert Facts.from_dict(ticked.to_dict()) == ticked
+
+
+def test_whole_months_between():
+    assert rules.whole_months_between(dt.date(2025, 1, 31), dt.date(2025, 2, 28)) == 1
+    assert rules.whole_months_between(dt.date(2025, 1, 31), dt.date(2025, 2, 27)) == 0
+    assert rules.whole_months_between(dt.date(2025, 3, 3), dt.date(2025, 12, 2)) == 8
+    assert rules.whole_months_between(dt.date(2025, 3, 3), dt.date(2025, 12, 3)) == 9
+    assert rules.whole_months_between(dt.date(2025, 6, 3), dt.date(2025, 6, 2)) == 0
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    held_on=st.dates(dt.date(1990, 1, 1), dt.date(2040, 12, 31)),
+    decision=st.dates(dt.date(1990, 1, 1), dt.date(2040, 12, 31)),
+    months=st.integers(*rules.MEETING_PERIOD_RANGE),
+)
+def test_a_meeting_counts_exactly_within_the_period_by_relativedelta(held_on, decision, months):
+    expected = held_on <= decision <= held_on + relativedelta(months=months)
+    assert rules.meeting_counts(held_on, decision, months) is expected
+    if expected and months < rules.MEETING_PERIOD_RANGE[1]:
+        assert rules.meeting_counts(held_on, decision, months + 1)  # a longer period keeps it
+
+
+@settings(max_examples=300, deadline=None)
+@given(well_formed_facts)
+def test_a_meeting_on_the_decision_date_clears_both_multi_agency_findings(data):
+    """Whatever else the facts say, a forum with another agency held on the day of the decision
+    answers both rules, and the out-of-touch prompt no longer asks to consult other agencies."""
+    parsed = Facts.from_dict(data)
+    day = parsed.decision_date or dt.date(2025, 6, 2)
+    met = Facts.from_dict(
+        {
+            **data,
+            "decision_date": day.isoformat(),
+            "latest_forum_date": day.isoformat(),
+            "latest_meeting_date": day.isoformat(),
+            "meeting_agencies": ["police"],
+        }
+    )
+    found = {f.code: f.message for f in evaluate(met)}
+    assert "NO_PROGRESSION_PANEL" not in found
+    assert "NO_MULTI_AGENCY_INPUT" not in found
+    assert "ask other agencies" not in found.get("OUT_OF_TOUCH_UNCHECKED", "")

@@ -14,7 +14,7 @@ from ippcase.cases.pages import WORK_ON_CASE, case_header
 from ippcase.core.http import AppRequest, mark_case_viewed
 from ippcase.models import Person, Recall, User
 from ippcase.vocab import Behaviour
-from recall import deadlines, forms, reminders, rules, selectors, vocab
+from recall import deadlines, forms, meeting_records, reminders, rules, selectors, vocab
 from recall.models import RecallRecommendation
 
 Status = vocab.RecommendationStatus
@@ -133,6 +133,7 @@ def answers(rec: RecallRecommendation) -> dict[str, Any]:
             for k in forms.alternative_keys(rec)
         ],
         "criteria": [(forms.CRITERIA_LABELS[k], v) for k, v in sorted(rec.criteria.items())],
+        "meetings": meeting_records.records_for(rec),
     }
 
 

@@ -18,9 +18,11 @@ from ippcase.core.forms import ErrorSummary, error_summary, summary_error
 from ippcase.core.http import AppRequest, role_required
 from recall import (
     alternatives,
+    deadlines,
     dossiers,
     forms,
     forms_part_a,
+    meeting_records,
     part_a,
     rules,
     selectors,
@@ -145,6 +147,7 @@ class SectionStatus:
     blocks: int
     warns: int  # warn findings without a justification
     answered: bool
+    hint: str = ""  # what the records say, under the section's name (issue 19)
 
     @property
     def tag(self) -> tuple[str, str] | None:
@@ -157,7 +160,16 @@ class SectionStatus:
         return None
 
 
-def _answered(rec: RecallRecommendation, slug: str) -> bool:
+def _answered(
+    rec: RecallRecommendation, slug: str, records: meeting_records.MeetingRecords
+) -> bool:
+    if slug == "panel":
+        # Nothing to answer: the meeting records decide, and a finding needs its justification.
+        return True
+    if slug == "multi-agency" and records.agencies_heard_in_period:
+        # A meeting with another agency within the team's period answers the section; the
+        # question about input outside a meeting is then optional.
+        return True
     if slug not in rec.sections_saved:
         return False
     return {
@@ -168,8 +180,27 @@ def _answered(rec: RecallRecommendation, slug: str) -> bool:
         "alternatives": all(
             (rec.alternatives.get(k) or {}).get("status") for k in vocab.CORE_ALTERNATIVES
         ),
-        "multi-agency": rec.other_agencies_consulted or bool(rec.multi_agency_input.strip()),
+        "multi-agency": not rec.other_agencies_consulted or bool(rec.multi_agency_input.strip()),
     }.get(slug, True)
+
+
+def _hint(slug: str, records: meeting_records.MeetingRecords) -> str:
+    """The meeting records in a line, under the two sections that read them."""
+    period = f"the team's {records.period_months}-month period"
+    if slug == "multi-agency":
+        count = len(records.with_agencies_in_period)
+        if not count:
+            return f"No meeting with another agency in {period}"
+        return f"{count} meeting{'s' if count != 1 else ''} with other agencies in {period}"
+    if slug == "panel":
+        if records.forum is None:
+            return "No progression panel or MAPPA level 2 or 3 meeting recorded"
+        where = "within" if records.forum_in_period else "outside"
+        return (
+            f"Latest: {records.forum.meeting.get_kind_display()}, "
+            f"{deadlines.long_date(records.forum.meeting.held_on)}, {where} {period}"
+        )
+    return ""
 
 
 def _unjustified(rec: RecallRecommendation, finding: rules.Finding) -> bool:
@@ -208,12 +239,14 @@ def recommendation_page(
     withdraw_form: forms.WithdrawForm | None = None,
 ) -> HttpResponse:
     findings = selectors.findings_for(rec)
+    records = meeting_records.records_for(rec)
     statuses = [
         SectionStatus(
             section=s,
             blocks=sum(1 for f in findings if f.code in s.codes and f.severity == "block"),
             warns=sum(1 for f in findings if f.code in s.codes and _unjustified(rec, f)),
-            answered=_answered(rec, s.slug),
+            answered=_answered(rec, s.slug, records),
+            hint=_hint(s.slug, records),
         )
         for s in sections_for(rec)
     ]
@@ -291,6 +324,8 @@ def _section_context(
         ]
         context["index_codes"] = index
         context["recent_concerns"] = list(selectors.concerns_for(rec.person)[:5])
+    if section.slug in ("multi-agency", "panel"):
+        context["records"] = meeting_records.records_for(rec)
     if section.slug == "alternatives":
         # The section's view requires the editor.
         context["new_actions"] = alternatives.offered(rec, True)

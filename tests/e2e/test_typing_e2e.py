@@ -56,8 +56,6 @@ def _answer_choices(page: Page, slug: str) -> None:
     elif slug == "allegation":
         _check(page, "allegation_status", "allegation_only")
         _check(page, "further_complaints", "no")
-    elif slug == "panel":
-        _check(page, "progression_panel_held", "no")
 
 
 def _text_for(field_id: str, n: int) -> str:
