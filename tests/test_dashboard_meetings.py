@@ -12,10 +12,11 @@ import io
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from ippcase.models import Person
-from ippcase.reporting.dashboard import Scope, Table
+from ippcase.reporting.dashboard import Link, Scope, Table
 from ippcase.reporting.panels import PANELS, PANELS_BY_SLUG, meetings
 from recall.vocab import MeetingKind
 from tests import factories
@@ -39,7 +40,11 @@ def _scope(date_from: dt.date | None = None, date_to: dt.date | None = None) -> 
 
 
 def _rows(table: Table) -> dict[str, list[object]]:
-    return {str(row[0]): list(row[1:]) for row in table.rows}
+    """The table's rows by their row header; a linked count as its number."""
+    return {
+        str(row[0]): [int(c.text) if isinstance(c, Link) else c for c in row[1:]]
+        for row in table.rows
+    }
 
 
 def _on_licence(team) -> Person:
@@ -268,3 +273,39 @@ def test_a_manager_of_another_pdu_cannot_choose_this_team(outsider, team):
     html = response.content.decode()
     assert "There is a problem" in html and "your own PDU" in html
     assert response.context["panels"] == [] and "Multi-agency management by team" not in html
+
+
+def test_the_no_panel_total_links_to_the_people_behind_it(team, other_pdu_team, manager):
+    without = _on_licence(team)
+    with_panel = _on_licence(team)
+    _meeting(with_panel, 30)
+    other = _on_licence(other_pdu_team)  # another PDU: not the manager's
+    client = client_for(manager)
+
+    data = PANEL.compute(Person.objects.filter(team=team), _scope())
+    link = data.tables[0].rows[-1][2]
+    assert link.url == reverse("dashboard_no_panel") and link.text == "1" and link.keep_query
+
+    def listed(url: str) -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200
+        return response.content.decode(), len(ctx.captured_queries)
+
+    url = reverse("dashboard_no_panel") + "?scope=team:leeds-a"
+    page, small = listed(url)
+    assert without.crn in page and with_panel.crn not in page and other.crn not in page
+    assert "<title>People on licence with no recent panel \u2013 Dashboard" in page
+    assert 'id="result-count">1 person<' in page
+    for _ in range(6):
+        _on_licence(team)
+    page, large = listed(url)
+    assert 'id="result-count">7 people<' in page
+    assert small == large
+
+
+def test_the_no_panel_list_refuses_a_scope_outside_the_managers_pdu(manager, other_pdu_team):
+    _on_licence(other_pdu_team)
+    response = client_for(manager).get(reverse("dashboard_no_panel"), {"scope": "team:wakefield-a"})
+    assert response.status_code == 400
+    assert "result-count" not in response.content.decode()

@@ -17,12 +17,13 @@ from typing import Any
 
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
+from django.urls import reverse
 
 from ippcase.cases.selectors import CaseStatus, stored_status
 from ippcase.core import charts
 from ippcase.models import Person
 from ippcase.reporting.cohort import percentage
-from ippcase.reporting.dashboard import Cell, Panel, PanelData, Scope, Table
+from ippcase.reporting.dashboard import Cell, Link, Panel, PanelData, Scope, Table
 from ippcase.reporting.panels.recalls import months
 from recall.meeting_models import MeetingAction, MultiAgencyMeeting
 from recall.vocab import FORUM_KINDS, MeetingKind
@@ -78,15 +79,29 @@ class Figures:
         return self.teams.setdefault(code, TeamRow(name or NO_TEAM))
 
 
+def _with_recent_panel(people: QuerySet[Person], today: dt.date) -> QuerySet[Person]:
+    since, until = panel_window(today)
+    recent = MultiAgencyMeeting.objects.filter(forums_held(since, until), person=OuterRef("pk"))
+    return people.annotate(status=stored_status(today), panel=Exists(recent)).filter(
+        status=CaseStatus.ON_LICENCE
+    )
+
+
+def no_panel_people(people: QuerySet[Person], today: dt.date) -> QuerySet[Person]:
+    """The people the "with no panel" count counts, by team and name (``dashboard_no_panel``)."""
+    return (
+        _with_recent_panel(people, today)
+        .filter(panel=False)
+        .order_by("team__name", "last_name", "first_name", "crn")
+    )
+
+
 def community_without_panel(people: QuerySet[Person], today: dt.date) -> list[Any]:
     """By team: the people on licence in the community today (the dashboard's "On licence":
     released, not recalled since, licence not ended) and those of them with no progression panel
     or MAPPA level 2/3 meeting (not struck out) in the last 12 months. One query."""
-    since, until = panel_window(today)
-    recent = MultiAgencyMeeting.objects.filter(forums_held(since, until), person=OuterRef("pk"))
     return list(
-        people.annotate(status=stored_status(today), panel=Exists(recent))
-        .filter(status=CaseStatus.ON_LICENCE)
+        _with_recent_panel(people, today)
         .order_by()
         .values("team__code", "team__name")
         .annotate(in_community=Count("pk"), no_panel=Count("pk", filter=Q(panel=False)))
@@ -173,7 +188,7 @@ def _team_table(rows: list[TeamRow], today: dt.date) -> Table:
         [
             "Total",
             community,
-            no_panel,
+            Link(str(no_panel), reverse("dashboard_no_panel"), numeric=True, keep_query=True),
             _share(no_panel, community),
             sum(r.forums for r in rows),
             sum(r.meetings for r in rows),
@@ -261,6 +276,8 @@ def compute(people: QuerySet[Person], scope: Scope) -> PanelData:
             "section 5.1, recommendation 3).",
             "Meetings held: every panel and meeting of the people in scope dated in the period, "
             "by the team the person is on now; struck-out records are left out.",
+            "The total of people with no panel links to the list of them, with their team and "
+            "community offender manager.",
             "Actions overdue: actions agreed at a meeting (not struck out), not marked done, "
             "whose due date is before today, by the team of the person the meeting was about. "
             "Longest overdue: days since the earliest missed due date.",
