@@ -91,7 +91,7 @@ def no_panel_people(people: QuerySet[Person], today: dt.date) -> QuerySet[Person
     """The people the "with no panel" count counts, by team and name (``dashboard_no_panel``)."""
     return (
         _with_recent_panel(people, today)
-        .filter(panel=False)
+        .filter(Q(panel=False))
         .order_by("team__name", "last_name", "first_name", "crn")
     )
 
