@@ -178,6 +178,15 @@ def test_meeting_actions_overdue_by_team(team, other_team_same_pdu):
     assert rows["Total"][5:] == [3, "10 days"]
 
 
+def test_one_day_overdue_is_singular(team):
+    meeting = _meeting(_on_licence(team), 60)
+    factories.MeetingActionFactory(meeting=meeting, due_on=TODAY - dt.timedelta(days=1))
+
+    rows = _rows(PANEL.compute(Person.objects.all(), _scope()).tables[0])
+
+    assert rows["Leeds A"][5:] == rows["Total"][5:] == [1, "1 day"]
+
+
 def test_people_with_no_team_have_their_own_row_last(team):
     person = _on_licence(team)
     Person.objects.filter(pk=person.pk).update(team=None, awaiting_pdu=team.pdu)

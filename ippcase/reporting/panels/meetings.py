@@ -165,6 +165,10 @@ def _share(part: int, whole: int) -> str:
     return f"{percentage(part, whole):.1f}%" if whole else "Nobody on licence"
 
 
+def _days(days: int | None) -> str:
+    return "None overdue" if days is None else f"{days} day{'s' if days != 1 else ''}"
+
+
 def _team_table(rows: list[TeamRow], today: dt.date) -> Table:
     body: list[list[Cell]] = []
     for row in rows:
@@ -178,7 +182,7 @@ def _team_table(rows: list[TeamRow], today: dt.date) -> Table:
                 row.forums,
                 row.meetings,
                 row.overdue,
-                f"{late} day{'s' if late != 1 else ''}" if late is not None else "None overdue",
+                _days(late),
             ]
         )
     community = sum(r.in_community for r in rows)
@@ -193,7 +197,7 @@ def _team_table(rows: list[TeamRow], today: dt.date) -> Table:
             sum(r.forums for r in rows),
             sum(r.meetings for r in rows),
             sum(r.overdue for r in rows),
-            f"{max(overdue_days)} days" if overdue_days else "None overdue",
+            _days(max(overdue_days) if overdue_days else None),
         ]
     )
     return Table(
