@@ -318,3 +318,35 @@ def test_the_no_panel_list_refuses_a_scope_outside_the_managers_pdu(manager, oth
     response = client_for(manager).get(reverse("dashboard_no_panel"), {"scope": "team:wakefield-a"})
     assert response.status_code == 400
     assert "result-count" not in response.content.decode()
+
+
+def test_each_teams_no_panel_count_links_to_its_people(
+    team, other_team_same_pdu, other_pdu_team, manager
+):
+    leeds_a = _on_licence(team)
+    leeds_b = _on_licence(other_team_same_pdu)
+    waiting = _on_licence(team)
+    Person.objects.filter(pk=waiting.pk).update(team=None, awaiting_pdu=team.pdu)
+    wakefield = _on_licence(other_pdu_team)
+    client = client_for(manager)
+
+    response = client.get(
+        "/dashboard/panels/multi-agency/", {"scope": "pdu:leeds"}, HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    base = reverse("dashboard_no_panel")
+    for team_query in ("team=leeds-a", "team=leeds-b", "team=%28none%29"):
+        # the dashboard's query string follows the team's with "&"
+        assert f'href="{base}?{team_query}&amp;scope=pdu%3Aleeds"' in html
+    assert f'href="{base}?scope=pdu%3Aleeds"' in html  # the total
+
+    def crns(query: dict[str, str]) -> set[str]:
+        page = client.get(base, query).content.decode()
+        return {p.crn for p in (leeds_a, leeds_b, waiting, wakefield) if p.crn in page}
+
+    assert crns({"team": "leeds-a"}) == {leeds_a.crn}
+    assert crns({"team": "leeds-b"}) == {leeds_b.crn}
+    assert crns({"team": meetings.NO_TEAM_CODE}) == {waiting.crn}
+    assert crns({}) == {leeds_a.crn, leeds_b.crn, waiting.crn}
+    # A team outside the manager's PDU lists nobody: the list stays within the scope.
+    assert crns({"team": "wakefield-a"}) == set()

@@ -263,7 +263,8 @@ def _dashboard(request: AppRequest, *, partial: bool = False) -> Dashboard:
 
 def _cell(value: Any, first: bool, query: str) -> dict[str, Any]:
     if isinstance(value, Link):
-        url = f"{value.url}?{query}" if value.keep_query and query else value.url
+        joiner = "&" if "?" in value.url else "?"
+        url = f"{value.url}{joiner}{query}" if value.keep_query and query else value.url
         return {"text": value.text, "url": url, "numeric": value.numeric}
     return {
         "text": "" if value is None else value,
@@ -539,10 +540,17 @@ def no_panel_people(request: AppRequest) -> HttpResponse:
     if board.scope is None or board.people is None:
         return _bad_scope(request, board)
     since, until = meeting_panels.panel_window(board.scope.today)
+    people = meeting_panels.no_panel_people(board.people, board.scope.today)
+    # ?team=<code> (or "none": no team yet): one row of the panel, within the scope.
+    team = request.GET.get("team", "")
+    if team == meeting_panels.NO_TEAM_CODE:
+        people = people.filter(team__isnull=True)
+    elif team:
+        people = people.filter(team__code=team)
     return _people_list(
         request,
         board,
-        meeting_panels.no_panel_people(board.people, board.scope.today),
+        people,
         heading="People on licence with no panel or MAPPA level 2 or 3 meeting in the last "
         f"{meeting_panels.PANEL_MONTHS} months",
         title="People on licence with no recent panel",

@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from ippcase.cases.selectors import CaseStatus, stored_status
 from ippcase.core import charts
@@ -30,6 +31,7 @@ from recall.vocab import FORUM_KINDS, MeetingKind
 
 PANEL_MONTHS = 12  # "no panel in the last 12 months" (issue 19)
 NO_TEAM = "No team (awaiting allocation)"
+NO_TEAM_CODE = "(none)"  # ?team=(none) on the people list: no team yet (never a slug)
 
 
 def months_before(day: dt.date, count: int) -> dt.date:
@@ -61,6 +63,7 @@ def forums_held(since: dt.date, until: dt.date) -> Q:
 
 @dataclass
 class TeamRow:
+    code: str | None
     name: str
     in_community: int = 0
     no_panel: int = 0
@@ -76,7 +79,7 @@ class Figures:
     by_month: dict[dt.date, dict[str, int]] = field(default_factory=dict)
 
     def team(self, code: str | None, name: str | None) -> TeamRow:
-        return self.teams.setdefault(code, TeamRow(name or NO_TEAM))
+        return self.teams.setdefault(code, TeamRow(code, name or NO_TEAM))
 
 
 def _with_recent_panel(people: QuerySet[Person], today: dt.date) -> QuerySet[Person]:
@@ -169,6 +172,14 @@ def _days(days: int | None) -> str:
     return "None overdue" if days is None else f"{days} day{'s' if days != 1 else ''}"
 
 
+def _no_panel_link(n: int, team: str | None = "") -> Link:
+    """The count, linking to the people behind it; ``team`` "" for every team in scope."""
+    url = reverse("dashboard_no_panel")
+    if team != "":
+        url += f"?{urlencode({'team': team or NO_TEAM_CODE})}"
+    return Link(str(n), url, numeric=True, keep_query=True)
+
+
 def _team_table(rows: list[TeamRow], today: dt.date) -> Table:
     body: list[list[Cell]] = []
     for row in rows:
@@ -177,7 +188,7 @@ def _team_table(rows: list[TeamRow], today: dt.date) -> Table:
             [
                 row.name,
                 row.in_community,
-                row.no_panel,
+                _no_panel_link(row.no_panel, row.code),
                 _share(row.no_panel, row.in_community),
                 row.forums,
                 row.meetings,
@@ -192,7 +203,7 @@ def _team_table(rows: list[TeamRow], today: dt.date) -> Table:
         [
             "Total",
             community,
-            Link(str(no_panel), reverse("dashboard_no_panel"), numeric=True, keep_query=True),
+            _no_panel_link(no_panel),
             _share(no_panel, community),
             sum(r.forums for r in rows),
             sum(r.meetings for r in rows),
@@ -280,7 +291,7 @@ def compute(people: QuerySet[Person], scope: Scope) -> PanelData:
             "section 5.1, recommendation 3).",
             "Meetings held: every panel and meeting of the people in scope dated in the period, "
             "by the team the person is on now; struck-out records are left out.",
-            "The total of people with no panel links to the list of them, with their team and "
+            "Each count of people with no panel links to the list of them, with their team and "
             "community offender manager.",
             "Actions overdue: actions agreed at a meeting (not struck out), not marked done, "
             "whose due date is before today, by the team of the person the meeting was about. "
