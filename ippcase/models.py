@@ -76,6 +76,10 @@ class Pdu(models.Model):
         return self.name
 
 
+# Team.panel_period_months: the months a panel or meeting counts for a recommendation (issue 19).
+PANEL_PERIOD_MIN, PANEL_PERIOD_MAX, PANEL_PERIOD_DEFAULT = 1, 24, 6
+
+
 @audited()
 class Team(models.Model):
     pdu = models.ForeignKey(Pdu, on_delete=models.PROTECT, related_name="teams")
@@ -85,15 +89,18 @@ class Team(models.Model):
     # docs/multi-agency-panels.md): the latest panel or meeting within this many months.
     panel_period_months = models.PositiveSmallIntegerField(
         "Months a panel or meeting counts for a recommendation",
-        default=6,
-        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        default=PANEL_PERIOD_DEFAULT,
+        validators=[MinValueValidator(PANEL_PERIOD_MIN), MaxValueValidator(PANEL_PERIOD_MAX)],
     )
 
     class Meta:
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(panel_period_months__gte=1, panel_period_months__lte=24),
+                condition=Q(
+                    panel_period_months__gte=PANEL_PERIOD_MIN,
+                    panel_period_months__lte=PANEL_PERIOD_MAX,
+                ),
                 name="team_panel_period_in_range",
             )
         ]

@@ -41,6 +41,11 @@ urlpatterns = [
         dashboard_views.position_people,
         name="dashboard_position_people",
     ),
+    path(
+        "dashboard/multi-agency/no-panel/",
+        dashboard_views.no_panel_people,
+        name="dashboard_no_panel",
+    ),
     path("dashboard/figures.zip", dashboard_views.csv_zip, name="dashboard_csv_zip"),
     path("dashboard/panels/<slug:slug>.csv", dashboard_views.panel_csv, name="dashboard_panel_csv"),
     path("dashboard/panels/<slug:slug>/", dashboard_views.panel, name="dashboard_panel"),

@@ -22,6 +22,7 @@ from ippcase.reporting.headline import FIGURES
 from ippcase.reporting.panels import PANELS, caseload, deadlines, recalls
 from ippcase.reporting.views import default_date_from
 from recall.models import ActionShortOfRecall, Concern, RecallRecommendation
+from recall.vocab import MeetingKind
 from recall.vocab import RecommendationStatus as RS
 from tests import factories
 from tests.conftest import client_for
@@ -567,6 +568,17 @@ def _grow(team, other_team, practitioner, count: int) -> None:
             _recommendation(person, RS.AUTHORISED, practitioner, recall=recall)
         elif n % 3 == 1:
             _recommendation(person, RS.DRAFT, practitioner)
+        # Multi-agency panels and meetings (issue 19), some with an action now overdue.
+        if n % 2 == 0:
+            meeting = factories.MeetingFactory(
+                person=person,
+                held_on=today - dt.timedelta(days=n * 9 + 5),
+                kind=MeetingKind.values[n % len(MeetingKind.values)],
+                recorded_by=practitioner,
+            )
+            factories.MeetingActionFactory(
+                meeting=meeting, owner=practitioner, due_on=today - dt.timedelta(days=n % 5 + 1)
+            )
 
 
 def _count(client, url: str, **extra) -> int:

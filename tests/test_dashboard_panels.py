@@ -461,9 +461,10 @@ def _populate(team, n: int) -> None:
         person = _person(team, mappa_category=1, mappa_level=1, rosh_level=vocab.RoshLevel.HIGH)
         factories.SentenceFactory(person=person, tariff_years=1 + k % 12)
         earlier = _recall(person, D(2015, 1, 1), D(2015, 6, 1))
+        recalled = D(2023, 5, 1) + dt.timedelta(days=k % 300)
         recall = _recall(
-            person, D(2022, 1, 1), D(2023, 5, 1) + dt.timedelta(days=k % 300),
-            returned_to_custody=D(2023, 6, 1),
+            person, D(2022, 1, 1), recalled,
+            returned_to_custody=max(recalled, D(2023, 6, 1)),
         )  # fmt: skip
         for m in range(3):
             _allocate(
@@ -484,9 +485,17 @@ def _populate(team, n: int) -> None:
         _recommendation(
             person, _london(2023, 9, 1, 12), ["NO_PROGRESSION_PANEL", "AP_EARLY_RECALL"]
         )
+        meeting = factories.MeetingFactory(person=person, held_on=D(2023, 10, 1 + k % 28))
+        factories.MeetingActionFactory(meeting=meeting, due_on=D(2023, 11, 1))
 
 
-EXPECTED_QUERIES = {"community": 3, "continuity": 4, "parole": 5, "proportionality": 2}
+EXPECTED_QUERIES = {
+    "community": 3,
+    "continuity": 4,
+    "parole": 5,
+    "proportionality": 2,
+    "multi-agency": 3,
+}
 
 
 @pytest.mark.parametrize("slug", sorted(EXPECTED_QUERIES))

@@ -220,7 +220,7 @@ def test_a_dry_run_writes_nothing_and_says_what_would_change(db):
         pytest.param(
             lambda d: d["staff"][0].update(roles=["practitioner", "wizard"]),
             'staff[0].roles[1]: "wizard" is not allowed; expected one of: practitioner, '
-            "manager, senior_manager, ppcs, admin, local_admin",
+            "manager, senior_manager, ppcs, admin, local_admin, qa_lead",
             id="unknown-role",
         ),
         pytest.param(
@@ -274,6 +274,21 @@ def test_a_dry_run_writes_nothing_and_says_what_would_change(db):
             lambda d: d["staff"].append("amy"),
             "staff[3]: expected an object, got a string",
             id="staff-not-an-object",
+        ),
+        pytest.param(
+            lambda d: d["teams"][0].update(panel_period_months=30),
+            "teams[0].panel_period_months: 30 is out of range; expected 1 to 24",
+            id="panel-period-out-of-range",
+        ),
+        pytest.param(
+            lambda d: d["teams"][0].update(panel_period_months="6"),
+            "teams[0].panel_period_months: expected a whole number, got a string",
+            id="panel-period-not-a-number",
+        ),
+        pytest.param(
+            lambda d: d["pdus"][0].update(panel_period_months=6),
+            "pdus[0].panel_period_months: unknown field; allowed fields: code, name, region",
+            id="panel-period-only-on-teams",
         ),
         pytest.param(
             lambda d: d.update(format="ippcase-import/1"),
@@ -410,3 +425,50 @@ def test_export_issues_a_fixed_number_of_queries(db, django_assert_num_queries):
     factories.UserFactory.create_batch(5)
     with django_assert_num_queries(4):
         organisation_export()
+
+
+# --- the team's panel period (issue 19) ---------------------------------------------------------
+
+
+def test_a_teams_panel_period_is_imported_and_defaults_to_six(db):
+    data = org_document()
+    data["teams"][0]["panel_period_months"] = 12
+
+    organisation_import(data=data)
+
+    periods = dict(models.Team.objects.values_list("code", "panel_period_months"))
+    assert periods == {"leeds-a": 12, "leeds-b": 6}
+
+
+def test_a_panel_period_left_out_keeps_the_stored_one_and_a_change_is_counted(db):
+    data = org_document()
+    data["teams"][1]["panel_period_months"] = 9
+    organisation_import(data=data)
+
+    left_out = org_document()  # no panel_period_months: leeds-b keeps its 9
+    assert organisation_import(data=left_out).total_changed == 0
+    assert models.Team.objects.get(code="leeds-b").panel_period_months == 9
+
+    data["teams"][1]["panel_period_months"] = 3
+    result = organisation_import(data=data)
+    assert result.changed["teams"] == 1
+    assert models.Team.objects.get(code="leeds-b").panel_period_months == 3
+
+
+def test_the_panel_period_round_trips_through_the_export(db):
+    organisation_import(data=org_document())
+    models.Team.objects.filter(code="leeds-a").update(panel_period_months=18)
+    exported = organisation_export()
+    assert exported["teams"][0] == {
+        "code": "leeds-a",
+        "name": "Leeds A",
+        "pdu": "leeds",
+        "panel_period_months": 18,
+    }
+
+    models.User.objects.all().delete()
+    models.Team.objects.all().delete()
+    organisation_import(data=exported)
+
+    assert organisation_export() == exported
+    assert models.Team.objects.get(code="leeds-a").panel_period_months == 18

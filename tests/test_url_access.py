@@ -316,6 +316,7 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
         "admin_region": {"code": team.pdu.region.code},
         "admin_pdu": {"code": team.pdu.code},
         "admin_team": {"code": team.code},
+        "admin_team_panel_period": {"code": team.code},
         **{
             f"admin_staff_{action}": {"pk": practitioner.pk}
             for action in ("member", "roles", "team", "unlock", "deactivate", "reactivate")

@@ -20,6 +20,7 @@ from typing import Any, Final
 from ippcase import vocab
 from ippcase.exchange.reader import SHOWN_MAX, Reader, json_type, shown
 from ippcase.exchange.rows import UNSET, ImportProblem
+from ippcase.models import PANEL_PERIOD_MAX, PANEL_PERIOD_MIN
 
 ORG_FORMAT: Final = "ippcase-organisation/1"
 
@@ -64,6 +65,9 @@ class UnitRow:
     code: str
     name: str
     parent: str = ""
+    # A team's months a panel or meeting counts for a recommendation (issue 19); None when the
+    # file leaves it out: a stored team keeps its own, a new one gets the default (6).
+    panel_period_months: int | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,13 @@ def _code(r: Reader) -> Callable[[object, str], str | None]:
     return read
 
 
+def _panel_period(r: Reader) -> Callable[[object, str], int | None]:
+    def read(value: object, path: str) -> int | None:
+        return r.integer(value, path, low=PANEL_PERIOD_MIN, high=PANEL_PERIOD_MAX)
+
+    return read
+
+
 def _units(
     r: Reader, items: list[Any], section: str, parent: tuple[str, str, frozenset[str]] | None
 ) -> list[UnitRow]:
@@ -173,7 +184,8 @@ def _units(
         if obj is None:
             continue
         before = len(r.problems)
-        r.keys(obj, path, ("code", "name", *((parent[0],) if parent else ())))
+        optional = ("panel_period_months",) if section == "teams" else ()
+        r.keys(obj, path, ("code", "name", *((parent[0],) if parent else ())), optional)
         code = r.get(obj, "code", path, _code(r))
         if isinstance(code, str):
             seen = first.setdefault(code, i)
@@ -192,8 +204,9 @@ def _units(
                         f"{path}.{key}",
                         f"{shown(value)} is not a {word} in the file or the database",
                     )
+        months = r.get(obj, "panel_period_months", path, _panel_period(r)) if optional else UNSET
         if len(r.problems) == before and isinstance(code, str) and isinstance(name, str):
-            rows.append(UnitRow(code, name, owner))
+            rows.append(UnitRow(code, name, owner, months if isinstance(months, int) else None))
     return rows
 
 

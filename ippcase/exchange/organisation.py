@@ -122,6 +122,8 @@ def _write_units(
         values: dict[str, Any] = {"code": row.code, "name": row.name}
         if parent_field is not None:
             values[parent_field] = parent_ids[row.parent]
+        if row.panel_period_months is not None:
+            values["panel_period_months"] = row.panel_period_months
         unit = stored.get(row.code)
         if unit is None:
             stored[row.code] = model.objects.create(**values)
@@ -188,9 +190,9 @@ def organisation_export() -> dict[str, Any]:
             )
         ],
         "teams": [
-            {"code": code, "name": name, "pdu": pdu}
-            for code, name, pdu in Team.objects.order_by("code").values_list(
-                "code", "name", "pdu__code"
+            {"code": code, "name": name, "pdu": pdu, "panel_period_months": months}
+            for code, name, pdu, months in Team.objects.order_by("code").values_list(
+                "code", "name", "pdu__code", "panel_period_months"
             )
         ],
         "staff": [

@@ -4,13 +4,14 @@ save against a record changed since is refused as stale."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
 
 from ippcase.core.forms import STALE_PAGE, AppForm, KeyedForm
-from ippcase.models import Pdu, Region, Team
+from ippcase.models import PANEL_PERIOD_MAX, PANEL_PERIOD_MIN, Pdu, Region, Team
 from ippcase.organisation.selectors import LOCAL_ADMIN_ROLES
 from ippcase.vocab import Role
 
@@ -78,6 +79,36 @@ class TeamForm(KeyedForm):
     def __init__(self, *args: Any, pdus: QuerySet[Pdu], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["pdu"]).queryset = pdus
+
+
+PANEL_PERIOD_ERROR = (
+    f"Months a panel or meeting counts for must be a whole number from {PANEL_PERIOD_MIN} "
+    f"to {PANEL_PERIOD_MAX}, like 6"
+)
+
+
+class PanelPeriodForm(AppForm):
+    """How many months a panel or meeting counts for a recommendation (issue 19). Read as ASCII
+    digits only: ``int()`` would also take "1_2" or other scripts' digits."""
+
+    panel_period_months = forms.CharField(
+        label="Months a panel or meeting counts for a recommendation",
+        help_text="The latest progression panel or MAPPA meeting within this many months fills "
+        "the recommendation's multi-agency sections. From 1 to 24 months; usually 6.",
+        error_messages={
+            "required": "Enter how many months a panel or meeting counts for, from 1 to 24"
+        },
+    )
+    expected = expected_field()
+
+    def clean_panel_period_months(self) -> int:
+        text = self.cleaned_data["panel_period_months"].strip()
+        if not re.fullmatch(r"[0-9]{1,3}", text):
+            raise forms.ValidationError(PANEL_PERIOD_ERROR)
+        months = int(text)
+        if not PANEL_PERIOD_MIN <= months <= PANEL_PERIOD_MAX:
+            raise forms.ValidationError(PANEL_PERIOD_ERROR)
+        return months
 
 
 def role_choices(admin: bool) -> list[tuple[str, str]]:

@@ -22,7 +22,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from ippcase.core import once
 from ippcase.core.notifications import notify
-from ippcase.models import Allocation, Pdu, Region, Team, User
+from ippcase.models import PANEL_PERIOD_MAX, PANEL_PERIOD_MIN, Allocation, Pdu, Region, Team, User
 from ippcase.organisation import selectors
 from ippcase.vocab import Role
 
@@ -140,6 +140,27 @@ def team_rename(*, actor: User, team_id: int, name: str, expected: str) -> Team:
     with pghistory.context(user=actor.pk, reason="Team renamed"):
         team.name = name.strip()
         team.save(update_fields=["name"])
+    return team
+
+
+PANEL_PERIOD_RANGE = range(PANEL_PERIOD_MIN, PANEL_PERIOD_MAX + 1)
+
+
+@transaction.atomic
+def team_set_panel_period(*, actor: User, team_id: int, months: int, expected: str) -> Team:
+    """Set how many months a multi-agency panel or meeting counts for a recommendation of the
+    team's people (issue 19; docs/administration.md)."""
+    team = Team.objects.select_for_update().select_related("pdu").get(pk=team_id)
+    _require(actor, "ippcase.administer_pdu", team.pdu, "You cannot change this team.")
+    _check(expected, selectors.marker(team.panel_period_months))
+    if isinstance(months, bool) or not isinstance(months, int) or months not in PANEL_PERIOD_RANGE:
+        raise AdminError(
+            "Months a panel or meeting counts for must be a whole number from "
+            f"{PANEL_PERIOD_MIN} to {PANEL_PERIOD_MAX}, like 6"
+        )
+    with pghistory.context(user=actor.pk, reason="Panel period changed"):
+        team.panel_period_months = months
+        team.save(update_fields=["panel_period_months"])
     return team
 
 

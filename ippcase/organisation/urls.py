@@ -14,6 +14,11 @@ urlpatterns = [
     path("pdus/<slug:code>/", structure.pdu, name="admin_pdu"),
     path("teams/new/", structure.team_new, name="admin_team_new"),
     path("teams/<slug:code>/", structure.team, name="admin_team"),
+    path(
+        "teams/<slug:code>/panel-period/",
+        structure.team_panel_period,
+        name="admin_team_panel_period",
+    ),
     path("staff/", staff.staff_list, name="admin_staff"),
     path("staff/new/", staff.staff_new, name="admin_staff_new"),
     path("staff/<int:pk>/", staff.staff_member, name="admin_staff_member"),

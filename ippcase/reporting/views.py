@@ -38,6 +38,7 @@ from ippcase.reporting import headline
 from ippcase.reporting.dashboard import Link, Panel, Scope, Table
 from ippcase.reporting.panels import PANELS, PANELS_BY_SLUG
 from ippcase.reporting.panels import caseload as caseload_panels
+from ippcase.reporting.panels import meetings as meeting_panels
 from ippcase.vocab import Role
 from recall.vocab import RecommendationStatus
 
@@ -262,7 +263,8 @@ def _dashboard(request: AppRequest, *, partial: bool = False) -> Dashboard:
 
 def _cell(value: Any, first: bool, query: str) -> dict[str, Any]:
     if isinstance(value, Link):
-        url = f"{value.url}?{query}" if value.keep_query and query else value.url
+        joiner = "&" if "?" in value.url else "?"
+        url = f"{value.url}{joiner}{query}" if value.keep_query and query else value.url
         return {"text": value.text, "url": url, "numeric": value.numeric}
     return {
         "text": "" if value is None else value,
@@ -524,6 +526,36 @@ def position_people(request: AppRequest, slug: str) -> HttpResponse:
         heading=f"Caseload now: {position.label[0].lower()}{position.label[1:]}",
         title=f"Caseload now: {position.label}",
         definition=f"Counted today, {board.scope.today:%-d %B %Y}.",
+    )
+
+
+@require_GET
+@role_required("ippcase.view_dashboard")
+@reporting_reads()
+def no_panel_people(request: AppRequest) -> HttpResponse:
+    """The people on licence in the community within the dashboard's scope with no progression
+    panel or MAPPA level 2/3 meeting in the last 12 months (the "Multi-agency management" panel,
+    issue 19), today."""
+    board = _dashboard(request)
+    if board.scope is None or board.people is None:
+        return _bad_scope(request, board)
+    since, until = meeting_panels.panel_window(board.scope.today)
+    people = meeting_panels.no_panel_people(board.people, board.scope.today)
+    # ?team=<code> (or "none": no team yet): one row of the panel, within the scope.
+    team = request.GET.get("team", "")
+    if team == meeting_panels.NO_TEAM_CODE:
+        people = people.filter(team__isnull=True)
+    elif team:
+        people = people.filter(team__code=team)
+    return _people_list(
+        request,
+        board,
+        people,
+        heading="People on licence with no panel or MAPPA level 2 or 3 meeting in the last "
+        f"{meeting_panels.PANEL_MONTHS} months",
+        title="People on licence with no recent panel",
+        definition="On licence in the community today, and no IPP progression panel or MAPPA "
+        f"level 2 or 3 meeting recorded from {since:%-d %B %Y} to {until:%-d %B %Y}.",
     )
 
 

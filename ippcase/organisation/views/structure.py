@@ -10,9 +10,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from ippcase.core.forms import error_summary
+from ippcase.core.forms import ErrorSummary, error_summary, summary_error
 from ippcase.core.http import AppRequest, role_required
 from ippcase.models import Pdu, Region, Team
 from ippcase.organisation import forms, selectors, services
@@ -152,11 +152,49 @@ def team_new(request: AppRequest) -> HttpResponse:
     return _page(request, "team_new.html", {"form": form, "no_pdus": not pdus.exists()})
 
 
-@role_required(ADMINISTER)
-def team(request: AppRequest, code: str) -> HttpResponse:
+def administered_team(request: AppRequest, code: str) -> Team:
     obj = get_object_or_404(Team.objects.select_related("pdu", "pdu__region"), code=code)
     if not request.user.has_perm("ippcase.administer_pdu", obj.pdu):
         raise Http404("No such team.")
+    return obj
+
+
+def _team_page(
+    request: AppRequest,
+    obj: Team,
+    *,
+    form: forms.RenameForm | None = None,
+    period_form: forms.PanelPeriodForm | None = None,
+    errors: ErrorSummary | None = None,
+) -> HttpResponse:
+    if form is None:
+        form = forms.RenameForm(initial={"name": obj.name, "expected": selectors.marker(obj.name)})
+    if period_form is None:
+        period_form = forms.PanelPeriodForm(
+            initial={
+                "panel_period_months": obj.panel_period_months,
+                "expected": selectors.marker(obj.panel_period_months),
+            }
+        )
+    if errors is None:
+        errors = error_summary(form) if form.errors else []
+        errors += error_summary(period_form) if period_form.errors else []
+    return _page(
+        request,
+        "team.html",
+        {
+            "team": obj,
+            "members": selectors.team_members(obj),
+            "form": form,
+            "period_form": period_form,
+            "errors": errors,
+        },
+    )
+
+
+@role_required(ADMINISTER)
+def team(request: AppRequest, code: str) -> HttpResponse:
+    obj = administered_team(request, code)
     form = forms.RenameForm(
         request.POST if request.method == "POST" else None,
         initial={"name": obj.name, "expected": selectors.marker(obj.name)},
@@ -174,6 +212,29 @@ def team(request: AppRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, "Team renamed.")
             return redirect("admin_team", code=obj.code)
-    return _page(
-        request, "team.html", {"team": obj, "members": selectors.team_members(obj), "form": form}
-    )
+    return _team_page(request, obj, form=form)
+
+
+@require_POST
+@role_required(ADMINISTER)
+def team_panel_period(request: AppRequest, code: str) -> HttpResponse:
+    """Change how many months a panel or meeting counts for a recommendation (issue 19)."""
+    obj = administered_team(request, code)
+    form = forms.PanelPeriodForm(request.POST)
+    if form.is_valid():
+        try:
+            services.team_set_panel_period(
+                actor=request.user,
+                team_id=obj.pk,
+                months=form.cleaned_data["panel_period_months"],
+                expected=form.cleaned_data["expected"],
+            )
+        except services.AdminError as error:
+            return _team_page(request, obj, period_form=form, errors=summary_error(error))
+        months = form.cleaned_data["panel_period_months"]
+        messages.success(
+            request,
+            f"A panel or meeting now counts for {months} month{'s' if months != 1 else ''}.",
+        )
+        return redirect("admin_team", code=obj.code)
+    return _team_page(request, obj, period_form=form)

@@ -9,6 +9,7 @@ from ippcase.reporting.panels import (
     community,
     continuity,
     deadlines,
+    meetings,
     parole,
     proportionality,
     recalls,
@@ -23,6 +24,7 @@ PANELS: tuple[Panel, ...] = (
     continuity.CONTINUITY,
     parole.PAROLE,
     proportionality.PROPORTIONALITY,
+    meetings.MULTI_AGENCY,
     cohort.COHORT,
 )
 PANELS_BY_SLUG = {panel.slug: panel for panel in PANELS}
