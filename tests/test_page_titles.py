@@ -28,6 +28,8 @@ from tests.test_hostile_input import (  # noqa: F401
     logged_concern,
     on_licence,
     parole_case,
+    qa_drawer,
+    qa_item,
     report_awaiting,
     report_countersigned,
     report_draft,

@@ -244,7 +244,7 @@ def test_feedback_reaches_the_practitioner_and_spo_only_once_published(
     assert told == {people["author"].pk, people["spo"].pk}
     page = author.get(reviews_url).content.decode()
     assert "The allegation was old and the AP could have held him." in page
-    assert "<title>Quality reviews – " in page
+    assert "<title>Quality reviews \N{EN DASH} " in page
     assert "Quality reviews" in author.get(overview).content.decode()
 
 

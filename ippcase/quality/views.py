@@ -40,7 +40,7 @@ def samples(request: AppRequest) -> HttpResponse:
 @role_required(DRAW)
 def sample_new(request: AppRequest) -> HttpResponse:
     scopes = selectors.scopes_for(request.user)
-    form = forms.SampleForm(request.POST or None, scopes=scopes)
+    form = forms.SampleForm(request.POST if request.method == "POST" else None, scopes=scopes)
     errors: ErrorSummary = []
     if request.method == "POST":
         if form.is_valid():
