@@ -351,3 +351,18 @@ def test_the_person_reviews_page_takes_the_same_queries_at_two_sizes(
             )
     assert QaReview.objects.filter(item__recommendation__person=first).count() == 3
     assert _queries(client, url) == small
+
+
+def test_a_draft_belongs_to_its_reviewer(item, senior_manager, team):
+    lead = factories.UserFactory(roles=[QA], team=team)
+    client_for(senior_manager).post(_url(item), _post(legal_test="yes"))
+    page = client_for(lead).get(_url(item)).content.decode()
+    assert 'id="review-status"' in page and 'name="legal_test"' not in page
+    with pytest.raises(services.NotAllowed, match="only they can change"):
+        services.review_save(
+            item_id=item.pk,
+            actor=lead,
+            expected_version=1,
+            answers=services.ReviewAnswers(answers={"legal_test": "no"}),
+        )
+    assert QaReview.objects.get().legal_test == "yes"
