@@ -66,6 +66,7 @@ urlpatterns = [
     path("administration/", include("ippcase.organisation.urls")),
     path("recall/", include("recall.urls")),
     path("parole/", include("parole.urls")),
+    path("", include("ippcase.quality.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -53,6 +53,9 @@ from ippcase.exchange import (
     cases_import,
     decode_import_file,
 )
+from ippcase.quality import forms as quality_forms
+from ippcase.quality import selectors as quality_selectors
+from ippcase.quality import services as quality_services
 from parole.models import Adjournment, ParoleReview, TerminationReferral
 from parole.views import case as parole_views
 from recall import entries, forms_meetings, meeting_selectors, meeting_services, services
@@ -117,7 +120,7 @@ def _count(name: str) -> None:
 def _audited_tables() -> list[str]:
     models = [
         model
-        for label in ("ippcase", "recall", "parole", "pghistory")
+        for label in ("ippcase", "recall", "parole", "quality", "pghistory")
         for model in apps.get_app_config(label).get_models()
         if not model._meta.proxy and model._meta.managed
     ]
@@ -860,6 +863,59 @@ ENDPOINTS.append(
         fixed=lambda person: {"marker": record_selectors.victims_marker(person)},
     )
 )
+
+
+@pytest.fixture
+def qa_drawer(team, senior_manager):
+    """A senior manager with a recall in their PDU to sample (issue 19)."""
+    from tests.quality_data import TODAY, recall_decision, staff
+
+    recall_decision(team, staff(team), recalled_on=TODAY - dt.timedelta(days=5))
+    return senior_manager
+
+
+@pytest.fixture
+def qa_item(qa_drawer, team):
+    from tests.quality_data import PERIOD_START, TODAY
+
+    sample = quality_services.sample_draw(
+        actor=qa_drawer,
+        name="Hostile sample",
+        scope_key=f"pdu:{team.pdu_id}",
+        period_start=PERIOD_START,
+        period_end=TODAY,
+        include_recalls=True,
+        include_not_recalled=True,
+        strata=[],
+        size=1,
+    )
+    return sample.items.get()
+
+
+# Quality assurance (issue 19): drawing a sample (a valid post draws one, then rolled back) and
+# the review of a decision (a draft or, with every answer, a publication).
+ENDPOINTS += [
+    Endpoint(
+        "quality_sample_new",
+        "senior_manager",
+        "qa_drawer",
+        "quality:sample_new",
+        lambda user: [],
+        lambda user: quality_forms.SampleForm(scopes=quality_selectors.scopes_for(user)),
+        fixed=lambda user: {"scope": f"pdu:{user.team.pdu_id}"},
+    ),
+    Endpoint(
+        "quality_review",
+        "senior_manager",
+        "qa_item",
+        "quality:review",
+        lambda item: [item.pk],
+        lambda item: quality_forms.ReviewForm(
+            warnings=quality_selectors.decision_record(item).acknowledged
+        ),
+        fixed=lambda item: {"version": "0", "action": "publish"},
+    ),
+]
 # The views that show a page and take no typed input (a button, or a read-only page). Every other
 # view of the recall and parole apps must have an endpoint above: a new form fails the test below.
 NO_TYPED_INPUT = {
@@ -885,6 +941,9 @@ NO_TYPED_INPUT = {
     "recall:report_start",  # a button
     "parole:report",  # GET filters: test_generated_filters_never_break_a_page
     "parole:person_parole",
+    "quality:samples",
+    "quality:sample",
+    "quality:person_reviews",
 }
 
 
@@ -926,7 +985,7 @@ def test_every_form_view_has_a_generated_input_test():
     from django.urls import get_resolver
 
     names: set[str] = set()
-    for namespace in ("recall", "parole"):
+    for namespace in ("recall", "parole", "quality"):
         resolver = get_resolver().namespace_dict[namespace][1]
         names |= {f"{namespace}:{n}" for n in resolver.reverse_dict if isinstance(n, str)}
     assert names - NO_TYPED_INPUT == {e.route for e in ENDPOINTS if ":" in e.route}

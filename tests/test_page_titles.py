@@ -29,6 +29,8 @@ from tests.test_hostile_input import (  # noqa: F401
     meeting_action,
     on_licence,
     parole_case,
+    qa_drawer,
+    qa_item,
     recorded_meeting,
     report_awaiting,
     report_countersigned,

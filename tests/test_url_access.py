@@ -32,6 +32,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from ippcase.models import Notification, Person, Recall
+from ippcase.quality.models import QaItem, QaSample
 from ippcase.reporting.panels import PANELS
 from parole.models import Adjournment, ParoleReview, TerminationReferral
 from recall.models import (
@@ -276,7 +277,24 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
         uploaded_by=practitioner,
     )
     evidence.file.save("evidence", ContentFile(b"%PDF-1.4\n"), save=True)
+    # Issue 19: a quality-assurance sample of the PDU holding the authorised recall, which the
+    # senior manager persona neither made nor signed (so may review).
+    qa_sample = QaSample.objects.create(
+        name="Access sample",
+        period_start=timezone.localdate() - dt.timedelta(days=30),
+        period_end=timezone.localdate(),
+        pdu=team.pdu,
+        size=1,
+        seed=1,
+        population=1,
+        drawn_by=fixtures["senior_manager"],
+    )
+    qa_item = QaItem.objects.create(
+        sample=qa_sample, recommendation=authorised, position=1, kind="recall"
+    )
     pk_kwargs = {
+        "quality:sample": qa_sample,
+        "quality:review": qa_item,
         "recall:concern_correct": concern,
         "recall:concern_strike_out": concern,
         "recall:action_correct": action,

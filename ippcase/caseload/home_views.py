@@ -18,7 +18,8 @@ from recall.meeting_selectors import overdue_for_owner
 @role_required()
 def home(request: AppRequest) -> HttpResponse:
     """``/``: the practitioner's cases, the manager's "waiting for you", PPCS's queue, the
-    administration home for administrators only, else the caseload."""
+    quality-assurance samples for a QA lead, the administration home for administrators only,
+    else the caseload."""
     user = request.user
     if user.has_role(Role.PRACTITIONER):
         return render(
@@ -38,6 +39,10 @@ def home(request: AppRequest) -> HttpResponse:
         )
     if user.has_role(Role.PPCS):
         return redirect("recall:ppcs_queue")
+    if set(user.roles) - {Role.ADMIN, Role.LOCAL_ADMIN} == {Role.QA_LEAD}:
+        # A QA lead's only case work is quality assurance (issue 19). caseload sits below
+        # quality, so it names the page, it does not import it.
+        return redirect("quality:samples")
     if set(user.roles) <= {Role.ADMIN, Role.LOCAL_ADMIN}:
         return redirect("administration")
     return redirect("caseload")

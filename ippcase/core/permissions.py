@@ -54,8 +54,21 @@ def is_local_admin(user: Any) -> bool:
     return Role.LOCAL_ADMIN in _roles(user)
 
 
+@rules.predicate
+def is_qa_lead(user: Any) -> bool:
+    """Quality assurance (issue 19): the role uses the app (its home is the samples) but sees
+    no caseload; its access is granted by ippcase/quality/permissions.py."""
+    return Role.QA_LEAD in _roles(user)
+
+
 has_any_role = (
-    is_practitioner | is_manager | is_senior_manager | is_ppcs | is_admin | is_local_admin
+    is_practitioner
+    | is_manager
+    | is_senior_manager
+    | is_ppcs
+    | is_admin
+    | is_local_admin
+    | is_qa_lead
 )
 
 

@@ -22,6 +22,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Dashboard", reverse("dashboard")))
     if user.has_perm("parole.view_report"):
         items.append(("Parole report", reverse("parole:report")))
+    if user.has_perm("quality.draw_sample"):
+        items.append(("Quality assurance", reverse("quality:samples")))
     if user.has_perm("ippcase.manage_notifications"):
         items.append(("Email notifications", reverse("notification_outbox")))
     if user.has_perm("ippcase.administer"):

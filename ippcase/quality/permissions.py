@@ -19,15 +19,10 @@ from typing import Any
 import rules
 from django.db.models import Q, QuerySet
 
-from ippcase.core.permissions import is_admin, is_senior_manager
+from ippcase.core.permissions import is_admin, is_qa_lead, is_senior_manager
 from ippcase.models import Person
 from ippcase.quality.models import QaItem, QaSample
 from ippcase.vocab import Role
-
-
-@rules.predicate
-def is_qa_lead(user: Any) -> bool:
-    return user.is_authenticated and Role.QA_LEAD in (getattr(user, "roles", None) or [])
 
 
 def _own_pdu_id(user: Any) -> int | None:
