@@ -35,3 +35,11 @@ STORAGES = {
 # Static files come from the finders (runserver, live_server); WhiteNoise serves the collected
 # files in production only.
 MIDDLEWARE = [m for m in MIDDLEWARE if "whitenoise" not in m]  # noqa: F405
+
+# A test that waits on a lock fails after five minutes with PostgreSQL's own message, naming the
+# statement, instead of holding the suite until CI's time runs out (a CI run of this suite once
+# stopped at 13% with no output; pyproject.toml's faulthandler_timeout prints every thread's
+# stack for any test still running after ten minutes).
+for _database in DATABASES.values():  # noqa: F405
+    _options = _database.setdefault("OPTIONS", {})
+    _options["options"] = (_options.get("options", "") + " -c lock_timeout=300000").strip()
