@@ -67,7 +67,7 @@ def test_senior_manager_reads_and_downloads_the_qa_report(page: Page, assert_acc
     page.get_by_role("button", name="Sign in").click()
 
     page.goto("/quality/samples/")
-    page.get_by_role("link", name="Leeds, last quarter").click()
+    page.get_by_role("link", name="Leeds, last quarter", exact=True).click()
     page.get_by_role("link", name="Read the report on this sample").click()
     expect(page.get_by_role("heading", name="Leeds, last quarter", level=1)).to_be_visible()
     expect(page.locator("#reviewed")).to_have_text("Reviewed: 3 of 4")
