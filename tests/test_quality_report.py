@@ -341,3 +341,13 @@ def test_trend_queries_do_not_grow_with_the_samples(team, people, senior_manager
         )
         _review(sample.items.get(), reviewer, J.PROPORTIONATE)
     assert _queries(client, reverse("quality:trend")) == few
+
+
+def test_the_csv_quotes_a_stored_formula(team, people, senior_manager):
+    """A team's name is typed by an administrator: in the CSV it cannot become a formula."""
+    sample, _ = _sample(team, people, senior_manager, 1)
+    team.name = '=HYPERLINK("http://x","y")'
+    team.save()
+    response = client_for(senior_manager).get(reverse("quality:report_csv", args=[sample.pk]))
+    (row,) = csv.DictReader(io.StringIO(response.content.decode()))
+    assert row["Team"] == "'" + team.name
