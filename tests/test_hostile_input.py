@@ -944,6 +944,10 @@ NO_TYPED_INPUT = {
     "quality:samples",
     "quality:sample",
     "quality:person_reviews",
+    "quality:report",  # the QA report (GET pages and downloads, no form)
+    "quality:report_pdf",
+    "quality:report_csv",
+    "quality:trend",
 }
 
 

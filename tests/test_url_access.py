@@ -294,6 +294,9 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
     )
     pk_kwargs = {
         "quality:sample": qa_sample,
+        "quality:report": qa_sample,
+        "quality:report_pdf": qa_sample,
+        "quality:report_csv": qa_sample,
         "quality:review": qa_item,
         "recall:concern_correct": concern,
         "recall:concern_strike_out": concern,

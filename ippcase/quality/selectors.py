@@ -272,12 +272,13 @@ def _with_decision(qs: QuerySet[QaItem]) -> QuerySet[QaItem]:
     return qs.annotate(decided_on=Subquery(decided, output_field=DateField()))
 
 
-def sample_items(sample: QaSample) -> list[QaItem]:
+ITEM_RELATED = ("recommendation__person__team", "review__reviewer")
+
+
+def sample_items(sample: QaSample, related: tuple[str, ...] = ITEM_RELATED) -> list[QaItem]:
     """The sample's decisions in the order drawn, each with its person, team, decision date and
-    review (one query)."""
-    qs = QaItem.objects.filter(sample=sample).select_related(
-        "recommendation__person__team", "review__reviewer"
-    )
+    review (one query); ``related`` names what else is joined."""
+    qs = QaItem.objects.filter(sample=sample).select_related(*related)
     return list(_with_decision(qs).order_by("position"))
 
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from ippcase.quality import views
+from ippcase.quality import report_views, views
 
 app_name = "quality"
 urlpatterns: list[URLPattern] = [
     path("quality/samples/", views.samples, name="samples"),
     path("quality/samples/new/", views.sample_new, name="sample_new"),
     path("quality/samples/<int:pk>/", views.sample, name="sample"),
+    path("quality/samples/<int:pk>/report/", report_views.sample_report, name="report"),
+    path("quality/samples/<int:pk>/report.pdf", report_views.report_pdf, name="report_pdf"),
+    path("quality/samples/<int:pk>/report.csv", report_views.report_csv, name="report_csv"),
+    path("quality/trend/", report_views.trend, name="trend"),
     path("quality/decisions/<int:pk>/review/", views.review, name="review"),
     path("cases/<str:crn>/quality-reviews/", views.person_reviews, name="person_reviews"),
 ]
