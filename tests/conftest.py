@@ -14,6 +14,34 @@ from django.test import Client
 from ippcase import vocab
 from tests import factories
 
+# No autovacuum on the test database's tables. Every test's rows are rolled back, so a vacuum
+# between tests finds the tables empty and records "0 rows in N pages"; the planner then takes a
+# table for one row, and the position and trend triggers (ippcase/caseload) choose nested loops
+# over whole tables, seconds an insert once a test writes a few hundred rows. A CI run stopped at
+# 13% that way (6 December 2026, an INSERT into ippcase_recall running for minutes); a table
+# never vacuumed is planned from its real size instead. Production tables hold their rows, and
+# their statistics are right.
+NO_AUTOVACUUM = """
+DO $$
+DECLARE t regclass;
+BEGIN
+  FOR t IN SELECT c.oid::regclass FROM pg_class c
+           WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace
+  LOOP
+    EXECUTE format('ALTER TABLE %s SET (autovacuum_enabled = false)', t);
+  END LOOP;
+END
+$$;
+"""
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(NO_AUTOVACUUM)
+
 
 @pytest.fixture
 def team(db):
