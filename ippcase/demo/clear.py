@@ -35,6 +35,8 @@ from recall.models import (
     ActionShortOfRecall,
     Concern,
     Dossier,
+    MeetingAction,
+    MultiAgencyMeeting,
     Oversight,
     PpcsDecision,
     RecallRecommendation,
@@ -104,6 +106,9 @@ def clear_demo_data() -> dict[str, int]:
     # national-scale seed holds hundreds of thousands of concerns: each table goes in one
     # DELETE on the ids (Django's collector would load every row to cascade the concerns'
     # licence-condition links). Row triggers still write the audit events, as for any delete.
+    # Meetings first: their links to concerns go with them (Django deletes the through rows).
+    MeetingAction.objects.filter(meeting__person_id__in=person_ids).delete()
+    MultiAgencyMeeting.objects.filter(person_id__in=person_ids).delete()
     _delete_recall_work(person_ids)
     _clear_recall_work(person_ids)  # whatever else the recall app keeps on these people
     # Then the parole work, children first (the reviews' delays, then the reviews).
