@@ -97,3 +97,39 @@ def test_load_demo_imports_the_fixture_meetings():
     call_command("load_demo", "--without-recall-work", stdout=io.StringIO())
     assert MultiAgencyMeeting.objects.filter(kind__in=FORUM_KINDS).exists()
     assert MeetingAction.objects.filter(done_on__isnull=True).exists()
+
+
+# --- the demo QA sample ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_seed_demo_draws_a_qa_sample_with_three_published_reviews():
+    from ippcase.models import User
+    from ippcase.quality import vocab as qa_vocab
+    from ippcase.quality.models import QaReview, QaSample
+    from ippcase.vocab import Role
+
+    out = io.StringIO()
+    call_command("seed_demo", people=300, seed=2025, stdout=out)
+
+    lead = User.objects.get(roles__contains=[Role.QA_LEAD])
+    assert lead.email.endswith("@demo.ippcase.example") and lead.check_password("ippcase-demo-2025")
+    assert f"qa_lead         {lead.username}" in out.getvalue()
+    sample = QaSample.objects.get()
+    assert (sample.size, sample.seed, sample.drawn_by) == (10, tables.QA_SAMPLE_SEED, lead)
+    assert sample.region_id == lead.team.pdu.region_id
+    assert sample.items.count() == 10
+    reviews = list(QaReview.objects.order_by("item__position"))
+    assert [r.item.position for r in reviews] == [1, 2, 3]
+    assert all(r.status == qa_vocab.ReviewStatus.PUBLISHED and r.reviewer == lead for r in reviews)
+    avoidable = [r for r in reviews if r.judgement == qa_vocab.Judgement.AVOIDABLE]
+    assert len(avoidable) == 1 and avoidable[0].avoidable_reasons
+
+    # The same seed draws the same decisions; --clear removes the old sample first.
+    drawn = list(sample.items.order_by("position").values_list("recommendation__person__crn"))
+    call_command("seed_demo", people=300, seed=2025, clear=True, stdout=io.StringIO())
+    again = QaSample.objects.get()
+    assert list(again.items.order_by("position").values_list("recommendation__person__crn")) == (
+        drawn
+    )
+    assert QaReview.objects.count() == 3

@@ -422,3 +422,8 @@ OTHER_MEETING_SHARE = 0.25
 MEETING_ACTIONS = (1, 3)  # actions per meeting, uniform
 MEETING_ACTION_DUE_DAYS = (14, 56)  # due this long after the meeting
 MEETING_ACTION_DONE_SHARE = 0.7  # of actions due by the reference date; the rest are overdue
+
+# --- The demo QA sample (ippcase/demo/quality.py) ------------------------------------------------
+QA_SAMPLE_SEED = 2025  # a fixed seed: the same decisions every time
+QA_SAMPLE_SIZE = 10
+QA_PERIOD_START = dt.date(2023, 1, 1)  # the authorised recommendations start here
