@@ -262,3 +262,23 @@ def test_an_action_owner_may_be_any_existing_user(team, practitioner):
     record["meetings"][1]["actions"][1]["owner"] = "elsewhere"
     cases_import(data=document(record))
     assert MeetingAction.objects.get(owner__username="elsewhere").due_on == dt.date(2021, 7, 1)
+
+
+def test_import_queries_do_not_grow_with_meetings(team, practitioner):
+    """New people with meetings and actions, then a re-import that updates them: the same
+    number of statements for one person as for six."""
+
+    def queries(*crns: str, done: str | None = None) -> int:
+        records = [meetings_record(crn) for crn in crns]
+        if done is not None:
+            for record in records:
+                record["meetings"][1]["actions"][1].update(done=done, done_by="practitioner")
+        with CaptureQueriesContext(connection) as captured:
+            cases_import(data=document(*records))
+        return len(captured)
+
+    assert queries("A000001") == queries(*(f"A00000{n}" for n in range(2, 8)))
+    assert queries("A000001", done="2021-06-20") == queries(
+        *(f"A00000{n}" for n in range(2, 8)), done="2021-06-20"
+    )
+    assert MeetingAction.objects.filter(done_on=dt.date(2021, 6, 20)).count() == 7
