@@ -282,3 +282,13 @@ def test_import_queries_do_not_grow_with_meetings(team, practitioner):
         *(f"A00000{n}" for n in range(2, 8)), done="2021-06-20"
     )
     assert MeetingAction.objects.filter(done_on=dt.date(2021, 6, 20)).count() == 7
+
+
+def test_a_wrongly_typed_owner_name_is_reported_not_a_crash(team, practitioner):
+    record = meetings_record()
+    record["meetings"][1]["actions"][2]["owner_name"] = 5
+    assert problems_of(document(record)) == [
+        "A123456 meetings[1].actions[2].owner_name: expected a string, got a number",
+        "A123456 meetings[1].actions[2].owner: required: give a member of staff's username, "
+        "or owner_name for someone in another agency",
+    ]

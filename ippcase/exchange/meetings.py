@@ -225,7 +225,8 @@ def _parse_action(
     owner = None if owner is UNSET else owner
     owner_name = r.get(obj, "owner_name", path, lambda v, p: r.text(v, p, max_length=_SHORT_MAX))
     owner_name = "" if owner_name is UNSET else owner_name
-    if obj.get("owner") is None and not (obj.get("owner_name") or "").strip():
+    named = obj.get("owner_name")
+    if obj.get("owner") is None and not (isinstance(named, str) and named.strip()):
         r.problem(
             f"{path}.owner",
             "required: give a member of staff's username, or owner_name for someone in "
