@@ -137,6 +137,7 @@ def test_tests_build_their_inputs_from_factories_not_from_the_demo() -> None:
     allowed = {
         "tests/test_seed_demo.py",
         "tests/test_seed_bulk.py",  # the demo's own bulk writer
+        "tests/test_demo_meetings.py",  # the demo's meetings and QA sample
         "bench/bench_reminders.py",
         "tests/test_person_position.py",
         "tests/test_trend_counts.py",

@@ -394,11 +394,11 @@ def test_export_with_parole_rows_issues_a_fixed_number_of_queries(
     team, practitioner, django_assert_num_queries
 ):
     cases_import(data=document(parole_record("A000001")))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         cases_export()
     cases_import(data=document(*(parole_record(f"A00000{n}") for n in range(2, 8))))
     assert ParoleReview.objects.count() == 14 and Adjournment.objects.count() == 14
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         assert len(cases_export()["people"]) == 7
 
 

@@ -62,6 +62,7 @@ def canonical_dump() -> list[dict[str, Any]]:
             "conditions": [],
             "coms": [],
             "termination_referrals": [],
+            "meetings": [],
         }
     sentences = {}
     for row in Sentence.objects.values(
@@ -115,8 +116,28 @@ def canonical_dump() -> list[dict[str, Any]]:
         "person_id", "referred_on", "decided_on", "outcome"
     ):
         people[row.pop("person_id")]["termination_referrals"].append(row)
+    # The meetings and their actions (issue 19), without when they were recorded.
+    from recall.models import MeetingAction, MultiAgencyMeeting
+
+    meetings = {}
+    for row in MultiAgencyMeeting.objects.values(
+        "id", "person_id", "held_on", "kind", "chair", "agencies", "other_agency", "attendees",
+        "discussion", "decisions", "recorded_by__username", "struck_out_at",
+    ):  # fmt: skip
+        meeting_id, person_id = row.pop("id"), row.pop("person_id")
+        meetings[meeting_id] = row | {"actions": []}
+        people[person_id]["meetings"].append(meetings[meeting_id])
+    for row in MeetingAction.objects.values(
+        "meeting_id", "description", "owner__username", "owner_name", "due_on", "done_on",
+        "done_by__username", "done_note",
+    ):  # fmt: skip
+        meetings[row.pop("meeting_id")]["actions"].append(row)
+    for meeting in meetings.values():
+        meeting["actions"].sort(key=lambda item: json.dumps(item, default=str, sort_keys=True))
     for person in people.values():
-        for key in ("offences", "releases", "conditions", "coms", "termination_referrals"):
+        for key in (
+            "offences", "releases", "conditions", "coms", "termination_referrals", "meetings"
+        ):  # fmt: skip
             person[key].sort(key=lambda item: json.dumps(item, default=str, sort_keys=True))
     return sorted(people.values(), key=lambda person: person["crn"])
 

@@ -12,7 +12,9 @@ the two management commands, the benchmarks and tests/test_seed_demo.py. Who own
 - :mod:`~.profile`: the generated profile beside the published one;
 - :mod:`~.documents`: the import and organisation formats of ``fixtures/``;
 - :mod:`~.writer`: the COPY bulk writer of ``seed_demo``; :mod:`~.clear`: ``seed_demo --clear``;
-- :mod:`~.workflow`: the recall work at every stage that ``load_demo`` drives through the services.
+- :mod:`~.workflow`: the recall work at every stage that ``load_demo`` drives through the services;
+- :mod:`~.quality`: the QA sample with published reviews that ``seed_demo`` draws through the
+  services.
 
 This module exposes only what the management commands use.
 """
@@ -22,6 +24,7 @@ from ippcase.demo.documents import import_document, org_document, org_from_docum
 from ippcase.demo.generator import generate, people_in_chunks
 from ippcase.demo.org import generate_org
 from ippcase.demo.profile import profile_comparison
+from ippcase.demo.quality import create_qa_sample
 from ippcase.demo.specs import DemoData, OrgSpec
 from ippcase.demo.tables import DEFAULT_SEED, FIXTURE_PEOPLE, FIXTURE_SEED
 from ippcase.demo.workflow import create_workflow_examples
@@ -36,6 +39,7 @@ __all__ = [
     "bulk_mode",
     "clear_demo_data",
     "create_org",
+    "create_qa_sample",
     "create_workflow_examples",
     "demo_data_present",
     "generate",

@@ -24,6 +24,7 @@ from ippcase.models import (
     Team,
     User,
 )
+from ippcase.quality.models import QaItem, QaReview, QaSample
 from parole.models import (
     Adjournment,
     ParoleReview,
@@ -35,6 +36,8 @@ from recall.models import (
     ActionShortOfRecall,
     Concern,
     Dossier,
+    MeetingAction,
+    MultiAgencyMeeting,
     Oversight,
     PpcsDecision,
     RecallRecommendation,
@@ -80,6 +83,22 @@ def _delete_recall_work(person_ids: list[int]) -> None:
             cursor.execute(statement.as_string(connection.connection), {"people": person_ids})
 
 
+def _delete_qa_samples(team_ids: list[int], person_ids: list[int]) -> None:
+    """The quality-assurance samples drawn in the demo organisation, by a demo user, or holding
+    a decision on a demo person, with their items and reviews."""
+    samples = QaSample.objects.filter(
+        Q(team_id__in=team_ids)
+        | Q(pdu__region__code__in=DEMO_REGION_CODES)
+        | Q(region__code__in=DEMO_REGION_CODES)
+        | Q(drawn_by__email__endswith=f"@{DEMO_EMAIL_DOMAIN}")
+        | Q(items__recommendation__person_id__in=person_ids)
+    )
+    sample_ids = list(samples.values_list("pk", flat=True).distinct())
+    QaReview.objects.filter(item__sample_id__in=sample_ids).delete()
+    QaItem.objects.filter(sample_id__in=sample_ids).delete()
+    QaSample.objects.filter(pk__in=sample_ids).delete()
+
+
 def clear_demo_data() -> dict[str, int]:
     """Delete the demo organisation, its users and its people (with their whole history).
 
@@ -104,6 +123,10 @@ def clear_demo_data() -> dict[str, int]:
     # national-scale seed holds hundreds of thousands of concerns: each table goes in one
     # DELETE on the ids (Django's collector would load every row to cascade the concerns'
     # licence-condition links). Row triggers still write the audit events, as for any delete.
+    _delete_qa_samples(team_ids, person_ids)  # they protect the recommendations and users
+    # Meetings first: their links to concerns go with them (Django deletes the through rows).
+    MeetingAction.objects.filter(meeting__person_id__in=person_ids).delete()
+    MultiAgencyMeeting.objects.filter(person_id__in=person_ids).delete()
     _delete_recall_work(person_ids)
     _clear_recall_work(person_ids)  # whatever else the recall app keeps on these people
     # Then the parole work, children first (the reviews' delays, then the reviews).

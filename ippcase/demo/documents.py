@@ -11,6 +11,7 @@ from ippcase import vocab
 from ippcase.demo.parole_work import ADJOURNMENT
 from ippcase.demo.specs import (
     DemoData,
+    MeetingSpec,
     OffenceSpec,
     OrgSpec,
     PduSpec,
@@ -143,7 +144,37 @@ def person_document(person: PersonSpec) -> dict[str, Any]:
             {"referred": _iso(t.referred), "decided": _iso(t.decided), "outcome": t.outcome or None}
             for t in person.termination_referrals
         ]
+    if person.meetings:
+        document["meetings"] = [_meeting_dict(m) for m in person.meetings]
     return document
+
+
+def _meeting_dict(meeting: MeetingSpec) -> dict[str, Any]:
+    """A meeting as the export writes it (ippcase.exchange.meetings)."""
+    return {
+        "held": _iso(meeting.held),
+        "kind": meeting.kind,
+        "chair": meeting.chair,
+        "agencies": meeting.agencies,
+        "other_agency": "",
+        "attendees": meeting.attendees,
+        "discussion": meeting.discussion,
+        "decisions": meeting.decisions,
+        "recorded_by": meeting.recorded_by,
+        "struck_out": None,
+        "actions": [
+            {
+                "description": a.description,
+                "owner": a.owner or None,
+                "owner_name": a.owner_name,
+                "due": _iso(a.due),
+                "done": _iso(a.done),
+                "done_by": a.done_by or None,
+                "done_note": a.done_note,
+            }
+            for a in meeting.actions
+        ],
+    }
 
 
 def import_document(data: DemoData) -> dict[str, Any]:

@@ -53,6 +53,7 @@ from ippcase.demo.lists import (
     WOMEN_CLOSED_PRISONS,
     WOMEN_OPEN_PRISONS,
 )
+from ippcase.demo.meetings import add_meetings
 from ippcase.demo.org import generate_org
 from ippcase.demo.parole_work import add_parole_work, licence_end, licence_in_force, within_the_law
 from ippcase.demo.recall_work import add_recall_work
@@ -385,6 +386,8 @@ class _PersonMaker:
             random.Random(f"ippcase-demo:{self.seed}:recall-work:{index}"),  # noqa: S311
             self.ppcs,
         )
+        # And another for the multi-agency meetings and their actions (issue 19).
+        add_meetings(person, random.Random(f"ippcase-demo:{self.seed}:meetings:{index}"))  # noqa: S311
         return person
 
     def _tariff(self) -> tuple[int, int]:

@@ -93,4 +93,7 @@ def generate_org(people: int, seed: int) -> OrgSpec:
     for _ in range(shape.ppcs):
         add_user(None, [vocab.Role.PPCS])
     add_user(None, [vocab.Role.ADMIN])
+    # Last, so that everyone above keeps their name: a QA lead for the first region, placed in
+    # the showcase team (a QA lead's scope is the region of their team).
+    add_user(regions[0].pdus[0].teams[0].code, [vocab.Role.QA_LEAD])
     return org

@@ -77,7 +77,7 @@ _RS = recall_vocab.RecommendationStatus
 _REFERRAL = "referral_partner_agency"
 
 
-class _Coms:
+class Coms:
     """The COM allocated to a person on a given day (allocations start at the first release)."""
 
     __slots__ = ("names", "starts")
@@ -98,7 +98,7 @@ def add_recall_work(person: PersonSpec, rng: random.Random, ppcs: Sequence[str])
     :data:`RECOMMENDATIONS_FROM` has the authorised recommendation that led to it; a few people
     on licence have one under way, a few others one that ended without recall. Everything is
     dated from the first release to :data:`REFERENCE_DATE`, recorded by the COM of the day."""
-    coms = _Coms(person.allocations)
+    coms = Coms(person.allocations)
     # Periods in the community: (start, end, the recall ending it or None, released to an AP).
     # The current period ends when the licence ends (by law or the Parole Board): no recall
     # work after that date.

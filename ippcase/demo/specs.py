@@ -187,6 +187,35 @@ class ActionSpec:
 
 
 @dataclass(slots=True)
+class MeetingActionSpec:
+    """An action a meeting agreed (recall.MeetingAction)."""
+
+    description: str
+    owner: str  # a username; "" when owned in another agency
+    owner_name: str  # the owner in another agency, in words
+    due: dt.date
+    done: dt.date | None
+    done_by: str  # username, when done
+    done_note: str
+
+
+@dataclass(slots=True)
+class MeetingSpec:
+    """A multi-agency meeting about the person (recall.MultiAgencyMeeting; issue 19)."""
+
+    held: dt.date
+    kind: str  # recall.vocab.MeetingKind
+    chair: str
+    agencies: list[str]  # recall.vocab.Agency
+    attendees: str
+    discussion: str
+    decisions: str
+    recorded_by: str  # username: the COM on the day
+    recorded_at: dt.datetime
+    actions: list[MeetingActionSpec] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class RecommendationSpec:
     status: str  # recall.vocab.RecommendationStatus
     version: int
@@ -238,6 +267,8 @@ class PersonSpec:
     concerns: list[ConcernSpec] = field(default_factory=list)
     actions: list[ActionSpec] = field(default_factory=list)
     recommendations: list[RecommendationSpec] = field(default_factory=list)
+    # Multi-agency meetings (drawn from their own random stream, after the recall work).
+    meetings: list[MeetingSpec] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -403,3 +403,27 @@ CLOSED_RECOMMENDATION_STATUSES = (
     (recall_vocab.RecommendationStatus.NOT_RECALLED, 60),
     (recall_vocab.RecommendationStatus.WITHDRAWN, 40),
 )
+
+# --- Multi-agency meetings (issue 19; ippcase/demo/meetings.py) --------------------------------
+# HMIP 2023, section 5 ("Recall"): "People on IPP licence should also be discussed at a
+# progression panel when there is a risk of recall ... This only happened in seven of the cases
+# we reviewed" (of the 26 in the sample; shared/seeds/hmip-ipp-recall-thematic-2023-12.txt).
+FORUM_BEFORE_RECALL_SHARE = 7 / 26
+# That panel is held 2 to 20 weeks before the recall: inside the 6 months the rules look at.
+FORUM_BEFORE_RECALL_DAYS = (14, 140)
+# Assumptions (not published): a panel on the current licence, after the move-on from an AP
+# ("This happened in only two cases in our sample", section 4.1); an earlier panel in a period
+# that ended in recall, more than 6 months before it; a professionals meeting or OPD case
+# consultation (not a forum) in any period.
+FORUM_ON_LICENCE_SHARE = 0.35
+FORUM_EARLIER_SHARE = 0.15
+FORUM_EARLIER_GAP_DAYS = 200  # at least this long before the recall
+OTHER_MEETING_SHARE = 0.25
+MEETING_ACTIONS = (1, 3)  # actions per meeting, uniform
+MEETING_ACTION_DUE_DAYS = (14, 56)  # due this long after the meeting
+MEETING_ACTION_DONE_SHARE = 0.7  # of actions due by the reference date; the rest are overdue
+
+# --- The demo QA sample (ippcase/demo/quality.py) ------------------------------------------------
+QA_SAMPLE_SEED = 2025  # a fixed seed: the same decisions every time
+QA_SAMPLE_SIZE = 10
+QA_PERIOD_START = dt.date(2023, 1, 1)  # the authorised recommendations start here

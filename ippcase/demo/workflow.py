@@ -42,7 +42,6 @@ def complete_answers() -> dict[str, Any]:
         },
         "other_agencies_consulted": True,
         "multi_agency_input": "Police and MAPPA coordinator agree.",
-        "progression_panel_held": True,
     }
 
 

@@ -33,7 +33,13 @@ from ippcase.models import (
     tariff_expiry,
 )
 from parole.models import Adjournment, ParoleReview, RiskAssessedRecallReview, TerminationReferral
-from recall.models import ActionShortOfRecall, Concern, RecallRecommendation
+from recall.models import (
+    ActionShortOfRecall,
+    Concern,
+    MeetingAction,
+    MultiAgencyMeeting,
+    RecallRecommendation,
+)
 
 
 def create_org(org: OrgSpec, *, password_hash: str) -> tuple[dict[str, int], dict[str, int]]:
@@ -157,6 +163,8 @@ COPIED_MODELS: tuple[type[Any], ...] = (
     Concern,
     ActionShortOfRecall,
     RecallRecommendation,
+    MultiAgencyMeeting,
+    MeetingAction,
 )
 
 # The audit insert trigger's statement, as django-pghistory writes it into its function.
@@ -649,6 +657,81 @@ def _copy_people(
             )
             for pid, p in zip(person_ids, people, strict=True)
             for r in p.recommendations
+        ),
+    )
+    counts.update(_copy_meetings(cursor, people, person_ids, user_ids))
+    return counts
+
+
+def _copy_meetings(
+    cursor: Any, people: Sequence[PersonSpec], person_ids: list[int], user_ids: dict[str, int]
+) -> dict[str, int]:
+    """The multi-agency meetings (no concerns linked) and their actions."""
+    meetings = [(pid, m) for pid, p in zip(person_ids, people, strict=True) for m in p.meetings]
+    meeting_ids = reserve_ids(cursor, MultiAgencyMeeting, len(meetings))
+    counts = {
+        "meetings": copy_rows(
+            cursor,
+            MultiAgencyMeeting,
+            [
+                "id",
+                "person_id",
+                "held_on",
+                "kind",
+                "chair",
+                "agencies",
+                "attendees",
+                "discussion",
+                "decisions",
+                "recorded_by_id",
+                "recorded_at",
+            ],
+            (
+                (
+                    mid,
+                    pid,
+                    m.held,
+                    m.kind,
+                    m.chair,
+                    m.agencies,
+                    m.attendees,
+                    m.discussion,
+                    m.decisions,
+                    user_ids[m.recorded_by],
+                    m.recorded_at,
+                )
+                for mid, (pid, m) in zip(meeting_ids, meetings, strict=True)
+            ),
+        )
+    }
+    counts["meeting_actions"] = copy_rows(
+        cursor,
+        MeetingAction,
+        [
+            "meeting_id",
+            "description",
+            "owner_id",
+            "owner_name",
+            "due_on",
+            "done_on",
+            "done_by_id",
+            "done_note",
+            "created_at",
+        ],
+        (
+            (
+                mid,
+                a.description,
+                user_ids[a.owner] if a.owner else None,
+                a.owner_name,
+                a.due,
+                a.done,
+                user_ids[a.done_by] if a.done_by else None,
+                a.done_note,
+                m.recorded_at,
+            )
+            for mid, (_, m) in zip(meeting_ids, meetings, strict=True)
+            for a in m.actions
         ),
     )
     return counts

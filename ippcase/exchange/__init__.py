@@ -11,6 +11,7 @@ Which module owns what, in the order a file goes through them:
 - :mod:`.parse`: the document, each person, their sentence, licence conditions and allocations;
 - :mod:`.parse_releases`: releases, recalls and their parole parts; licence termination
   referrals;
+- :mod:`.meetings`: multi-agency meetings and their actions (reading and exporting them);
 - :mod:`.load`: :func:`cases_import`, locking and reading what is stored, and planning the
   writes that make it equal to the file;
 - :mod:`.write`: the :class:`~.write.WritePlan` that writes them in bulk;

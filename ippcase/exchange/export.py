@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from ippcase.exchange.meetings import export_meetings
 from ippcase.exchange.rows import FORMAT, Row, attnames
 from ippcase.models import (
     Allocation,
@@ -36,7 +37,7 @@ def cases_export(*, people: QuerySet[Person] | None = None) -> dict[str, Any]:
     Every field is written, so that importing the result into a database with the same teams
     and users and exporting again gives identical JSON. The parole parts are written only where
     there is something to write, so a case without parole work exports as it did before they
-    existed. Eight queries whatever the number of people.
+    existed. Ten queries whatever the number of people.
     """
     queryset = people if people is not None else Person.objects.all()
     selected = queryset.values("pk")
@@ -96,6 +97,7 @@ def cases_export(*, people: QuerySet[Person] | None = None) -> dict[str, Any]:
         .values(*attnames(Allocation), "practitioner__username"),
         "person_id",
     )
+    meetings = export_meetings(selected)
     return {
         "format": FORMAT,
         "people": [
@@ -109,6 +111,7 @@ def cases_export(*, people: QuerySet[Person] | None = None) -> dict[str, Any]:
                 conditions=conditions.get(person["id"], []),
                 allocations=allocations.get(person["id"], []),
                 referrals=referrals.get(person["id"], []),
+                meetings=meetings.get(person["id"], []),
             )
             for person in persons
         ],
@@ -134,6 +137,7 @@ def _export_person(
     conditions: list[Row],
     allocations: list[Row],
     referrals: list[Row],
+    meetings: list[dict[str, Any]],
 ) -> dict[str, Any]:
     mappa = None
     if person["mappa_category"] is not None:
@@ -188,6 +192,9 @@ def _export_person(
             }
             for referral in referrals
         ]
+    # Only when there are any, so that a case without meetings exports as before.
+    if meetings:
+        exported["meetings"] = meetings
     return exported
 
 

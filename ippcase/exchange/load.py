@@ -24,6 +24,7 @@ from ippcase.exchange.rows import (
     UNSET,
     ImportProblem,
     ImportValidationError,
+    MeetingRow,
     ParoleReviewRow,
     PersonRow,
     RarrRow,
@@ -51,6 +52,7 @@ from ippcase.models import (
 )
 from ippcase.vocab import Role
 from parole.models import Adjournment, ParoleReview, RiskAssessedRecallReview, TerminationReferral
+from recall.models import MeetingAction, MultiAgencyMeeting
 
 # CRNs per locking query when loading the people a file updates.
 _LOAD_CHUNK = 2000
@@ -168,11 +170,15 @@ class _StoredCase:
     )  # by review id
     rarrs: dict[int, Row] = field(default_factory=dict)  # by recall id
     referrals: list[Row] = field(default_factory=list)
+    meetings: list[Row] = field(default_factory=list)
+    actions: defaultdict[int, list[Row]] = field(
+        default_factory=lambda: defaultdict(list)
+    )  # by meeting id
 
 
 def _lock_stored_people(crns: Iterable[str]) -> dict[str, _StoredCase]:
     """The stored cases among ``crns``, their people locked until the import commits
-    (eleven queries per chunk of CRNs)."""
+    (thirteen queries per chunk of CRNs)."""
     ordered = sorted(crns)  # a stable lock order keeps two concurrent imports from deadlocking
     cases: dict[str, _StoredCase] = {}
     for start in range(0, len(ordered), _LOAD_CHUNK):
@@ -219,6 +225,13 @@ def _lock_stored_people(crns: Iterable[str]) -> dict[str, _StoredCase]:
         referrals = TerminationReferral.objects.filter(person_id__in=ids).order_by("id")
         for referral in referrals.values(*attnames(TerminationReferral)):
             by_id[referral["person_id"]].referrals.append(referral)
+        meetings = MultiAgencyMeeting.objects.filter(person_id__in=ids).order_by("id")
+        for meeting in meetings.values(*attnames(MultiAgencyMeeting)):
+            by_id[meeting["person_id"]].meetings.append(meeting)
+        actions = MeetingAction.objects.filter(meeting__person_id__in=ids).order_by("id")
+        for action in actions.values("meeting__person_id", *attnames(MeetingAction)):
+            case = by_id[action.pop("meeting__person_id")]
+            case.actions[action["meeting_id"]].append(action)
         cases.update((case.person["crn"], case) for case in by_id.values())
     return cases
 
@@ -322,6 +335,61 @@ def _plan_new_person(plan: WritePlan, row: PersonRow) -> None:
         plan.create(Allocation, allocation.values(), person_id=person)
     for referral in _given(row.termination_referrals):
         plan.create(TerminationReferral, referral.values(), person_id=person)
+    for meeting in _given(row.meetings):
+        _plan_new_meeting(plan, person, meeting)
+
+
+def _plan_new_meeting(plan: WritePlan, person: Parent, row: MeetingRow) -> None:
+    # Bulk inserts bypass auto_now_add: the time of the import is when it was recorded.
+    now = timezone.now()
+    meeting = plan.create(
+        MultiAgencyMeeting, {**row.values(), "recorded_at": now}, person_id=person
+    )
+    for action in _given(row.actions):
+        plan.create(MeetingAction, {**action.values(), "created_at": now}, meeting_id=meeting)
+
+
+def _plan_meeting_changes(plan: WritePlan, case: _StoredCase, rows: list[MeetingRow]) -> bool:
+    """Match meetings by date and kind, their actions by description and due date; a meeting
+    removed from the file takes its actions with it."""
+    person_id: int = case.person["id"]
+
+    def make(row: MeetingRow) -> None:
+        _plan_new_meeting(plan, person_id, row)
+
+    def matched(stored: Row, row: MeetingRow) -> bool:
+        if row.actions is UNSET:
+            return False
+        meeting_id: int = stored["id"]
+        now = timezone.now()
+        return _plan_children(
+            plan,
+            MeetingAction,
+            stored=case.actions.get(meeting_id, []),
+            rows=row.actions,
+            stored_key=lambda a: (a["description"], a["due_on"]),
+            row_key=lambda r: r.key,
+            make=lambda r: plan.create(
+                MeetingAction, {**r.values(), "created_at": now}, meeting_id=meeting_id
+            ),
+        )
+
+    changed = _plan_children(
+        plan,
+        MultiAgencyMeeting,
+        stored=case.meetings,
+        rows=rows,
+        stored_key=lambda m: (m["held_on"], m["kind"]),
+        row_key=lambda r: r.key,
+        make=make,
+        matched=matched,
+    )
+    deleted = set(plan.deletes.get(MultiAgencyMeeting, ()))
+    for meeting in case.meetings:
+        if meeting["id"] in deleted:
+            for action in case.actions.get(meeting["id"], []):
+                plan.delete(MeetingAction, action)
+    return changed
 
 
 def _plan_new_sentence(plan: WritePlan, person: Parent, row: SentenceRow) -> None:
@@ -389,6 +457,8 @@ def _plan_person_changes(plan: WritePlan, case: _StoredCase, row: PersonRow) -> 
             row_key=lambda r: r.key,
             make=lambda r: plan.create(TerminationReferral, r.values(), person_id=person_id),
         )
+    if row.meetings is not UNSET:
+        changed |= _plan_meeting_changes(plan, case, row.meetings)
     return changed
 
 

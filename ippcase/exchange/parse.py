@@ -20,6 +20,7 @@ from typing import Any
 from ippcase import vocab
 from ippcase.cases.identifiers import CRN_PATTERN, NOMIS_PATTERN
 from ippcase.cases.release_checks import sentence_before_release_problems
+from ippcase.exchange.meetings import meeting_usernames, parse_meetings
 from ippcase.exchange.parse_releases import (
     PartialRelease,
     parse_releases,
@@ -40,6 +41,7 @@ from ippcase.exchange.rows import (
     AllocationRow,
     ConditionRow,
     ImportProblem,
+    MeetingRow,
     Names,
     OffenceRow,
     PersonRow,
@@ -87,6 +89,7 @@ _PERSON_OPTIONAL = (
     "licence_conditions",
     "allocations",
     "licence_termination_referrals",
+    "meetings",
 )
 
 
@@ -123,6 +126,7 @@ def referenced_names(data: object) -> Names:
             name = allocation.get("practitioner") if isinstance(allocation, dict) else None
             if isinstance(name, str) and unstorable(name) is None:
                 users.add(name)
+        users |= meeting_usernames(raw)
     return Names(frozenset(crns), frozenset(teams), frozenset(users), frozenset(pdus))
 
 
@@ -265,11 +269,15 @@ def _parse_person(
             sentence.sentence_type if sentence is not None else None,
         )
 
+    meetings: list[MeetingRow] | Unset | None = UNSET
+    if "meetings" in obj:
+        meetings = parse_meetings(r, obj["meetings"], refs)
+
     if r.problems or not isinstance(crn, str) or sentence is None or releases is None:
         return None
     # No problems means that every collection present was read in full.
     assert conditions is not None and allocations is not None  # noqa: S101
-    assert referrals is not None  # noqa: S101
+    assert referrals is not None and meetings is not None  # noqa: S101
     return PersonRow(
         crn=crn,
         fields=fields,
@@ -278,6 +286,7 @@ def _parse_person(
         licence_conditions=conditions,
         allocations=allocations,
         termination_referrals=referrals,
+        meetings=meetings,
     )
 
 

@@ -316,3 +316,75 @@ class PersonRow:
     licence_conditions: list[ConditionRow] | Unset
     allocations: list[AllocationRow] | Unset
     termination_referrals: list[TerminationReferralRow] | Unset = UNSET
+    meetings: list[MeetingRow] | Unset = UNSET
+
+
+@dataclass(frozen=True)
+class MeetingActionRow:
+    """An action a meeting agreed (recall.MeetingAction): owned by a member of staff
+    (``owner_id``) or by someone in another agency named in words (``owner_name``)."""
+
+    description: str
+    owner_id: int | None
+    owner_name: str
+    due_on: dt.date
+    done_on: dt.date | None
+    done_by_id: int | None
+    done_note: str
+
+    @property
+    def key(self) -> tuple[str, dt.date]:
+        """Natural key within the meeting: the same action due the same day."""
+        return (self.description, self.due_on)
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "description": self.description,
+            "owner_id": self.owner_id,
+            "owner_name": self.owner_name,
+            "due_on": self.due_on,
+            "done_on": self.done_on,
+            "done_by_id": self.done_by_id,
+            "done_note": self.done_note,
+        }
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    """A multi-agency meeting (recall.MultiAgencyMeeting). The concerns it discussed are not
+    carried. ``actions`` is :data:`UNSET` when the file leaves the list out."""
+
+    held_on: dt.date
+    kind: str
+    chair: str
+    agencies: list[str]
+    other_agency: str
+    attendees: str
+    discussion: str
+    decisions: str
+    recorded_by_id: int
+    struck_out_at: dt.datetime | None
+    struck_out_by_id: int | None
+    struck_out_reason: str
+    actions: list[MeetingActionRow] | Unset
+
+    @property
+    def key(self) -> tuple[dt.date, str]:
+        """Natural key within the person: one meeting of a kind a day."""
+        return (self.held_on, self.kind)
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "held_on": self.held_on,
+            "kind": self.kind,
+            "chair": self.chair,
+            "agencies": self.agencies,
+            "other_agency": self.other_agency,
+            "attendees": self.attendees,
+            "discussion": self.discussion,
+            "decisions": self.decisions,
+            "recorded_by_id": self.recorded_by_id,
+            "struck_out_at": self.struck_out_at,
+            "struck_out_by_id": self.struck_out_by_id,
+            "struck_out_reason": self.struck_out_reason,
+        }

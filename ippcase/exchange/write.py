@@ -24,6 +24,7 @@ from ippcase.models import (
     Sentence,
 )
 from parole.models import Adjournment, ParoleReview, RiskAssessedRecallReview, TerminationReferral
+from recall.models import MeetingAction, MultiAgencyMeeting
 
 # Rows per INSERT/UPDATE statement: large enough to amortise round trips, small enough to keep
 # each statement (and the audit trigger work inside it) short.
@@ -39,6 +40,8 @@ _DELETE_ORDER: tuple[type[models.Model], ...] = (
     LicenceCondition,
     Allocation,
     TerminationReferral,
+    MeetingAction,
+    MultiAgencyMeeting,
 )
 # Parents before children: a child's foreign key needs its parent's id.
 _CREATE_ORDER: tuple[type[models.Model], ...] = (
@@ -53,6 +56,8 @@ _CREATE_ORDER: tuple[type[models.Model], ...] = (
     LicenceCondition,
     Allocation,
     TerminationReferral,
+    MultiAgencyMeeting,
+    MeetingAction,
 )
 
 

@@ -108,34 +108,40 @@ class Command(BaseCommand):
         # The person positions' and trend counts' triggers stay quiet during the COPYs; one
         # rebuild of each at the end (ippcase/caseload/position.py, trends.py) instead of one
         # refresh of everyone per table.
-        with (
-            transaction.atomic(),
-            pghistory.context(actor="seed_demo"),
-            demo.bulk_mode(),
-            position.paused(),
-        ):
-            if clear:
-                try:
-                    removed = demo.clear_demo_data()
-                except ProtectedError as exc:
-                    raise CommandError(
-                        "Cannot clear the demo data: other records refer to demo users or "
-                        f"people ({exc.args[0]}). Nothing was changed."
-                    ) from exc
-                self.stdout.write(
-                    f"Removed previous demo data: {removed['people']} people, "
-                    f"{removed['users']} users, {removed['teams']} teams."
-                )
-            elif demo.demo_data_present():
-                raise CommandError("Demo data is already present; use --clear to replace it.")
-            cleared = time.perf_counter()
-            org = demo.generate_org(people, seed)
-            # A chunk of people made, then written, at a time: memory stays bounded.
-            chunks = demo.people_in_chunks(people, seed, org)
-            # Hash once: every demo user shares the password (hashing per user takes seconds).
-            counts = demo.write_people(org, chunks, password_hash=make_password(demo_password()))
-            position.rebuild()  # after the load's indexes, keys and statistics
-            trends.rebuild()
+        with transaction.atomic():
+            with (
+                pghistory.context(actor="seed_demo"),
+                demo.bulk_mode(),
+                position.paused(),
+            ):
+                if clear:
+                    try:
+                        removed = demo.clear_demo_data()
+                    except ProtectedError as exc:
+                        raise CommandError(
+                            "Cannot clear the demo data: other records refer to demo users or "
+                            f"people ({exc.args[0]}). Nothing was changed."
+                        ) from exc
+                    self.stdout.write(
+                        f"Removed previous demo data: {removed['people']} people, "
+                        f"{removed['users']} users, {removed['teams']} teams."
+                    )
+                elif demo.demo_data_present():
+                    raise CommandError("Demo data is already present; use --clear to replace it.")
+                cleared = time.perf_counter()
+                org = demo.generate_org(people, seed)
+                # A chunk of people made, then written, at a time: memory stays bounded.
+                chunks = demo.people_in_chunks(people, seed, org)
+                # Hash once: every demo user shares the password (hashing per user takes seconds).
+                password_hash = make_password(demo_password())
+                counts = demo.write_people(org, chunks, password_hash=password_hash)
+                position.rebuild()  # after the load's indexes, keys and statistics
+                trends.rebuild()
+            # After the people, in an audit context of its own (the services add the QA lead
+            # as the user; inside the seed's context that would name them for every seeded
+            # row): the QA lead's sample and its published reviews (issue 19).
+            with pghistory.context(actor="seed_demo"):
+                qa_sample = demo.create_qa_sample()
             written = time.perf_counter()
         finished = time.perf_counter()
         elapsed = finished - started
@@ -152,6 +158,9 @@ class Command(BaseCommand):
                 f"{n:,} {name.replace('_', ' ')}" for name, n in counts.items() if name != "people"
             )
         )
+        if qa_sample is not None:
+            drawn = qa_sample.items.count()
+            self.stdout.write(f"QA sample drawn: {qa_sample.name} ({drawn} decisions).")
         self._print_sign_ins(org)
 
     def _write_fixtures(self, people: int, seed: int, directory: Path) -> None:
