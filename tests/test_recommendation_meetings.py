@@ -64,7 +64,7 @@ def test_the_panel_section_shows_the_latest_forum_and_the_finding_follows_it(per
     assert "Outside the team&#x27;s period" in html or "Outside the team's period" in html
     assert "Anna Chair" in html and "Police, Offender personality disorder (OPD) pathway" in html
     assert "Overdue" in html and "Book a psychology assessment" in html
-    assert reverse("recall:meeting", args=[old.pk]) in html
+    assert reverse("recall:meeting", args=[old.person.crn, old.pk]) in html
     assert reverse("recall:meeting_add", args=[person.crn]) in html
     assert "9 months before the decision, outside the team" in html  # the finding's details
     assert 'id="id_ack_NO_PROGRESSION_PANEL"' in html  # the justification stays
@@ -109,7 +109,7 @@ def test_the_multi_agency_section_lists_the_meetings_with_agencies_in_the_period
     html = _section(client, rec, "multi-agency")
 
     assert f"OPD case consultation, {recent.held_on:%-d %B %Y}" in html
-    assert reverse("recall:meeting", args=[recent.pk]) in html
+    assert reverse("recall:meeting", args=[recent.person.crn, recent.pk]) in html
     for absent in ("Nobody", "Too Old", "Struck Out"):
         assert absent not in html
     assert 'id="finding-NO_MULTI_AGENCY_INPUT"' not in html

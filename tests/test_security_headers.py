@@ -30,6 +30,8 @@ PDF_TEMPLATES |= {
     "recall/dossier/part_b.html",
     "recall/dossier/_alternatives.html",
 }
+# The QA report's PDF (issue 19): rendered by WeasyPrint, never served as a page.
+PDF_TEMPLATES |= {"quality/report_pdf.html"}
 
 EXPECTED_CSP = {
     "default-src": "'self'",
