@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from ippcase import vocab as case_vocab
 from ippcase.models import Team, User
+from ippcase.quality import services as quality_services
+from ippcase.quality.models import QaSample
 from recall.models import Oversight, PpcsDecision, RecallRecommendation
 from recall.vocab import OversightDecision, RecommendationStatus, SignatureLevel
 from tests import factories
@@ -88,3 +90,19 @@ def not_recalled_decision(
     noon = dt.datetime.combine(decided_on, dt.time(12), tzinfo=timezone.get_current_timezone())
     Oversight.objects.filter(pk=signature.pk).update(signed_at=noon)
     return rec
+
+
+def draw(actor: User, scope_key: str, *, size: int, name: str, **overrides: Any) -> QaSample:
+    """A sample drawn through the real service: recalls and decisions not to recall of the
+    last three months, no strata, unless ``overrides`` says otherwise."""
+    args: dict[str, Any] = {
+        "name": name,
+        "scope_key": scope_key,
+        "period_start": PERIOD_START,
+        "period_end": TODAY,
+        "include_recalls": True,
+        "include_not_recalled": True,
+        "strata": [],
+        "size": size,
+    }
+    return quality_services.sample_draw(actor=actor, **(args | overrides))

@@ -55,7 +55,6 @@ from ippcase.exchange import (
 )
 from ippcase.quality import forms as quality_forms
 from ippcase.quality import selectors as quality_selectors
-from ippcase.quality import services as quality_services
 from parole.models import Adjournment, ParoleReview, TerminationReferral
 from parole.views import case as parole_views
 from recall import entries, forms_meetings, meeting_selectors, meeting_services, services
@@ -876,19 +875,9 @@ def qa_drawer(team, senior_manager):
 
 @pytest.fixture
 def qa_item(qa_drawer, team):
-    from tests.quality_data import PERIOD_START, TODAY
+    from tests import quality_data
 
-    sample = quality_services.sample_draw(
-        actor=qa_drawer,
-        name="Hostile sample",
-        scope_key=f"pdu:{team.pdu_id}",
-        period_start=PERIOD_START,
-        period_end=TODAY,
-        include_recalls=True,
-        include_not_recalled=True,
-        strata=[],
-        size=1,
-    )
+    sample = quality_data.draw(qa_drawer, f"pdu:{team.pdu_id}", name="Hostile sample", size=1)
     return sample.items.get()
 
 

@@ -17,11 +17,11 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from ippcase import vocab as case_vocab
-from ippcase.quality import report, services, vocab
+from ippcase.quality import report, vocab
 from ippcase.quality.models import QaReview
-from tests import factories
+from tests import factories, quality_data
 from tests.conftest import client_for
-from tests.quality_data import PERIOD_START, TODAY, not_recalled_decision, recall_decision, staff
+from tests.quality_data import TODAY, not_recalled_decision, recall_decision, staff
 
 J = vocab.Judgement
 ANSWERS = {
@@ -50,17 +50,7 @@ def _sample(team, people, senior_manager, n, *, name="Leeds, last quarter", not_
         recall_decision(team, people, recalled_on=TODAY - dt.timedelta(days=day))
     for day in range(1, not_recalled + 1):
         not_recalled_decision(team, people, decided_on=TODAY - dt.timedelta(days=day))
-    sample = services.sample_draw(
-        actor=senior_manager,
-        name=name,
-        scope_key=f"team:{team.pk}",
-        period_start=PERIOD_START,
-        period_end=TODAY,
-        include_recalls=True,
-        include_not_recalled=True,
-        strata=[],
-        size=n,
-    )
+    sample = quality_data.draw(senior_manager, f"team:{team.pk}", name=name, size=n)
     return sample, list(sample.items.order_by("position"))
 
 
@@ -237,18 +227,7 @@ def test_the_trend_has_a_row_a_sample(team, people, senior_manager, reviewer):
     _, items = _sample(team, people, senior_manager, 2, name="First")
     _review(items[0], reviewer, J.PROPORTIONATE)
     _review(items[1], reviewer, J.AVOIDABLE, published=False, reasons=["other"])
-    second = services.sample_draw(
-        actor=senior_manager,
-        name="Second",
-        scope_key=f"team:{team.pk}",
-        period_start=PERIOD_START,
-        period_end=TODAY,
-        include_recalls=True,
-        include_not_recalled=True,
-        strata=[],
-        size=2,
-        seed=7,
-    )
+    second = quality_data.draw(senior_manager, f"team:{team.pk}", name="Second", size=2, seed=7)
     for item in second.items.all():
         _review(item, reviewer, J.AVOIDABLE, reasons=["other"])
     rows = report.trend(senior_manager)
@@ -295,16 +274,8 @@ def test_report_queries_do_not_grow_with_the_sample(
     others = staff(other_team_same_pdu)
     for day in range(1, 7):
         recall_decision(other_team_same_pdu, others, recalled_on=TODAY - dt.timedelta(days=day))
-    large = services.sample_draw(
-        actor=senior_manager,
-        name="Large",
-        scope_key=f"team:{other_team_same_pdu.pk}",
-        period_start=PERIOD_START,
-        period_end=TODAY,
-        include_recalls=True,
-        include_not_recalled=True,
-        strata=[],
-        size=6,
+    large = quality_data.draw(
+        senior_manager, f"team:{other_team_same_pdu.pk}", name="Large", size=6
     )
     for n, item in enumerate(large.items.all()):
         _review(
@@ -327,17 +298,8 @@ def test_trend_queries_do_not_grow_with_the_samples(team, people, senior_manager
     client.get(reverse("quality:samples"))
     few = _queries(client, reverse("quality:trend"))
     for n in range(3):
-        sample = services.sample_draw(
-            actor=senior_manager,
-            name=f"More {n}",
-            scope_key=f"team:{team.pk}",
-            period_start=PERIOD_START,
-            period_end=TODAY,
-            include_recalls=True,
-            include_not_recalled=True,
-            strata=[],
-            size=1,
-            seed=n,
+        sample = quality_data.draw(
+            senior_manager, f"team:{team.pk}", name=f"More {n}", size=1, seed=n
         )
         _review(sample.items.get(), reviewer, J.PROPORTIONATE)
     assert _queries(client, reverse("quality:trend")) == few

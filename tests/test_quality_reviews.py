@@ -17,9 +17,9 @@ from ippcase.quality import services
 from ippcase.quality.models import QaReview
 from parole.models import ParoleReview
 from recall.models import Concern
-from tests import factories
+from tests import factories, quality_data
 from tests.conftest import client_for
-from tests.quality_data import PERIOD_START, TODAY, recall_decision, staff
+from tests.quality_data import TODAY, recall_decision, staff
 
 QA = case_vocab.Role.QA_LEAD
 
@@ -50,17 +50,7 @@ def decision(team, people):
 
 @pytest.fixture
 def item(decision, senior_manager, team):
-    sample = services.sample_draw(
-        actor=senior_manager,
-        name="Leeds recalls",
-        scope_key=f"pdu:{team.pdu_id}",
-        period_start=PERIOD_START,
-        period_end=TODAY,
-        include_recalls=True,
-        include_not_recalled=True,
-        strata=[],
-        size=5,
-    )
+    sample = quality_data.draw(senior_manager, f"pdu:{team.pdu_id}", name="Leeds recalls", size=5)
     return sample.items.get()
 
 
@@ -293,15 +283,13 @@ def test_the_person_reviews_page_takes_the_same_queries_at_two_sizes(
     def publish(days):
         rec = recall_decision(team, people, recalled_on=TODAY - dt.timedelta(days=days))
         person = rec.person
-        sample = services.sample_draw(
-            actor=senior_manager,
+        sample = quality_data.draw(
+            senior_manager,
+            f"team:{team.pk}",
             name=f"Sample {days}",
-            scope_key=f"team:{team.pk}",
             period_start=TODAY - dt.timedelta(days=days),
             period_end=TODAY - dt.timedelta(days=days),
-            include_recalls=True,
             include_not_recalled=False,
-            strata=[],
             size=1,
         )
         with django_capture_on_commit_callbacks(execute=False):
@@ -328,15 +316,13 @@ def test_the_person_reviews_page_takes_the_same_queries_at_two_sizes(
     second.person = first
     second.save()
     for n in range(2):
-        sample = services.sample_draw(
-            actor=senior_manager,
+        sample = quality_data.draw(
+            senior_manager,
+            f"team:{team.pk}",
             name=f"Again {n}",
-            scope_key=f"team:{team.pk}",
             period_start=TODAY - dt.timedelta(days=50),
             period_end=TODAY - dt.timedelta(days=50),
-            include_recalls=True,
             include_not_recalled=False,
-            strata=[],
             size=1,
         )
         with django_capture_on_commit_callbacks(execute=False):

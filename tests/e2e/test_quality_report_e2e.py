@@ -13,10 +13,10 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from ippcase import vocab as case_vocab
-from ippcase.quality import services, vocab
+from ippcase.quality import vocab
 from ippcase.quality.models import QaReview
-from tests import factories
-from tests.quality_data import PERIOD_START, TODAY, recall_decision, staff
+from tests import factories, quality_data
+from tests.quality_data import TODAY, recall_decision, staff
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -25,17 +25,7 @@ def _sample(team, drawer):
     people = staff(team)
     for day in range(1, 5):
         recall_decision(team, people, recalled_on=TODAY - dt.timedelta(days=day))
-    sample = services.sample_draw(
-        actor=drawer,
-        name="Leeds, last quarter",
-        scope_key=f"pdu:{team.pdu_id}",
-        period_start=PERIOD_START,
-        period_end=TODAY,
-        include_recalls=True,
-        include_not_recalled=True,
-        strata=[],
-        size=4,
-    )
+    sample = quality_data.draw(drawer, f"pdu:{team.pdu_id}", name="Leeds, last quarter", size=4)
     reviewer = factories.UserFactory(roles=[case_vocab.Role.QA_LEAD], team=team)
     judgements = [vocab.Judgement.PROPORTIONATE, vocab.Judgement.PROPORTIONATE]
     judgements.append(vocab.Judgement.AVOIDABLE)
