@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -92,19 +92,31 @@ def _timestamp(r: Reader, value: object, path: str) -> dt.datetime | None:
 
 def parse_meetings(r: Reader, value: object, refs: References) -> list[MeetingRow] | None:
     """The rows of a record's ``meetings``, or None after recording every problem."""
-    items = r.array(value, "meetings")
+
+    def parse_one(item: object, path: str) -> MeetingRow | None:
+        return _parse_meeting(r, item, path, refs)
+
+    return _keyed_rows(r, value, "meetings", parse_one, "date and kind")
+
+
+def _keyed_rows(
+    r: Reader, value: object, path: str, parse_one: Callable[[object, str], Any], same: str
+) -> Any:
+    """The rows ``parse_one(item, item_path)`` makes of the array at ``path``, no two with the
+    same ``key`` (``same`` says what the key is); None after recording every problem."""
+    items = r.array(value, path)
     if items is None:
         return None
-    rows: list[MeetingRow] | None = []
-    seen: dict[tuple[dt.date, str], int] = {}
+    rows: list[Any] | None = []
+    seen: dict[object, int] = {}
     for i, item in enumerate(items):
-        path = f"meetings[{i}]"
+        item_path = f"{path}[{i}]"
         before = len(r.problems)
-        row = _parse_meeting(r, item, path, refs)
+        row = parse_one(item, item_path)
         if row is not None:
             first = seen.setdefault(row.key, i)
             if first != i:
-                r.problem(path, f"same date and kind as meetings[{first}]")
+                r.problem(item_path, f"same {same} as {path}[{first}]")
         if len(r.problems) != before or row is None:
             rows = None
         elif rows is not None:
@@ -192,24 +204,13 @@ def _parse_struck_out(
 def _parse_actions(
     r: Reader, value: object, path: str, refs: References, held: object
 ) -> list[MeetingActionRow] | None:
-    items = r.array(value, path)
-    if items is None:
-        return None
-    rows: list[MeetingActionRow] | None = []
-    seen: dict[tuple[str, dt.date], int] = {}
-    for i, item in enumerate(items):
-        item_path = f"{path}[{i}]"
-        before = len(r.problems)
-        row = _parse_action(r, item, item_path, refs, held)
-        if row is not None:
-            first = seen.setdefault(row.key, i)
-            if first != i:
-                r.problem(item_path, f"same description and due date as {path}[{first}]")
-        if len(r.problems) != before or row is None:
-            rows = None
-        elif rows is not None:
-            rows.append(row)
-    return rows
+    return _keyed_rows(
+        r,
+        value,
+        path,
+        lambda item, item_path: _parse_action(r, item, item_path, refs, held),
+        "description and due date",
+    )
 
 
 def _parse_action(
