@@ -141,6 +141,19 @@ def dead_broker():
 
 
 # ---------------------------------------------------------------------------------------------
+# Names from Faker, seeded by the test's id. A test sees the same names on every run and machine,
+# so a failure that hangs on a name (an apostrophe the page escapes: "O&#x27;Sullivan", two CI
+# runs in December 2026) fails every time it runs, not one run in twenty.
+
+
+@pytest.fixture(autouse=True)
+def _seeded_names(request: pytest.FixtureRequest) -> None:
+    import factory.random
+
+    factory.random.reseed_random(request.node.nodeid)
+
+
+# ---------------------------------------------------------------------------------------------
 # The clock for duty managers (issue 12): a manager from another PDU may countersign only out of
 # office hours, which the clock decides. So that every other test (the URL access table, the
 # outsider's 404s) means the same at any hour of any day, tests see office hours unless they set

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from ippcase import vocab
 from ippcase.cases import history
@@ -132,7 +133,10 @@ def test_a_manager_strikes_out_a_concern_it_stays_in_the_log_struck_through(
     log = client.get(reverse("recall:concerns", args=[concern.person.crn])).content.decode()
     assert "<s>Drunk at the appointment.</s>" in log
     today = long_date(timezone.localdate())
-    assert f"Struck out by {manager.display_name} on {today}:</strong> Recorded on the wrong" in log
+    assert (
+        f"Struck out by {escape(manager.display_name)} on {today}:</strong> Recorded on the wrong"
+        in log
+    )
     assert _url("concern_correct", concern) not in log  # nothing left to correct
     line = history.case_history(concern.person)[0].text
     assert line == f"Concern of {long_date(DAY)} struck out. Reason: Recorded on the wrong case."

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from ippcase import vocab as case_vocab
 from recall import entries, services
@@ -120,7 +121,7 @@ def test_the_submit_check_page_has_no_change_links_and_submits(ready, practition
     assert "The PPCS national queue: no caseworker has taken it yet" in html
     services.ppcs_assign(rec_id=ready.pk, actor=ppcs)
     html = client.get(response["Location"]).content.decode()
-    assert f"{ppcs.display_name} (PPCS)" in html
+    assert f"{escape(ppcs.display_name)} (PPCS)" in html
 
 
 def test_a_check_page_for_a_step_already_taken_goes_back_to_the_recommendation(
@@ -186,8 +187,8 @@ def test_after_taking_the_take_button_is_gone_and_the_page_says_who_has_it(submi
     assert "You have taken this request" in html
     colleague = factories.UserFactory(username="ppcs2", roles=[case_vocab.Role.PPCS], team=None)
     html = client_for(colleague).get(url).content.decode()
-    assert f"{ppcs.display_name} has taken this request" in html
-    assert f"Take over this request from {ppcs.display_name}" in html
+    assert f"{escape(ppcs.display_name)} has taken this request" in html
+    assert f"Take over this request from {escape(ppcs.display_name)}" in html
 
 
 def test_authorising_needs_the_confirm_step(submitted, ppcs):
@@ -239,7 +240,7 @@ def test_adding_a_concern_names_it_in_the_banner_and_the_log_shows_who(on_licenc
     html = client.get(response["Location"]).content.decode()
     assert "Concern added: Seen drunk outside the victim&#x27;s address." in html
     assert "govuk-notification-banner--success" in html
-    assert "Recorded by" in html and practitioner.display_name in html
+    assert "Recorded by" in html and escape(practitioner.display_name) in html
 
 
 def test_adding_an_action_names_its_kind_in_the_banner(on_licence, practitioner):

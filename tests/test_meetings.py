@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from ippcase import vocab
 from recall import entries, meeting_selectors, meeting_services
@@ -160,7 +161,7 @@ def test_a_practitioner_records_a_meeting_then_its_actions(case, practitioner, c
 
     page = client.get(reverse("recall:meeting", args=[case.crn, meeting.pk])).content.decode()
     assert page.count('data-status="due"') == 2
-    assert practitioner.display_name in page
+    assert escape(practitioner.display_name) in page
     assert "PC Sam Jones, West Yorkshire Police" in page
     assert "Victim liaison" in page
     listing = client.get(reverse("recall:meetings", args=[case.crn])).content.decode()

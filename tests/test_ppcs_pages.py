@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from ippcase import vocab as case_vocab
 from ippcase.models import Recall
@@ -195,7 +196,9 @@ def test_taking_a_request_assigns_it(submitted, ppcs):
     assert response.status_code == 302
     submitted.refresh_from_db()
     assert submitted.assigned_to == ppcs
-    assert ppcs.display_name in client_for(ppcs).get(_request_url(submitted)).content.decode()
+    assert (
+        escape(ppcs.display_name) in client_for(ppcs).get(_request_url(submitted)).content.decode()
+    )
 
 
 def test_authorising_shows_the_person_recalled_not_yet_in_custody(

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from ippcase import vocab as case_vocab
 from ippcase.models import Notification
@@ -114,7 +115,7 @@ def test_the_review_page_shows_the_decision_read_only(item, senior_manager, deci
     response = client_for(senior_manager).get(_url(item))
     html = response.content.decode()
     assert response.status_code == 200
-    assert f"<title>Review of decision 1: {decision.person.full_name}" in html
+    assert f"<title>Review of decision 1: {escape(decision.person.full_name)}" in html
     assert 'id="answers"' in html and "recall:section" not in html and ">Change<" not in html
     assert 'id="finding-NO_PROGRESSION_PANEL"' in html
     assert "A panel was booked for next month." in html  # the acknowledged warning
