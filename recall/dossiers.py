@@ -525,7 +525,7 @@ def dossier_context(dossier: Dossier, *, now: dt.datetime | None = None) -> dict
     index_behaviours = sorted({b for o in offences for b in o.behaviours})
     timeline = case_selectors.build_timeline(person, today=now.date())
     allocation = case_selectors.current_allocation(person)
-    findings = selectors.findings_for(rec, stage="submit", today=now.date())
+    findings, _kept = selectors.findings_at_decision(rec, today=now.date())
     statuses = dict(vocab.AlternativeStatus.choices)
     oversights: list[Oversight] = list(rec.oversights.all())
     decisions: list[PpcsDecision] = list(rec.ppcs_decisions.all())

@@ -227,6 +227,12 @@ class RecallRecommendation(models.Model):
     )
     # Written justifications of acknowledged warn findings: {"NO_PROGRESSION_PANEL": "..."}
     acknowledgements = models.JSONField(default=dict, blank=True)
+    # The rules' findings as they stood when the decision was made ([Finding.to_dict(), ...]),
+    # written once: on submission to PPCS, or when the SPO agrees not to recall. A quality review
+    # reads them (ippcase/quality), so a panel recorded late or a rule changed since does not
+    # rewrite what the decision-maker saw. Null (not an empty list, which is "no findings") on
+    # the decisions made before December 2026.
+    decision_findings = models.JSONField(null=True, blank=True)
     # Task-list sections the practitioner has saved at least once: a section whose answers have
     # defaults (recall type, allegations…) is not "completed" until someone has looked at it.
     sections_saved = ArrayField(models.CharField(max_length=30), default=list, blank=True)

@@ -227,6 +227,18 @@ def findings_for(
     return rules.evaluate(facts)
 
 
+def findings_at_decision(
+    rec: RecallRecommendation, *, today: dt.date | None = None
+) -> tuple[list[rules.Finding], bool]:
+    """The rules' findings ``rec`` was decided on, and whether they are the ones kept at the
+    decision (``decision_findings``, written on submission to PPCS or on the SPO's agreement
+    not to recall). A decision made before ippcase kept them is judged again, with today's rules,
+    as at ``today``."""
+    if rec.decision_findings is not None:
+        return [rules.Finding(**f) for f in rec.decision_findings], True
+    return findings_for(rec, stage="submit", today=today), False
+
+
 def detention_review_prompt(person: Person) -> RecallRecommendation | None:
     """The authorised recall whose allegation was not pursued (no further action,
     discontinued, acquitted) while the person is still in custody on it (returned, not

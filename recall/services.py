@@ -380,7 +380,15 @@ def recommendation_countersign(
     agrees_recall = decision == vocab.OversightDecision.RECALL and rec.is_recall
     agrees_no_recall = decision == vocab.OversightDecision.DO_NOT_RECALL and not rec.is_recall
     if level == vocab.SignatureLevel.SPO and agrees_no_recall:
-        rec = _save(rec, actor, status=Status.NOT_RECALLED)
+        findings = selectors.findings_for(
+            selectors.recommendation_with_context(rec.pk), stage="submit"
+        )
+        rec = _save(
+            rec,
+            actor,
+            status=Status.NOT_RECALLED,
+            decision_findings=[f.to_dict() for f in findings],
+        )
         notify(
             recipients=[rec.created_by],
             subject="A decision not to recall has been agreed",
@@ -426,12 +434,21 @@ def recommendation_submit(
     _require(actor, "recall.edit_recommendation", rec, "You cannot submit this recommendation.")
     _guard_status(rec, Status.READY, doing="submit it to PPCS")
     _refuse_on_ended_licence(rec.person, doing="submit this recall to PPCS")
-    _check_rules(rec, stage="submit")
+    findings = _check_rules(rec, stage="submit")
     _move(rec, Status.SUBMITTED)
     rec.submitted_at = timezone.now()
     rec.submitted_by = actor
+    rec.decision_findings = [f.to_dict() for f in findings]
     with pghistory.context(user=actor.pk):
-        rec.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
+        rec.save(
+            update_fields=[
+                "status",
+                "submitted_at",
+                "submitted_by",
+                "decision_findings",
+                "updated_at",
+            ]
+        )
     notify(
         recipients=User.objects.filter(is_active=True, roles__contains=[case_vocab.Role.PPCS]),
         subject="A recall request has been submitted" + (" (emergency)" if rec.emergency else ""),

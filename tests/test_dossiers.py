@@ -161,6 +161,18 @@ def test_the_dossier_of_a_submitted_request_says_ppcs_has_not_decided(
     assert "Not yet returned to custody" in text
 
 
+def test_the_dossier_shows_the_findings_kept_at_submission(
+    submitted, manager, django_capture_on_commit_callbacks
+):
+    kept = {"code": "NO_PROGRESSION_PANEL", "severity": "warn", "reference": "HMIP 2023"}
+    submitted.decision_findings = [{**kept, "message": "No panel in the six months kept."}]
+    submitted.save(update_fields=["decision_findings"])
+    dossier = _request_and_build(
+        submitted, Kind.DOSSIER, manager, django_capture_on_commit_callbacks
+    )
+    assert "No panel in the six months kept." in pdf_text(bytes(dossier.pdf))
+
+
 def test_the_letter_to_the_prisoner_is_in_plain_english(
     authorised, practitioner, django_capture_on_commit_callbacks
 ):

@@ -17,6 +17,7 @@ from ippcase.models import Notification
 from ippcase.quality import services
 from ippcase.quality.models import QaReview
 from parole.models import ParoleReview
+from recall import selectors as recall_selectors
 from recall.models import Concern
 from tests import factories, quality_data
 from tests.conftest import client_for
@@ -126,6 +127,31 @@ def test_the_review_page_shows_the_decision_read_only(item, senior_manager, deci
     assert 'name="verdict_NO_PROGRESSION_PANEL"' in html
     for question in ANSWERS:
         assert f'name="{question}"' in html
+
+
+def test_the_review_shows_the_findings_recorded_at_the_decision(item, senior_manager, decision):
+    # A panel recorded after the decision, dated before it: recomputed, the NO_PROGRESSION_PANEL
+    # warning would vanish; the review shows what the decision-maker was warned of.
+    panel = {"code": "NO_PROGRESSION_PANEL", "severity": "warn", "message": "No panel then."}
+    decision.decision_findings = [{**panel, "reference": "HMIP 2023, recommendation 3"}]
+    decision.save(update_fields=["decision_findings"])
+    factories.record_panel(decision.person, days_ago=40)
+    again = recall_selectors.recommendation_with_context(decision.pk)
+    recomputed = recall_selectors.findings_for(
+        again, stage="submit", today=decision.recall.recall_date
+    )
+    assert "NO_PROGRESSION_PANEL" not in {f.code for f in recomputed}
+    html = client_for(senior_manager).get(_url(item)).content.decode()
+    assert 'id="finding-NO_PROGRESSION_PANEL"' in html and "No panel then." in html
+    assert 'id="findings-recomputed"' not in html
+    assert 'name="verdict_NO_PROGRESSION_PANEL"' in html  # the acknowledged warning to judge
+
+
+def test_an_older_decision_says_its_findings_are_recomputed(item, senior_manager, decision):
+    assert decision.decision_findings is None  # made before ippcase kept them
+    html = client_for(senior_manager).get(_url(item)).content.decode()
+    assert 'id="findings-recomputed"' in html
+    assert "These are today's rules applied to the record as it stood on" in html
 
 
 @pytest.mark.parametrize("who", ["author", "spo", "aco", "ppcs"])

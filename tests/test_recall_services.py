@@ -8,7 +8,7 @@ import pytest
 
 from ippcase import vocab as case_vocab
 from ippcase.models import Notification
-from recall import entries, services
+from recall import entries, selectors, services
 from recall.models import Oversight, RecallRecommendation
 from recall.vocab import RecommendationStatus as Status
 from tests import factories
@@ -107,10 +107,16 @@ def test_the_whole_path_to_submission(on_licence, practitioner, manager, aco, pp
     assert Notification.objects.filter(recipient=aco).exists()
     rec = _sign(rec, aco, "aco")
     assert rec.status == Status.READY
+    assert rec.decision_findings is None
     rec = services.recommendation_submit(
         rec_id=rec.pk, actor=practitioner, expected_version=rec.version
     )
     assert rec.status == Status.SUBMITTED and rec.submitted_by == practitioner
+    # The rules' findings at submission are kept with it, for the quality review (issue 19).
+    rec.refresh_from_db()
+    warns = {f["code"] for f in rec.decision_findings if f["severity"] == "warn"}
+    assert warns and warns <= set(rec.acknowledgements)
+    assert all(f["message"] and f["reference"] for f in rec.decision_findings)
     assert Notification.objects.filter(recipient=ppcs, subject__contains="submitted").exists()
     assert [o.level for o in Oversight.objects.filter(recommendation=rec)] == ["spo", "aco"]
 
@@ -245,6 +251,14 @@ def test_decision_not_to_recall_is_ended_by_the_spo(on_licence, practitioner, ma
         confirm=False,
     )
     assert rec.status == Status.NOT_RECALLED
+    rec.refresh_from_db()
+    assert isinstance(rec.decision_findings, list)  # kept, even when there are none
+    assert {f["code"] for f in rec.decision_findings} == {
+        f.code
+        for f in selectors.findings_for(
+            selectors.recommendation_with_context(rec.pk), stage="submit"
+        )
+    }
 
 
 # Duty managers (issue 12): the clock, not the practitioner, says when it is out of hours.

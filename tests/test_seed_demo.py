@@ -158,7 +158,8 @@ def recall_work_dump() -> list[dict[str, Any]]:
         (RecallRecommendation, ["status", "version", "created_by__username", "created_at",
                                 "updated_at", "why_considered", "recall_type", "criteria",
                                 "current_behaviours", "causal_link", "alternatives",
-                                "acknowledgements", "sections_saved", "recall__recall_date",
+                                "acknowledgements", "decision_findings", "sections_saved",
+                                "recall__recall_date",
                                 "submitted_at", "submitted_by__username",
                                 "assigned_to__username", "withdrawn_reason"]),
     ):  # fmt: skip
@@ -729,8 +730,12 @@ def test_recall_work_invariants(seeded_300):
             assert set(rec.criteria) == set(recall.criteria)
             assert set(rec.acknowledgements) <= warn_codes
             acknowledged += bool(rec.acknowledgements)
+            # The findings kept at the decision are the warnings it went on past.
+            assert sorted(f["code"] for f in rec.decision_findings) == sorted(rec.acknowledgements)
         else:
             assert rec.recall is None
+            decided = rec.status in ("submitted", "info_requested", "not_recalled")
+            assert rec.decision_findings == ([] if decided else None), rec.status
     authorised = recs.filter(status="authorised").count()
     assert 0.25 < acknowledged / authorised < 0.55
     event = Concern.pgh_event_model.objects.filter(pgh_label="insert").first()

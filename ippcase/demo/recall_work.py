@@ -69,12 +69,21 @@ _CONCERN_SOURCES = Table(list(CONCERN_SOURCES))
 _ACTION_KINDS = Table(list(ACTION_KINDS))
 _ACTIVE = Table(list(ACTIVE_RECOMMENDATION_STATUSES))
 _CLOSED = Table(list(CLOSED_RECOMMENDATION_STATUSES))
-_WARN_CODES = tuple(rule.code for rule in recall_rules.RULES if rule.severity == "warn")
+_WARNS = {rule.code: rule for rule in recall_rules.RULES if rule.severity == "warn"}
+_WARN_CODES = tuple(_WARNS)
 _BEHAVIOUR_LABELS = {b.value: str(b.label).lower() for b in vocab.Behaviour}
 _DRUGS, _DRUG_TEST = vocab.Behaviour.DRUGS.value, recall_vocab.ConcernSource.DRUG_TEST.value
 _AP_STAFF = recall_vocab.ConcernSource.AP_STAFF.value
 _RS = recall_vocab.RecommendationStatus
 _REFERRAL = "referral_partner_agency"
+
+
+def _findings_recorded(acknowledgements: dict[str, str]) -> list[dict[str, str]]:
+    """The findings a demo decision records: the warnings its author went on past."""
+    return [
+        recall_rules.Finding(code, "warn", _WARNS[code].message, _WARNS[code].reference).to_dict()
+        for code in acknowledgements
+    ]
 
 
 class Coms:
@@ -243,6 +252,7 @@ def add_recall_work(person: PersonSpec, rng: random.Random, ppcs: Sequence[str])
                 submitted_by=coms.on(submitted),
                 assigned_to=choice_fast(rng, ppcs) if ppcs else "",
                 assigned_at=submitted_at + dt.timedelta(hours=1) if ppcs else None,
+                decision_findings=_findings_recorded(acknowledgements),
                 **answers(created, recall.criteria),
             )
         )
@@ -278,6 +288,7 @@ def add_recall_work(person: PersonSpec, rng: random.Random, ppcs: Sequence[str])
             day = min(REFERENCE_DATE, created + dt.timedelta(days=randint_fast(rng, 1, 5)))
             rec.submitted_at = at_office_hours(rng, day)
             rec.submitted_by = coms.on(day)
+            rec.decision_findings = []
             rec.updated_at = max(rec.updated_at, rec.submitted_at)
             if ppcs:
                 rec.assigned_to = choice_fast(rng, ppcs)
@@ -315,6 +326,7 @@ def add_recall_work(person: PersonSpec, rng: random.Random, ppcs: Sequence[str])
             )
             if not_recalled:
                 rec.why_considered = NOT_RECALLED_WHY
+                rec.decision_findings = []
             recommendations.append(rec)
     recommendations.sort(key=lambda r: r.created_at)
     person.recommendations = recommendations

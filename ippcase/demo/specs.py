@@ -238,6 +238,8 @@ class RecommendationSpec:
     assigned_at: dt.datetime | None = None
     further_information: str = ""
     withdrawn_reason: str = ""
+    # The rules' findings recorded at the decision (submitted or not recalled); None otherwise.
+    decision_findings: list[dict[str, str]] | None = None
 
 
 @dataclass(slots=True)

@@ -626,6 +626,7 @@ def _copy_people(
             "recall_id",
             "submitted_at",
             "submitted_by_id",
+            "decision_findings",
         ],
         (
             (
@@ -654,6 +655,7 @@ def _copy_people(
                 recall_id_of[id(r.recall)] if r.recall is not None else None,
                 r.submitted_at,
                 user_ids[r.submitted_by] if r.submitted_by else None,
+                None if r.decision_findings is None else Jsonb(r.decision_findings),
             )
             for pid, p in zip(person_ids, people, strict=True)
             for r in p.recommendations

@@ -316,18 +316,12 @@ class Record:
     rec: RecallRecommendation
     decided_on: dt.date | None
     findings: list[rules.Finding]
+    findings_recorded: bool  # False: recomputed with today's rules (an older decision)
     acknowledged: list[tuple[rules.Finding, str]]
     concerns: list[Concern] = field(default_factory=list)
     actions: list[ActionShortOfRecall] = field(default_factory=list)
     meetings: list[MultiAgencyMeeting] = field(default_factory=list)
     parole_reviews: list[ParoleReview] = field(default_factory=list)
-
-
-def findings_then(rec: RecallRecommendation, decided_on: dt.date | None) -> list[rules.Finding]:
-    """The rules' findings on the recommendation at its decision: a submitted recommendation is
-    judged at its submission (findings_for's own decision date), a decision not to recall on the
-    day it was signed."""
-    return recall_selectors.findings_for(rec, stage="submit", today=decided_on)
 
 
 def acknowledged_warnings(
@@ -346,12 +340,15 @@ def decision_record(item: QaItem) -> Record:
     decided_on: dt.date | None = getattr(item, "decided_on", None)
     rec = recall_selectors.recommendation_with_context(item.recommendation_id)
     rec.person_concerns = list(recall_selectors.concerns_for(rec.person))
-    findings = findings_then(rec, decided_on)
+    # A submitted recommendation is judged at its submission (findings_for's own decision
+    # date) when its findings were not kept, a decision not to recall on the day it was signed.
+    findings, recorded = recall_selectors.findings_at_decision(rec, today=decided_on)
     until = decided_on or dt.date.max
     record = Record(
         rec=rec,
         decided_on=decided_on,
         findings=findings,
+        findings_recorded=recorded,
         acknowledged=acknowledged_warnings(rec, findings),
         concerns=[c for c in rec.person_concerns if c.occurred_on <= until],
         actions=[a for a in rec.person_actions if a.taken_on <= until],
