@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from ippcase import vocab
+from ippcase.cases import history
 from recall import entries, meeting_selectors, meeting_services
+from recall.deadlines import long_date
 from recall.models import MeetingAction, MultiAgencyMeeting
 from recall.vocab import Agency, MeetingKind
 from tests import factories
@@ -545,3 +547,38 @@ def test_the_home_page_takes_the_same_queries_with_1_and_5_overdue_actions(reque
     html = client.get(reverse("home")).content.decode()
     assert html.count('id="overdue-action-') == 5
     assert _queries(client, reverse("home")) == small
+
+
+def test_the_case_history_tells_the_meeting_its_actions_and_the_strike_out(
+    case, meeting, practitioner, colleague
+):
+    staff = _action(meeting, colleague, due_on=TODAY + dt.timedelta(days=7))
+    meeting_services.meeting_action_add(
+        meeting_id=meeting.pk,
+        actor=practitioner,
+        description="Share the police log.",
+        owner_name="PC Sam Jones, West Yorkshire Police",
+        due_on=TODAY + dt.timedelta(days=14),
+    )
+    meeting_services.meeting_action_done(action_id=staff.pk, actor=colleague, note="Visited.")
+    meeting_services.meeting_strike_out(
+        meeting_id=meeting.pk, actor=practitioner, reason="Recorded on the wrong case."
+    )
+    lines = [(line.who, line.text) for line in history.case_history(case)]
+    held, me, them = long_date(HELD), practitioner.display_name, colleague.display_name
+    due_staff, due_police = (long_date(TODAY + dt.timedelta(days=d)) for d in (7, 14))
+    for who, text in (
+        (me, f"IPP progression panel recorded: held on {held}, chaired by Jo Bloggs, SPO."),
+        (me, f"Meeting action agreed: Check the address. Owner: {them}; due by {due_staff}."),
+        (
+            me,
+            "Meeting action agreed: Share the police log. Owner: PC Sam Jones, West Yorkshire "
+            f"Police; due by {due_police}.",
+        ),
+        (them, "Meeting action done: Check the address. What was done: Visited."),
+        (
+            me,
+            f"IPP progression panel of {held} struck out. Reason: Recorded on the wrong case.",
+        ),
+    ):
+        assert any(w.startswith(who) and t == text for w, t in lines), (text, lines)

@@ -240,6 +240,18 @@ def test_the_trend_has_a_row_a_sample(team, people, senior_manager, reviewer):
     assert response.status_code == 200
     html = response.content.decode()
     assert "1 of 2" in html and "2 (100%)" in html
+    # The chart: a stacked bar a sample with published reviews, by judgement.
+    chart = html[html.index('id="trend-figure"') :]
+    chart = chart[: chart.index("</svg>")]
+    drawn = rows[0].sample.drawn_at
+    assert f"First ({drawn:%b %Y})" in chart and "Second" in chart
+    assert "Proportionate" in chart and "Could have been avoided" in chart
+
+
+def test_the_trend_has_no_chart_before_a_review_is_published(team, people, senior_manager):
+    _sample(team, people, senior_manager, 2, name="First")
+    html = client_for(senior_manager).get(reverse("quality:trend")).content.decode()
+    assert 'id="trend"' in html and 'id="trend-figure"' not in html
 
 
 URLS = ("quality:report", "quality:report_pdf", "quality:report_csv")

@@ -74,7 +74,8 @@ def test_person_pages_query_count_does_not_grow_with_the_history(practitioner, t
 def _add_recall_and_parole_work(person, practitioner, size: int) -> None:
     """Every kind of row the case history reads, ``size`` of each: concerns, actions, a
     recommendation with its oversight, PPCS decisions and dossiers, Parole Board reviews with
-    adjournments, a RARR, termination referrals and supervision panels."""
+    adjournments, a RARR, termination referrals, supervision panels, and multi-agency meetings
+    with an action each."""
     import pghistory
 
     from ippcase.models import Recall
@@ -136,6 +137,8 @@ def _add_recall_and_parole_work(person, practitioner, size: int) -> None:
             SupervisionSuspension.objects.create(
                 person=person, panel_date=later, panel_recommendation="suspend"
             )
+            meeting = factories.record_panel(person, recorded_by=practitioner)
+            factories.MeetingActionFactory(meeting=meeting, owner=practitioner)
             rec.further_information = f"Answer {n}"
             rec.save()
         RiskAssessedRecallReview.objects.create(

@@ -7,10 +7,10 @@ of queries, level by level along the keys that tie rows to the case, whatever th
 length:
 
 1. the events of rows that point at the person: the person, sentence, releases, licence
-   conditions, allocations, concerns, actions short of recall, recall recommendations,
-   termination referrals, supervision panels;
+   conditions, allocations, concerns, actions short of recall, multi-agency meetings, recall
+   recommendations, termination referrals, supervision panels;
 2. rows that point at those: index offences (sentence), recalls (release), management
-   oversight, PPCS decisions and dossiers (recommendation);
+   oversight, PPCS decisions and dossiers (recommendation), the actions a meeting agreed;
 3. rows that point at a recall: Parole Board reviews, risk-assessed recall reviews;
 4. rows that point at a review: adjournments and deferrals;
 
@@ -31,262 +31,32 @@ The recall and parole apps build on this one, so their models are looked up by n
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
 import pghistory.models
 from django.apps import apps
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.utils import timezone
 
+from ippcase.cases.history_event import (
+    ACTOR_WORDS,
+    HIDDEN,
+    Actor,
+    Change,
+    Describer,
+    Event,
+    HistoryLine,
+    Names,
+    generic_describer,
+    long_time,
+    reason_clause,
+    typed_row,
+)
 from ippcase.cases.history_words import person_change
 from ippcase.models import Person, Team, User
-from ippcase.vocab import Role
 from recall.deadlines import long_date
 
-# ---------------------------------------------------------------------------------------------
-# What a line is
-
-
-@dataclass(frozen=True)
-class Change:
-    """One field of a changed row: its label and the old and new values in words."""
-
-    label: str
-    old: str
-    new: str
-
-
-@dataclass(frozen=True)
-class HistoryLine:
-    """One audited change: when, who (name and role word, or the import), what, in words."""
-
-    when: dt.datetime
-    who: str
-    text: str
-    changes: tuple[Change, ...] = ()
-
-
-@dataclass(frozen=True)
-class Actor:
-    name: str
-    roles: tuple[str, ...] = ()
-
-    def with_role(self, role: str | None = None) -> str:
-        """ "Dylan Reynolds (SPO)": the role given, else the user's own role words."""
-        words = role or ", ".join(ROLE_WORDS.get(r, r) for r in self.roles)
-        return f"{self.name} ({words})" if words else self.name
-
-
-@dataclass(frozen=True)
-class Names:
-    """Who and which team the events' keys name (read once for the whole history)."""
-
-    users: dict[int, Actor]
-    teams: dict[int, str]
-
-
-ROLE_WORDS: dict[str, str] = {
-    Role.PRACTITIONER: "COM",
-    Role.MANAGER: "SPO",
-    Role.SENIOR_MANAGER: "ACO",
-    Role.PPCS: "PPCS",
-    Role.ADMIN: "administrator",
-    Role.LOCAL_ADMIN: "local administrator",
-}
-
-# Who, for changes made by the service itself rather than a signed-in user (the pghistory
-# context's ``actor``: the import command, the demo data, a Celery worker).
-ACTOR_WORDS = {
-    "import": "Case import",
-    "import_organisation": "Organisation import",
-    "load_demo": "Demo data",
-    "seed_demo": "Demo data",
-    "worker": "The system",
-}
-
-# Never shown as a changed field: keys that tie rows together (the line names the row), version
-# counters, the row's own bookkeeping timestamps, JSON answers, generated files and their errors.
-HIDDEN = frozenset(
-    {
-        "id",
-        "person",
-        "sentence",
-        "release",
-        "recall",
-        "recommendation",
-        "review",
-        "version",
-        "recommendation_version",
-        "created_at",
-        "updated_at",
-        "recorded_at",
-        "requested_at",
-        "signed_at",
-        "decided_at",
-        "assigned_at",
-        "submitted_at",
-        "completed_at",
-        "created_by",
-        "recorded_by",
-        "requested_by",
-        "signed_by",
-        "decided_by",
-        "submitted_by",
-        "sections_saved",
-        "acknowledgements",
-        "criteria",
-        "alternatives",
-        "pdf",
-        "error",
-        "tariff_expiry_date",
-    }
-)
-
-
-def long_time(moment: dt.datetime) -> str:
-    """3 March 2025 at 14:05, London time."""
-    local = timezone.localtime(moment)
-    return f"{long_date(local.date())} at {local:%H:%M}"
-
-
-# ---------------------------------------------------------------------------------------------
-# One event, typed
-
-
-@dataclass
-class Event:
-    """One audit event of a tracked model, with its values as Python values (``data`` and, for
-    an update, ``before``), by attribute name."""
-
-    model: type[models.Model]
-    label: str  # insert | update | delete
-    when: dt.datetime
-    actor: Actor | None
-    data: dict[str, Any]
-    before: dict[str, Any] | None
-    names: Names = field(repr=False)
-    # The audit context of the write: ``reason``, ``correction``, and what a describer needs
-    # that the row itself no longer holds (a RoSH and MAPPA change's replaced values,
-    # ``risk_was``; a varied condition's old wording, ``was``; a transfer, ``allocation``).
-    context: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    def get(self, name: str) -> Any:
-        return self.data.get(_field(self.model, name).attname)
-
-    def was(self, name: str) -> Any:
-        return (self.before or {}).get(_field(self.model, name).attname)
-
-    def changed(self, name: str) -> bool:
-        return self.before is not None and self.was(name) != self.get(name)
-
-    def display(self, name: str, value: Any = None, *, old: bool = False) -> str:
-        """The field's value in words (the current one, or ``old``)."""
-        f = _field(self.model, name)
-        if value is None:
-            value = self.was(name) if old else self.get(name)
-        return _words(f, value, self.names)
-
-    def text(self, name: str) -> str:
-        return str(self.get(name) or "").strip()
-
-    def user(self, name: str) -> Actor | None:
-        user_id = self.get(name)
-        return self.names.users.get(int(user_id)) if user_id else None
-
-    def changes(self, *, skip: Iterable[str] = ()) -> tuple[Change, ...]:
-        """The fields that changed (an update) or were set (an insert), labelled, in the
-        model's field order; hidden and ``skip`` fields left out."""
-        skipped = HIDDEN | set(skip)
-        out = []
-        for f in self.model._meta.concrete_fields:
-            if f.name in skipped or isinstance(f, models.JSONField):
-                continue
-            new = self.data.get(f.attname)
-            if self.before is None:
-                if new in (None, "", []):
-                    continue
-                out.append(Change(_label(f), "", _words(f, new, self.names)))
-            elif self.before.get(f.attname) != new:
-                old = self.before.get(f.attname)
-                out.append(
-                    Change(_label(f), _words(f, old, self.names), _words(f, new, self.names))
-                )
-        return tuple(out)
-
-
-def _field(model: type[models.Model], name: str) -> Any:
-    return model._meta.get_field(name)
-
-
-def _label(f: Any) -> str:
-    text = str(f.verbose_name)
-    return text[:1].upper() + text[1:]
-
-
-def _words(f: Any, value: Any, names: Names) -> str:
-    if value is None or value == "" or value == []:
-        return "(blank)"
-    if isinstance(f, ArrayField):
-        choices = dict(f.base_field.choices or ())
-        return ", ".join(str(choices.get(v, v)) for v in value)
-    if f.choices:
-        return str(dict(f.choices).get(value, value))
-    if isinstance(f, models.ForeignKey):
-        if f.related_model is User:
-            actor = names.users.get(int(value))
-            return actor.name if actor else "a former user"
-        if f.related_model is Team:
-            return names.teams.get(int(value), "a former team")
-        return "(linked record)"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, dt.datetime):
-        return long_time(value)
-    if isinstance(value, dt.date):
-        return long_date(value)
-    return str(value)
-
-
-def _typed(model: type[models.Model], row: dict[str, Any] | None) -> dict[str, Any] | None:
-    """An event's JSON row (column names, dates as ISO text) as Python values by attname."""
-    if row is None:
-        return None
-    values: dict[str, Any] = {}
-    for f in model._meta.concrete_fields:
-        if f.column not in row:
-            continue
-        raw = row[f.column]
-        if raw is not None and isinstance(f, models.DateTimeField):
-            raw = dt.datetime.fromisoformat(raw)
-        elif raw is not None and isinstance(f, models.DateField):
-            raw = dt.date.fromisoformat(raw[:10])
-        values[f.attname] = raw
-    return values
-
-
-# ---------------------------------------------------------------------------------------------
-# Describers: one per model, event -> sentence (None: nothing to say)
-
-Describer = Callable[[Event], "str | None"]
-
-
-def _reason(prefix: str, text: str) -> str:
-    return f" {prefix}: {text}" if text else ""
-
-
-def _generic(what: str) -> Describer:
-    def describe(event: Event) -> str | None:
-        verb = {"insert": "added", "update": "changed", "delete": "removed"}[event.label]
-        if event.label == "update" and not event.changes():
-            return None
-        return f"{what} {verb}"
-
-    return describe
-
+__all__ = ["ACTOR_WORDS", "Change", "HistoryLine", "case_history", "long_date", "long_time"]
 
 # The person's current RoSH and MAPPA: in the app they change only with a RiskChange row, in the
 # same audit context, whose line tells the change (describe_risk_change).
@@ -315,7 +85,7 @@ def describe_risk_change(event: Event) -> str | None:
     """ "RoSH recorded as High from 3 March 2026 (was Medium): a new assessment. Reason: …";
     MAPPA likewise. What it replaced comes from the context (``risk_was``), when there."""
     if event.label != "insert":
-        return _generic("RoSH and MAPPA record")(event)
+        return generic_describer("RoSH and MAPPA record")(event)
     was = event.context.get("risk_was") or {}
     old_rosh = was.get("rosh_level")
     new = (
@@ -335,7 +105,7 @@ def describe_risk_change(event: Event) -> str | None:
     text += f" from {event.display('changed_on')}"
     text += f" (was {'; '.join(old[i] for i in shown)})" if was else ""
     kind = event.display("kind")
-    return f"{text}: {kind[:1].lower()}{kind[1:]}.{_reason('Reason', event.text('reason'))}"
+    return f"{text}: {kind[:1].lower()}{kind[1:]}.{reason_clause('Reason', event.text('reason'))}"
 
 
 def describe_sentence(event: Event) -> str | None:
@@ -344,7 +114,7 @@ def describe_sentence(event: Event) -> str | None:
             f"Sentence recorded: {event.display('sentence_type')}, sentenced "
             f"{event.display('sentence_date')}"
         )
-    return _generic("Sentence")(event)
+    return generic_describer("Sentence")(event)
 
 
 def describe_offence(event: Event) -> str | None:
@@ -353,7 +123,7 @@ def describe_offence(event: Event) -> str | None:
         return f"Index offence recorded: {event.display('category')}" + (
             f" ({description})" if description else ""
         )
-    return _generic("Index offence")(event)
+    return generic_describer("Index offence")(event)
 
 
 def describe_release(event: Event) -> str | None:
@@ -363,14 +133,14 @@ def describe_release(event: Event) -> str | None:
         return f"Released on licence{where} on {event.display('date')}{ap}"
     if event.label == "delete":
         return f"Release of {event.display('date')} removed"
-    return _generic("Release")(event)
+    return generic_describer("Release")(event)
 
 
 def describe_recall(event: Event) -> str | None:
     if event.label == "insert":
         # No reasons recorded (a case opened in the app): say nothing rather than "(blank)".
         reasons = event.display("reasons") if event.get("reasons") else ""
-        return f"Recalled on {event.display('recall_date')}." + _reason("Reasons", reasons)
+        return f"Recalled on {event.display('recall_date')}." + reason_clause("Reasons", reasons)
     if event.label == "delete":
         return f"Recall of {event.display('recall_date')} withdrawn before the return to custody"
     parts = []
@@ -390,7 +160,7 @@ def describe_recall(event: Event) -> str | None:
         parts.append(f"Re-released on {event.display('re_released_on')}")
     if parts:
         return ". ".join(parts)
-    return _generic(f"Recall of {event.display('recall_date')}")(event)
+    return generic_describer(f"Recall of {event.display('recall_date')}")(event)
 
 
 def describe_condition(event: Event) -> str | None:
@@ -408,7 +178,7 @@ def describe_condition(event: Event) -> str | None:
         return f"Licence condition removed: {name}"
     if event.changed("end_date") and event.get("end_date"):
         return f"Licence condition '{name}' ended on {event.display('end_date')}"
-    return _generic(f"Licence condition ({name})")(event)
+    return generic_describer(f"Licence condition ({name})")(event)
 
 
 def describe_allocation(event: Event) -> str | None:
@@ -428,7 +198,7 @@ def describe_allocation(event: Event) -> str | None:
         return f"Allocation to {name} removed"
     if event.changed("end_date") and event.get("end_date"):
         return f"Allocation to {name} ended on {event.display('end_date')}"
-    return _generic(f"Allocation to {name}")(event)
+    return generic_describer(f"Allocation to {name}")(event)
 
 
 _STRUCK_OUT = ("struck_out_at", "struck_out_by", "struck_out_reason")
@@ -441,7 +211,7 @@ def _corrected(what: str, event: Event) -> str | None:
         return f"{what} struck out."
     changes = event.changes(skip=_STRUCK_OUT) if event.label == "update" else ()
     if not changes:
-        return _generic(what)(event)
+        return generic_describer(what)(event)
     words = "; ".join(f'{c.label.lower()} was "{c.old}", now "{c.new}"' for c in changes)
     return f"{what} corrected: {words}."
 
@@ -461,12 +231,41 @@ def describe_action(event: Event) -> str | None:
         outcome = event.text("outcome")
         return (
             f"Action short of recall recorded: {event.display('kind')} on "
-            f"{event.display('taken_on')}.{_reason('Details', event.text('details'))}"
+            f"{event.display('taken_on')}.{reason_clause('Details', event.text('details'))}"
             + (f" Outcome: {outcome}" if outcome else "")
         )
     old = event.before is not None
     kind, day = event.display("kind", old=old).lower(), event.display("taken_on", old=old)
     return _corrected(f"Action short of recall of {day} ({kind})", event)
+
+
+def describe_meeting(event: Event) -> str | None:
+    kind = event.display("kind", old=event.before is not None)
+    if event.label == "insert":
+        return (
+            f"{kind} recorded: held on {event.display('held_on')}, chaired by "
+            f"{event.text('chair')}."
+        )
+    return _corrected(f"{kind} of {event.display('held_on', old=True)}", event)
+
+
+def _sentence(text: str) -> str:
+    return text if not text or text.endswith((".", ":", "?", "!")) else f"{text}."
+
+
+def describe_meeting_action(event: Event) -> str | None:
+    what = _sentence(event.text("description"))
+    if event.label == "insert":
+        owner = event.user("owner")
+        return (
+            f"Meeting action agreed: {what} Owner: "
+            f"{owner.name if owner else event.text('owner_name')}; due by "
+            f"{event.display('due_on')}."
+        )
+    if event.changed("done_on") and event.get("done_on"):
+        note = event.text("done_note")
+        return f"Meeting action done: {what}" + (f" What was done: {note}" if note else "")
+    return generic_describer("Meeting action")(event)
 
 
 # Recommendation statuses another line already tells (the oversight, the PPCS decision).
@@ -483,17 +282,17 @@ def describe_recommendation(event: Event) -> str | None:
         if status == "awaiting_spo":
             return "Recall recommendation sent for countersignature"
         if status == "submitted" and was == "info_requested":
-            return "Further information sent to PPCS and the request resubmitted." + _reason(
+            return "Further information sent to PPCS and the request resubmitted." + reason_clause(
                 "Information", event.text("further_information")
             )
         if status == "submitted":
             return "Recall request submitted to PPCS"
         if status == "withdrawn":
-            return "Recall recommendation withdrawn." + _reason(
+            return "Recall recommendation withdrawn." + reason_clause(
                 "Reason", event.text("withdrawn_reason")
             )
         if status == "rescinded":
-            return "PPCS stopped or rescinded the recall." + _reason(
+            return "PPCS stopped or rescinded the recall." + reason_clause(
                 "Reason", event.text("rescinded_reason")
             )
         if status == "draft":
@@ -512,27 +311,27 @@ def describe_recommendation(event: Event) -> str | None:
 
 def describe_oversight(event: Event) -> str | None:
     if event.label != "insert":
-        return _generic("Management oversight")(event)
+        return generic_describer("Management oversight")(event)
     signer = event.user("signed_by")
     level = str(event.get("level") or "").upper()
     role = f"{level}, duty manager" if event.get("duty_manager") else level
     who = signer.with_role(role) if signer else f"The {level}"
     return (
         f"{who} countersigned: {event.display('decision').lower()}."
-        f"{_reason('Rationale', event.text('rationale'))}"
+        f"{reason_clause('Rationale', event.text('rationale'))}"
     )
 
 
 def describe_ppcs_decision(event: Event) -> str | None:
     if event.label != "insert":
-        return _generic("PPCS decision")(event)
+        return generic_describer("PPCS decision")(event)
     outcome, reason = event.get("outcome"), event.text("reason")
     if outcome == "authorised":
         caseworker = event.user("decided_by")
         return f"{caseworker.with_role('PPCS') if caseworker else 'PPCS'} authorised the recall"
     if outcome == "rejected":
-        return "PPCS rejected the request." + _reason("Reason", reason)
-    return "PPCS asked for more information." + _reason("What is needed", reason)
+        return "PPCS rejected the request." + reason_clause("Reason", reason)
+    return "PPCS asked for more information." + reason_clause("What is needed", reason)
 
 
 def describe_dossier(event: Event) -> str | None:
@@ -567,7 +366,7 @@ def describe_review(event: Event) -> str | None:
             f"Parole Board {name} recorded: outcome {event.display('outcome').lower()} "
             f"(decided {event.display('decided_on')})"
         )
-    return _generic(f"Parole Board {name} details")(event)
+    return generic_describer(f"Parole Board {name} details")(event)
 
 
 def describe_adjournment(event: Event) -> str | None:
@@ -576,7 +375,7 @@ def describe_adjournment(event: Event) -> str | None:
         new_date = event.get("new_date")
         return (
             f"{kind} recorded on {event.display('date')}."
-            + _reason("Reason", event.text("reason"))
+            + reason_clause("Reason", event.text("reason"))
             + (f". New date: {event.display('new_date')}" if new_date else "")
         )
     if event.changed("prisoner_informed_on") and event.get("prisoner_informed_on"):
@@ -584,16 +383,16 @@ def describe_adjournment(event: Event) -> str | None:
             f"Prisoner told of the {kind.lower()} of {event.display('date')} on "
             f"{event.display('prisoner_informed_on')}"
         )
-    return _generic(f"{kind} of {event.display('date')}")(event)
+    return generic_describer(f"{kind} of {event.display('date')}")(event)
 
 
 def describe_rarr(event: Event) -> str | None:
     if event.label == "insert":
         return (
             f"Risk-assessed recall review: {event.display('outcome').lower()} (decided "
-            f"{event.display('decided_on')}).{_reason('Rationale', event.text('rationale'))}"
+            f"{event.display('decided_on')}).{reason_clause('Rationale', event.text('rationale'))}"
         )
-    return _generic("Risk-assessed recall review")(event)
+    return generic_describer("Risk-assessed recall review")(event)
 
 
 def describe_termination(event: Event) -> str | None:
@@ -604,7 +403,7 @@ def describe_termination(event: Event) -> str | None:
             f"Licence termination referral decided: {event.display('outcome').lower()} "
             f"({event.display('decided_on')})"
         )
-    return _generic("Licence termination referral")(event)
+    return generic_describer("Licence termination referral")(event)
 
 
 def describe_suspension(event: Event) -> str | None:
@@ -616,9 +415,9 @@ def describe_suspension(event: Event) -> str | None:
     if event.changed("outcome") and event.get("outcome"):
         return (
             f"PPCS decision on suspending supervision: {event.display('outcome').lower()} "
-            f"({event.display('decided_on')}).{_reason('Rationale', event.text('rationale'))}"
+            f"({event.display('decided_on')}).{reason_clause('Rationale', event.text('rationale'))}"
         )
-    return _generic("Supervision suspension")(event)
+    return generic_describer("Supervision suspension")(event)
 
 
 # Tracked model label -> describer. A model not listed gets a generic line.
@@ -633,6 +432,8 @@ DESCRIBERS: dict[str, Describer] = {
     "ippcase.RiskChange": describe_risk_change,
     "recall.Concern": describe_concern,
     "recall.ActionShortOfRecall": describe_action,
+    "recall.MultiAgencyMeeting": describe_meeting,
+    "recall.MeetingAction": describe_meeting_action,
     "recall.RecallRecommendation": describe_recommendation,
     "recall.Oversight": describe_oversight,
     "recall.PpcsDecision": describe_ppcs_decision,
@@ -649,7 +450,12 @@ DETAILED = {"ippcase.Person", "ippcase.Sentence", "ippcase.IndexOffence"}
 # The levels of the case: rows of the parent model (by the ids of its events) -> event models
 # that point at it. Level 0 is the person.
 LEVELS: tuple[tuple[str, ...], ...] = (
-    ("ippcase.Sentence", "ippcase.Release", "recall.RecallRecommendation"),
+    (
+        "ippcase.Sentence",
+        "ippcase.Release",
+        "recall.RecallRecommendation",
+        "recall.MultiAgencyMeeting",
+    ),
     ("ippcase.Recall",),
     ("parole.ParoleReview",),
 )
@@ -663,6 +469,8 @@ USER_KEYS = (
     "recorded_by_id",
     "submitted_by_id",
     "created_by_id",
+    "owner_id",
+    "done_by_id",
 )
 
 
@@ -682,7 +490,7 @@ def case_history(person: Person, *, limit: int = 500) -> list[HistoryLine]:
     """Every audited change of ``person``'s case, newest first (at most ``limit``), each as
     one sentence with who and when.
 
-    At most eight queries whatever the history's length: six reads of events over four levels
+    At most nine queries whatever the history's length: seven reads of events over four levels
     (a parent model with no events, such as a case with no recommendation, is not read) and
     two for the users and teams they name."""
     rows: dict[tuple[str, int], Any] = {}
@@ -733,12 +541,12 @@ def _names(events: list[Any]) -> Names:
 
 def _line(raw: Any, names: Names) -> HistoryLine | None:
     tracked = apps.get_model(raw.pgh_obj_model)
-    data = _typed(tracked, raw.pgh_data) or {}
+    data = typed_row(tracked, raw.pgh_data) or {}
     before = None
     if raw.pgh_label == "update" and raw.pgh_diff:
         before = dict(data)
         for column, (old, _new) in raw.pgh_diff.items():
-            typed = _typed(tracked, {column: old}) or {}
+            typed = typed_row(tracked, {column: old}) or {}
             before.update(typed)
     elif raw.pgh_label == "update":
         return None  # nothing changed that the audit keeps
@@ -754,7 +562,7 @@ def _line(raw: Any, names: Names) -> HistoryLine | None:
         names=names,
         context=context,
     )
-    describe = DESCRIBERS.get(raw.pgh_obj_model) or _generic(
+    describe = DESCRIBERS.get(raw.pgh_obj_model) or generic_describer(
         _label_text(str(tracked._meta.verbose_name))
     )
     text = describe(event)
@@ -765,8 +573,7 @@ def _line(raw: Any, names: Names) -> HistoryLine | None:
     # ``pghistory.context(reason=..., correction=True)`` around the service's writes.
     reason = str(context.get("reason") or "").strip()
     if reason:
-        end = "" if text.endswith((".", ":", "?", "!")) else "."
-        text = f"{text}{end}{_reason('Reason', reason)}"
+        text = f"{_sentence(text)}{reason_clause('Reason', reason)}"
     if context.get("correction"):
         text = f"Correction: {text}"
     if actor is not None:

@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.safestring import SafeString
 
+from ippcase.core import charts
 from ippcase.models import User
 from ippcase.quality import selectors, vocab
 from ippcase.quality.models import QUESTION_FIELDS, QaItem, QaReview, QaSample
@@ -293,3 +295,25 @@ def trend(user: User) -> list[TrendRow]:
             lines.append(Line(key, str(label), n, percent(n, reviewed)))
         rows.append(TrendRow(sample, sample.n_items, reviewed, lines))  # type: ignore[attr-defined]
     return rows
+
+
+def trend_chart(rows: list[TrendRow]) -> SafeString | None:
+    """The trend as a chart: a stacked bar a sample with published reviews, the percentage of
+    them with each judgement (the table beside it gives the same numbers); None with none."""
+    charted = [row for row in rows if row.reviewed]
+    if not charted:
+        return None
+    return charts.bar_chart(
+        [
+            (f"{row.sample.name} ({row.sample.drawn_at:%b %Y})", [j.pct for j in row.judgements])
+            for row in charted
+        ],
+        series=[str(label) for label in vocab.Judgement.labels],
+        title="Judgements by sample: bar chart",
+        description="For each sample with published reviews, oldest drawn first, the percentage "
+        "of its published reviews judged proportionate, could have been avoided, or not enough "
+        "information. The table gives the same numbers.",
+        chart_id="trend-chart",
+        stacked=True,
+        unit="%",
+    )

@@ -115,6 +115,7 @@ def trend(request: AppRequest) -> HttpResponse:
         row.sample.scope = selectors.sample_scope(row.sample)  # type: ignore[attr-defined]
     context = {
         "rows": rows,
+        "chart": report.trend_chart(rows),
         "judgement_labels": [str(label) for label in vocab.Judgement.labels],
     }
     return render(request, "quality/trend.html", context)
