@@ -1,5 +1,6 @@
 """Forms of the case's "Meetings and panels" tab (issue 19; docs/multi-agency-panels.md):
-recording a meeting, adding an action, marking an action done, striking a meeting out. They
+recording a meeting, adding an action, correcting either, marking an action done, striking a
+meeting out. They
 check what was typed; the services (recall/meeting_services.py) decide whether it may be done."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.utils.text import Truncator
 from ippcase.core.forms import AppForm, GovukDateField, KeyedForm
 from ippcase.models import User
 from recall import vocab
+from recall.forms import correction_reason, entry_version_field
 from recall.models import Concern
 
 OWNER_STAFF = "staff"
@@ -154,6 +156,20 @@ class MeetingActionForm(KeyedForm):
             "owner": self.staff.get(data["owner"]) if data["owner"] else None,
             "owner_name": data["owner_name"],
         }
+
+
+# Corrections: the same questions as recording, prefilled, with the reason and the version the
+# page was shown from (recall.meeting_selectors.meeting_version / action_version).
+
+
+class MeetingCorrectForm(MeetingForm):
+    reason = correction_reason("meeting")
+    version = entry_version_field()
+
+
+class MeetingActionCorrectForm(MeetingActionForm):
+    reason = correction_reason("action")
+    version = entry_version_field()
 
 
 class ActionDoneForm(AppForm):

@@ -9,6 +9,7 @@ still "Due"); actions of a struck-out meeting are never overdue: they count nowh
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,6 +142,47 @@ def action_on_case(person: Person, pk: int) -> MeetingAction | None:
     if action is not None:
         action.meeting.person = person
     return action
+
+
+def meeting_version(meeting: MultiAgencyMeeting) -> str:
+    """What a correction page was shown from (as ``recall.selectors.entry_version``): a digest
+    of the meeting's answers, the concerns it discussed and its strike-out, so that a form sent
+    after someone else changed the meeting is refused as stale. One query for the concerns
+    unless prefetched."""
+    concerns = sorted(c.pk for c in meeting.concerns.all())
+    parts: list[Any] = [
+        meeting.held_on,
+        meeting.kind,
+        meeting.chair,
+        meeting.agencies,
+        meeting.other_agency,
+        meeting.attendees,
+        meeting.discussion,
+        meeting.decisions,
+        concerns,
+        meeting.struck_out_at,
+    ]
+    return _digest(parts)
+
+
+def action_version(action: MeetingAction) -> str:
+    """The same for an action: what it is, whose, by when, and whether it is done."""
+    parts = [action.description, action.owner_id, action.owner_name, action.due_on, action.done_on]
+    return _digest(parts)
+
+
+def _digest(parts: list[Any]) -> str:
+    return hashlib.sha256(repr([_plain(p) for p in parts]).encode()).hexdigest()[:32]
+
+
+def _plain(value: Any) -> Any:
+    """A choice as its value ("progression_panel", whether read back or still the enum member a
+    service set), a list of them likewise, anything else as it is."""
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def concerns_to_discuss(person: Person) -> list[Concern]:

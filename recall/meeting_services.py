@@ -39,7 +39,7 @@ def _require(actor: User, perm: str, obj: Any, message: str) -> None:
         raise MeetingError(message)
 
 
-def _not_struck_out(meeting: MultiAgencyMeeting) -> None:
+def not_struck_out(meeting: MultiAgencyMeeting) -> None:
     if meeting.struck_out_at is not None:
         when = long_date(timezone.localdate(meeting.struck_out_at))
         raise MeetingError(f"This meeting was struck out on {when}: it can no longer change.")
@@ -64,6 +64,41 @@ def meeting_record(
 ) -> MultiAgencyMeeting:
     """Record a meeting held about ``person``; its actions are added afterwards, one by one."""
     _require(actor, "recall.record_on_case", person, "You cannot record meetings on this case.")
+    fields, chosen = meeting_fields(
+        person,
+        held_on=held_on,
+        kind=kind,
+        chair=chair,
+        agencies=agencies,
+        other_agency=other_agency,
+        attendees=attendees,
+        discussion=discussion,
+        decisions=decisions,
+        concerns=concerns,
+    )
+    with pghistory.context(user=actor.pk):
+        meeting = MultiAgencyMeeting.objects.create(person=person, recorded_by=actor, **fields)
+        meeting.concerns.set(chosen)
+    return meeting
+
+
+def meeting_fields(
+    person: Person,
+    *,
+    held_on: dt.date,
+    kind: str,
+    chair: str,
+    agencies: Iterable[str],
+    other_agency: str,
+    attendees: str,
+    discussion: str,
+    decisions: str,
+    concerns: Iterable[Concern],
+    linked: frozenset[int] = frozenset(),
+) -> tuple[dict[str, Any], list[Concern]]:
+    """A meeting's answers checked and tidied (recording it, or correcting it: the same rules),
+    and the concerns it discussed: concerns of the person's log not struck out, or (correcting)
+    ones it is ``linked`` to already."""
     if held_on > timezone.localdate():
         raise MeetingError("The date of the meeting cannot be in the future.")
     if kind not in vocab.MeetingKind.values:
@@ -78,27 +113,26 @@ def meeting_record(
         raise MeetingError("Enter who chaired the meeting.")
     if not discussion.strip():
         raise MeetingError("Enter what was discussed.")
-    concerns = list(concerns)
-    if any(c.person_id != person.pk or c.struck_out_at is not None for c in concerns):
+    chosen = list(concerns)
+    if any(
+        c.person_id != person.pk or (c.struck_out_at is not None and c.pk not in linked)
+        for c in chosen
+    ):
         raise MeetingError("Choose concerns of this person's log only.")
-    with pghistory.context(user=actor.pk):
-        meeting = MultiAgencyMeeting.objects.create(
-            person=person,
-            held_on=held_on,
-            kind=kind,
-            chair=chair.strip(),
-            agencies=agencies,
-            other_agency=other_agency,
-            attendees=attendees.strip(),
-            discussion=discussion.strip(),
-            decisions=decisions.strip(),
-            recorded_by=actor,
-        )
-        meeting.concerns.set(concerns)
-    return meeting
+    fields = {
+        "held_on": held_on,
+        "kind": kind,
+        "chair": chair.strip(),
+        "agencies": agencies,
+        "other_agency": other_agency,
+        "attendees": attendees.strip(),
+        "discussion": discussion.strip(),
+        "decisions": decisions.strip(),
+    }
+    return fields, chosen
 
 
-def _locked_meeting(meeting_id: int) -> MultiAgencyMeeting:
+def locked_meeting(meeting_id: int) -> MultiAgencyMeeting:
     return (
         MultiAgencyMeeting.objects.select_for_update(of=("self",))
         .select_related("person__team__pdu", "recorded_by")
@@ -120,10 +154,26 @@ def meeting_action_add(
 ) -> MeetingAction:
     """Add an action the meeting agreed: what, by when, and its owner: a member of staff who
     may work on the case, or someone in another agency named in words (one or the other)."""
-    meeting = _locked_meeting(meeting_id)
+    meeting = locked_meeting(meeting_id)
     person = meeting.person
     _require(actor, "recall.record_on_case", person, "You cannot add actions on this case.")
-    _not_struck_out(meeting)
+    not_struck_out(meeting)
+    fields = action_fields(
+        meeting, description=description, owner=owner, owner_name=owner_name, due_on=due_on
+    )
+    with pghistory.context(user=actor.pk):
+        return MeetingAction.objects.create(meeting=meeting, **fields)
+
+
+def action_fields(
+    meeting: MultiAgencyMeeting,
+    *,
+    description: str,
+    owner: User | None,
+    owner_name: str,
+    due_on: dt.date,
+) -> dict[str, Any]:
+    """An action's answers checked and tidied (adding it, or correcting it)."""
     if not description.strip():
         raise MeetingError("Enter the action.")
     owner_name = owner_name.strip()
@@ -131,20 +181,18 @@ def meeting_action_add(
         raise MeetingError(
             "Choose a member of staff or name someone in another agency as the owner, not both."
         )
-    if owner is not None and not staff_who_may_own(person).filter(pk=owner.pk).exists():
+    if owner is not None and not staff_who_may_own(meeting.person).filter(pk=owner.pk).exists():
         raise MeetingError("Choose a member of staff of this case's team or its PDU's managers.")
     if due_on < meeting.held_on:
         raise MeetingError(
             f"The due date cannot be before the meeting ({long_date(meeting.held_on)})."
         )
-    with pghistory.context(user=actor.pk):
-        return MeetingAction.objects.create(
-            meeting=meeting,
-            description=description.strip(),
-            owner=owner,
-            owner_name=owner_name,
-            due_on=due_on,
-        )
+    return {
+        "description": description.strip(),
+        "owner": owner,
+        "owner_name": owner_name,
+        "due_on": due_on,
+    }
 
 
 @transaction.atomic
@@ -159,7 +207,7 @@ def meeting_action_done(*, action_id: int, actor: User, note: str = "") -> Meeti
     _require(
         actor, "recall.complete_meeting_action", action, "You cannot mark this action as done."
     )
-    _not_struck_out(action.meeting)
+    not_struck_out(action.meeting)
     if action.done_on is not None:
         if action.done_by_id == actor.pk:
             return action
@@ -178,9 +226,9 @@ def meeting_strike_out(*, meeting_id: int, actor: User, reason: str) -> MultiAge
     """Strike a meeting out with a reason: it stays on the case, struck through, and counts
     nowhere (not as a panel, its actions not as overdue). Who may: as for a concern
     (``recall.correct_entry``)."""
-    meeting = _locked_meeting(meeting_id)
+    meeting = locked_meeting(meeting_id)
     _require(actor, "recall.correct_entry", meeting, "You cannot strike out this meeting.")
-    _not_struck_out(meeting)
+    not_struck_out(meeting)
     if not reason.strip():
         raise MeetingError("Enter why you are striking out the meeting")
     meeting.struck_out_at = timezone.now()

@@ -128,6 +128,16 @@ urlpatterns += [
         meetings.meeting_action_done,
         name="meeting_action_done",
     ),
+    path(
+        "cases/<str:crn>/meetings/<int:pk>/correct/",
+        meetings.meeting_correct,
+        name="meeting_correct",
+    ),
+    path(
+        "cases/<str:crn>/meeting-actions/<int:pk>/correct/",
+        meetings.meeting_action_correct,
+        name="meeting_action_correct",
+    ),
 ]
 # The recall report (Part B; issue 15): on the recall an authorised recommendation became.
 urlpatterns += [

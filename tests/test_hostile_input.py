@@ -414,6 +414,29 @@ def _meeting_endpoints() -> list[Endpoint]:
             lambda m: [m.person.crn, m.pk],
             lambda m: forms_meetings.MeetingStrikeOutForm(),
         ),
+        # Corrections: the posted version is the row's own, so a valid post writes.
+        Endpoint(
+            "meeting_correct",
+            "practitioner",
+            "recorded_meeting",
+            "recall:meeting_correct",
+            lambda m: [m.person.crn, m.pk],
+            lambda m: forms_meetings.MeetingCorrectForm(
+                concerns=meeting_selectors.concerns_to_discuss(m.person)
+            ),
+            fixed=lambda m: {"version": meeting_selectors.meeting_version(m)},
+        ),
+        Endpoint(
+            "meeting_action_correct",
+            "practitioner",
+            "meeting_action",
+            "recall:meeting_action_correct",
+            lambda a: [a.meeting.person.crn, a.pk],
+            lambda a: forms_meetings.MeetingActionCorrectForm(
+                staff=meeting_selectors.staff_who_may_own(a.meeting.person)
+            ),
+            fixed=lambda a: {"version": meeting_selectors.action_version(a)},
+        ),
     ]
 
 

@@ -50,6 +50,11 @@ def concern(case, practitioner):
 
 @pytest.fixture
 def meeting(case, practitioner):
+    return record_meeting(case, practitioner)
+
+
+def record_meeting(case, practitioner):
+    """The progression panel of the ``meeting`` fixture (tests/test_meeting_corrections.py)."""
     return meeting_services.meeting_record(
         person=case,
         actor=practitioner,

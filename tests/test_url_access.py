@@ -314,6 +314,8 @@ def build_world(fixtures: dict[str, Any], team: Any) -> World:
         "recall:meeting_action_add": meeting,
         "recall:meeting_strike_out": meeting,
         "recall:meeting_action_done": meeting_action,
+        "recall:meeting_correct": meeting,
+        "recall:meeting_action_correct": meeting_action,
         "recall:evidence_download": evidence,
         "recall:evidence_remove": evidence,
         "recall:evidence_withhold": evidence,

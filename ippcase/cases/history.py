@@ -205,9 +205,14 @@ _STRUCK_OUT = ("struck_out_at", "struck_out_by", "struck_out_reason")
 
 
 def _corrected(what: str, event: Event) -> str | None:
-    """A concern or action struck out, or corrected (each field from what to what); the reason
-    comes from the audit context (recall.corrections)."""
-    if event.label == "update" and event.changed("struck_out_at") and event.get("struck_out_at"):
+    """A concern, an action or a meeting struck out, or corrected (each field from what to
+    what; a meeting's action, never struck out itself, corrected); the reason comes from the
+    audit context (recall.corrections, recall.meeting_corrections)."""
+    if (
+        event.label == "update"
+        and event.data.get("struck_out_at")
+        and event.changed("struck_out_at")
+    ):
         return f"{what} struck out."
     changes = event.changes(skip=_STRUCK_OUT) if event.label == "update" else ()
     if not changes:
@@ -265,7 +270,7 @@ def describe_meeting_action(event: Event) -> str | None:
     if event.changed("done_on") and event.get("done_on"):
         note = event.text("done_note")
         return f"Meeting action done: {what}" + (f" What was done: {note}" if note else "")
-    return generic_describer("Meeting action")(event)
+    return _corrected(f"Meeting action due by {event.display('due_on', old=True)}", event)
 
 
 # Recommendation statuses another line already tells (the oversight, the PPCS decision).

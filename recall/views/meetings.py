@@ -1,11 +1,12 @@
 """The case's "Meetings and panels" tab (issue 19; docs/multi-agency-panels.md): the meetings
 held about the person, recording one, one meeting with its actions, adding an action, marking
-one done, striking a meeting out.
+one done, correcting a meeting or an action, striking a meeting out.
 
 Access: the case out of the user's view 404 (a meeting or action of another person too). The
 tab, a meeting and recording: ``recall.record_on_case`` (403 otherwise). Marking an action
-done: ``recall.complete_meeting_action`` (its owner, or whoever may work on the case). Striking
-a meeting out: ``recall.correct_entry`` on the meeting (as a concern)."""
+done: ``recall.complete_meeting_action`` (its owner, or whoever may work on the case).
+Correcting a meeting or one of its actions, and striking a meeting out: ``recall.correct_entry``
+on the meeting (as a concern)."""
 
 from __future__ import annotations
 
@@ -23,16 +24,21 @@ from ippcase.core import words
 from ippcase.core.forms import ErrorSummary, error_summary, summary_error
 from ippcase.core.http import AppRequest, role_required
 from ippcase.models import Person
+from recall import meeting_corrections
 from recall import meeting_selectors as selectors
 from recall import meeting_services as services
 from recall.deadlines import long_date
 from recall.forms_meetings import (
+    OWNER_AGENCY,
+    OWNER_STAFF,
     ActionDoneForm,
+    MeetingActionCorrectForm,
     MeetingActionForm,
+    MeetingCorrectForm,
     MeetingForm,
     MeetingStrikeOutForm,
 )
-from recall.models import MultiAgencyMeeting
+from recall.models import MeetingAction, MultiAgencyMeeting
 from recall.views.common import header
 
 
@@ -118,7 +124,8 @@ def _meeting_page(
         meeting=meeting,
         title=_meeting_title(meeting),
         can_add=can_add,
-        can_strike_out=can_add and user.has_perm("recall.correct_entry", meeting),
+        # Correcting the meeting or an action, and striking it out: the same permission.
+        can_correct=can_add and user.has_perm("recall.correct_entry", meeting),
         form=form or MeetingActionForm(staff=selectors.staff_who_may_own(person)),
         errors=errors or [],
     )
@@ -225,3 +232,119 @@ def meeting_strike_out(request: AppRequest, crn: str, pk: int) -> HttpResponse:
         meeting=found, title=_meeting_title(found, in_sentence=True), form=form, errors=errors
     )
     return render(request, "recall/meetings/strike_out.html", context)
+
+
+def _correctable(request: AppRequest, crn: str, pk: int) -> tuple[Person, Any]:
+    """The meeting, once the user may correct it: out of view 404, in view without
+    ``recall.correct_entry`` 403."""
+    person, found = _meeting(request, crn, pk, perm=None)
+    if not request.user.has_perm("recall.correct_entry", found):
+        raise PermissionDenied
+    return person, found
+
+
+def _correction_page(
+    request: AppRequest, person: Person, meeting: Any, template: str, **context: Any
+) -> HttpResponse:
+    errors = context.get("errors") or []
+    if meeting.struck_out_at is not None and not errors:
+        context["errors"] = summary_error(
+            "This meeting was struck out: it and its actions can no longer be corrected."
+        )
+    page = header(request, person, "meetings")
+    page.update(meeting=meeting, title=_meeting_title(meeting, in_sentence=True), **context)
+    return render(request, template, page)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required()
+def meeting_correct(request: AppRequest, crn: str, pk: int) -> HttpResponse:
+    person, found = _correctable(request, crn, pk)
+    concerns = selectors.concerns_to_discuss(person)
+    linked = list(found.concerns.all())
+    concerns += [c for c in linked if c not in concerns]  # a struck-out one stays choosable
+    posted = request.POST if request.method == "POST" else None
+    initial = {
+        "held_on": found.held_on,
+        "kind": found.kind,
+        "chair": found.chair,
+        "agencies": found.agencies,
+        "other_agency": found.other_agency,
+        "attendees": found.attendees,
+        "discussion": found.discussion,
+        "decisions": found.decisions,
+        "concerns": [str(c.pk) for c in linked],
+        "version": selectors.meeting_version(found),
+    }
+    form = MeetingCorrectForm(posted, concerns=concerns, initial=initial)
+    errors: ErrorSummary = []
+    if posted is not None:
+        if form.is_valid():
+            try:
+                meeting_corrections.meeting_correct(
+                    meeting_id=found.pk,
+                    actor=request.user,
+                    expected_version=form.cleaned_data["version"],
+                    reason=form.cleaned_data["reason"],
+                    **form.service_kwargs(),
+                )
+            except services.RecallError as error:
+                errors = summary_error(error)
+            else:
+                messages.success(request, f"{_meeting_title(found)} corrected.")
+                return redirect(_meeting_url(person, found.pk))
+        else:
+            errors = error_summary(form)
+    return _correction_page(
+        request, person, found, "recall/meetings/correct.html", form=form, errors=errors
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required()
+def meeting_action_correct(request: AppRequest, crn: str, pk: int) -> HttpResponse:
+    person = case_person(request, crn)
+    action: MeetingAction | None = selectors.action_on_case(person, pk)
+    if action is None:
+        raise Http404("No such action on this case.")
+    meeting = action.meeting
+    if not request.user.has_perm("recall.correct_entry", meeting):
+        raise PermissionDenied
+    posted = request.POST if request.method == "POST" else None
+    staff = selectors.staff_who_may_own(person)
+    initial = {
+        "description": action.description,
+        "owner_kind": OWNER_STAFF if action.owner_id else OWNER_AGENCY,
+        "owner": str(action.owner_id or ""),
+        "owner_name": action.owner_name,
+        "due_on": action.due_on,
+        "version": selectors.action_version(action),
+    }
+    form = MeetingActionCorrectForm(posted, staff=staff, initial=initial)
+    errors: ErrorSummary = []
+    if posted is not None:
+        if form.is_valid():
+            try:
+                meeting_corrections.meeting_action_correct(
+                    action_id=action.pk,
+                    actor=request.user,
+                    expected_version=form.cleaned_data["version"],
+                    reason=form.cleaned_data["reason"],
+                    **form.service_kwargs(),
+                )
+            except services.RecallError as error:
+                errors = summary_error(error)
+            else:
+                messages.success(request, "Action corrected.")
+                return redirect(_meeting_url(person, meeting.pk, "#actions"))
+        else:
+            errors = error_summary(form)
+    return _correction_page(
+        request,
+        person,
+        meeting,
+        "recall/meetings/action_correct.html",
+        action=action,
+        form=form,
+        errors=errors,
+    )

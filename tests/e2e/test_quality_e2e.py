@@ -144,6 +144,23 @@ def test_panel_with_actions_then_a_qa_sample_reviewed_published_and_reported(
     check(page, "the meeting page with two actions")
     screenshot(page, "meeting-with-actions")
 
+    # The other agency's owner was misspelt: the action is corrected, with a reason; then the
+    # meeting's chair. The case history keeps both (tests/test_meeting_corrections.py).
+    page.get_by_role("link", name=re.compile("^Correct the action: Check the tenancy")).click()
+    page.get_by_label("Their name and agency").fill("Lee Parks, Leeds Housing")
+    page.get_by_role("button", name="Save the correction").click()
+    expect(page).to_have_title(re.compile("^Error: "))
+    check(page, "the action correction with an error")
+    page.get_by_label("Why are you correcting this action?").fill("Misspelt at the panel.")
+    page.get_by_role("button", name="Save the correction").click()
+    expect(page.locator("#action-table")).to_contain_text("Lee Parks, Leeds Housing")
+    page.get_by_role("link", name=re.compile("^Correct this meeting")).click()
+    check(page, "the meeting correction")
+    page.get_by_label("Who chaired the meeting?").fill("Jo Bloggs, SPO (Leeds North)")
+    page.get_by_label("Why are you correcting this meeting?").fill("The chair's team was missing.")
+    page.get_by_role("button", name="Save the correction").click()
+    expect(page.locator("#meeting-summary")).to_contain_text("Jo Bloggs, SPO (Leeds North)")
+
     # The recommendation reads the record: the section shows it and the finding is gone.
     page.goto(rec_url)
     expect(page.locator("main")).to_contain_text("IPP progression panel")
