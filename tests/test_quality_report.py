@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from ippcase import vocab as case_vocab
 from ippcase.quality import report, vocab
-from ippcase.quality.models import QaReview
+from ippcase.quality.models import QaItem, QaReview
 from tests import factories, quality_data
 from tests.conftest import client_for
 from tests.quality_data import TODAY, not_recalled_decision, recall_decision, staff
@@ -150,18 +150,30 @@ def test_the_report_counts_published_reviews_only(mixed):
 def test_the_report_by_team_and_pdu_splits_the_decisions(
     team, other_team_same_pdu, people, senior_manager, reviewer
 ):
-    sample, items = _sample(team, people, senior_manager, 3)
-    moved = items[0].recommendation.person
-    moved.team = other_team_same_pdu
+    recs = [
+        recall_decision(team, people, recalled_on=TODAY - dt.timedelta(days=day))
+        for day in (1, 2, 3)
+    ]
+    moved = recs[0].person
+    moved.team = other_team_same_pdu  # moved before the draw: counted with Leeds B
     moved.save()
-    _review(items[0], reviewer, J.AVOIDABLE, reasons=["other"])
-    _review(items[1], reviewer, J.PROPORTIONATE)
+    sample = quality_data.draw(senior_manager, f"pdu:{team.pdu_id}", name="Leeds", size=3)
+    items = {item.recommendation_id: item for item in sample.items.all()}
+    _review(items[recs[0].pk], reviewer, J.AVOIDABLE, reasons=["other"])
+    _review(items[recs[1].pk], reviewer, J.PROPORTIONATE)
+    later = recs[1].person
+    later.team = other_team_same_pdu  # moved after the draw: still counted with Leeds A
+    later.save()
     found = report.sample_report(sample)
     teams = {g.name: g for g in found.by_team}
     assert (teams["Leeds B"].items, teams["Leeds B"].reviewed) == (1, 1)
     assert _by_key(teams["Leeds B"].judgements)[J.AVOIDABLE] == (1, 100)
     assert (teams["Leeds A"].items, teams["Leeds A"].reviewed) == (2, 1)
     assert [(g.name, g.items, g.reviewed) for g in found.by_pdu] == [("Leeds", 3, 2)]
+    # An item drawn before the team was kept on it: the case's team today.
+    QaItem.objects.filter(pk=items[recs[1].pk].pk).update(team=None, pdu=None)
+    teams = {g.name: g for g in report.sample_report(sample).by_team}
+    assert (teams["Leeds B"].items, teams["Leeds A"].items) == (2, 1)
 
 
 def test_the_report_page_shows_the_counts_and_links(mixed, senior_manager):

@@ -70,6 +70,15 @@ class QaItem(models.Model):
     kind = models.CharField(max_length=20, choices=vocab.DecisionKind.choices)
     # The strata the decision falls in, worked out when it was drawn.
     strata = choices_array(vocab.Stratum)
+    # The case's team and PDU when it was drawn (the report groups by them, so a case moved
+    # since does not move its decision to another team's figures). A case with no team: the PDU
+    # whose unallocated list it was on, if any. Both null on items drawn before they were kept.
+    team = models.ForeignKey(
+        "ippcase.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    pdu = models.ForeignKey(
+        "ippcase.Pdu", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["sample", "position"]

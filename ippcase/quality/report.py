@@ -9,8 +9,10 @@ Decisions, written down in docs/quality-assurance.md:
   no review at all.
 - The percentages of the judgements are of the published reviews ("Reviewed: N of M"); the
   "not yet reviewed" line's is of the whole sample.
-- The team and PDU of a decision are the case's **today** (its team's PDU, or the PDU whose
-  unallocated list it is on): the people who hold the case now are the ones the feedback goes to.
+- The team and PDU of a decision are the case's **when the sample was drawn** (its team's PDU,
+  or the PDU whose unallocated list it was on), kept on the item: a report read again a year on
+  gives the same figures though cases have moved. Items drawn before they were kept (both null)
+  use the case's today.
 - The acknowledged warnings are the ones the reviewer judged (``QaReview.override_verdicts``):
   the review form asks for a verdict on every warning the decision went on past, and publishing
   needs one for each (ippcase/quality/services.py), so a published review holds all of them.
@@ -137,11 +139,16 @@ def _judgement_lines(reviews: list[QaReview]) -> list[Line]:
 
 
 def _team_and_pdu(item: QaItem) -> tuple[str, str]:
-    person = item.recommendation.person
-    if person.team is not None:
-        return person.team.name, person.team.pdu.name
-    pdu = person.awaiting_pdu
-    return UNALLOCATED, pdu.name if pdu is not None else "Not known"
+    if item.team_id is not None or item.pdu_id is not None:  # kept when it was drawn
+        team, pdu = item.team, item.pdu
+    else:
+        person = item.recommendation.person
+        team = person.team
+        pdu = team.pdu if team is not None else person.awaiting_pdu
+    return (
+        team.name if team is not None else UNALLOCATED,
+        pdu.name if pdu is not None else "Not known",
+    )
 
 
 def _groups(pairs: list[tuple[str, QaReview | None]]) -> list[Group]:
@@ -188,6 +195,8 @@ def report_items(sample: QaSample) -> list[QaItem]:
     return selectors.sample_items(
         sample,
         related=(
+            "team",
+            "pdu",
             "recommendation__person__team__pdu",
             "recommendation__person__awaiting_pdu",
             "review",

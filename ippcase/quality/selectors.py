@@ -232,6 +232,10 @@ def population(
         decisions()
         .filter(person__in=people, decided_on__gte=period_start, decided_on__lte=period_end)
         .filter(kinds)
+        .annotate(
+            team_now=F("person__team_id"),
+            pdu_now=Coalesce(F("person__team__pdu_id"), F("person__awaiting_pdu_id")),
+        )
         .order_by("pk")
     )
 

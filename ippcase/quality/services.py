@@ -126,6 +126,8 @@ def sample_draw(
                     position=position,
                     kind=by_id[rec_id].decision_kind,
                     strata=selectors.strata_of(by_id[rec_id]),
+                    team_id=by_id[rec_id].team_now,
+                    pdu_id=by_id[rec_id].pdu_now,
                 )
                 for position, rec_id in enumerate(chosen, start=1)
             ]
