@@ -10,6 +10,8 @@ on the meeting (as a concern)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -243,16 +245,48 @@ def _correctable(request: AppRequest, crn: str, pk: int) -> tuple[Person, Any]:
     return person, found
 
 
-def _correction_page(
-    request: AppRequest, person: Person, meeting: Any, template: str, **context: Any
+def _correction(
+    request: AppRequest,
+    person: Person,
+    meeting: Any,
+    form: MeetingCorrectForm | MeetingActionCorrectForm,
+    *,
+    save: Callable[..., object],
+    done: tuple[str, str],
+    template: str,
+    **context: Any,
 ) -> HttpResponse:
-    errors = context.get("errors") or []
+    """A correction page: on a valid POST, ``save`` (the service, its row and actor given) with
+    the version, reason and answers, then ``done`` (message, where to); else the page."""
+    errors: ErrorSummary = []
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                save(
+                    expected_version=data["version"],
+                    reason=data["reason"],
+                    **form.service_kwargs(),
+                )
+            except services.RecallError as error:
+                errors = summary_error(error)
+            else:
+                messages.success(request, done[0])
+                return redirect(done[1])
+        else:
+            errors = error_summary(form)
     if meeting.struck_out_at is not None and not errors:
-        context["errors"] = summary_error(
+        errors = summary_error(
             "This meeting was struck out: it and its actions can no longer be corrected."
         )
     page = header(request, person, "meetings")
-    page.update(meeting=meeting, title=_meeting_title(meeting, in_sentence=True), **context)
+    page.update(
+        meeting=meeting,
+        title=_meeting_title(meeting, in_sentence=True),
+        form=form,
+        errors=errors,
+        **context,
+    )
     return render(request, template, page)
 
 
@@ -263,7 +297,6 @@ def meeting_correct(request: AppRequest, crn: str, pk: int) -> HttpResponse:
     concerns = selectors.concerns_to_discuss(person)
     linked = list(found.concerns.all())
     concerns += [c for c in linked if c not in concerns]  # a struck-out one stays choosable
-    posted = request.POST if request.method == "POST" else None
     initial = {
         "held_on": found.held_on,
         "kind": found.kind,
@@ -276,27 +309,15 @@ def meeting_correct(request: AppRequest, crn: str, pk: int) -> HttpResponse:
         "concerns": [str(c.pk) for c in linked],
         "version": selectors.meeting_version(found),
     }
-    form = MeetingCorrectForm(posted, concerns=concerns, initial=initial)
-    errors: ErrorSummary = []
-    if posted is not None:
-        if form.is_valid():
-            try:
-                meeting_corrections.meeting_correct(
-                    meeting_id=found.pk,
-                    actor=request.user,
-                    expected_version=form.cleaned_data["version"],
-                    reason=form.cleaned_data["reason"],
-                    **form.service_kwargs(),
-                )
-            except services.RecallError as error:
-                errors = summary_error(error)
-            else:
-                messages.success(request, f"{_meeting_title(found)} corrected.")
-                return redirect(_meeting_url(person, found.pk))
-        else:
-            errors = error_summary(form)
-    return _correction_page(
-        request, person, found, "recall/meetings/correct.html", form=form, errors=errors
+    posted = request.POST if request.method == "POST" else None
+    return _correction(
+        request,
+        person,
+        found,
+        MeetingCorrectForm(posted, concerns=concerns, initial=initial),
+        save=partial(meeting_corrections.meeting_correct, meeting_id=found.pk, actor=request.user),
+        done=(f"{_meeting_title(found)} corrected.", _meeting_url(person, found.pk)),
+        template="recall/meetings/correct.html",
     )
 
 
@@ -310,8 +331,6 @@ def meeting_action_correct(request: AppRequest, crn: str, pk: int) -> HttpRespon
     meeting = action.meeting
     if not request.user.has_perm("recall.correct_entry", meeting):
         raise PermissionDenied
-    posted = request.POST if request.method == "POST" else None
-    staff = selectors.staff_who_may_own(person)
     initial = {
         "description": action.description,
         "owner_kind": OWNER_STAFF if action.owner_id else OWNER_AGENCY,
@@ -320,31 +339,17 @@ def meeting_action_correct(request: AppRequest, crn: str, pk: int) -> HttpRespon
         "due_on": action.due_on,
         "version": selectors.action_version(action),
     }
-    form = MeetingActionCorrectForm(posted, staff=staff, initial=initial)
-    errors: ErrorSummary = []
-    if posted is not None:
-        if form.is_valid():
-            try:
-                meeting_corrections.meeting_action_correct(
-                    action_id=action.pk,
-                    actor=request.user,
-                    expected_version=form.cleaned_data["version"],
-                    reason=form.cleaned_data["reason"],
-                    **form.service_kwargs(),
-                )
-            except services.RecallError as error:
-                errors = summary_error(error)
-            else:
-                messages.success(request, "Action corrected.")
-                return redirect(_meeting_url(person, meeting.pk, "#actions"))
-        else:
-            errors = error_summary(form)
-    return _correction_page(
+    posted = request.POST if request.method == "POST" else None
+    staff = selectors.staff_who_may_own(person)
+    return _correction(
         request,
         person,
         meeting,
-        "recall/meetings/action_correct.html",
+        MeetingActionCorrectForm(posted, staff=staff, initial=initial),
+        save=partial(
+            meeting_corrections.meeting_action_correct, action_id=action.pk, actor=request.user
+        ),
+        done=("Action corrected.", _meeting_url(person, meeting.pk, "#actions")),
+        template="recall/meetings/action_correct.html",
         action=action,
-        form=form,
-        errors=errors,
     )
