@@ -45,7 +45,9 @@ def _sample(team, drawer):
 
 
 @pytest.mark.e2e
-def test_senior_manager_reads_and_downloads_the_qa_report(page: Page, assert_accessible):
+def test_senior_manager_reads_and_downloads_the_qa_report(
+    page: Page, assert_accessible, screenshot
+):
     team = factories.TeamFactory(code="leeds-n", name="Leeds North", pdu__code="leeds")
     senior = factories.UserFactory(
         username="aco", team=team, roles=[case_vocab.Role.SENIOR_MANAGER]
@@ -75,4 +77,6 @@ def test_senior_manager_reads_and_downloads_the_qa_report(page: Page, assert_acc
     page.get_by_role("link", name="The trend across samples").click()
     expect(page.get_by_role("heading", name="Trend across samples", level=1)).to_be_visible()
     expect(page.locator("#trend")).to_contain_text("3 of 4")
+    expect(page.locator("#trend-figure svg")).to_be_visible()
     assert_accessible(page, "the QA trend")
+    screenshot(page, "qa-trend")
