@@ -9,21 +9,16 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
-from django.utils.text import Truncator
 
 from ippcase.core.forms import AppForm, GovukDateField, KeyedForm
 from ippcase.models import User
 from recall import vocab
 from recall.forms import correction_reason, entry_version_field
+from recall.meeting_selectors import concern_label
 from recall.models import Concern
 
 OWNER_STAFF = "staff"
 OWNER_AGENCY = "agency"
-
-
-def concern_label(concern: Concern) -> str:
-    text = Truncator(" ".join(concern.description.split())).chars(80)
-    return f"{concern.occurred_on:%-d %B %Y}: {text}"
 
 
 class MeetingForm(KeyedForm):

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 import pghistory
 from django.db import transaction
+from django.utils import timezone
 
 from ippcase.models import User
 from recall import meeting_selectors as selectors
@@ -97,9 +98,12 @@ def meeting_correct(
         raise MeetingError("Nothing has changed: change the meeting, or cancel.")
     for name in changed:
         setattr(meeting, name, new[name])
-    with pghistory.context(user=actor.pk, reason=reason.strip()):
-        if changed:
-            meeting.save(update_fields=changed)
+    meeting.corrected_at = timezone.now()
+    context: dict[str, object] = {"user": actor.pk, "reason": reason.strip()}
+    if concerns_changed:  # the case history names them (the link table is not audited)
+        context["concerns"] = "; ".join(selectors.concern_label(c) for c in chosen)
+    with pghistory.context(**context):
+        meeting.save(update_fields=[*changed, "corrected_at"])
         if concerns_changed:
             meeting.concerns.set(chosen)
     return meeting

@@ -40,6 +40,10 @@ class MultiAgencyMeeting(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     struck_out_reason = models.TextField("Why it is struck out", blank=True)
+    # When it was last corrected (recall/meeting_corrections.py): set by every correction, so a
+    # correction of the concerns discussed alone (a many-to-many, not audited itself) still
+    # leaves an audit event, which carries the concerns in its context for the case history.
+    corrected_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-held_on", "-id"]

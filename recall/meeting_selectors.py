@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from ippcase.core.permissions import visible_people
 from ippcase.models import Person, User
@@ -183,6 +184,12 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+def concern_label(concern: Concern) -> str:
+    """ "3 March 2026: Drinking again since leaving the AP." (at most 80 characters of it)."""
+    text = Truncator(" ".join(concern.description.split())).chars(80)
+    return f"{concern.occurred_on:%-d %B %Y}: {text}"
 
 
 def concerns_to_discuss(person: Person) -> list[Concern]:

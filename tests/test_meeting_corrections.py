@@ -229,3 +229,27 @@ def test_an_action_of_another_case_is_not_found(case, meeting, team, practitione
     elsewhere = reverse("recall:meeting_action_correct", args=[other.crn, action.pk])
     assert client_for(practitioner).get(elsewhere).status_code == 404
     assert MeetingAction.objects.get().description == "Check the address"
+
+
+def test_correcting_only_the_concerns_discussed_is_in_the_history(case, meeting, practitioner):
+    from recall import entries
+
+    concern = entries.concern_add(
+        person=case,
+        actor=practitioner,
+        occurred_on=HELD - dt.timedelta(days=2),
+        description="Seen drinking outside the hostel.",
+        source="ap_staff",
+        behaviours=["alcohol"],
+    )
+    response = client_for(practitioner).post(
+        _correct_url(meeting),
+        _meeting_correction(meeting, concerns=[str(concern.pk)], reason="Left off by mistake."),
+    )
+    assert response.status_code == 302
+    assert list(meeting.concerns.all()) == [concern]
+    line = history.case_history(case)[0].text
+    assert line == (
+        f"IPP progression panel of {long_date(HELD)} corrected: concerns discussed now: "
+        f"{meeting_selectors.concern_label(concern)}. Reason: Left off by mistake."
+    )

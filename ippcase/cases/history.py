@@ -215,10 +215,12 @@ def _corrected(what: str, event: Event) -> str | None:
     ):
         return f"{what} struck out."
     changes = event.changes(skip=_STRUCK_OUT) if event.label == "update" else ()
-    if not changes:
+    words = [f'{c.label.lower()} was "{c.old}", now "{c.new}"' for c in changes]
+    if "concerns" in event.context:  # a meeting's concerns discussed (meeting_corrections)
+        words.append(f"concerns discussed now: {event.context['concerns'] or 'none'}")
+    if not words:
         return generic_describer(what)(event)
-    words = "; ".join(f'{c.label.lower()} was "{c.old}", now "{c.new}"' for c in changes)
-    return f"{what} corrected: {words}."
+    return f"{what} corrected: {'; '.join(words)}."
 
 
 def describe_concern(event: Event) -> str | None:

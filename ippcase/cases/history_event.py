@@ -101,6 +101,7 @@ HIDDEN = frozenset(
         "assigned_at",
         "submitted_at",
         "completed_at",
+        "corrected_at",
         "created_by",
         "recorded_by",
         "requested_by",
