@@ -108,9 +108,13 @@ def concern_correct(
         raise CorrectionError("Nothing has changed: change the concern, or cancel.")
     for name in changed:
         setattr(concern, name, new[name])
-    with pghistory.context(user=actor.pk, reason=reason.strip()):
-        if changed:
-            concern.save(update_fields=changed)
+    concern.corrected_at = timezone.now()
+    context: dict[str, object] = {"user": actor.pk, "reason": reason.strip()}
+    if conditions_changed:  # the case history names them (the link table is not audited)
+        named = "; ".join(str(c) for c in conditions) or "none"
+        context["also"] = f"licence conditions now: {named}"
+    with pghistory.context(**context):
+        concern.save(update_fields=[*changed, "corrected_at"])
         if conditions_changed:
             concern.conditions.set(conditions)
     return concern

@@ -101,7 +101,8 @@ def meeting_correct(
     meeting.corrected_at = timezone.now()
     context: dict[str, object] = {"user": actor.pk, "reason": reason.strip()}
     if concerns_changed:  # the case history names them (the link table is not audited)
-        context["concerns"] = "; ".join(selectors.concern_label(c) for c in chosen)
+        named = "; ".join(selectors.concern_label(c) for c in chosen) or "none"
+        context["also"] = f"concerns discussed now: {named}"
     with pghistory.context(**context):
         meeting.save(update_fields=[*changed, "corrected_at"])
         if concerns_changed:

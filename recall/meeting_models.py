@@ -42,7 +42,8 @@ class MultiAgencyMeeting(models.Model):
     struck_out_reason = models.TextField("Why it is struck out", blank=True)
     # When it was last corrected (recall/meeting_corrections.py): set by every correction, so a
     # correction of the concerns discussed alone (a many-to-many, not audited itself) still
-    # leaves an audit event, which carries the concerns in its context for the case history.
+    # leaves an audit event, which carries the concerns in its context (``also``) for the case
+    # history.
     corrected_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

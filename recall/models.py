@@ -60,6 +60,9 @@ class Concern(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     struck_out_reason = models.TextField("Why it is struck out", blank=True)
+    # Set by every correction (recall/corrections.py), so that a correction of the licence
+    # conditions alone (a many-to-many, not audited itself) still leaves an audit event.
+    corrected_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-occurred_on", "-id"]

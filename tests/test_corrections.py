@@ -118,6 +118,22 @@ def test_a_practitioner_corrects_a_concern_the_log_and_the_history(client, pract
     assert line.endswith("Reason: Typed the wrong date.")
 
 
+def test_correcting_only_the_licence_conditions_is_in_the_history(client, practitioner, concern):
+    condition = concern.person.licence_conditions.order_by("pk").first()
+    client.force_login(practitioner)
+    response = client.post(
+        _url("concern_correct", concern),
+        _concern_post(concern, conditions=[str(condition.pk)], reason="It broke the curfew."),
+    )
+    assert response.status_code == 302
+    assert list(concern.conditions.all()) == [condition]
+    line = history.case_history(concern.person)[0].text
+    assert line == (
+        f"Concern of {long_date(DAY)} corrected: licence conditions now: {condition}. "
+        "Reason: It broke the curfew."
+    )
+
+
 def test_a_manager_strikes_out_a_concern_it_stays_in_the_log_struck_through(
     client, manager, concern
 ):

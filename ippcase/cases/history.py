@@ -216,8 +216,8 @@ def _corrected(what: str, event: Event) -> str | None:
         return f"{what} struck out."
     changes = event.changes(skip=_STRUCK_OUT) if event.label == "update" else ()
     words = [f'{c.label.lower()} was "{c.old}", now "{c.new}"' for c in changes]
-    if "concerns" in event.context:  # a meeting's concerns discussed (meeting_corrections)
-        words.append(f"concerns discussed now: {event.context['concerns'] or 'none'}")
+    if event.context.get("also"):  # links changed: a meeting's concerns, a concern's conditions
+        words.append(str(event.context["also"]))
     if not words:
         return generic_describer(what)(event)
     return f"{what} corrected: {'; '.join(words)}."
