@@ -70,6 +70,7 @@ def test_the_correction_page_shows_the_meeting_as_recorded(case, meeting, practi
     assert 'name="reason"' in html and 'name="version"' in html
     page = client_for(practitioner).get(reverse("recall:meeting", args=[case.crn, meeting.pk]))
     assert _correct_url(meeting) in page.content.decode()
+    assert 'id="corrected"' not in page.content.decode()  # never corrected
 
 
 def test_a_meeting_is_corrected_with_its_reason_in_the_history(case, meeting, practitioner):
@@ -85,6 +86,8 @@ def test_a_meeting_is_corrected_with_its_reason_in_the_history(case, meeting, pr
     assert line.text.startswith(f"IPP progression panel of {long_date(HELD)} corrected: ")
     assert 'chair was "Jo Bloggs, SPO", now "Sam Smith, SPO"' in line.text
     assert line.text.endswith(f"Reason: {REASON}")
+    page = client_for(practitioner).get(reverse("recall:meeting", args=[case.crn, meeting.pk]))
+    assert 'id="corrected">Last corrected on ' in page.content.decode()
 
 
 @pytest.mark.parametrize(
