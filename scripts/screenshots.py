@@ -60,6 +60,8 @@ E2E_DOC_TESTS = (
     "tests/e2e/test_dashboard_e2e.py",  # dashboard-first-screen.png, dashboard.png
     "tests/e2e/test_home_e2e.py",  # home-practitioner.png, home-spo.png, home-ppcs.png
     "tests/e2e/test_inbox_e2e.py",  # inbox.png
+    "tests/e2e/test_quality_e2e.py",  # meeting.png
+    "tests/e2e/test_quality_report_e2e.py",  # qa-trend.png
 )
 DOCS_IMG_ENV = "IPPCASE_DOCS_IMG"  # read by tests/e2e/conftest.py's docs_shot
 

@@ -89,7 +89,7 @@ def _pdf_text(page: Page, link) -> str:
 
 @pytest.mark.e2e
 def test_panel_with_actions_then_a_qa_sample_reviewed_published_and_reported(
-    page, assert_accessible, screenshot
+    page, assert_accessible, screenshot, docs_shot
 ):
     def check(p: Page, name: str) -> None:
         _check(p, assert_accessible, name)
@@ -143,6 +143,7 @@ def test_panel_with_actions_then_a_qa_sample_reviewed_published_and_reported(
     expect(page.locator("#action-table tbody tr")).to_have_count(2)
     check(page, "the meeting page with two actions")
     screenshot(page, "meeting-with-actions")
+    docs_shot(page, "meeting.png", full_page=True)
 
     # The other agency's owner was misspelt: the action is corrected, with a reason; then the
     # meeting's chair. The case history keeps both (tests/test_meeting_corrections.py).

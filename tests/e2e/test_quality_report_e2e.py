@@ -45,9 +45,7 @@ def _sample(team, drawer):
 
 
 @pytest.mark.e2e
-def test_senior_manager_reads_and_downloads_the_qa_report(
-    page: Page, assert_accessible, screenshot
-):
+def test_senior_manager_reads_and_downloads_the_qa_report(page: Page, assert_accessible, docs_shot):
     team = factories.TeamFactory(code="leeds-n", name="Leeds North", pdu__code="leeds")
     senior = factories.UserFactory(
         username="aco", team=team, roles=[case_vocab.Role.SENIOR_MANAGER]
@@ -79,4 +77,4 @@ def test_senior_manager_reads_and_downloads_the_qa_report(
     expect(page.locator("#trend")).to_contain_text("3 of 4")
     expect(page.locator("#trend-figure svg")).to_be_visible()
     assert_accessible(page, "the QA trend")
-    screenshot(page, "qa-trend")
+    docs_shot(page, "qa-trend.png")
