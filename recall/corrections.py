@@ -12,7 +12,7 @@ the prefilled answers of a recommendation, the dossier and the dashboards leave 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 import pghistory
@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from ippcase.models import LicenceCondition, User
 from recall.deadlines import long_date
-from recall.models import ActionShortOfRecall, Concern
+from recall.models import ActionShortOfRecall, Concern, MultiAgencyMeeting
 from recall.selectors import entry_version
 from recall.services import RecallError
 
@@ -108,16 +108,40 @@ def concern_correct(
         raise CorrectionError("Nothing has changed: change the concern, or cancel.")
     for name in changed:
         setattr(concern, name, new[name])
-    concern.corrected_at = timezone.now()
-    context: dict[str, object] = {"user": actor.pk, "reason": reason.strip()}
-    if conditions_changed:  # the case history names them (the link table is not audited)
-        named = "; ".join(str(c) for c in conditions) or "none"
-        context["also"] = f"licence conditions now: {named}"
-    with pghistory.context(**context):
-        concern.save(update_fields=[*changed, "corrected_at"])
-        if conditions_changed:
-            concern.conditions.set(conditions)
+    named = "; ".join(str(c) for c in conditions) or "none"
+    save_linked_correction(
+        concern,
+        actor,
+        reason,
+        changed,
+        relink=(lambda: concern.conditions.set(conditions)) if conditions_changed else None,
+        also=f"licence conditions now: {named}",
+    )
     return concern
+
+
+def save_linked_correction(
+    entry: Concern | MultiAgencyMeeting,
+    actor: User,
+    reason: str,
+    changed: list[str],
+    *,
+    relink: Callable[[], None] | None,
+    also: str,
+) -> None:
+    """Save a correction of an entry with a link table (a concern's licence conditions, a
+    meeting's concerns discussed: recall/meeting_corrections.py). The link tables are not
+    audited, so every correction sets ``corrected_at`` and always leaves an audit event; when
+    the links change (``relink`` sets them) ``also`` names them in its context, for the case
+    history's line."""
+    entry.corrected_at = timezone.now()
+    context: dict[str, object] = {"user": actor.pk, "reason": reason.strip()}
+    if relink is not None:
+        context["also"] = also
+    with pghistory.context(**context):
+        entry.save(update_fields=[*changed, "corrected_at"])
+        if relink is not None:
+            relink()
 
 
 @transaction.atomic

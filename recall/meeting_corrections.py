@@ -17,10 +17,10 @@ from collections.abc import Iterable
 
 import pghistory
 from django.db import transaction
-from django.utils import timezone
 
 from ippcase.models import User
 from recall import meeting_selectors as selectors
+from recall.corrections import save_linked_correction
 from recall.deadlines import long_date
 from recall.meeting_services import (
     MeetingError,
@@ -98,15 +98,15 @@ def meeting_correct(
         raise MeetingError("Nothing has changed: change the meeting, or cancel.")
     for name in changed:
         setattr(meeting, name, new[name])
-    meeting.corrected_at = timezone.now()
-    context: dict[str, object] = {"user": actor.pk, "reason": reason.strip()}
-    if concerns_changed:  # the case history names them (the link table is not audited)
-        named = "; ".join(selectors.concern_label(c) for c in chosen) or "none"
-        context["also"] = f"concerns discussed now: {named}"
-    with pghistory.context(**context):
-        meeting.save(update_fields=[*changed, "corrected_at"])
-        if concerns_changed:
-            meeting.concerns.set(chosen)
+    named = "; ".join(selectors.concern_label(c) for c in chosen) or "none"
+    save_linked_correction(
+        meeting,
+        actor,
+        reason,
+        changed,
+        relink=(lambda: meeting.concerns.set(chosen)) if concerns_changed else None,
+        also=f"concerns discussed now: {named}",
+    )
     return meeting
 
 

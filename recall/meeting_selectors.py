@@ -9,7 +9,6 @@ still "Due"); actions of a struck-out meeting are never overdue: they count nowh
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +21,7 @@ from ippcase.models import Person, User
 from ippcase.vocab import Role
 from recall.models import Concern, MeetingAction, MultiAgencyMeeting
 from recall.rules import add_months
+from recall.selectors import version_digest
 
 # The period a team sets for "a recent panel" when the case has no team (Team's default).
 DEFAULT_PANEL_PERIOD_MONTHS = 6
@@ -163,27 +163,13 @@ def meeting_version(meeting: MultiAgencyMeeting) -> str:
         concerns,
         meeting.struck_out_at,
     ]
-    return _digest(parts)
+    return version_digest(parts)
 
 
 def action_version(action: MeetingAction) -> str:
     """The same for an action: what it is, whose, by when, and whether it is done."""
     parts = [action.description, action.owner_id, action.owner_name, action.due_on, action.done_on]
-    return _digest(parts)
-
-
-def _digest(parts: list[Any]) -> str:
-    return hashlib.sha256(repr([_plain(p) for p in parts]).encode()).hexdigest()[:32]
-
-
-def _plain(value: Any) -> Any:
-    """A choice as its value ("progression_panel", whether read back or still the enum member a
-    service set), a list of them likewise, anything else as it is."""
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+    return version_digest(parts)
 
 
 def concern_label(concern: Concern) -> str:

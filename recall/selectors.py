@@ -69,7 +69,21 @@ def entry_version(entry: Concern | ActionShortOfRecall) -> str:
     else:
         parts = [entry.kind, entry.referral, entry.taken_on, entry.details, entry.outcome]
     parts += [entry.struck_out_at, entry.struck_out_reason]
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return version_digest(parts)
+
+
+def version_digest(parts: list[Any]) -> str:
+    """The version a correction page carries: a digest of the values it was shown from (a
+    choice as its value, whether read back or still the enum member a service set)."""
+    return hashlib.sha256(repr([_plain(p) for p in parts]).encode()).hexdigest()[:32]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def citing_recommendation(entry: Concern | ActionShortOfRecall) -> RecallRecommendation | None:
